@@ -1,0 +1,3 @@
+module asyncdrive
+
+go 1.26

@@ -1,0 +1,57 @@
+package planner
+
+import (
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
+
+// HistorySeconds is the length of the ego and object history the planner input carries (nuPlan: 2 s).
+const HistorySeconds = 2.0
+
+// Initialization is what a planner gets once per scenario, in nuPlan's words: the map, the route (roadblock
+// ids) and the mission goal.
+type Initialization struct {
+	Map     *scenarios.Map
+	Route   []string
+	Goal    geom.Pose
+	Vehicle dynamics.VehicleParams
+	DT      float64 // simulation period, s
+}
+
+// LightStatus is the observed state of the traffic light controlling a lane connector.
+type LightStatus struct {
+	Lane  int // lane connector index in the map
+	State scenarios.LightState
+}
+
+// Input is the planner input at one iteration: the current time, the ego history (last element is the current
+// state) and observed objects history (last element is the current frame), spaced one step apart over
+// HistorySeconds, and the current traffic-light states.
+type Input struct {
+	Iteration int
+	Time      float64
+	Ego       []dynamics.State
+	Objects   [][]scenarios.Object
+	Lights    []LightStatus
+}
+
+// Current returns the current ego state.
+func (in *Input) Current() dynamics.State { return in.Ego[len(in.Ego)-1] }
+
+// CurrentObjects returns the objects observed at the current time.
+func (in *Input) CurrentObjects() []scenarios.Object {
+	if len(in.Objects) == 0 {
+		return nil
+	}
+	return in.Objects[len(in.Objects)-1]
+}
+
+// Planner computes ego trajectories in closed loop, as nuPlan's AbstractPlanner: Initialize once per
+// scenario, then ComputeTrajectory every iteration. A returned trajectory starts at (or before) the input time
+// and should cover at least 8 s.
+type Planner interface {
+	Name() string
+	Initialize(init Initialization) error
+	ComputeTrajectory(in *Input) (dynamics.Trajectory, error)
+}

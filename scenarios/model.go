@@ -1,0 +1,238 @@
+package scenarios
+
+import (
+	"asyncdrive/geom"
+)
+
+// FormatVersion is the version of the scenario file format this package reads and writes.
+const FormatVersion = 1
+
+// DefaultDT is nuPlan's log and simulation period, in seconds.
+const DefaultDT = 0.1
+
+// ObjectType is the class of a tracked object.
+type ObjectType string
+
+// Object classes, as in nuPlan's tracked object types (reduced to the four the metrics distinguish).
+const (
+	Vehicle      ObjectType = "vehicle"
+	Pedestrian   ObjectType = "pedestrian"
+	Bicycle      ObjectType = "bicycle"
+	StaticObject ObjectType = "static"
+)
+
+// Valid reports whether t is one of the known classes.
+func (t ObjectType) Valid() bool {
+	switch t {
+	case Vehicle, Pedestrian, Bicycle, StaticObject:
+		return true
+	}
+	return false
+}
+
+// IsVRU reports whether t is a vulnerable road user (pedestrian or bicycle).
+func (t ObjectType) IsVRU() bool { return t == Pedestrian || t == Bicycle }
+
+// LightState is the state of a traffic light.
+type LightState string
+
+// Traffic light states.
+const (
+	Green   LightState = "green"
+	Yellow  LightState = "yellow"
+	Red     LightState = "red"
+	Unknown LightState = "unknown"
+)
+
+// Scenario is one closed-loop test case: a map, a mission, the expert's log and the other road users' logs.
+type Scenario struct {
+	Version int       `json:"version"`
+	ID      string    `json:"id"`
+	Type    string    `json:"type"`             // one of the scenario type tags, e.g. "changing_lane"
+	Source  string    `json:"source,omitempty"` // where it came from (generator seed, recording)
+	DT      float64   `json:"dt"`               // log period in seconds (0.1)
+	Map     Map       `json:"map"`
+	Route   []string  `json:"route"` // roadblock ids from the ego's start to its goal, in order
+	Goal    geom.Pose `json:"goal"`  // mission goal (rear-axle pose)
+	// Expert is the human or expert ego log; Expert[0] is the initial state at t=0. It also sets the
+	// scenario length: len(Expert)-1 steps.
+	Expert []EgoState `json:"expert"`
+	Tracks []Track    `json:"tracks"`
+	// Instructions are routing or operator instructions in words, with the time they are given.
+	Instructions []Instruction `json:"instructions,omitempty"`
+}
+
+// Instruction is a routing or operator instruction given at a time, in words ("turn left in 40 meters").
+type Instruction struct {
+	T    float64 `json:"t"`
+	Text string  `json:"text"`
+}
+
+// Steps returns the number of simulation steps the expert log covers.
+func (s *Scenario) Steps() int {
+	if len(s.Expert) == 0 {
+		return 0
+	}
+	return len(s.Expert) - 1
+}
+
+// Map is a vector map in nuPlan's vocabulary: lanes and lane connectors grouped into roadblocks, stop lines,
+// crosswalks, extra drivable or walkable areas and traffic lights.
+type Map struct {
+	Lanes         []Lane         `json:"lanes"` // lanes and lane connectors
+	Roadblocks    []Roadblock    `json:"roadblocks"`
+	StopLines     []StopLine     `json:"stop_lines,omitempty"`
+	Crosswalks    []Polygon      `json:"crosswalks,omitempty"`
+	Areas         []Area         `json:"areas,omitempty"`
+	TrafficLights []TrafficLight `json:"traffic_lights,omitempty"`
+
+	index *MapIndex
+}
+
+// Lane is a lane or a lane connector (a lane through an intersection). Boundaries and the centerline run in
+// the direction of travel.
+type Lane struct {
+	ID            string      `json:"id"`
+	Roadblock     string      `json:"roadblock"`
+	Connector     bool        `json:"connector,omitempty"`
+	Centerline    []geom.Vec2 `json:"centerline"`
+	Left          []geom.Vec2 `json:"left"`
+	Right         []geom.Vec2 `json:"right"`
+	SpeedLimit    float64     `json:"speed_limit"` // m/s; 0 means none
+	Successors    []string    `json:"successors,omitempty"`
+	Predecessors  []string    `json:"predecessors,omitempty"`
+	LeftNeighbor  string      `json:"left_neighbor,omitempty"`  // adjacent lane, same direction, to the left
+	RightNeighbor string      `json:"right_neighbor,omitempty"` // adjacent lane, same direction, to the right
+}
+
+// Roadblock groups the parallel lanes (or the connectors of one intersection movement group) that share a
+// direction of travel. Routes are sequences of roadblocks.
+type Roadblock struct {
+	ID        string   `json:"id"`
+	Lanes     []string `json:"lanes"`
+	Connector bool     `json:"connector,omitempty"` // a roadblock connector inside an intersection
+}
+
+// StopLineKind says what a stop line is for.
+type StopLineKind string
+
+// Stop line kinds.
+const (
+	StopTrafficLight StopLineKind = "traffic_light"
+	StopSign         StopLineKind = "stop_sign"
+	StopCrosswalk    StopLineKind = "crosswalk"
+)
+
+// StopLine is a stop polygon in front of an intersection or a crosswalk; Lane is the lane or connector it
+// guards.
+type StopLine struct {
+	ID      string       `json:"id"`
+	Kind    StopLineKind `json:"kind"`
+	Lane    string       `json:"lane"`
+	Polygon []geom.Vec2  `json:"polygon"`
+}
+
+// Polygon is an identified polygon such as a crosswalk.
+type Polygon struct {
+	ID      string      `json:"id"`
+	Polygon []geom.Vec2 `json:"polygon"`
+}
+
+// AreaKind is the type of an extra map area.
+type AreaKind string
+
+// Area kinds, after nuPlan's map layers.
+const (
+	AreaCarpark         AreaKind = "carpark"
+	AreaPickupDropoff   AreaKind = "pickup_dropoff"
+	AreaGenericDrivable AreaKind = "generic_drivable"
+	AreaWalkway         AreaKind = "walkway"
+)
+
+// Drivable reports whether an area of kind k is part of the drivable area.
+func (k AreaKind) Drivable() bool { return k != AreaWalkway }
+
+// Area is an extra map polygon (car park, pickup/drop-off zone, walkway).
+type Area struct {
+	ID      string      `json:"id"`
+	Kind    AreaKind    `json:"kind"`
+	Polygon []geom.Vec2 `json:"polygon"`
+}
+
+// TrafficLight controls lane connectors; its state over time is a list of phases.
+type TrafficLight struct {
+	ID         string       `json:"id"`
+	Connectors []string     `json:"connectors"` // lane connector ids it controls
+	Phases     []LightPhase `json:"phases"`     // ordered by Start
+}
+
+// LightPhase is a light state starting at time Start (seconds from the scenario start) and lasting until the
+// next phase.
+type LightPhase struct {
+	Start float64    `json:"start"`
+	State LightState `json:"state"`
+}
+
+// StateAt returns the light's state at time t (Unknown before the first phase).
+func (l *TrafficLight) StateAt(t float64) LightState {
+	st := Unknown
+	for _, p := range l.Phases {
+		if p.Start > t+1e-9 {
+			break
+		}
+		st = p.State
+	}
+	return st
+}
+
+// EgoState is one expert ego log entry: the rear-axle pose, the longitudinal speed and acceleration, and the
+// front-wheel steering angle. Encoded as [x, y, heading, v, a, steering].
+type EgoState struct {
+	Pose     geom.Pose
+	Speed    float64
+	Accel    float64
+	Steering float64
+}
+
+// Track is one tracked object's log: a box of constant size and a state per frame from frame Start on.
+type Track struct {
+	ID     string       `json:"id"`
+	Type   ObjectType   `json:"type"`
+	Length float64      `json:"length"`
+	Width  float64      `json:"width"`
+	Start  int          `json:"start"`  // frame index of States[0]
+	States []AgentState `json:"states"` // consecutive frames
+}
+
+// StateAt returns the state at frame i and whether the object is present then.
+func (t *Track) StateAt(i int) (AgentState, bool) {
+	j := i - t.Start
+	if j < 0 || j >= len(t.States) {
+		return AgentState{}, false
+	}
+	return t.States[j], true
+}
+
+// AgentState is a tracked object's box-centre pose and velocity in the world frame. Encoded as
+// [x, y, heading, vx, vy].
+type AgentState struct {
+	Pose   geom.Pose
+	VX, VY float64
+}
+
+// Speed returns the magnitude of the velocity.
+func (a AgentState) Speed() float64 { return geom.Vec2{X: a.VX, Y: a.VY}.Norm() }
+
+// Box returns the oriented box of an object of the given size in state a.
+func (a AgentState) Box(length, width float64) geom.Box {
+	return geom.Box{Center: a.Pose, Length: length, Width: width}
+}
+
+// Object is one tracked object at one instant, as the simulator observes it and the metrics score it.
+type Object struct {
+	ID    string
+	Track int // index into Scenario.Tracks
+	Type  ObjectType
+	Box   geom.Box  // oriented box around the object's centre
+	Vel   geom.Vec2 // world-frame velocity
+}
