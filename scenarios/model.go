@@ -1,6 +1,8 @@
 package scenarios
 
 import (
+	"math"
+
 	"asyncdrive/geom"
 )
 
@@ -46,16 +48,18 @@ const (
 
 // Scenario is one closed-loop test case: a map, a mission, the expert's log and the other road users' logs.
 type Scenario struct {
-	Version int       `json:"version"`
-	ID      string    `json:"id"`
-	Type    string    `json:"type"`             // one of the scenario type tags, e.g. "changing_lane"
-	Source  string    `json:"source,omitempty"` // where it came from (generator seed, recording)
-	DT      float64   `json:"dt"`               // log period in seconds (0.1)
+	Version int     `json:"version"`
+	ID      string  `json:"id"`
+	Type    string  `json:"type"`             // one of the scenario type tags, e.g. "changing_lane"
+	Source  string  `json:"source,omitempty"` // where it came from (generator seed, recording)
+	DT      float64 `json:"dt"`               // log period in seconds (0.1)
+	// Horizon is the simulated length in seconds (nuPlan: 15). The expert and the tracks may run longer: the
+	// extra future is what a log-replay planner reads near the end.
+	Horizon float64   `json:"horizon"`
 	Map     Map       `json:"map"`
 	Route   []string  `json:"route"` // roadblock ids from the ego's start to its goal, in order
 	Goal    geom.Pose `json:"goal"`  // mission goal (rear-axle pose)
-	// Expert is the human or expert ego log; Expert[0] is the initial state at t=0. It also sets the
-	// scenario length: len(Expert)-1 steps.
+	// Expert is the human or expert ego log at DT spacing; Expert[0] is the initial state at t=0.
 	Expert []EgoState `json:"expert"`
 	Tracks []Track    `json:"tracks"`
 	// Instructions are routing or operator instructions in words, with the time they are given.
@@ -68,12 +72,16 @@ type Instruction struct {
 	Text string  `json:"text"`
 }
 
-// Steps returns the number of simulation steps the expert log covers.
+// Steps returns the number of simulation steps: Horizon/DT, limited to what the expert log covers.
 func (s *Scenario) Steps() int {
-	if len(s.Expert) == 0 {
+	if len(s.Expert) == 0 || s.DT <= 0 {
 		return 0
 	}
-	return len(s.Expert) - 1
+	n := int(math.Round(s.Horizon / s.DT))
+	if n <= 0 || n > len(s.Expert)-1 {
+		n = len(s.Expert) - 1
+	}
+	return n
 }
 
 // Map is a vector map in nuPlan's vocabulary: lanes and lane connectors grouped into roadblocks, stop lines,

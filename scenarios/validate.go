@@ -63,6 +63,9 @@ func (v *validator) scenario(sc *Scenario) {
 	if !finite(sc.DT) || sc.DT <= 0 || sc.DT > 1 {
 		v.fail("dt", "must be in (0, 1] seconds, got %v", sc.DT)
 	}
+	if !finite(sc.Horizon) || sc.Horizon < 0 {
+		v.fail("horizon", "must be a duration >= 0 seconds (0: the whole expert log), got %v", sc.Horizon)
+	}
 	lanes, roadblocks := v.mapElements(&sc.Map)
 	if v.err != nil {
 		return
