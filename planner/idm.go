@@ -1,0 +1,239 @@
+package planner
+
+import (
+	"errors"
+	"math"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/idm"
+	"asyncdrive/scenarios"
+)
+
+// IDMConfig holds the IDM planner's settings; zero fields take nuPlan's idm_planner.yaml values.
+type IDMConfig struct {
+	Params          idm.Params // target speed (used when the lane has no speed limit), gap, headway, accel, decel
+	Samples         int        // planned states after the current one (16)
+	SampleInterval  float64    // s between planned states (0.5)
+	OccupancyRadius float64    // m: objects further from the ego centre are ignored (40)
+	RouteDepth      int        // lanes searched along the route (30)
+}
+
+func (c IDMConfig) withDefaults() IDMConfig {
+	if c.Params == (idm.Params{}) {
+		c.Params = idm.Planner()
+	}
+	if c.Samples == 0 {
+		c.Samples = 16
+	}
+	if c.SampleInterval == 0 {
+		c.SampleInterval = 0.5
+	}
+	if c.OccupancyRadius == 0 {
+		c.OccupancyRadius = 40
+	}
+	if c.RouteDepth == 0 {
+		c.RouteDepth = 30
+	}
+	return c
+}
+
+// IDM is nuPlan's IDM planner baseline: it follows the route's lane centerlines (found once, at the first
+// iteration, by a search along lane successors within the route roadblocks) with the Intelligent Driver
+// Model, treating the nearest object in its path corridor, or a red-light lane connector on its path, as the
+// leader. It never changes lanes.
+type IDM struct {
+	cfg     IDMConfig
+	vehicle dynamics.VehicleParams
+	mx      *scenarios.MapIndex
+	route   []string
+
+	ready    bool
+	path     geom.Polyline
+	lanes    []int
+	laneFrom []float64 // arc length where each path lane starts
+	target   float64
+
+	cands []idmCandidate
+	out   dynamics.Trajectory
+}
+
+type idmCandidate struct {
+	box        geom.Box
+	speedAlong float64 // object speed projected on the ego heading, 0 for static objects
+	sMin, sMax float64 // path arc-length range where it touches the corridor
+}
+
+// NewIDM returns an IDM planner.
+func NewIDM(cfg IDMConfig) *IDM { return &IDM{cfg: cfg.withDefaults()} }
+
+// Name returns "idm".
+func (p *IDM) Name() string { return "idm" }
+
+// Initialize stores the map and the route; the path is built at the first iteration.
+func (p *IDM) Initialize(init Initialization) error {
+	if init.Map == nil {
+		return errors.New("idm: no map")
+	}
+	if len(init.Route) == 0 {
+		return errors.New("idm: empty route")
+	}
+	p.mx = init.Map.Index()
+	p.route = init.Route
+	p.vehicle = init.Vehicle
+	if p.vehicle == (dynamics.VehicleParams{}) {
+		p.vehicle = dynamics.Pacifica()
+	}
+	p.ready = false
+	return nil
+}
+
+func (p *IDM) initPath(center geom.Pose, speed float64) error {
+	p.lanes = p.mx.RouteLanes(p.route, center, p.cfg.RouteDepth)
+	if len(p.lanes) == 0 {
+		return errors.New("idm: no lane near the ego to start the route from")
+	}
+	p.path = p.mx.JoinPaths(p.lanes)
+	if len(p.path.Pts) < 2 {
+		return errors.New("idm: route path is degenerate")
+	}
+	p.laneFrom = p.laneFrom[:0]
+	var s float64
+	for _, l := range p.lanes {
+		p.laneFrom = append(p.laneFrom, s)
+		s += p.mx.Path(l).Length()
+	}
+	limit := p.mx.Lane(p.lanes[0]).SpeedLimit
+	if limit <= 0 {
+		limit = p.cfg.Params.TargetSpeed
+	}
+	p.target = math.Max(limit, speed)
+	p.ready = true
+	return nil
+}
+
+// ComputeTrajectory plans 8 s of IDM motion along the route path from the current state.
+func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
+	if len(in.Ego) == 0 {
+		return nil, errors.New("idm: no ego state")
+	}
+	ego := in.Current()
+	if !ego.IsFinite() {
+		return nil, errors.New("idm: ego state is not finite")
+	}
+	foot := p.vehicle.Footprint(ego.Pose)
+	if !p.ready {
+		if err := p.initPath(foot.Center, ego.Speed); err != nil {
+			return nil, err
+		}
+	}
+	s, _ := p.path.Project(foot.Center.Pos())
+	v := ego.Speed
+	params := p.cfg.Params
+	params.TargetSpeed = p.target
+	halfW := p.vehicle.Width / 2
+	horizon := float64(p.cfg.Samples) * p.cfg.SampleInterval
+	// The corridor reaches target*horizon ahead of wherever the ego is during the horizon.
+	lookEnd := s + 2*p.target*horizon
+	p.collect(in, foot, s-halfW, lookEnd+halfW)
+	red := p.redLightStart(in, s+p.vehicle.Length()/2)
+
+	p.out = p.out[:0]
+	t := in.Time
+	p.out = append(p.out, p.point(t, s, v, 0))
+	for k := 0; k < p.cfg.Samples; k++ {
+		center := p.path.PoseAt(clamp(s, 0, p.path.Length()))
+		box := geom.Box{Center: center, Length: p.vehicle.Length(), Width: p.vehicle.Width}
+		// Free road: the end of the path acts as a stopped leader behind which the ego stops.
+		gap := p.path.Length() - s - p.vehicle.Length()/2
+		leadV := 0.0
+		corridorFrom, corridorTo := s-halfW, s+p.target*horizon+halfW
+		for i := range p.cands {
+			c := &p.cands[i]
+			if c.sMax < corridorFrom || c.sMin > corridorTo {
+				continue
+			}
+			if d := geom.BoxDistance(box, c.box); d < gap {
+				gap, leadV = d, c.speedAlong
+			}
+		}
+		if red >= 0 && red >= corridorFrom && red <= corridorTo {
+			if d := math.Max(0, red-(s+p.vehicle.Length()/2)); d < gap {
+				gap, leadV = d, 0
+			}
+		}
+		// nuPlan's IDM model clamps the gap from below at the minimum gap.
+		acc := params.Accel(v, math.Max(gap, params.MinGap), leadV)
+		acc = clamp(acc, -params.DecelMax, params.AccelMax)
+		s += p.cfg.SampleInterval * v
+		v = math.Max(0, v+p.cfg.SampleInterval*acc)
+		t += p.cfg.SampleInterval
+		p.out = append(p.out, p.point(t, s, v, acc))
+	}
+	return p.out, nil
+}
+
+// point converts a path progress of the box centre into a rear-axle trajectory point.
+func (p *IDM) point(t, s, v, a float64) dynamics.TrajectoryPoint {
+	c := p.path.PoseAt(clamp(s, 0, p.path.Length()))
+	return dynamics.TrajectoryPoint{Time: t, Pose: c.Translate(-p.vehicle.RearAxleToCenter(), 0), Speed: v, Accel: a}
+}
+
+// collect gathers the objects within the occupancy radius that touch the path corridor between arc lengths
+// from and to, with the arc-length range where they touch it.
+func (p *IDM) collect(in *Input, foot geom.Box, from, to float64) {
+	p.cands = p.cands[:0]
+	const step = 2.0
+	halfW := p.vehicle.Width / 2
+	for _, o := range in.CurrentObjects() {
+		if o.Box.Center.Pos().Dist(foot.Center.Pos()) > p.cfg.OccupancyRadius {
+			continue
+		}
+		c := idmCandidate{box: o.Box, sMin: math.Inf(1), sMax: math.Inf(-1)}
+		if o.Type != scenarios.StaticObject {
+			speed := o.Vel.Norm()
+			c.speedAlong = speed * math.Cos(o.Box.Center.Heading-foot.Center.Heading)
+		}
+		if o.Box.Overlaps(foot) {
+			s, _ := p.path.Project(foot.Center.Pos())
+			c.sMin, c.sMax = s, s
+		}
+		// Only walk the corridor near the object's projection.
+		so, _ := p.path.Project(o.Box.Center.Pos())
+		reach := math.Hypot(o.Box.Length, o.Box.Width)/2 + step + halfW
+		lo, hi := math.Max(from, so-reach), math.Min(to, so+reach)
+		for a := lo; a < hi; a += step {
+			b := math.Min(a+step, hi)
+			pa, pb := p.path.At(a), p.path.At(b)
+			d := pb.Sub(pa)
+			seg := geom.Box{Center: geom.Pose{X: (pa.X + pb.X) / 2, Y: (pa.Y + pb.Y) / 2, Heading: math.Atan2(d.Y, d.X)},
+				Length: d.Norm() + 0.2, Width: p.vehicle.Width}
+			if seg.Overlaps(o.Box) {
+				c.sMin = math.Min(c.sMin, a)
+				c.sMax = math.Max(c.sMax, b)
+			}
+		}
+		if c.sMin <= c.sMax {
+			p.cands = append(p.cands, c)
+		}
+	}
+}
+
+// redLightStart returns the arc length where the first red-light connector on the path starts, ahead of the
+// ego's front bumper at progress front, or -1. A connector the ego has already entered is ignored.
+func (p *IDM) redLightStart(in *Input, front float64) float64 {
+	best := -1.0
+	for _, ls := range in.Lights {
+		if ls.State != scenarios.Red {
+			continue
+		}
+		for k, l := range p.lanes {
+			if l == ls.Lane && p.laneFrom[k] >= front-0.5 && (best < 0 || p.laneFrom[k] < best) {
+				best = p.laneFrom[k]
+			}
+		}
+	}
+	return best
+}
+
+func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

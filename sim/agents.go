@@ -1,0 +1,252 @@
+package sim
+
+import (
+	"math"
+
+	"asyncdrive/geom"
+	"asyncdrive/idm"
+	"asyncdrive/scenarios"
+)
+
+// AgentMode selects how the other vehicles behave.
+type AgentMode string
+
+// Agent modes, as nuPlan's observation types.
+const (
+	// NonReactive replays every object from the log (nuPlan's tracks observation).
+	NonReactive AgentMode = "nonreactive"
+	// Reactive drives vehicles with IDM along their lanes, stopping at red lights and reacting to the ego
+	// (nuPlan's idm_agents observation); pedestrians, bicycles and static objects are replayed.
+	Reactive AgentMode = "reactive"
+)
+
+// Valid reports whether m is a known mode.
+func (m AgentMode) Valid() bool { return m == NonReactive || m == Reactive }
+
+// Reactive-agent settings from nuPlan's idm_agents_observation.yaml.
+const (
+	agentRadius        = 100.0 // m: agents further than this from the ego are removed for good
+	agentDefaultSpeed  = 10.0  // m/s target when the lane has no speed limit
+	agentMinPathLength = 20.0  // m: shorter lane paths are not driven by IDM (the agent is replayed)
+	agentLaneSnap      = 3.0   // m: furthest an agent's centre may be from a lane centerline to be driven
+	agentLookahead     = 80.0  // m: leaders and red lights are searched this far along the path
+)
+
+// idmAgent is a vehicle driven by IDM along a lane path (path poses are box-centre poses).
+type idmAgent struct {
+	track   int // index into Scenario.Tracks
+	path    geom.Polyline
+	lanes   []int     // lanes of the path, in order
+	laneEnd []float64 // arc length at which each lane of the path ends
+	s, v    float64
+	accel   float64
+	params  idm.Params
+	length  float64
+	width   float64
+	active  bool // false once removed (out of range)
+	pose    geom.Pose
+}
+
+// reactiveAgents holds the IDM agents of one simulation. Vehicles become IDM agents at the frame their log
+// track starts, and are driven from their logged state from then on.
+type reactiveAgents struct {
+	sc     *scenarios.Scenario
+	mx     *scenarios.MapIndex
+	agents []idmAgent
+	byTrk  []int // track index -> agent index, -1 when not (yet) an IDM agent, -2 when replayed
+}
+
+func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
+	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks))}
+	for i := range r.byTrk {
+		r.byTrk[i] = -1
+	}
+	return r
+}
+
+// spawn turns vehicles whose track starts at frame into IDM agents; vehicles with no usable lane path are
+// marked for log replay.
+func (r *reactiveAgents) spawn(frame int) {
+	for ti := range r.sc.Tracks {
+		t := &r.sc.Tracks[ti]
+		if t.Type != scenarios.Vehicle || r.byTrk[ti] != -1 || t.Start > frame {
+			continue
+		}
+		st, ok := t.StateAt(frame)
+		if !ok {
+			r.byTrk[ti] = -2
+			continue
+		}
+		a, ok := r.newAgent(ti, frame, st)
+		if !ok {
+			r.byTrk[ti] = -2
+			continue
+		}
+		r.byTrk[ti] = len(r.agents)
+		r.agents = append(r.agents, a)
+	}
+}
+
+// newAgent builds the lane path of a vehicle from its state at frame, choosing at each fork the successor
+// that best matches the vehicle's logged future, as the log is the best guess of where it was going.
+func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAgent, bool) {
+	t := &r.sc.Tracks[ti]
+	lane, s0, _, ok := r.mx.NearestLane(st.Pose, agentLaneSnap)
+	if !ok {
+		return idmAgent{}, false
+	}
+	a := idmAgent{track: ti, length: t.Length, width: t.Width, active: true}
+	a.lanes = append(a.lanes, lane)
+	for _, p := range r.mx.Path(lane).Pts {
+		a.path.Append(p)
+	}
+	a.laneEnd = append(a.laneEnd, a.path.Length())
+	want := st.Speed()*23 + 60
+	for a.path.Length() < want && len(a.lanes) < 64 {
+		succ := r.mx.Successors(a.lanes[len(a.lanes)-1])
+		if len(succ) == 0 {
+			break
+		}
+		next := succ[0]
+		if len(succ) > 1 {
+			next = r.bestSuccessor(t, succ, a.path.Length()-s0)
+		}
+		a.lanes = append(a.lanes, next)
+		for _, p := range r.mx.Path(next).Pts {
+			a.path.Append(p)
+		}
+		a.laneEnd = append(a.laneEnd, a.path.Length())
+	}
+	if a.path.Length()-s0 < agentMinPathLength {
+		return idmAgent{}, false
+	}
+	a.s, _ = a.path.Project(st.Pose.Pos())
+	a.v = st.Speed()
+	limit := r.mx.Lane(lane).SpeedLimit
+	if limit <= 0 {
+		limit = agentDefaultSpeed
+	}
+	a.params = idm.Agents(math.Max(limit, 0.1))
+	a.pose = a.path.PoseAt(a.s)
+	return a, true
+}
+
+// bestSuccessor picks among succ the lane closest to the track's logged positions (its last known state),
+// falling back to the straightest one.
+func (r *reactiveAgents) bestSuccessor(t *scenarios.Track, succ []int, _ float64) int {
+	last := t.States[len(t.States)-1].Pose
+	best, bestD := succ[0], math.Inf(1)
+	for _, l := range succ {
+		_, _, d := r.mx.Path(l).ProjectDist(last.Pos())
+		// Follow the lane's successors one level too, since the last state may be beyond the connector.
+		for _, n := range r.mx.Successors(l) {
+			if _, _, d2 := r.mx.Path(n).ProjectDist(last.Pos()); d2 < d {
+				d = d2
+			}
+		}
+		if d < bestD-1e-9 {
+			best, bestD = l, d
+		}
+	}
+	return best
+}
+
+// obstacle is anything an IDM agent may follow: its box and velocity.
+type obstacle struct {
+	box geom.Box
+	vel geom.Vec2
+	own int // agent index that this obstacle is, or -1
+}
+
+// step advances all active IDM agents by dt from time t, reacting to the obstacles (other agents, the ego,
+// replayed objects) and to red lights on their path. Agents further than agentRadius from egoPos are removed.
+func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
+	for i := range r.agents {
+		a := &r.agents[i]
+		if !a.active {
+			continue
+		}
+		if a.pose.Pos().Dist(egoPos) > agentRadius {
+			a.active = false
+			continue
+		}
+		gap, leadV := r.leader(a, i, t, obs)
+		acc := a.params.Accel(a.v, gap, leadV)
+		acc = math.Max(-a.params.DecelMax, math.Min(a.params.AccelMax, acc))
+		// Forward Euler as nuPlan's IDM policy; speed never negative.
+		a.s += dt * a.v
+		a.v = math.Max(0, a.v+dt*acc)
+		a.accel = acc
+		if end := a.path.Length(); a.s > end {
+			a.s, a.v = end, 0
+		}
+		a.pose = a.path.PoseAt(a.s)
+	}
+}
+
+// leader returns the bumper-to-bumper gap to the nearest obstacle or red light ahead on a's path and the
+// leader's speed along the path; +Inf when the road is free up to the end of the path, which acts as a
+// stopped leader as in nuPlan.
+func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle) (gap, leadV float64) {
+	front := a.s + a.length/2
+	gap, leadV = a.path.Length()-front, 0
+	if gap > agentLookahead {
+		gap = math.Inf(1)
+	}
+	fwd := a.pose.Forward()
+	for k := range obs {
+		o := &obs[k]
+		if o.own == self {
+			continue
+		}
+		d := o.box.Center.Pos().Sub(a.pose.Pos())
+		ahead := d.Dot(fwd)
+		if ahead <= 0 || ahead > agentLookahead+a.length || math.Abs(d.Cross(fwd)) > agentLookahead/2 {
+			continue
+		}
+		so, lat, _ := a.path.ProjectDist(o.box.Center.Pos())
+		if so <= a.s {
+			continue
+		}
+		ph := a.path.HeadingAt(so)
+		dh := o.box.Center.Heading - ph
+		c, s := math.Abs(math.Cos(dh)), math.Abs(math.Sin(dh))
+		halfAcross := o.box.Length/2*s + o.box.Width/2*c
+		if math.Abs(lat) > a.width/2+halfAcross {
+			continue
+		}
+		halfAlong := o.box.Length/2*c + o.box.Width/2*s
+		g := so - halfAlong - front
+		if g < gap {
+			gap = g
+			leadV = o.vel.Dot(geom.Unit(ph))
+		}
+	}
+	// Red lights: the start of a red-light connector on the path is a stopped obstacle.
+	start := 0.0
+	for k, l := range a.lanes {
+		if start-front > agentLookahead {
+			break
+		}
+		if st, ok := r.mx.LightState(l, t); ok && st == scenarios.Red && start > front-0.5 && k > 0 {
+			if g := start - front; g < gap {
+				gap, leadV = g, 0
+			}
+			break
+		}
+		start = a.laneEnd[k]
+	}
+	return gap, leadV
+}
+
+// object returns agent a as an observed object.
+func (a *idmAgent) object(sc *scenarios.Scenario) scenarios.Object {
+	t := &sc.Tracks[a.track]
+	return scenarios.Object{
+		ID:    t.ID,
+		Track: a.track,
+		Type:  t.Type,
+		Box:   geom.Box{Center: a.pose, Length: a.length, Width: a.width},
+		Vel:   geom.Unit(a.pose.Heading).Scale(a.v),
+	}
+}

@@ -1,0 +1,10 @@
+// Package sim runs closed-loop simulations in virtual time, as nuPlan's simulation loop does: every 0.1 s
+// the planner plans from the current state and history, the ego follows the plan through the LQR tracker and
+// kinematic bicycle model (package dynamics), and the other road users either replay their log
+// (NonReactive) or are driven by IDM along their lanes, stopping at red lights and reacting to the ego
+// (Reactive). The finished run is scored with nuPlan's metrics (package metrics).
+//
+// Time is virtual: an EventQueue orders the planner ticks (and, in later components, the guide's results and
+// perception messages) by virtual time, so the same inputs give byte-identical results on any machine.
+// Planner runtime is measured on the wall clock and reported, but never changes the outcome.
+package sim

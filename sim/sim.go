@@ -1,0 +1,338 @@
+package sim
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/metrics"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+)
+
+// Config sets up one closed-loop simulation.
+type Config struct {
+	Agents  AgentMode              // NonReactive (default) or Reactive
+	Steps   int                    // number of 0.1 s steps; 0 means the scenario's horizon
+	Vehicle dynamics.VehicleParams // ego vehicle; zero means nuPlan's Pacifica
+}
+
+// Result is a finished simulation: the metric scores, the per-call planner runtimes and the full history.
+type Result struct {
+	Metrics   metrics.Result
+	PlannerMS []float64 // wall-clock runtime of each ComputeTrajectory call, ms
+	// History, one entry per frame (Steps+1 frames, frame 0 = start).
+	Ego     []dynamics.State
+	Objects [][]scenarios.Object
+	Plans   []dynamics.Trajectory // the trajectory returned at each iteration (Steps entries)
+}
+
+// Simulation is a closed-loop run of one planner on one scenario in virtual time. Use Run for a whole
+// scenario, or Step to advance it one period at a time (the live viewer does).
+type Simulation struct {
+	sc       *scenarios.Scenario
+	mx       *scenarios.MapIndex
+	planner  planner.Planner
+	cfg      Config
+	dt       float64
+	steps    int
+	ctrl     *dynamics.Controller
+	reactive *reactiveAgents
+	queue    EventQueue
+
+	iter    int
+	ego     []dynamics.State
+	objects [][]scenarios.Object
+	plans   []dynamics.Trajectory
+	ms      []float64
+	input   planner.Input
+	obsBuf  []obstacle
+	lights  []planner.LightStatus
+	done    bool
+}
+
+// New prepares a simulation of p on sc: it validates the inputs and initialises the planner with the map,
+// route and goal.
+func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, error) {
+	if sc == nil || p == nil {
+		return nil, errors.New("sim: nil scenario or planner")
+	}
+	if err := scenarios.Validate(sc); err != nil {
+		return nil, fmt.Errorf("sim: scenario %s: %w", sc.ID, err)
+	}
+	if cfg.Agents == "" {
+		cfg.Agents = NonReactive
+	}
+	if !cfg.Agents.Valid() {
+		return nil, fmt.Errorf("sim: unknown agent mode %q (want %s or %s)", cfg.Agents, NonReactive, Reactive)
+	}
+	if cfg.Vehicle == (dynamics.VehicleParams{}) {
+		cfg.Vehicle = dynamics.Pacifica()
+	}
+	steps := sc.Steps()
+	if cfg.Steps > 0 && cfg.Steps < steps {
+		steps = cfg.Steps
+	}
+	s := &Simulation{
+		sc: sc, mx: sc.Map.Index(), planner: p, cfg: cfg, dt: sc.DT, steps: steps,
+		ctrl:    dynamics.NewController(cfg.Vehicle),
+		ego:     make([]dynamics.State, 0, steps+1),
+		objects: make([][]scenarios.Object, 0, steps+1),
+		plans:   make([]dynamics.Trajectory, 0, steps),
+		ms:      make([]float64, 0, steps),
+	}
+	if cfg.Agents == Reactive {
+		s.reactive = newReactiveAgents(sc)
+		s.reactive.spawn(0)
+	}
+	init := planner.Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal, Vehicle: cfg.Vehicle, DT: sc.DT}
+	if err := p.Initialize(init); err != nil {
+		return nil, fmt.Errorf("sim: %s: initialize planner %s: %w", sc.ID, p.Name(), err)
+	}
+	s.ego = append(s.ego, ExpertState(sc, 0, cfg.Vehicle))
+	s.objects = append(s.objects, s.observe(0))
+	s.queue.Schedule(0, EventTick, 0)
+	return s, nil
+}
+
+// ExpertState returns the expert log's state at frame i as a dynamics.State.
+func ExpertState(sc *scenarios.Scenario, i int, v dynamics.VehicleParams) dynamics.State {
+	e := sc.Expert[i]
+	return dynamics.State{
+		Time:     float64(i) * sc.DT,
+		Pose:     e.Pose,
+		Speed:    e.Speed,
+		Accel:    e.Accel,
+		Steering: e.Steering,
+		YawRate:  e.Speed * math.Tan(e.Steering) / v.Wheelbase,
+	}
+}
+
+// Done reports whether the simulation has run all its steps.
+func (s *Simulation) Done() bool { return s.done }
+
+// Iteration returns the number of steps taken so far.
+func (s *Simulation) Iteration() int { return s.iter }
+
+// Steps returns the number of steps the simulation will take.
+func (s *Simulation) Steps() int { return s.steps }
+
+// Scenario returns the simulated scenario.
+func (s *Simulation) Scenario() *scenarios.Scenario { return s.sc }
+
+// Ego returns the ego history so far (frame 0 = start). The slice is owned by the simulation.
+func (s *Simulation) Ego() []dynamics.State { return s.ego }
+
+// Objects returns the observed objects history so far. The slices are owned by the simulation.
+func (s *Simulation) Objects() [][]scenarios.Object { return s.objects }
+
+// LastPlan returns the most recent planned trajectory, or nil before the first step.
+func (s *Simulation) LastPlan() dynamics.Trajectory {
+	if len(s.plans) == 0 {
+		return nil
+	}
+	return s.plans[len(s.plans)-1]
+}
+
+// Step processes events up to and including the next planner tick: the planner plans from the current
+// state, the ego follows the plan through the tracker and motion model for one period, and the other road
+// users move. It returns an error when the planner fails or returns an unusable trajectory.
+func (s *Simulation) Step() error {
+	for !s.done {
+		ev, ok := s.queue.Pop()
+		if !ok {
+			s.done = true
+			return nil
+		}
+		switch ev.Kind {
+		case EventTick:
+			if err := s.tick(ev.Arg); err != nil {
+				s.done = true
+				return err
+			}
+			if s.iter >= s.steps {
+				s.done = true
+			} else {
+				s.queue.Schedule(s.tickTime(s.iter), EventTick, s.iter)
+			}
+			return nil
+		}
+	}
+	return nil
+}
+
+func (s *Simulation) tickTime(i int) time.Duration {
+	return time.Duration(math.Round(float64(i) * s.dt * float64(time.Second)))
+}
+
+// tick runs iteration i.
+func (s *Simulation) tick(i int) error {
+	t := float64(i) * s.dt
+	s.fillInput(i, t)
+	start := time.Now()
+	traj, err := s.planner.ComputeTrajectory(&s.input)
+	s.ms = append(s.ms, float64(time.Since(start).Nanoseconds())/1e6)
+	if err != nil {
+		return fmt.Errorf("sim: %s: planner %s at iteration %d (t=%.1fs): %w", s.sc.ID, s.planner.Name(), i, t, err)
+	}
+	if err := checkTrajectory(traj, t); err != nil {
+		return fmt.Errorf("sim: %s: planner %s at iteration %d (t=%.1fs): %w", s.sc.ID, s.planner.Name(), i, t, err)
+	}
+	s.plans = append(s.plans, traj)
+	cur := s.ego[len(s.ego)-1]
+	// The other road users move first, reacting to the ego's current state, as nuPlan's propagate does.
+	if s.reactive != nil {
+		s.reactive.step(t, s.dt, s.cfg.Vehicle.Footprint(cur.Pose).Center.Pos(), s.obstacles(cur))
+		s.reactive.spawn(i + 1)
+	}
+	next := s.ctrl.Step(cur, traj, s.dt)
+	next.Time = t + s.dt
+	if !next.IsFinite() {
+		return fmt.Errorf("sim: %s: ego state became non-finite at iteration %d", s.sc.ID, i)
+	}
+	s.ego = append(s.ego, next)
+	s.iter = i + 1
+	s.objects = append(s.objects, s.observe(i+1))
+	return nil
+}
+
+// checkTrajectory rejects trajectories the tracker cannot follow.
+func checkTrajectory(traj dynamics.Trajectory, t float64) error {
+	if len(traj) < 2 {
+		return fmt.Errorf("trajectory has %d points, need at least 2", len(traj))
+	}
+	for k, p := range traj {
+		if !p.Pose.IsFinite() || math.IsNaN(p.Speed) || math.IsInf(p.Speed, 0) || math.IsNaN(p.Time) {
+			return fmt.Errorf("trajectory point %d is not finite", k)
+		}
+		if k > 0 && !(p.Time > traj[k-1].Time) {
+			return fmt.Errorf("trajectory times must increase (point %d at %.3fs after %.3fs)", k, p.Time, traj[k-1].Time)
+		}
+	}
+	if traj[len(traj)-1].Time < t+1e-6 {
+		return fmt.Errorf("trajectory ends at %.2fs, before the current time %.2fs", traj[len(traj)-1].Time, t)
+	}
+	return nil
+}
+
+// fillInput builds the planner input for iteration i from the last HistorySeconds of history.
+func (s *Simulation) fillInput(i int, t float64) {
+	h := int(math.Round(planner.HistorySeconds/s.dt)) + 1
+	from := len(s.ego) - h
+	if from < 0 {
+		from = 0
+	}
+	s.lights = s.lights[:0]
+	for li := range s.sc.Map.TrafficLights {
+		tl := &s.sc.Map.TrafficLights[li]
+		st := tl.StateAt(t)
+		for _, id := range tl.Connectors {
+			if lane, ok := s.mx.LaneIndex(id); ok {
+				s.lights = append(s.lights, planner.LightStatus{Lane: lane, State: st})
+			}
+		}
+	}
+	s.input = planner.Input{
+		Iteration: i,
+		Time:      t,
+		Ego:       s.ego[from:],
+		Objects:   s.objects[from:],
+		Lights:    s.lights,
+	}
+}
+
+// observe returns the ground-truth objects at frame i: logged objects, with vehicles replaced by their IDM
+// agents in reactive mode.
+func (s *Simulation) observe(i int) []scenarios.Object {
+	var out []scenarios.Object
+	for ti := range s.sc.Tracks {
+		t := &s.sc.Tracks[ti]
+		if s.reactive != nil && t.Type == scenarios.Vehicle {
+			if ai := s.reactive.byTrk[ti]; ai >= 0 {
+				if a := &s.reactive.agents[ai]; a.active {
+					out = append(out, a.object(s.sc))
+				}
+				continue
+			}
+		}
+		st, ok := t.StateAt(i)
+		if !ok {
+			continue
+		}
+		out = append(out, scenarios.Object{
+			ID: t.ID, Track: ti, Type: t.Type,
+			Box: st.Box(t.Length, t.Width),
+			Vel: geom.Vec2{X: st.VX, Y: st.VY},
+		})
+	}
+	return out
+}
+
+// obstacles lists what IDM agents react to: the ego, the current objects (agents and replayed objects).
+func (s *Simulation) obstacles(ego dynamics.State) []obstacle {
+	s.obsBuf = s.obsBuf[:0]
+	s.obsBuf = append(s.obsBuf, obstacle{
+		box: s.cfg.Vehicle.Footprint(ego.Pose),
+		vel: ego.Pose.Forward().Scale(ego.Speed),
+		own: -1,
+	})
+	cur := s.objects[len(s.objects)-1]
+	for k := range cur {
+		o := &cur[k]
+		own := -1
+		if o.Type == scenarios.Vehicle {
+			own = s.reactive.byTrk[o.Track]
+		}
+		if own >= 0 {
+			a := &s.reactive.agents[own]
+			s.obsBuf = append(s.obsBuf, obstacle{box: geom.Box{Center: a.pose, Length: a.length, Width: a.width}, vel: geom.Unit(a.pose.Heading).Scale(a.v), own: own})
+			continue
+		}
+		s.obsBuf = append(s.obsBuf, obstacle{box: o.Box, vel: o.Vel, own: -1})
+	}
+	return s.obsBuf
+}
+
+// Result scores the finished simulation with nuPlan's metrics. It is an error to call it before Done.
+func (s *Simulation) Result() (*Result, error) {
+	if !s.done || s.iter < s.steps {
+		return nil, fmt.Errorf("sim: %s: simulation not finished (%d of %d steps)", s.sc.ID, s.iter, s.steps)
+	}
+	expert := make([]dynamics.State, 0, len(s.ego))
+	for i := 0; i < len(s.ego) && i < len(s.sc.Expert); i++ {
+		expert = append(expert, ExpertState(s.sc, i, s.cfg.Vehicle))
+	}
+	run := &metrics.Run{
+		DT:      s.dt,
+		Map:     s.mx,
+		Vehicle: s.cfg.Vehicle,
+		Ego:     s.ego,
+		Objects: s.objects,
+		Expert:  expert,
+		Route:   s.sc.Route,
+	}
+	return &Result{
+		Metrics:   metrics.Evaluate(run),
+		PlannerMS: s.ms,
+		Ego:       s.ego,
+		Objects:   s.objects,
+		Plans:     s.plans,
+	}, nil
+}
+
+// Run simulates p on sc in closed loop and scores the run.
+func Run(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Result, error) {
+	s, err := New(sc, p, cfg)
+	if err != nil {
+		return nil, err
+	}
+	for !s.Done() {
+		if err := s.Step(); err != nil {
+			return nil, err
+		}
+	}
+	return s.Result()
+}

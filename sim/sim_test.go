@@ -1,0 +1,273 @@
+package sim
+
+import (
+	"errors"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+)
+
+// road builds a straight two-lane road along +X from x=0 to x=length: lane "a" (y=0) and "b" (y=3.5) in
+// roadblock "rb1", followed by a connector lane "c" (x length..length+20, y=0) with a traffic light, then
+// lane "d" in roadblock "rb3".
+func road(length float64) scenarios.Map {
+	lane := func(id, rb string, x0, x1, y float64) scenarios.Lane {
+		var c, l, r []geom.Vec2
+		for x := x0; x <= x1+1e-9; x += 5 {
+			c = append(c, geom.V(x, y))
+			l = append(l, geom.V(x, y+1.75))
+			r = append(r, geom.V(x, y-1.75))
+		}
+		return scenarios.Lane{ID: id, Roadblock: rb, Centerline: c, Left: l, Right: r, SpeedLimit: 15}
+	}
+	a := lane("a", "rb1", 0, length, 0)
+	b := lane("b", "rb1", 0, length, 3.5)
+	c := lane("c", "rb2", length, length+20, 0)
+	d := lane("d", "rb3", length+20, length+200, 0)
+	a.LeftNeighbor, b.RightNeighbor = "b", "a"
+	a.Successors = []string{"c"}
+	c.Successors = []string{"d"}
+	c.Predecessors = []string{"a"}
+	c.Connector = true
+	return scenarios.Map{
+		Lanes: []scenarios.Lane{a, b, c, d},
+		Roadblocks: []scenarios.Roadblock{
+			{ID: "rb1", Lanes: []string{"a", "b"}},
+			{ID: "rb2", Lanes: []string{"c"}, Connector: true},
+			{ID: "rb3", Lanes: []string{"d"}},
+		},
+		TrafficLights: []scenarios.TrafficLight{{ID: "tl", Connectors: []string{"c"}, Phases: []scenarios.LightPhase{{Start: 0, State: scenarios.Green}}}},
+	}
+}
+
+// cruise returns an expert log on lane a from x0 at constant speed v for n frames.
+func cruise(x0, v float64, n int) []scenarios.EgoState {
+	out := make([]scenarios.EgoState, n)
+	for i := range out {
+		out[i] = scenarios.EgoState{Pose: geom.Pose{X: x0 + v*float64(i)*0.1}, Speed: v}
+	}
+	return out
+}
+
+// track returns a vehicle track on lane y at constant speed.
+func track(id string, x0, y, v float64, n int) scenarios.Track {
+	t := scenarios.Track{ID: id, Type: scenarios.Vehicle, Length: 4.5, Width: 2}
+	for i := 0; i < n; i++ {
+		t.States = append(t.States, scenarios.AgentState{Pose: geom.Pose{X: x0 + v*float64(i)*0.1, Y: y}, VX: v})
+	}
+	return t
+}
+
+func testScenario() *scenarios.Scenario {
+	return &scenarios.Scenario{
+		Version: scenarios.FormatVersion, ID: "straight", Type: "following_lane_with_lead", DT: 0.1, Horizon: 15,
+		Map: road(400), Route: []string{"rb1", "rb2", "rb3"},
+		Expert: cruise(10, 10, 231),
+		Goal:   geom.Pose{X: 240},
+		Tracks: []scenarios.Track{track("lead", 40, 0, 10, 231), track("side", 20, 3.5, 11, 231)},
+	}
+}
+
+func TestLogReplayScoresHigh(t *testing.T) {
+	sc := testScenario()
+	res, err := Run(sc, planner.NewLogReplay(sc), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ego) != 151 || len(res.Objects) != 151 || len(res.PlannerMS) != 150 {
+		t.Fatalf("history lengths: ego %d objects %d calls %d, want 151/151/150", len(res.Ego), len(res.Objects), len(res.PlannerMS))
+	}
+	end := res.Ego[150].Pose
+	if math.Abs(end.X-160) > 0.5 || math.Abs(end.Y) > 0.1 {
+		t.Errorf("ego ends at %+v, want near the expert's (160, 0)", end)
+	}
+	if res.Metrics.Score < 0.95 {
+		t.Errorf("log replay score %.3f, want >= 0.95 (%+v)", res.Metrics.Score, res.Metrics)
+	}
+}
+
+func TestIDMStopsBehindStoppedCar(t *testing.T) {
+	sc := testScenario()
+	sc.Tracks = []scenarios.Track{track("parked", 80, 0, 0, 231)}
+	for _, mode := range []AgentMode{NonReactive, Reactive} {
+		res, err := Run(sc, planner.NewIDM(planner.IDMConfig{}), Config{Agents: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := res.Ego[len(res.Ego)-1]
+		front := dynamics.Pacifica().Footprint(end.Pose)
+		gap := (80 - 2.25) - (front.Center.X + front.Length/2)
+		if gap < 0.3 || gap > 6 {
+			t.Errorf("%s: IDM stopped with a %.2f m gap to the parked car, want 0.3..6 m", mode, gap)
+		}
+		if end.Speed > 0.3 {
+			t.Errorf("%s: IDM still moving at %.2f m/s", mode, end.Speed)
+		}
+		if res.Metrics.NoAtFaultCollisions != 1 {
+			t.Errorf("%s: at-fault collision score %v, want 1", mode, res.Metrics.NoAtFaultCollisions)
+		}
+	}
+}
+
+// stopPlanner holds the ego still at its start.
+type stopPlanner struct{}
+
+func (stopPlanner) Name() string                            { return "stop" }
+func (stopPlanner) Initialize(planner.Initialization) error { return nil }
+func (stopPlanner) ComputeTrajectory(in *planner.Input) (dynamics.Trajectory, error) {
+	e := in.Current()
+	return dynamics.Trajectory{{Time: in.Time, Pose: e.Pose}, {Time: in.Time + 8, Pose: e.Pose}}, nil
+}
+
+func TestReactiveAgentsStopForStoppedEgo(t *testing.T) {
+	sc := testScenario()
+	sc.Expert = cruise(60, 0, 231)
+	// A car 40 m behind the ego at 10 m/s in the ego's lane.
+	sc.Tracks = []scenarios.Track{track("follower", 20, 0, 10, 231)}
+	ego := dynamics.Pacifica().Footprint(sc.Expert[0].Pose)
+
+	nr, err := Run(sc, stopPlanner{}, Config{Agents: NonReactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hit := false
+	for _, objs := range nr.Objects {
+		for _, o := range objs {
+			hit = hit || o.Box.Overlaps(ego)
+		}
+	}
+	if !hit {
+		t.Fatal("non-reactive: the replayed follower should drive through the stopped ego")
+	}
+	if nr.Metrics.NoAtFaultCollisions != 1 {
+		t.Errorf("non-reactive: being rear-ended while stopped is not at fault, got %v", nr.Metrics.NoAtFaultCollisions)
+	}
+
+	r, err := Run(sc, stopPlanner{}, Config{Agents: Reactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Objects[len(r.Objects)-1]
+	if len(last) != 1 {
+		t.Fatalf("reactive: %d objects at the end, want 1", len(last))
+	}
+	f := last[0]
+	gap := (ego.Center.X - ego.Length/2) - (f.Box.Center.X + f.Box.Length/2)
+	if gap < 0.5 || gap > 5 || f.Vel.Norm() > 0.2 {
+		t.Errorf("reactive follower ends %.2f m behind the ego at %.2f m/s, want stopped 0.5..5 m behind", gap, f.Vel.Norm())
+	}
+}
+
+func TestReactiveAgentsStopAtRedLight(t *testing.T) {
+	sc := testScenario()
+	sc.Map.TrafficLights[0].Phases = []scenarios.LightPhase{{Start: 0, State: scenarios.Red}}
+	sc.Expert = cruise(0, 0, 231)
+	sc.Expert[0].Pose.Y = 3.5 // ego waits in the other lane
+	for i := range sc.Expert {
+		sc.Expert[i].Pose.Y = 3.5
+	}
+	sc.Tracks = []scenarios.Track{track("car", 150, 0, 10, 231)}
+	r, err := Run(sc, stopPlanner{}, Config{Agents: Reactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	car := r.Objects[len(r.Objects)-1][0].Box
+	front := car.Center.X + car.Length/2
+	if front > 400.01 || front < 392 {
+		t.Errorf("car front at x=%.2f at the end, want stopped just before the red connector at x=400", front)
+	}
+}
+
+func TestDeterministic(t *testing.T) {
+	for _, mode := range []AgentMode{NonReactive, Reactive} {
+		a, err := Run(testScenario(), planner.NewIDM(planner.IDMConfig{}), Config{Agents: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Run(testScenario(), planner.NewIDM(planner.IDMConfig{}), Config{Agents: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(a.Ego, b.Ego) || !reflect.DeepEqual(a.Objects, b.Objects) || a.Metrics != b.Metrics {
+			t.Errorf("%s: two runs differ", mode)
+		}
+	}
+}
+
+// badPlanner returns what it is told to.
+type badPlanner struct {
+	traj dynamics.Trajectory
+	err  error
+}
+
+func (badPlanner) Name() string                            { return "bad" }
+func (badPlanner) Initialize(planner.Initialization) error { return nil }
+func (p badPlanner) ComputeTrajectory(*planner.Input) (dynamics.Trajectory, error) {
+	return p.traj, p.err
+}
+
+func TestBadPlannerOutputIsAnError(t *testing.T) {
+	nan := math.NaN()
+	cases := []struct {
+		name string
+		p    badPlanner
+	}{
+		{"error", badPlanner{err: errors.New("boom")}},
+		{"empty", badPlanner{}},
+		{"nan", badPlanner{traj: dynamics.Trajectory{{Time: 0}, {Time: 1, Pose: geom.Pose{X: nan}}}}},
+		{"time not increasing", badPlanner{traj: dynamics.Trajectory{{Time: 1}, {Time: 1}}}},
+		{"in the past", badPlanner{traj: dynamics.Trajectory{{Time: -2}, {Time: -1}}}},
+	}
+	for _, c := range cases {
+		if _, err := Run(testScenario(), c.p, Config{}); err == nil {
+			t.Errorf("%s: want an error", c.name)
+		}
+	}
+}
+
+func TestBadConfigAndScenario(t *testing.T) {
+	if _, err := Run(testScenario(), stopPlanner{}, Config{Agents: "chaotic"}); err == nil {
+		t.Error("unknown agent mode: want an error")
+	}
+	sc := testScenario()
+	sc.Expert[3].Pose.X = math.NaN()
+	if _, err := Run(sc, stopPlanner{}, Config{}); err == nil {
+		t.Error("NaN in the expert log: want an error")
+	}
+}
+
+func TestStepsOption(t *testing.T) {
+	res, err := Run(testScenario(), stopPlanner{}, Config{Steps: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Ego) != 21 {
+		t.Errorf("Steps 20: %d ego states, want 21", len(res.Ego))
+	}
+}
+
+func TestEventQueueOrder(t *testing.T) {
+	var q EventQueue
+	q.Schedule(3*time.Millisecond, EventTick, 3)
+	q.Schedule(1*time.Millisecond, EventTick, 1)
+	q.Schedule(2*time.Millisecond, EventTick, 20)
+	q.Schedule(2*time.Millisecond, EventTick, 21) // same time: scheduling order
+	q.Schedule(0, EventTick, 0)
+	var got []int
+	for q.Len() > 0 {
+		e, _ := q.Pop()
+		got = append(got, e.Arg)
+	}
+	if want := []int{0, 1, 20, 21, 3}; !reflect.DeepEqual(got, want) {
+		t.Errorf("pop order %v, want %v", got, want)
+	}
+	if _, ok := q.Pop(); ok {
+		t.Error("pop from an empty queue should report !ok")
+	}
+}
