@@ -162,11 +162,19 @@ func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 				gap, leadV = d, 0
 			}
 		}
-		// nuPlan's IDM model clamps the gap from below at the minimum gap.
-		acc := params.Accel(v, math.Max(gap, params.MinGap), leadV)
-		acc = clamp(acc, -params.DecelMax, params.AccelMax)
-		s += p.cfg.SampleInterval * v
-		v = math.Max(0, v+p.cfg.SampleInterval*acc)
+		// Integrate the IDM over the sample in forward-Euler sub-steps of at most 0.1 s (nuPlan takes one
+		// 0.5 s step, which overshoots into stopped leaders), with the leader moving at constant speed.
+		n := int(math.Ceil(p.cfg.SampleInterval/idmSubStep - 1e-9))
+		h := p.cfg.SampleInterval / float64(n)
+		s0, acc := s, 0.0
+		for j := 0; j < n; j++ {
+			g := gap - (s - s0) + leadV*float64(j)*h
+			// nuPlan's IDM model clamps the gap from below at the minimum gap.
+			acc = params.Accel(v, math.Max(g, params.MinGap), leadV)
+			acc = clamp(acc, -params.DecelMax, params.AccelMax)
+			s += h * v
+			v = math.Max(0, v+h*acc)
+		}
 		t += p.cfg.SampleInterval
 		p.out = append(p.out, p.point(t, s, v, acc))
 	}
@@ -235,5 +243,8 @@ func (p *IDM) redLightStart(in *Input, front float64) float64 {
 	}
 	return best
 }
+
+// idmSubStep is the longest forward-Euler step used to integrate the IDM inside one planned sample.
+const idmSubStep = 0.1
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

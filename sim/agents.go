@@ -73,7 +73,7 @@ func (r *reactiveAgents) spawn(frame int) {
 			continue
 		}
 		st, ok := t.StateAt(frame)
-		if !ok {
+		if !ok || parked(t) {
 			r.byTrk[ti] = -2
 			continue
 		}
@@ -85,6 +85,19 @@ func (r *reactiveAgents) spawn(frame int) {
 		r.byTrk[ti] = len(r.agents)
 		r.agents = append(r.agents, a)
 	}
+}
+
+// parkedSpeed is the speed a logged vehicle never exceeds if it is parked. Parked vehicles stay replayed in
+// reactive mode (nuPlan would start them along their lane at the speed limit).
+const parkedSpeed = 0.5
+
+func parked(t *scenarios.Track) bool {
+	for _, s := range t.States {
+		if s.Speed() > parkedSpeed {
+			return false
+		}
+	}
+	return true
 }
 
 // newAgent builds the lane path of a vehicle from its state at frame, choosing at each fork the successor

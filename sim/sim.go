@@ -181,7 +181,8 @@ func (s *Simulation) tick(i int) error {
 	if err := checkTrajectory(traj, t); err != nil {
 		return fmt.Errorf("sim: %s: planner %s at iteration %d (t=%.1fs): %w", s.sc.ID, s.planner.Name(), i, t, err)
 	}
-	s.plans = append(s.plans, traj)
+	// Planners may reuse their output buffer: keep a copy.
+	s.plans = append(s.plans, append(dynamics.Trajectory(nil), traj...))
 	cur := s.ego[len(s.ego)-1]
 	// The other road users move first, reacting to the ego's current state, as nuPlan's propagate does.
 	if s.reactive != nil {
