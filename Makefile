@@ -1,0 +1,113 @@
+# asyncdrive: build, run the main evaluation, test.
+#
+#   make run    install what is missing, build bin/asyncdrive, evaluate the builtin suite with the baseline
+#               planners (non-reactive and reactive agents) into out/ and print the score tables
+#   make test   install what is missing and run every test
+#
+# Needs Go 1.26 (found on PATH or at /usr/local/go/bin) and make; everything else comes from the Go module
+# proxy (go mod download) or Debian's apt (APT_PACKAGES).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := build
+
+GO := $(shell command -v go 2>/dev/null || echo /usr/local/go/bin/go)
+GOFMT := $(dir $(GO))gofmt
+export PATH := $(dir $(GO)):$(PATH)
+# Builds do not need git: the version is passed explicitly.
+export GOFLAGS ?= -buildvcs=false
+
+BIN      := bin/asyncdrive
+VERSION  ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+
+# The main job: these planners, with these agent modes, on the builtin suite, into $(OUT)/PLANNER-AGENTS.
+OUT      ?= out
+PLANNERS ?= log_replay idm
+AGENTS   ?= nonreactive reactive
+EVALFLAGS ?=
+
+# Debian packages the build or the tests need (none yet: every package builds with CGO_ENABLED=0).
+APT_PACKAGES ?=
+# Packages that need cgo (the ONNX Runtime binding, the OpenGL viewer), tested with CGO_ENABLED=1 under
+# xvfb-run when it is installed; all others are tested with CGO_ENABLED=0.
+CGO_PKGS ?=
+
+TESTFLAGS ?=
+BENCHFLAGS ?= -benchtime=1s
+FUZZTIME ?= 10s
+
+.PHONY: all deps go-check apt-deps build run test bench fmt fmt-check vet lint fuzz clean
+
+all: build
+
+go-check:
+	@if ! [ -x "$(GO)" ]; then \
+		echo "make: Go not found on PATH or at /usr/local/go/bin: install Go 1.26 (go.dev/dl) to /usr/local/go" >&2; \
+		exit 1; \
+	fi
+
+apt-deps:
+	@missing=""; \
+	for p in $(APT_PACKAGES); do dpkg -s "$$p" >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
+	fi
+
+deps: go-check apt-deps
+	@$(GO) mod download
+
+build: deps
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/asyncdrive
+
+# Each run starts afresh (rm -rf its folder) so that the tables reflect the code just built; call
+# bin/asyncdrive eval directly to resume an interrupted run instead.
+run: build
+	@dirs=""; \
+	for p in $(PLANNERS); do for a in $(AGENTS); do \
+		dir="$(OUT)/$$p-$$a"; dirs="$$dirs $$dir"; rm -rf "$$dir"; \
+		echo; echo "=== $(BIN) eval --planner $$p --agents $$a --out $$dir $(EVALFLAGS)"; \
+		$(BIN) eval --planner "$$p" --agents "$$a" --out "$$dir" $(EVALFLAGS); \
+	done; done; \
+	echo; echo "=== $(BIN) report$$dirs"; \
+	$(BIN) report $$dirs
+
+ifeq ($(strip $(CGO_PKGS)),)
+NOCGO_PKGS := ./...
+else
+NOCGO_PKGS := $$($(GO) list ./... | grep -v -x -F $(foreach p,$(CGO_PKGS),-e asyncdrive/$(p)))
+endif
+
+test: deps
+	CGO_ENABLED=0 $(GO) test $(TESTFLAGS) $(NOCGO_PKGS)
+ifneq ($(strip $(CGO_PKGS)),)
+	CGO_ENABLED=1 $$(command -v xvfb-run >/dev/null && echo "xvfb-run -a") $(GO) test $(TESTFLAGS) $(addprefix ./,$(CGO_PKGS))
+endif
+
+bench: deps
+	CGO_ENABLED=0 $(GO) test -run '^$$' -bench . -benchmem $(BENCHFLAGS) ./...
+
+fmt: go-check
+	$(GOFMT) -l -w .
+
+fmt-check: go-check
+	@out="$$($(GOFMT) -l .)"; if [ -n "$$out" ]; then echo "not gofmt'ed:"; echo "$$out"; exit 1; fi
+
+vet: deps
+	$(GO) vet ./...
+
+lint: fmt-check vet
+
+# Short runs of every fuzz target (FUZZTIME each); a failure leaves its input under testdata/fuzz/.
+fuzz: deps
+	@for pkg in $$($(GO) list ./...); do \
+		for f in $$($(GO) test -list '^Fuzz' "$$pkg" | grep '^Fuzz' || true); do \
+			echo "=== $$pkg $$f ($(FUZZTIME))"; \
+			CGO_ENABLED=0 $(GO) test -run '^$$' -fuzz "^$$f\$$" -fuzztime $(FUZZTIME) -fuzzminimizetime 5s "$$pkg"; \
+		done; \
+	done
+
+clean:
+	rm -rf bin $(OUT)

@@ -1,0 +1,191 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+
+	"asyncdrive/eval"
+	"asyncdrive/scenarios"
+)
+
+func evalHelp() string {
+	return evalHelpText + "planners: " + strings.Join(plannerNames(), ", ") + "\n" +
+		"agents: " + strings.Join(agentModes, ", ") + "\n\nflags:\n"
+}
+
+const evalHelpText = `usage: asyncdrive eval --planner NAME [--agents nonreactive|reactive] [--scenarios DIR|builtin]
+                       [--out DIR] [--workers N] [--per-type N] [--seed S] [--types a,b] [--steps N]
+                       [--shard I/N | --shards N] [--retry-failed]
+
+Simulates every scenario in closed loop with the planner, scores it with nuPlan's metrics and writes
+DIR/results.jsonl (one line per scenario) and DIR/summary.json, then prints the score table. Results are
+identical whatever --workers is. Re-running into the same DIR resumes: finished scenarios are skipped.
+--shard I/N evaluates scenarios k with k mod N = I; --shards N takes I from JOB_COMPLETION_INDEX
+(Kubernetes Indexed Jobs). Combine shards with "asyncdrive merge".
+
+examples:
+  asyncdrive eval --planner idm --agents reactive
+  asyncdrive eval --planner log_replay --scenarios scenarios/ --out out/expert-files
+  asyncdrive eval --planner idm --per-type 2 --types changing_lane --out /tmp/quick
+  asyncdrive eval --planner idm --shard 1/4 --out out/idm/shard-1
+
+`
+
+type evalFlags struct {
+	scenarios   string
+	planner     string
+	agents      string
+	workers     int
+	out         string
+	perType     int
+	seed        uint64
+	types       string
+	steps       int
+	shard       string
+	shards      int
+	retryFailed bool
+}
+
+func (e *evalFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&e.scenarios, "scenarios", "builtin", "scenario `folder` (searched recursively), or builtin for the generated suite")
+	fs.StringVar(&e.planner, "planner", "", "planner `name` (required): "+strings.Join(plannerNames(), ", "))
+	fs.StringVar(&e.agents, "agents", "nonreactive", "other agents: nonreactive (log replay) or reactive (IDM)")
+	fs.IntVar(&e.workers, "workers", runtime.NumCPU(), "scenarios simulated in parallel")
+	fs.StringVar(&e.out, "out", "", "output `folder` (default out/PLANNER-AGENTS, with -shard-I-of-N for a shard)")
+	fs.IntVar(&e.perType, "per-type", defaultPerType, "builtin suite: scenarios per type")
+	fs.Uint64Var(&e.seed, "seed", defaultSeed, "builtin suite: seed")
+	fs.StringVar(&e.types, "types", "", "builtin suite: comma-separated scenario types (default: all 14)")
+	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
+	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
+	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
+	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
+}
+
+func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
+	var f evalFlags
+	f.define(fs)
+	pos, err := parseFlags(fs, evalHelp(), args, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, err := f.config(fs, pos, os.Getenv)
+	if err != nil {
+		return err
+	}
+	cfg.Workers = f.workers
+
+	var bar *eval.Bar
+	if eval.ShowProgress(os.Stderr) {
+		bar = eval.NewBar(os.Stderr, cfg.Planner+"/"+cfg.Agents)
+		cfg.Progress = bar.Set
+	}
+	s, err := eval.Run(ctx, cfg, newRunner(cfg.Planner, cfg.Agents, f.steps))
+	if bar != nil {
+		bar.Finish()
+	}
+	if err != nil {
+		return err
+	}
+	if err := eval.WriteTable(stdout, s, metricNames()); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nwrote %s and %s (records under %s/)\n",
+		filepath.Join(cfg.Out, eval.ResultsFile), filepath.Join(cfg.Out, eval.SummaryFile), filepath.Join(cfg.Out, eval.ResultsDir))
+	return nil
+}
+
+// config checks the flags and builds the run's configuration (Workers and Progress are left to the caller).
+func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) string) (eval.Config, error) {
+	var cfg eval.Config
+	switch {
+	case len(pos) > 0:
+		return cfg, usagef("eval", "unexpected argument %q (flags take the form --name value)", pos[0])
+	case f.workers < 1:
+		return cfg, usagef("eval", "--workers must be at least 1, got %d", f.workers)
+	case f.steps < 0:
+		return cfg, usagef("eval", "--steps must be >= 0, got %d", f.steps)
+	case f.shard != "" && isSet(fs, "shards"):
+		return cfg, usagef("eval", "give --shard I/N or --shards N, not both")
+	}
+	if err := checkChoice("eval", "planner", f.planner, plannerNames()); err != nil {
+		return cfg, err
+	}
+	if err := checkChoice("eval", "agents", f.agents, agentModes); err != nil {
+		return cfg, err
+	}
+	shard, err := eval.ParseShard(f.shard)
+	if err != nil {
+		return cfg, usagef("eval", "--shard: %v", err)
+	}
+	if isSet(fs, "shards") {
+		if f.shards < 1 {
+			return cfg, usagef("eval", "--shards must be at least 1, got %d", f.shards)
+		}
+		if shard, err = eval.ShardFromEnv(f.shards, getenv); err != nil {
+			return cfg, usagef("eval", "%v", err)
+		}
+	}
+
+	options := map[string]string{"steps": strconv.Itoa(f.steps)}
+	if f.scenarios == "builtin" {
+		if f.perType < 1 {
+			return cfg, usagef("eval", "--per-type must be at least 1, got %d", f.perType)
+		}
+		types, err := selectTypes("eval", f.types)
+		if err != nil {
+			return cfg, err
+		}
+		options["per_type"] = strconv.Itoa(f.perType)
+		options["seed"] = strconv.FormatUint(f.seed, 10)
+		if len(types) > 0 {
+			options["types"] = strings.Join(types, ",")
+		}
+		cfg.Items = builtinItems(suiteSpecs(f.perType, f.seed, types))
+	} else {
+		for _, name := range []string{"per-type", "seed", "types"} {
+			if isSet(fs, name) {
+				return cfg, usagef("eval", "--%s applies to --scenarios builtin only", name)
+			}
+		}
+		items, err := eval.FolderItems(f.scenarios)
+		if err != nil {
+			return cfg, usagef("eval", "--scenarios: %v", err)
+		}
+		cfg.Items = items
+	}
+	if len(cfg.Items) == 0 {
+		return cfg, usagef("eval", "no scenarios to evaluate")
+	}
+
+	out := f.out
+	if out == "" {
+		out = filepath.Join("out", f.planner+"-"+f.agents)
+		if !shard.Whole() {
+			out += fmt.Sprintf("-shard-%d-of-%d", shard.I, shard.N)
+		}
+	}
+	cfg.Planner, cfg.Agents, cfg.Scenarios, cfg.Options = f.planner, f.agents, f.scenarios, options
+	cfg.Shard, cfg.Out, cfg.RetryFailed = shard, out, f.retryFailed
+	return cfg, nil
+}
+
+// builtinItems turns generator specs into eval items: each scenario is generated inside the worker that
+// runs it. Keys are "type/NNN".
+func builtinItems(specs []spec) []eval.Item {
+	items := make([]eval.Item, len(specs))
+	for i, sp := range specs {
+		items[i] = eval.Item{
+			Key: fmt.Sprintf("%s/%03d", sp.Type, sp.Index), Type: sp.Type, Source: "builtin",
+			Load: func() (*scenarios.Scenario, error) { return generate(sp) },
+		}
+	}
+	return items
+}

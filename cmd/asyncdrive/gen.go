@@ -1,0 +1,172 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+
+	"asyncdrive/scenarios"
+)
+
+func genHelp() string { return genHelpText }
+
+const genHelpText = `usage: asyncdrive gen --out DIR [--per-type N] [--seed S] [--types a,b] [--gzip] [--workers N]
+
+Generates the nuPlan-style scenario suite (the same scenarios as "eval --scenarios builtin") and writes
+one file per scenario, DIR/<type>/<id>.json (or .json.gz), atomically. Deterministic from the seed.
+
+examples:
+  asyncdrive gen --out scenarios/
+  asyncdrive gen --out /tmp/few --per-type 2 --types changing_lane,stopping_with_lead --gzip
+
+flags:
+`
+
+type genFlags struct {
+	out     string
+	perType int
+	seed    uint64
+	types   string
+	gzip    bool
+	workers int
+}
+
+func (g *genFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&g.out, "out", "", "output `folder` (required)")
+	fs.IntVar(&g.perType, "per-type", defaultPerType, "scenarios per scenario type")
+	fs.Uint64Var(&g.seed, "seed", defaultSeed, "suite seed")
+	fs.StringVar(&g.types, "types", "", "comma-separated scenario types (default: all 14)")
+	fs.BoolVar(&g.gzip, "gzip", false, "write gzip-compressed .json.gz files")
+	fs.IntVar(&g.workers, "workers", runtime.NumCPU(), "scenarios generated in parallel")
+}
+
+// selectTypes checks a --types list against the known scenario types; empty means all.
+func selectTypes(cmd, list string) ([]string, error) {
+	types := splitList(list)
+	for _, t := range types {
+		if !slices.Contains(scenarioTypes(), t) {
+			return nil, usagef(cmd, "unknown scenario type %q (known: %s)", t, strings.Join(scenarioTypes(), ", "))
+		}
+	}
+	return types, nil
+}
+
+// suiteSpecs returns the builtin suite, restricted to types if any are given.
+func suiteSpecs(perType int, seed uint64, types []string) []spec {
+	all := builtinSuite(perType, seed)
+	if len(types) == 0 {
+		return all
+	}
+	var out []spec
+	for _, s := range all {
+		if slices.Contains(types, s.Type) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// fileName makes a scenario id safe as a file name.
+func fileName(id string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '.':
+			return r
+		}
+		return '_'
+	}, id)
+}
+
+func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
+	var g genFlags
+	g.define(fs)
+	pos, err := parseFlags(fs, genHelp(), args, stdout)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) > 0:
+		return usagef("gen", "unexpected argument %q", pos[0])
+	case g.out == "":
+		return usagef("gen", "missing --out DIR")
+	case g.perType < 1:
+		return usagef("gen", "--per-type must be at least 1, got %d", g.perType)
+	case g.workers < 1:
+		return usagef("gen", "--workers must be at least 1, got %d", g.workers)
+	}
+	types, err := selectTypes("gen", g.types)
+	if err != nil {
+		return err
+	}
+	specs := suiteSpecs(g.perType, g.seed, types)
+	ext := ".json"
+	if g.gzip {
+		ext = ".json.gz"
+	}
+
+	jobs := make(chan spec)
+	var mu sync.Mutex
+	var failures []string
+	written := 0
+	var wg sync.WaitGroup
+	for range min(g.workers, len(specs)) {
+		wg.Go(func() {
+			for sp := range jobs {
+				err := genOne(g.out, sp, ext)
+				mu.Lock()
+				if err != nil {
+					failures = append(failures, fmt.Sprintf("%s/%03d: %v", sp.Type, sp.Index, err))
+				} else {
+					written++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, sp := range specs {
+		if ctx.Err() != nil {
+			break
+		}
+		jobs <- sp
+	}
+	close(jobs)
+	wg.Wait()
+	slices.Sort(failures)
+	for _, f := range failures {
+		fmt.Fprintf(stderr, "asyncdrive gen: %s\n", f)
+	}
+	fmt.Fprintf(stdout, "wrote %d scenario files to %s\n", written, g.out)
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("interrupted after %d of %d scenarios: %w", written, len(specs), err)
+	}
+	if len(failures) > 0 {
+		return fmt.Errorf("%d of %d scenarios failed", len(failures), len(specs))
+	}
+	return nil
+}
+
+// genOne generates one scenario and saves it (validated, atomically) as DIR/<type>/<id><ext>.
+func genOne(dir string, sp spec, ext string) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic: %v", p)
+		}
+	}()
+	sc, err := generate(sp)
+	if err != nil {
+		return err
+	}
+	sub := filepath.Join(dir, fileName(sc.Type))
+	if err := os.MkdirAll(sub, 0o755); err != nil {
+		return err
+	}
+	return scenarios.Save(filepath.Join(sub, fileName(sc.ID)+ext), sc)
+}

@@ -1,0 +1,83 @@
+package main
+
+// This file is the only one in the command that imports the simulator, the planners, the metrics and the
+// scenario generator: it adapts them to the eval package's Runner and Item.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"asyncdrive/eval"
+	"asyncdrive/metrics"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/gen"
+	"asyncdrive/sim"
+)
+
+// Defaults of the builtin suite: 14 types x 20 scenarios from seed 1.
+const (
+	defaultSeed    = gen.DefaultSeed
+	defaultPerType = gen.DefaultPerType
+)
+
+// spec is one scenario of the generated suite.
+type spec struct {
+	Type  string
+	Index int
+	Seed  uint64
+}
+
+// scenarioTypes returns the scenario types the generator makes (nuPlan's 14 challenge types).
+func scenarioTypes() []string { return gen.Types }
+
+// builtinSuite lists the generated suite in its canonical order.
+func builtinSuite(perType int, seed uint64) []spec {
+	var out []spec
+	for _, s := range gen.Suite(perType, seed) {
+		out = append(out, spec{Type: s.Type, Index: s.Index, Seed: s.Seed})
+	}
+	return out
+}
+
+// generate makes one scenario of the suite.
+func generate(s spec) (*scenarios.Scenario, error) {
+	sc, err := gen.Generate(s.Type, s.Index, s.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("generating %s/%03d (seed %d): %w", s.Type, s.Index, s.Seed, err)
+	}
+	return sc, nil
+}
+
+// plannerNames lists the planners --planner accepts.
+func plannerNames() []string { return planner.Names() }
+
+// metricNames lists the metrics recorded per scenario, in table order: nuPlan's eight closed-loop score
+// metrics, then ego_lane_change (computed and reported, but not part of the score by default: see
+// metrics.Weights).
+func metricNames() []string { return append(slices.Clone(metrics.Names), metrics.NameLaneChange) }
+
+// newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it.
+func newRunner(plannerName, agents string, steps int) eval.Runner {
+	cfg := sim.Config{Agents: sim.AgentMode(agents), Steps: steps}
+	return func(ctx context.Context, sc *scenarios.Scenario) (eval.Outcome, error) {
+		if err := ctx.Err(); err != nil {
+			return eval.Outcome{}, err
+		}
+		p, err := planner.New(plannerName, sc)
+		if err != nil {
+			return eval.Outcome{}, err
+		}
+		res, err := sim.Run(sc, p, cfg)
+		if err != nil {
+			return eval.Outcome{}, err
+		}
+		names := metricNames()
+		m := make(map[string]float64, len(names))
+		for _, name := range names {
+			m[name] = res.Metrics.Value(name)
+		}
+		return eval.Outcome{Metrics: m, Score: res.Metrics.Score, PlannerMS: res.PlannerMS}, nil
+	}
+}

@@ -1,0 +1,141 @@
+package eval
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// Outcome is what a Runner reports for one scenario.
+type Outcome struct {
+	// Metrics maps nuPlan metric names to their values for this scenario.
+	Metrics map[string]float64
+	// Score is the scenario's closed-loop score (CLS) in [0, 1].
+	Score float64
+	// PlannerMS holds the runtime of each planner call, in milliseconds, in call order.
+	PlannerMS []float64
+}
+
+// check validates an outcome before it is recorded: every number finite, the score in [0, 1] (a rounding
+// excess of 1e-9 is clamped), runtimes >= 0.
+func (o *Outcome) check() error {
+	if math.IsNaN(o.Score) || o.Score < -1e-9 || o.Score > 1+1e-9 {
+		return fmt.Errorf("runner returned score %v, want a number in [0, 1]", o.Score)
+	}
+	o.Score = min(1, max(0, o.Score))
+	for name, v := range o.Metrics {
+		if name == "" {
+			return errors.New("runner returned a metric without a name")
+		}
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("runner returned metric %s = %v, want a finite number", name, v)
+		}
+	}
+	for i, ms := range o.PlannerMS {
+		if math.IsNaN(ms) || math.IsInf(ms, 0) || ms < 0 {
+			return fmt.Errorf("runner returned planner runtime %v ms for call %d, want a finite number >= 0", ms, i)
+		}
+	}
+	return nil
+}
+
+// Record is the result for one scenario: one line of results.jsonl and one file under results/. Apart from
+// Planner (runtime statistics) nothing in it depends on timing, so for a deterministic simulator records are
+// byte-identical across runs, worker counts and shards.
+type Record struct {
+	Index  int    `json:"index"`  // position in the whole suite (before sharding)
+	Key    string `json:"key"`    // the item's key: file path relative to the scenario folder, or "type/NNN"
+	ID     string `json:"id"`     // scenario id (from the file; the key without extension when it did not load)
+	Type   string `json:"type"`   // scenario type ("" when the file did not load)
+	Source string `json:"source"` // the file path, or "builtin"
+	// Score is the scenario's closed-loop score in [0, 1] (nuPlan's per-scenario CLS; summaries report x100).
+	// It is 0 for a failed scenario.
+	Score   float64            `json:"score"`
+	Metrics map[string]float64 `json:"metrics,omitempty"` // nuPlan metric name -> value; absent if failed
+	Planner *Runtime           `json:"planner,omitempty"` // planner runtime statistics; absent if failed
+	Error   string             `json:"error,omitempty"`   // why the scenario failed; "" if it ran
+}
+
+// Failed reports whether the scenario failed (bad file, generator or simulator error, panic).
+func (r *Record) Failed() bool { return r.Error != "" }
+
+// Runtime summarises the planner's per-call runtimes in one scenario. Mean, p50, p99 and max are exact for
+// this scenario; Hist is kept for exact merging into suite-wide percentiles.
+type Runtime struct {
+	Calls   int       `json:"calls"`
+	TotalMS float64   `json:"total_ms"`
+	MeanMS  float64   `json:"mean_ms"`
+	P50MS   float64   `json:"p50_ms"`
+	P99MS   float64   `json:"p99_ms"`
+	MaxMS   float64   `json:"max_ms"`
+	Hist    Histogram `json:"hist"`
+}
+
+// newRuntime computes the statistics of per-call runtimes (ms). Percentiles are nearest-rank on the exact
+// values.
+func newRuntime(ms []float64) *Runtime {
+	rt := &Runtime{Calls: len(ms)}
+	if len(ms) == 0 {
+		rt.Hist.buckets = nil
+		return rt
+	}
+	sorted := slices.Clone(ms)
+	slices.Sort(sorted)
+	for _, v := range ms {
+		rt.TotalMS += v
+		rt.Hist.Add(v)
+	}
+	rt.MeanMS = rt.TotalMS / float64(len(ms))
+	rt.P50MS = nearestRank(sorted, 0.50)
+	rt.P99MS = nearestRank(sorted, 0.99)
+	rt.MaxMS = sorted[len(sorted)-1]
+	return rt
+}
+
+func nearestRank(sorted []float64, q float64) float64 {
+	r := int(math.Ceil(q * float64(len(sorted))))
+	return sorted[max(1, min(r, len(sorted)))-1]
+}
+
+// encodeRecord gives the record's canonical JSON line (no trailing newline).
+func encodeRecord(r *Record) ([]byte, error) {
+	return json.Marshal(r)
+}
+
+// DecodeRecord parses and checks one record (a line of results.jsonl or a file under results/).
+func DecodeRecord(data []byte) (*Record, error) {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	var r Record
+	if err := dec.Decode(&r); err != nil {
+		return nil, fmt.Errorf("record: %w", err)
+	}
+	if dec.More() {
+		return nil, errors.New("record: trailing data after the JSON object")
+	}
+	switch {
+	case r.Index < 0:
+		return nil, fmt.Errorf("record: index %d < 0", r.Index)
+	case r.Key == "":
+		return nil, fmt.Errorf("record %d: missing key", r.Index)
+	case r.Score < 0 || r.Score > 1:
+		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil):
+		return nil, fmt.Errorf("record %d (%s): a failed record has score 0 and no metrics or runtimes", r.Index, r.Key)
+	case !r.Failed() && r.Planner == nil:
+		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)
+	}
+	if p := r.Planner; p != nil {
+		if p.Calls < 0 || uint64(p.Calls) != p.Hist.Count() {
+			return nil, fmt.Errorf("record %d (%s): planner.calls %d but the histogram holds %d values",
+				r.Index, r.Key, p.Calls, p.Hist.Count())
+		}
+		if p.TotalMS < 0 || p.MeanMS < 0 || p.P50MS < 0 || p.P99MS < 0 || p.MaxMS < 0 {
+			return nil, fmt.Errorf("record %d (%s): negative planner runtime", r.Index, r.Key)
+		}
+	}
+	return &r, nil
+}

@@ -1,0 +1,151 @@
+package eval
+
+import (
+	"cmp"
+	"slices"
+)
+
+// UnknownType is the by_type key of scenarios whose type is unknown because their file did not load.
+const UnknownType = "unknown"
+
+// TypeScore is one row of the per-type table.
+type TypeScore struct {
+	N      int     `json:"n"`      // scenarios of this type
+	Failed int     `json:"failed"` // of which failed
+	Score  float64 `json:"score"`  // mean CLS x100 over the N scenarios, failed ones counting 0
+}
+
+// ErrorLine names a failed scenario in the summary.
+type ErrorLine struct {
+	Index int    `json:"index"`
+	Key   string `json:"key"`
+	Error string `json:"error"`
+}
+
+// Summary is summary.json. Every field but the timing ones (WallS, WallSSum, Resumed, ScenariosPerS,
+// MergedShards) is a pure function of the manifest and the records, computed in suite order, so it does
+// not depend on workers, resumes or sharding. The planner_ms fields are measured runtimes and so vary from
+// run to run, but for given records they are exact (percentiles come from the merged histogram).
+type Summary struct {
+	Format    int               `json:"format"`
+	Planner   string            `json:"planner"`
+	Agents    string            `json:"agents"`
+	Source    string            `json:"source"` // "builtin" or the scenario folder
+	Options   map[string]string `json:"options,omitempty"`
+	Suite     string            `json:"suite"`
+	Total     int               `json:"total"`           // scenarios in the whole suite
+	Shard     string            `json:"shard,omitempty"` // "I/N" for one shard's output
+	Scenarios int               `json:"scenarios"`       // scenarios in this output
+	Failed    int               `json:"failed"`
+	// Score is the mean CLS x100 over all Scenarios, failed ones counting 0; ScoreCompleted is the mean over
+	// the scenarios that ran (0 if none did).
+	Score          float64              `json:"score"`
+	ScoreCompleted float64              `json:"score_completed"`
+	ByType         map[string]TypeScore `json:"by_type"`
+	// Metrics holds each nuPlan metric's mean over the scenarios that ran.
+	Metrics       map[string]float64 `json:"metrics"`
+	PlannerCalls  uint64             `json:"planner_calls"`
+	PlannerMSMean float64            `json:"planner_ms_mean"`
+	PlannerMSP50  float64            `json:"planner_ms_p50"`
+	PlannerMSP99  float64            `json:"planner_ms_p99"`
+	PlannerMSMax  float64            `json:"planner_ms_max"`
+	Errors        []ErrorLine        `json:"errors,omitempty"`
+
+	// Timing and history of the run that wrote this file.
+	WallS         float64 `json:"wall_s"`                  // this invocation's elapsed time; a merge: the slowest shard's
+	WallSSum      float64 `json:"wall_s_sum,omitempty"`    // a merge: the shards' wall_s added up
+	Resumed       int     `json:"resumed,omitempty"`       // scenarios finished by an earlier invocation
+	ScenariosPerS float64 `json:"scenarios_per_s"`         // scenarios run by this invocation / wall_s
+	MergedShards  int     `json:"merged_shards,omitempty"` // a merge: how many shard folders
+}
+
+// Summarize aggregates records (in suite order) into a summary. Timing fields are left zero.
+func Summarize(man *Manifest, recs []*Record) *Summary {
+	s := &Summary{
+		Format: FormatVersion, Planner: man.Planner, Agents: man.Agents, Source: man.Scenarios,
+		Options: man.Options, Suite: man.Suite, Total: man.Total, Shard: man.Shard, Scenarios: len(recs),
+		ByType: map[string]TypeScore{}, Metrics: map[string]float64{},
+	}
+	type acc struct {
+		sum float64
+		n   int
+	}
+	var all, completed acc
+	types := map[string]*acc{}
+	metrics := map[string]*acc{}
+	var hist Histogram
+	var totalMS float64
+	for _, r := range recs {
+		typ := r.Type
+		if typ == "" {
+			typ = UnknownType
+		}
+		ta := types[typ]
+		if ta == nil {
+			ta = &acc{}
+			types[typ] = ta
+		}
+		ts := s.ByType[typ]
+		ts.N++
+		ta.n++
+		all.n++
+		if r.Failed() {
+			s.Failed++
+			ts.Failed++
+			s.Errors = append(s.Errors, ErrorLine{Index: r.Index, Key: r.Key, Error: r.Error})
+			s.ByType[typ] = ts
+			continue
+		}
+		s.ByType[typ] = ts
+		ta.sum += r.Score
+		all.sum += r.Score
+		completed.sum += r.Score
+		completed.n++
+		for _, name := range sortedKeys(r.Metrics) {
+			m := metrics[name]
+			if m == nil {
+				m = &acc{}
+				metrics[name] = m
+			}
+			m.sum += r.Metrics[name]
+			m.n++
+		}
+		if p := r.Planner; p != nil {
+			hist.Merge(&p.Hist)
+			totalMS += p.TotalMS
+			s.PlannerMSMax = max(s.PlannerMSMax, p.MaxMS)
+		}
+	}
+	mean100 := func(a acc) float64 {
+		if a.n == 0 {
+			return 0
+		}
+		return 100 * a.sum / float64(a.n)
+	}
+	s.Score = mean100(all)
+	s.ScoreCompleted = mean100(completed)
+	for typ, a := range types {
+		ts := s.ByType[typ]
+		ts.Score = mean100(*a)
+		s.ByType[typ] = ts
+	}
+	for name, a := range metrics {
+		s.Metrics[name] = a.sum / float64(a.n)
+	}
+	s.PlannerCalls = hist.Count()
+	if s.PlannerCalls > 0 {
+		s.PlannerMSMean = totalMS / float64(s.PlannerCalls)
+	}
+	s.PlannerMSP50 = hist.Quantile(0.50)
+	s.PlannerMSP99 = hist.Quantile(0.99)
+	return s
+}
+
+func sortedKeys[M ~map[string]V, V any](m M) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, cmp.Compare[string])
+	return keys
+}

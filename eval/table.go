@@ -1,0 +1,164 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// WriteTable prints a summary as nuPlan-style tables: one row per scenario type with its count and score
+// (CLS x100), the overall row, then each metric's mean (in the order of metricNames, then any others
+// alphabetically), the planner's runtime and the failures.
+func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
+	var b strings.Builder
+	what := fmt.Sprintf("%d scenarios", s.Scenarios)
+	if s.Shard != "" {
+		what += fmt.Sprintf(" (shard %s of %d)", s.Shard, s.Total)
+	} else if s.Scenarios < s.Total {
+		what += fmt.Sprintf(" (of %d)", s.Total)
+	}
+	fmt.Fprintf(&b, "planner %s, agents %s, %s from %s, %d failed\n\n", s.Planner, s.Agents, what, s.Source, s.Failed)
+
+	types := sortedKeys(s.ByType)
+	if i := slices.Index(types, UnknownType); i >= 0 {
+		types = append(slices.Delete(types, i, i+1), UnknownType)
+	}
+	width := len("scenario type")
+	for _, t := range types {
+		width = max(width, len(t))
+	}
+	fmt.Fprintf(&b, "%-*s  %5s  %6s  %7s\n", width, "scenario type", "n", "failed", "score")
+	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", width+26))
+	for _, t := range types {
+		ts := s.ByType[t]
+		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f\n", width, t, ts.N, ts.Failed, ts.Score)
+	}
+	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", width+26))
+	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score)
+
+	names := slices.Clone(metricNames)
+	for _, n := range sortedKeys(s.Metrics) {
+		if !slices.Contains(names, n) {
+			names = append(names, n)
+		}
+	}
+	mwidth := len("metric (mean over completed scenarios)")
+	for _, n := range names {
+		mwidth = max(mwidth, len(n))
+	}
+	fmt.Fprintf(&b, "%-*s  %7s\n", mwidth, "metric (mean over completed scenarios)", "mean")
+	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", mwidth+9))
+	for _, n := range names {
+		v, ok := s.Metrics[n]
+		if !ok {
+			fmt.Fprintf(&b, "%-*s  %7s\n", mwidth, n, "-")
+			continue
+		}
+		fmt.Fprintf(&b, "%-*s  %7.4f\n", mwidth, n, v)
+	}
+	fmt.Fprintf(&b, "\nscore %.2f over all scenarios (failed count 0), %.2f over the %d completed\n",
+		s.Score, s.ScoreCompleted, s.Scenarios-s.Failed)
+	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
+	fmt.Fprintf(&b, "wall %.2f s", s.WallS)
+	if s.ScenariosPerS > 0 {
+		fmt.Fprintf(&b, ", %.1f scenarios/s", s.ScenariosPerS)
+	}
+	if s.Resumed > 0 {
+		fmt.Fprintf(&b, ", %d resumed from an earlier run", s.Resumed)
+	}
+	if s.MergedShards > 0 {
+		fmt.Fprintf(&b, " (slowest of %d shards; %.2f s added up)", s.MergedShards, s.WallSSum)
+	}
+	b.WriteString("\n")
+	if len(s.Errors) > 0 {
+		const show = 10
+		fmt.Fprintf(&b, "\nfailed scenarios:\n")
+		for i, e := range s.Errors {
+			if i == show {
+				fmt.Fprintf(&b, "  ... and %d more (see summary.json)\n", len(s.Errors)-show)
+				break
+			}
+			if strings.Contains(e.Error, e.Key) {
+				fmt.Fprintf(&b, "  %s\n", e.Error)
+			} else {
+				fmt.Fprintf(&b, "  %s: %s\n", e.Key, e.Error)
+			}
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// shortAgents names an agent mode as nuPlan's scores do: CLS-NR for non-reactive, CLS-R for reactive.
+func shortAgents(agents string) string {
+	switch agents {
+	case "nonreactive":
+		return "CLS-NR"
+	case "reactive":
+		return "CLS-R"
+	}
+	return agents
+}
+
+// WriteComparison prints several runs side by side: one row per scenario type (CLS x100), the overall
+// score, failures, the planner's runtime percentiles and the wall time, one column per summary.
+func WriteComparison(w io.Writer, sums []*Summary) error {
+	var b strings.Builder
+	types := map[string]int{}
+	for _, s := range sums {
+		for t, ts := range s.ByType {
+			types[t] = max(types[t], ts.N)
+		}
+	}
+	rows := sortedKeys(types)
+	if i := slices.Index(rows, UnknownType); i >= 0 {
+		rows = append(slices.Delete(rows, i, i+1), UnknownType)
+	}
+	width := len("planner p99 (ms)")
+	for _, t := range rows {
+		width = max(width, len(t))
+	}
+	heads := make([]string, len(sums))
+	colw := make([]int, len(sums))
+	for i, s := range sums {
+		heads[i] = s.Planner + " " + shortAgents(s.Agents)
+		colw[i] = max(8, len(heads[i]))
+	}
+	row := func(label string, n string, cell func(i int, s *Summary) string) {
+		fmt.Fprintf(&b, "%-*s  %5s", width, label, n)
+		for i, s := range sums {
+			fmt.Fprintf(&b, "  %*s", colw[i], cell(i, s))
+		}
+		b.WriteString("\n")
+	}
+	rule := func() {
+		n := width + 7
+		for _, c := range colw {
+			n += c + 2
+		}
+		b.WriteString(strings.Repeat("-", n) + "\n")
+	}
+	row("scenario type", "n", func(i int, _ *Summary) string { return heads[i] })
+	rule()
+	for _, t := range rows {
+		row(t, fmt.Sprint(types[t]), func(_ int, s *Summary) string {
+			ts, ok := s.ByType[t]
+			if !ok {
+				return "-"
+			}
+			return fmt.Sprintf("%.2f", ts.Score)
+		})
+	}
+	rule()
+	row("all (CLS x100)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.2f", s.Score) })
+	row("scenarios", "", func(_ int, s *Summary) string { return fmt.Sprint(s.Scenarios) })
+	row("failed", "", func(_ int, s *Summary) string { return fmt.Sprint(s.Failed) })
+	row("planner p50 (ms)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.3f", s.PlannerMSP50) })
+	row("planner p99 (ms)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.3f", s.PlannerMSP99) })
+	row("wall (s)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.2f", s.WallS) })
+	row("scenarios/s", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.1f", s.ScenariosPerS) })
+	_, err := io.WriteString(w, b.String())
+	return err
+}
