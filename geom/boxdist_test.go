@@ -29,3 +29,14 @@ func TestBoxDistance(t *testing.T) {
 		}
 	}
 }
+
+func TestProjectRangeMatchesProjectDist(t *testing.T) {
+	l := NewPolyline([]Vec2{{0, 0}, {10, 0}, {20, 5}, {30, 5}, {40, 0}})
+	for _, p := range []Vec2{{5, 1}, {15, 4}, {25, 3}, {35, -2}, {45, 1}, {-3, 1}} {
+		s, lat, d := l.ProjectDist(p)
+		rs, rlat, rd := l.ProjectRange(p, s-6, s+6)
+		if math.Abs(s-rs) > 1e-9 || math.Abs(lat-rlat) > 1e-9 || math.Abs(d-rd) > 1e-9 {
+			t.Errorf("%v: ProjectRange = (%v, %v, %v), ProjectDist = (%v, %v, %v)", p, rs, rlat, rd, s, lat, d)
+		}
+	}
+}

@@ -96,7 +96,9 @@ func (l *Polyline) PoseAt(s float64) Pose {
 }
 
 // Project returns the arc length of the point of l nearest to p and the signed lateral offset of p
-// (positive to the left of the direction of travel). Beyond the ends, s may be negative or exceed Length.
+// (positive to the left of the direction of travel). Beyond the ends, s may be negative or exceed Length, and
+// lateral is the offset from the extended end segment. Where the nearest point is an inner vertex (p outside
+// a corner), s is the vertex's and |lateral| is the distance to it.
 func (l *Polyline) Project(p Vec2) (s, lateral float64) {
 	s, lateral, _ = l.ProjectDist(p)
 	return
@@ -112,18 +114,38 @@ func (l *Polyline) ProjectDist(p Vec2) (s, lateral, dist float64) {
 	if n == 1 {
 		return 0, 0, p.Dist(l.Pts[0])
 	}
+	return l.project(p, 0, n-2)
+}
+
+// ProjectRange is ProjectDist restricted to the segments that overlap the arc-length window [from, to]: it
+// costs only those segments, for callers that know roughly where the point projects.
+func (l *Polyline) ProjectRange(p Vec2, from, to float64) (s, lateral, dist float64) {
+	if len(l.Pts) < 2 {
+		return l.ProjectDist(p)
+	}
+	return l.project(p, l.segment(from), l.segment(to))
+}
+
+// project finds the nearest point to p on segments i0..i1 (at least one segment).
+func (l *Polyline) project(p Vec2, i0, i1 int) (s, lateral, dist float64) {
+	n := len(l.Pts)
 	best := math.Inf(1)
-	bi, bt := 0, 0.0
-	for i := 0; i < n-1; i++ {
+	bi, bt := i0, 0.0
+	for i := i0; i <= i1; i++ {
 		a, b := l.Pts[i], l.Pts[i+1]
 		ab := b.Sub(a)
 		t := p.Sub(a).Dot(ab) / ab.Norm2()
-		tc := math.Max(0, math.Min(1, t))
-		d := p.Dist(Lerp(a, b, tc))
-		if d < best {
+		tc := t
+		if tc < 0 {
+			tc = 0
+		} else if tc > 1 {
+			tc = 1
+		}
+		if d := p.Sub(Lerp(a, b, tc)).Norm2(); d < best {
 			best, bi, bt = d, i, t
 		}
 	}
+	best = math.Sqrt(best)
 	// Only extend beyond the ends on the first and last segments.
 	if bi > 0 && bt < 0 {
 		bt = 0
@@ -136,25 +158,56 @@ func (l *Polyline) ProjectDist(p Vec2) (s, lateral, dist float64) {
 	seg := l.S[bi+1] - l.S[bi]
 	s = l.S[bi] + bt*seg
 	lateral = ab.Cross(p.Sub(a)) / seg
+	// Nearest to an inner vertex: p lies in the wedge outside the corner, where the offset from segment bi's
+	// line understates (or even zeroes) the distance. Use the distance to the vertex, on the side of the
+	// vertex's mean direction, so that lateral is continuous across the wedge.
+	v := -1
+	if bt == 0 && bi > 0 {
+		v = bi
+	} else if bt == 1 && bi < n-2 {
+		v = bi + 1
+	}
+	if v > 0 {
+		d := unitOrZero(l.Pts[v].Sub(l.Pts[v-1])).Add(unitOrZero(l.Pts[v+1].Sub(l.Pts[v])))
+		if side := d.Cross(p.Sub(l.Pts[v])); side != 0 {
+			lateral = math.Copysign(best, side)
+		}
+	}
 	return s, lateral, best
+}
+
+func unitOrZero(a Vec2) Vec2 {
+	if n := a.Norm(); n > 0 {
+		return a.Scale(1 / n)
+	}
+	return Vec2{}
 }
 
 // Resample returns points spaced step metres apart along l, always including both ends.
 func (l *Polyline) Resample(step float64) []Vec2 {
 	total := l.Length()
-	if step <= 0 || len(l.Pts) < 2 {
+	if !(step > 0) || len(l.Pts) < 2 { // also NaN
 		return append([]Vec2(nil), l.Pts...)
 	}
 	n := int(math.Ceil(total/step - 1e-9))
+	if n < 1 { // step longer than the line (or +Inf): both ends only
+		n = 1
+	}
 	out := make([]Vec2, 0, n+1)
-	for i := 0; i < n; i++ {
+	out = append(out, l.Pts[0])
+	for i := 1; i < n; i++ {
 		out = append(out, l.At(float64(i)*step))
 	}
 	return append(out, l.Pts[len(l.Pts)-1])
 }
 
+// maxMitre limits the mitre of Offset at sharp turns, as a multiple of the offset.
+const maxMitre = 4
+
 // Offset returns the points of l shifted lat metres to the left (negative: right), each perpendicular to the
-// local direction (the average of its adjacent segments at inner vertices).
+// local direction (the average of its adjacent segments at inner vertices). Inner vertices are moved along
+// that perpendicular by lat/cos(turn/2) (a mitre join), so that every offset segment runs parallel to its
+// original at lat metres; at turns sharper than about 150 degrees the shift is limited to 4*|lat|.
 func (l *Polyline) Offset(lat float64) []Vec2 {
 	n := len(l.Pts)
 	out := make([]Vec2, n)
@@ -179,7 +232,12 @@ func (l *Polyline) Offset(lat float64) []Vec2 {
 			out[i] = l.Pts[i]
 			continue
 		}
-		out[i] = l.Pts[i].Add(d.Perp().Scale(lat / nd))
+		k := lat / nd
+		if i > 0 && i < n-1 {
+			// d is the sum of two unit vectors: |d| = 2 cos(turn/2).
+			k *= math.Min(2/nd, maxMitre)
+		}
+		out[i] = l.Pts[i].Add(d.Perp().Scale(k))
 	}
 	return out
 }

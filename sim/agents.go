@@ -54,6 +54,7 @@ type reactiveAgents struct {
 	mx     *scenarios.MapIndex
 	agents []idmAgent
 	byTrk  []int // track index -> agent index, -1 when not (yet) an IDM agent, -2 when replayed
+	grid   obstacleGrid
 }
 
 func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
@@ -174,6 +175,7 @@ type obstacle struct {
 // step advances all active IDM agents by dt from time t, reacting to the obstacles (other agents, the ego,
 // replayed objects) and to red lights on their path. Agents further than agentRadius from egoPos are removed.
 func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
+	r.grid.build(obs)
 	for i := range r.agents {
 		a := &r.agents[i]
 		if !a.active {
@@ -197,6 +199,70 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 	}
 }
 
+// obstacleGrid buckets obstacles by the cell of their centre, so that each agent only looks at obstacles
+// near its path ahead.
+type obstacleGrid struct {
+	cells map[[2]int32][]int32
+	stamp []uint32 // per obstacle: the query that last collected it
+	query uint32
+	cand  []int32
+}
+
+const obstacleCell = 12.0 // m; with 3x3 neighbourhoods around path samples every 6 m this covers 12 m off the path
+
+func cellOf(p geom.Vec2) [2]int32 {
+	return [2]int32{int32(math.Floor(p.X / obstacleCell)), int32(math.Floor(p.Y / obstacleCell))}
+}
+
+func (g *obstacleGrid) build(obs []obstacle) {
+	if g.cells == nil {
+		g.cells = make(map[[2]int32][]int32)
+	}
+	for k := range g.cells {
+		g.cells[k] = g.cells[k][:0]
+	}
+	for i := range obs {
+		c := cellOf(obs[i].box.Center.Pos())
+		g.cells[c] = append(g.cells[c], int32(i))
+	}
+	if cap(g.stamp) < len(obs) {
+		g.stamp = make([]uint32, len(obs))
+	}
+	g.stamp = g.stamp[:len(obs)]
+	clear(g.stamp)
+	g.query = 0
+}
+
+// near returns the obstacles whose centre lies in the cells around the path from s to s+length.
+func (g *obstacleGrid) near(path *geom.Polyline, s, length float64) []int32 {
+	g.query++
+	g.cand = g.cand[:0]
+	last := [2]int32{math.MaxInt32, math.MaxInt32}
+	for d := 0.0; ; d += obstacleCell / 2 {
+		if d > length {
+			d = length
+		}
+		c := cellOf(path.At(s + d))
+		if c != last {
+			last = c
+			for dy := int32(-1); dy <= 1; dy++ {
+				for dx := int32(-1); dx <= 1; dx++ {
+					for _, i := range g.cells[[2]int32{c[0] + dx, c[1] + dy}] {
+						if g.stamp[i] != g.query {
+							g.stamp[i] = g.query
+							g.cand = append(g.cand, i)
+						}
+					}
+				}
+			}
+		}
+		if d >= length {
+			break
+		}
+	}
+	return g.cand
+}
+
 // leader returns the bumper-to-bumper gap to the nearest obstacle or red light ahead on a's path and the
 // leader's speed along the path; +Inf when the road is free up to the end of the path, which acts as a
 // stopped leader as in nuPlan.
@@ -207,17 +273,16 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 		gap = math.Inf(1)
 	}
 	fwd := a.pose.Forward()
-	for k := range obs {
+	for _, k := range r.grid.near(&a.path, a.s, agentLookahead+a.length) {
 		o := &obs[k]
 		if o.own == self {
 			continue
 		}
 		d := o.box.Center.Pos().Sub(a.pose.Pos())
-		ahead := d.Dot(fwd)
-		if ahead <= 0 || ahead > agentLookahead+a.length || math.Abs(d.Cross(fwd)) > agentLookahead/2 {
+		if d.Dot(fwd) <= -a.length {
 			continue
 		}
-		so, lat, _ := a.path.ProjectDist(o.box.Center.Pos())
+		so, lat, _ := a.path.ProjectRange(o.box.Center.Pos(), a.s-a.length, a.s+agentLookahead+2*a.length)
 		if so <= a.s {
 			continue
 		}
