@@ -18,13 +18,17 @@ func (a Vec2) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON decodes the array [x, y].
 func (a *Vec2) UnmarshalJSON(data []byte) error {
-	var v []float64
+	// Pointers, because encoding/json decodes a null element into a float64 as 0 without complaint.
+	var v []*float64
 	if err := json.Unmarshal(data, &v); err != nil {
 		return fmt.Errorf("point: want [x, y]: %w", err)
 	}
 	if len(v) != 2 {
 		return fmt.Errorf("point: want [x, y], got %d numbers", len(v))
 	}
-	a.X, a.Y = v[0], v[1]
+	if v[0] == nil || v[1] == nil {
+		return fmt.Errorf("point: want [x, y], got null")
+	}
+	a.X, a.Y = *v[0], *v[1]
 	return nil
 }

@@ -123,7 +123,11 @@ func (l *Polyline) ProjectRange(p Vec2, from, to float64) (s, lateral, dist floa
 	if len(l.Pts) < 2 {
 		return l.ProjectDist(p)
 	}
-	return l.project(p, l.segment(from), l.segment(to))
+	i0, i1 := l.segment(from), l.segment(to)
+	if i0 > i1 { // a reversed window: still at least one segment
+		i0, i1 = i1, i0
+	}
+	return l.project(p, i0, i1)
 }
 
 // project finds the nearest point to p on segments i0..i1 (at least one segment).

@@ -56,14 +56,20 @@ func appendFloats(b []byte, xs ...float64) []byte {
 }
 
 func decodeFixed(data []byte, dst []float64, want string) error {
-	var v []float64
+	// Pointers, because encoding/json decodes a null element into a float64 as 0 without complaint.
+	var v []*float64
 	if err := json.Unmarshal(data, &v); err != nil {
 		return fmt.Errorf("want %s: %w", want, err)
 	}
 	if len(v) != len(dst) {
 		return fmt.Errorf("want %s, got %d numbers", want, len(v))
 	}
-	copy(dst, v)
+	for i, x := range v {
+		if x == nil {
+			return fmt.Errorf("want %s, got null", want)
+		}
+		dst[i] = *x
+	}
 	return nil
 }
 
@@ -142,12 +148,27 @@ func DecodeBytes(data []byte, name string) (*Scenario, error) {
 // jsonError turns a decoding error into a FileError with a line and column and, where known, the field.
 func jsonError(data []byte, name string, err error) error {
 	var se *json.SyntaxError
-	var te *json.UnmarshalTypeError
-	switch {
-	case errors.As(err, &se):
-		line, col := lineCol(data, se.Offset)
+	if errors.As(err, &se) {
+		// Offset counts the bytes read, the bad one included; at the end of the input it is the end.
+		off := se.Offset
+		if off > 0 && !strings.HasPrefix(se.Error(), "unexpected end") {
+			off--
+		}
+		line, col := lineCol(data, off)
 		return &FileError{File: name, Element: fmt.Sprintf("line %d column %d", line, col), Problem: "invalid JSON: " + se.Error()}
-	case errors.As(err, &te):
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) {
+		return &FileError{File: name, Problem: "truncated JSON (unexpected end of file)"}
+	}
+	// encoding/json names neither the array index of a bad value nor, for errors from the states' and points'
+	// own decoders, where it is (their offsets are relative to the state); nor where an unknown field is.
+	// Walk the document along the Scenario type to find the first bad value.
+	if elem, off, problem, ok := locate(data); ok {
+		line, col := lineCol(data, off)
+		return &FileError{File: name, Element: fmt.Sprintf("%s (line %d column %d)", elem, line, col), Problem: problem}
+	}
+	// Only an error from encoding/json itself has an offset into data.
+	if te, ok := err.(*json.UnmarshalTypeError); ok {
 		line, col := lineCol(data, te.Offset)
 		field := te.Field
 		if field == "" {
@@ -156,8 +177,6 @@ func jsonError(data []byte, name string, err error) error {
 			field = fmt.Sprintf("%s (line %d column %d)", field, line, col)
 		}
 		return &FileError{File: name, Element: field, Problem: fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)}
-	case errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF):
-		return &FileError{File: name, Problem: "truncated JSON (unexpected end of file)"}
 	}
 	return &FileError{File: name, Problem: "invalid scenario: " + err.Error()}
 }
@@ -204,6 +223,10 @@ func Encode(w io.Writer, sc *Scenario, compress bool) error {
 // ".gz" is gzip-compressed.
 func Save(path string, sc *Scenario) error {
 	if err := Validate(sc); err != nil {
+		var fe *FileError
+		if errors.As(err, &fe) {
+			fe.File = path
+		}
 		return err
 	}
 	return WriteFileAtomic(path, func(w io.Writer) error {
@@ -218,8 +241,12 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
+	// CreateTemp makes the file readable by its owner only; results are for everyone who may read the folder.
+	err = tmp.Chmod(0o644)
 	bw := bufio.NewWriterSize(tmp, 1<<16)
-	err = write(bw)
+	if err == nil {
+		err = write(bw)
+	}
 	if err == nil {
 		err = bw.Flush()
 	}

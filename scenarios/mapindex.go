@@ -31,10 +31,20 @@ type grid struct {
 	origin geom.Vec2
 	cell   float64
 	nx, ny int
-	cells  [][]int32
+	// The polygons of cell c are items[start[c]:start[c+1]], in increasing order.
+	start []int32
+	items []int32
 }
 
 const gridCell = 8.0
+
+// maxGridCells and maxGridEntries bound the size of a map index's grid: its cells (8 km x 8 km at gridCell)
+// and its polygon entries (a polygon is listed in every cell its bounding box touches). Beyond them the
+// cells grow, so that no map, however large or odd, makes the index take seconds or gigabytes.
+const (
+	maxGridCells   = 1 << 20
+	maxGridEntries = 1 << 22
+)
 
 // Index returns the map's index, building it on first use. Call it once before sharing the map between
 // goroutines.
@@ -135,25 +145,62 @@ func (x *MapIndex) buildGrid() {
 		return
 	}
 	g.origin = all.Min
-	g.nx = int((all.Max.X-all.Min.X)/g.cell) + 1
-	g.ny = int((all.Max.Y-all.Min.Y)/g.cell) + 1
-	// Guard against absurd extents: fall back to coarser cells.
-	for g.nx*g.ny > 4_000_000 {
-		g.cell *= 2
-		g.nx = int((all.Max.X-all.Min.X)/g.cell) + 1
-		g.ny = int((all.Max.Y-all.Min.Y)/g.cell) + 1
+	// Guard against absurd extents: fall back to coarser cells. Count in floating point, where huge or
+	// overflowing extents cannot wrap around as int products do; extents that are not finite (coordinates
+	// near the float64 limit, or NaN in an unvalidated map) get a single cell.
+	w, h := all.Max.X-all.Min.X, all.Max.Y-all.Min.Y
+	if !finite(w) || !finite(h) || !all.Min.IsFinite() {
+		g.cell = math.Inf(1)
+		g.nx, g.ny = 1, 1
+	} else {
+		for (math.Floor(w/g.cell)+1)*(math.Floor(h/g.cell)+1) > maxGridCells || x.gridEntries(g.cell) > maxGridEntries {
+			if g.cell > w && g.cell > h {
+				break // a single cell already
+			}
+			g.cell *= 2
+		}
+		g.nx = int(w/g.cell) + 1
+		g.ny = int(h/g.cell) + 1
 	}
-	g.cells = make([][]int32, g.nx*g.ny)
-	for i, b := range x.polyBox {
-		x0, y0 := g.coord(b.Min)
-		x1, y1 := g.coord(b.Max)
-		for cy := y0; cy <= y1; cy++ {
-			for cx := x0; cx <= x1; cx++ {
-				c := cy*g.nx + cx
-				g.cells[c] = append(g.cells[c], int32(i))
+	// Count the entries of each cell, then fill them in (compressed rows: two allocations in all).
+	n := g.nx * g.ny
+	g.start = make([]int32, n+1)
+	for pass := 0; pass < 2; pass++ {
+		if pass == 1 {
+			for c := 1; c < n; c++ {
+				g.start[c] += g.start[c-1] // now the end of cell c
+			}
+			g.start[n] = g.start[n-1]
+			g.items = make([]int32, g.start[n])
+		}
+		for i := len(x.polyBox) - 1; i >= 0; i-- { // backwards, so that each cell's list ends up increasing
+			x0, y0 := g.coord(x.polyBox[i].Min)
+			x1, y1 := g.coord(x.polyBox[i].Max)
+			for cy := y0; cy <= y1; cy++ {
+				for cx := x0; cx <= x1; cx++ {
+					c := cy*g.nx + cx
+					if pass == 0 {
+						g.start[c]++
+					} else { // fill each cell from its end; start[c] ends at its beginning
+						g.start[c]--
+						g.items[g.start[c]] = int32(i)
+					}
+				}
 			}
 		}
 	}
+}
+
+// cellItems returns the polygon candidates of cell c.
+func (g *grid) cellItems(c int) []int32 { return g.items[g.start[c]:g.start[c+1]] }
+
+// gridEntries returns an upper bound of the number of polygon entries of a grid with the given cell size.
+func (x *MapIndex) gridEntries(cell float64) float64 {
+	n := 0.0
+	for _, b := range x.polyBox {
+		n += (math.Floor((b.Max.X-b.Min.X)/cell) + 2) * (math.Floor((b.Max.Y-b.Min.Y)/cell) + 2)
+	}
+	return n
 }
 
 func (g *grid) coord(p geom.Vec2) (int, int) {
@@ -182,7 +229,7 @@ func (g *grid) cellAt(p geom.Vec2) []int32 {
 	if cx < 0 || cy < 0 || cx >= g.nx || cy >= g.ny {
 		return nil
 	}
-	return g.cells[cy*g.nx+cx]
+	return g.cellItems(cy*g.nx + cx)
 }
 
 func finitePt(p geom.Vec2) bool { return p.IsFinite() }
@@ -260,7 +307,8 @@ func (x *MapIndex) InDrivable(p geom.Vec2) bool {
 }
 
 // DistanceOutsideDrivable returns 0 when p is in the drivable area and otherwise the distance from p to it.
-// Distances beyond the searched neighbourhood (about three grid cells) are reported as +Inf.
+// Distances beyond the searched neighbourhood (three grid cells, at least 24 m, on every side) are reported
+// as +Inf.
 func (x *MapIndex) DistanceOutsideDrivable(p geom.Vec2) float64 {
 	if x.InDrivable(p) {
 		return 0
@@ -272,12 +320,11 @@ func (x *MapIndex) DistanceOutsideDrivable(p geom.Vec2) float64 {
 	cx, cy := g.coord(p)
 	best := math.Inf(1)
 	const reach = 3
-	for yy := cy - reach; yy <= cy+reach; yy++ {
-		for xx := cx - reach; xx <= cx+reach; xx++ {
-			if xx < 0 || yy < 0 || xx >= g.nx || yy >= g.ny {
-				continue
-			}
-			for _, i := range g.cells[yy*g.nx+xx] {
+	x0, x1 := max(cx-reach, 0), min(cx+reach, g.nx-1)
+	y0, y1 := max(cy-reach, 0), min(cy+reach, g.ny-1)
+	for yy := y0; yy <= y1; yy++ {
+		for xx := x0; xx <= x1; xx++ {
+			for _, i := range g.cellItems(yy*g.nx + xx) {
 				if !x.polyBox[i].Contains(p, best) {
 					continue
 				}
@@ -286,6 +333,24 @@ func (x *MapIndex) DistanceOutsideDrivable(p geom.Vec2) float64 {
 				}
 			}
 		}
+	}
+	// best is exact only within the searched square: a polygon outside it may be nearer than one found at a
+	// corner of it. Sides on the grid's border bound nothing (no polygon lies beyond them).
+	r := math.Inf(1)
+	if x0 > 0 {
+		r = math.Min(r, p.X-(g.origin.X+float64(x0)*g.cell))
+	}
+	if x1 < g.nx-1 {
+		r = math.Min(r, g.origin.X+float64(x1+1)*g.cell-p.X)
+	}
+	if y0 > 0 {
+		r = math.Min(r, p.Y-(g.origin.Y+float64(y0)*g.cell))
+	}
+	if y1 < g.ny-1 {
+		r = math.Min(r, g.origin.Y+float64(y1+1)*g.cell-p.Y)
+	}
+	if best > r {
+		return math.Inf(1)
 	}
 	return best
 }
@@ -380,13 +445,14 @@ func (x *MapIndex) RouteLanes(route []string, start geom.Pose, maxDepth int) []i
 	}
 	// Depth-first search for the chain that reaches furthest along the route.
 	var best []int
-	bestRank := -1
+	bestRoute, bestDepth := -1, -1
 	path := []int{first}
 	var walk func(i, depth int)
 	walk = func(i, depth int) {
-		rank := onRoute[x.m.Lanes[i].Roadblock]*1000 + depth
-		if rank > bestRank {
-			bestRank = rank
+		// Rank chains by how far along the route they reach, then by their number of lanes.
+		r := onRoute[x.m.Lanes[i].Roadblock]
+		if r > bestRoute || (r == bestRoute && depth > bestDepth) {
+			bestRoute, bestDepth = r, depth
 			best = append(best[:0], path...)
 		}
 		if depth >= maxDepth {

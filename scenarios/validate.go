@@ -49,6 +49,12 @@ func (v *validator) points(elem string, pts []geom.Vec2, min int) {
 	}
 }
 
+// hasLength reports whether the polyline through pts has more than one distinct point.
+func hasLength(pts []geom.Vec2) bool {
+	pl := geom.NewPolyline(pts)
+	return len(pl.Pts) > 1
+}
+
 func (v *validator) scenario(sc *Scenario) {
 	if sc.Version != FormatVersion {
 		v.fail("version", "unknown format version %d (this build reads version %d)", sc.Version, FormatVersion)
@@ -143,6 +149,9 @@ func (v *validator) mapElements(m *Map) (lanes, roadblocks map[string]bool) {
 		}
 		lanes[l.ID] = true
 		v.points(elem+".centerline", l.Centerline, 2)
+		if v.err == nil && !hasLength(l.Centerline) {
+			v.fail(elem+".centerline", "has zero length (all its points coincide)")
+		}
 		v.points(elem+".left", l.Left, 2)
 		v.points(elem+".right", l.Right, 2)
 		if !finite(l.SpeedLimit) || l.SpeedLimit < 0 {

@@ -1,0 +1,73 @@
+package scenarios
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"asyncdrive/geom"
+)
+
+// reportLatency times batches of calls and reports the per-call p50 and p99 of the batches.
+func reportLatency(b *testing.B, f func()) {
+	const batch = 64
+	samples := make([]float64, 0, 2048)
+	for range 2048 {
+		t0 := time.Now()
+		for range batch {
+			f()
+		}
+		samples = append(samples, float64(time.Since(t0).Nanoseconds())/batch)
+	}
+	slices.Sort(samples)
+	b.ReportMetric(samples[len(samples)/2], "p50-ns/op")
+	b.ReportMetric(samples[len(samples)*99/100], "p99-ns/op")
+}
+
+// benchPoints cycle through the cases the metrics meet: inside a lane, inside overlapping connectors, just
+// outside an edge, in the car park, in the walkway.
+var benchPoints = []geom.Vec2{{X: 25, Y: 0}, {X: 55, Y: 0}, {X: 25, Y: -2.1}, {X: 10, Y: -10}, {X: 25, Y: 7}}
+
+func BenchmarkDistanceOutsideDrivable(b *testing.B) {
+	x := testIndex(b)
+	var sink float64
+	i := 0
+	f := func() {
+		sink += x.DistanceOutsideDrivable(benchPoints[i%len(benchPoints)])
+		i++
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f()
+	}
+	b.StopTimer()
+	reportLatency(b, f)
+	_ = sink
+}
+
+func BenchmarkLanesAt(b *testing.B) {
+	x := testIndex(b)
+	buf := make([]int, 0, 8)
+	i := 0
+	f := func() {
+		buf = x.LanesAt(benchPoints[i%len(benchPoints)], buf[:0])
+		i++
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		f()
+	}
+	b.StopTimer()
+	reportLatency(b, f)
+}
+
+func BenchmarkDecode(b *testing.B) {
+	data := encode(b, testScenario(), false)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := DecodeBytes(data, "bench.json"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
