@@ -23,23 +23,13 @@ const (
 )
 
 // spec is one scenario of the generated suite.
-type spec struct {
-	Type  string
-	Index int
-	Seed  uint64
-}
+type spec = gen.Spec
 
 // scenarioTypes returns the scenario types the generator makes (nuPlan's 14 challenge types).
 func scenarioTypes() []string { return gen.Types }
 
 // builtinSuite lists the generated suite in its canonical order.
-func builtinSuite(perType int, seed uint64) []spec {
-	var out []spec
-	for _, s := range gen.Suite(perType, seed) {
-		out = append(out, spec{Type: s.Type, Index: s.Index, Seed: s.Seed})
-	}
-	return out
-}
+func builtinSuite(perType int, seed uint64) []spec { return gen.Suite(perType, seed) }
 
 // generate makes one scenario of the suite.
 func generate(s spec) (*scenarios.Scenario, error) {
