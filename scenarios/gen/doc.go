@@ -1,0 +1,115 @@
+// Package gen is the procedural nuPlan-style scenario generator: it builds a road network from parameters
+// drawn from a seed, fills it with traffic, pedestrians and static objects, drives everyone (the expert ego
+// included) with a deterministic microsimulation at 10 Hz, and writes the result as a scenarios.Scenario of
+// one of the 14 nuPlan challenge types.
+//
+// # API
+//
+// Generate(typ, index, seed) makes one scenario; Suite(perType, seed) lists the specs of a suite (the default
+// one is DefaultPerType = 20 scenarios of each of the 14 Types, seed DefaultSeed = 1, 280 in all) so that
+// workers can generate them in parallel. The same (type, index, seed) always gives the same scenario, byte for
+// byte once encoded (on one architecture: the float arithmetic is the same everywhere Go does not fuse
+// multiply-adds, e.g. amd64). Every scenario has DT 0.1 s, a 15 s horizon, and an expert log and tracks of
+// 231 frames (15 s plus 8 s of future for log-replay planners); the route runs to the end of the generated
+// road, the goal is the expert's final pose, Source is "gen seed=<seed>" and Instructions are AsyncDriver-style
+// routing texts ("turn left in 40 meters", "go straight", "keep going", "change to the left lane").
+//
+// # Randomness and retries
+//
+// Each draw has its own math/rand/v2 PCG generator seeded from an FNV-1a hash of the type, the index, the seed
+// and an attempt number; nothing depends on map iteration order. After simulating, the generator checks its
+// own expert as nuPlan would score it (no overlap with any track, every footprint corner within 0.25 m of the
+// drivable area, speed within the limit, comfort by raw finite differences of the log, no time to collision
+// under 0.95 s with a vehicle ahead), that no two vehicles overlap, and that the log shows the type's
+// situation; a draw that fails is replaced by the next attempt (at most 12, the best one is kept). About one
+// draw in six is redrawn; the default suite takes about 1.2 s on one core.
+//
+// # Road builders (network.go, curve.go)
+//
+// Every curve is a curvature profile integrated exactly (straights, circular arcs and clothoids; Simpson's
+// rule on the quadratic heading) and sampled every 0.5 m. A road is a reference line (the line between the two
+// directions, optionally with a median) with 1-4 lanes per direction: lane centres and boundaries are exact
+// normal offsets of the reference line at +-width/2, so adjacent lanes share their boundary point for point
+// and the union of lane polygons has no gaps; roads are cut into lane segments of 50-110 m, each direction of
+// a segment a roadblock, with successors, predecessors and left/right neighbours. Map polylines keep a sample
+// about every 2 m (1 m where the heading turns fast). Road profiles come in four styles: straight, gentle
+// urban bends (R 150-500 m), curvy S-bends (R 35-85 m with 22-35 m clothoids) and highway (R 900-2500 m);
+// stretches that carry a crosswalk or a pickup/drop-off zone are kept straight.
+//
+// An intersection has 3 or 4 arms (roads pointing away from its centre, perpendicular up to a random skew
+// of +-14 degrees, with bends further out). Each arm's mouth is set back from the centre far enough to
+// clear its neighbours plus the crosswalk. Lane connectors go from every incoming lane straight on, from the
+// innermost lane to the left and from the outermost lane to the right; each is a symmetric
+// clothoid-arc-clothoid turn between the two lane ends (a straight piece first or last when the tangent
+// lengths differ), so curvature is continuous everywhere. Connectors of one movement form a connector
+// roadblock. The junction's drivable polygon is the convex hull of the arm mouths (with a 0.5 m shoulder).
+// Signalised junctions have a traffic light per arm over its connectors, run by a two-group fixed-time plan
+// (green 12-25 s, yellow 3-4 s, all-red 1-2 s) and traffic_light stop lines at the lane ends; others have
+// stop_sign stop lines (an all-way stop). Crosswalks lie inside the junction just beyond the stop lines, with
+// walkways on both sides; mid-block crosswalks have crosswalk stop lines. Pickup/drop-off zones are
+// drivable polygons beside the outer lane, tapered at both ends.
+//
+// # Microsimulation (sim.go)
+//
+// Vehicles follow paths of lanes (spans of lane centrelines in path stations; the ego's reference point is
+// its rear axle, the others' their box centre). Each step every vehicle takes the smallest of its IDM
+// accelerations (idm package; agents with nuPlan-like parameters drawn around a 1.0-1.5 m/s^2 maximum, 1.1-1.8
+// s headway; the ego 1.2-1.6 m/s^2, 1.2-1.5 s headway and a 2.5 m minimum gap) towards:
+//   - its desired speed: a share of the speed limit, lowered ahead of curves (lateral acceleration and yaw
+//     rate caps) and lower limits, with a kinematic braking term so that curves are entered at the cap;
+//   - leaders on the lanes of its path, vehicles on connectors that merge into it (the one nearer the merge
+//     point leads) and vehicles just past a fork on a sibling connector;
+//   - red lights (and yellow ones it can stop for) at the stop line, stop signs (stop, wait 1.2 s, then go in
+//     arrival order when no conflicting connector is in use), conflict zones of crossing connectors (occupied
+//     zones always; permissive left turns also yield to oncoming vehicles that would arrive before they clear
+//     the zone), pedestrians on or about to step onto a crosswalk it crosses, and scripted stops.
+//
+// then its actuator limits: a jerk limit (3.2 m/s^3 for the ego) and, for the ego, a deceleration the jerk
+// limit can still bring to zero before it stops. Vehicles (the ego and some agents) change lanes into a gap
+// (gap acceptance on both sides and the new follower's braking) along a quintic lateral blend over 3.5-5 s; the
+// heading follows the blended path's derivative. Pedestrians wait at the kerb showing their intent (vehicles
+// that can stop comfortably yield), step out when every approaching vehicle can stop (cautious ones when the
+// nearest ones have), and walk across at 1.1-1.5 m/s. Traffic flows spawn at the network's entries; the
+// first seconds (a 3-14 s warm-up) are simulated but not logged, so the scene is settled at t=0. The expert's
+// state is its rear-axle pose, speed, acceleration and steering atan(wheelbase*curvature); tracks are the other
+// objects' box-centre poses and velocities, each cut to its longest run within 100 m of the ego.
+//
+// Finally the scene may be mirrored into left-hand traffic and is moved to a random pose (rotation and a
+// translation of up to 3 km) so that nothing is axis-aligned, and coordinates are rounded to 0.1 mm.
+//
+// # Recipes (recipes.go)
+//
+//   - starting_left_turn, starting_right_turn, starting_straight_traffic_light_intersection_traversal: a 4-way
+//     (or T) junction, signalised (60%, always for the straight type) or all-way stop. The ego approaches the
+//     stop line during the warm-up (sometimes behind one car) and waits for green (0-4.5 s after t=0) or its
+//     turn at the stop sign; then it turns left (from the inner lane, yielding to oncoming traffic; a short
+//     green so that it turns at the latest when the oncoming traffic stops for the yellow), turns right (from
+//     the outer lane, yielding to pedestrians crossing the exit arm with the parallel green) or crosses. Cross
+//     and oncoming traffic, turning agents, pedestrians crossing with their green.
+//   - stopping_with_lead: a lead in the ego's lane brakes (1.4-2.6 m/s^2) to a stop 0.5-4.5 s in and stays;
+//     the ego stops behind it (60%); or the lead stops at a signalised junction whose light turns yellow 1-3.5 s
+//     in and stays red, and the ego stops behind it (40%).
+//   - high_lateral_acceleration: a curvy road with S-bends; the ego takes them at a lateral acceleration of
+//     2.3-3.0 m/s^2.
+//   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic.
+//   - low_magnitude_speed: congestion: a queue in every lane whose head creeps at 0.3-3.2 m/s with
+//     stop-and-go changes every 2.5-6 s.
+//   - traversing_pickup_dropoff: a pickup/drop-off zone beside the ego's lane with parked cars and cones; a car
+//     ahead may pull into the zone and stop there.
+//   - waiting_for_pedestrian_to_cross: a mid-block crosswalk; 1-3 pedestrians wait at the kerb as the ego comes
+//     close, it stops, they cross in front of it, it goes on.
+//   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit.
+//   - stationary_in_traffic: a queue at a red light that stays red for the horizon (60%), or a stopped jam
+//     on a road that releases after 16-21 s; the ego is stopped at its tail.
+//   - near_multiple_vehicles: dense slow traffic (4-6 vehicles per 100 m of lane) on 2-4 lanes each way, some
+//     agents changing lanes.
+//   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the
+//     left past a slower lead, or to the right).
+//   - following_lane_with_lead: the ego follows a slower lead at 1.3-2.2 s on a straight or bending road.
+//
+// Each type varies lanes, widths (3.3-3.8 m), limits (urban 11-15.6 m/s, arterial 16-20, highway 25-30),
+// curvature, densities, speeds and signal timing. Road scenes also get cyclists at the edge of other lanes and
+// cones, barriers and cars parked on the shoulders; a quarter of all scenes are mirrored into left-hand
+// traffic (for the turn types the mirror image of the other turn, so that starting_left_turn stays a left
+// turn).
+package gen
