@@ -292,8 +292,18 @@ func keepIndices(c []sample, also ...[]float64) []int {
 		}
 	}
 	if n > 1 {
-		if c[n-1].S-c[last].S < 0.4 && last != 0 && c[n-1].S-c[out[len(out)-2]].S <= 2 {
+		if c[n-1].S-c[last].S < 0.4 && last != 0 {
+			// Too close to the end: drop the last kept point, or move it halfway to the end when dropping
+			// it would leave a gap over 2 m.
 			out = out[:len(out)-1]
+			prev := out[len(out)-1]
+			if c[n-1].S-c[prev].S > 2 {
+				mid := prev
+				for mid < n-1 && c[mid].S < (c[prev].S+c[n-1].S)/2 {
+					mid++
+				}
+				out = append(out, mid)
+			}
 		}
 		out = append(out, n-1)
 	}

@@ -395,6 +395,10 @@ type armSpec struct {
 // addIntersection builds an intersection at centre c: its arms (roads pointing away from it), connectors
 // for the straight, left and right movements, crosswalks inside the junction in front of the stop lines,
 // the junction's drivable polygon, stop lines and traffic lights (signal) or stop signs.
+// minSetback is the least distance (m) from a junction's centre to an arm's mouth (before the crosswalk).
+// Right turns get a kerb radius of roughly this size.
+const minSetback = 18.0
+
 func (n *network) addIntersection(c geom.Vec2, specs []armSpec, w, limit, cwWidth float64, signal bool, plan lightPlan) *inter {
 	it := &inter{id: len(n.inters), center: c, signal: signal, plan: plan}
 	sort.SliceStable(specs, func(i, j int) bool { return specs[i].angle < specs[j].angle })
@@ -416,7 +420,8 @@ func (n *network) addIntersection(c geom.Vec2, specs []armSpec, w, limit, cwWidt
 			}
 			e = math.Max(e, v)
 		}
-		e += 1.5 + sp.extraSetbk
+		// At least minSetback from the centre, so that turns have a kerb radius a car follows comfortably.
+		e = math.Max(e+1.5, minSetback) + sp.extraSetbk
 		if sp.crosswalk {
 			e += cwWidth + 1.5
 		}
@@ -500,7 +505,7 @@ func (n *network) addIntersection(c geom.Vec2, specs []armSpec, w, limit, cwWidt
 			rb := n.addRoadblock("rbj"+strconv.Itoa(it.id)+"_"+strconv.Itoa(ai)+"_"+strconv.Itoa(bi), true)
 			q := 0.45
 			if mv == moveRight {
-				q = 0.55
+				q = 0.35
 			}
 			for _, p := range pairs {
 				li, lo := in[p[0]], out[p[1]]
@@ -645,6 +650,9 @@ func convexHull(pts []geom.Vec2) []geom.Vec2 {
 }
 
 // emit converts the network into the scenario map, with lights' phases up to tick end.
+// shoulder is the width (m) of the paved strip beyond each road's outer lane lines.
+const shoulder = 0.5
+
 func (n *network) emit(end int) scenarios.Map {
 	var m scenarios.Map
 	m.Lanes = make([]scenarios.Lane, len(n.lanes))
@@ -683,6 +691,14 @@ func (n *network) emit(end int) scenarios.Map {
 	for _, a := range n.areas {
 		a.Polygon = clonePts(a.Polygon)
 		m.Areas = append(m.Areas, a)
+	}
+	// Paved shoulders: the road surface reaches a little beyond the outermost lane lines to the kerb, as
+	// nuPlan's roadblock polygons do.
+	for _, r := range n.roads {
+		end := r.ref[len(r.ref)-1].S
+		m.Areas = append(m.Areas,
+			scenarios.Area{ID: "shoulder_" + r.name + "_r", Kind: scenarios.AreaGenericDrivable, Polygon: r.bandPolygon(0, end, r.edgeRight()-shoulder, r.edgeRight())},
+			scenarios.Area{ID: "shoulder_" + r.name + "_l", Kind: scenarios.AreaGenericDrivable, Polygon: r.bandPolygon(0, end, r.edgeLeft(), r.edgeLeft()+shoulder)})
 	}
 	for _, l := range n.lights {
 		tl := scenarios.TrafficLight{ID: l.id, Phases: n.inters[l.inter].plan.phases(l.group, end)}
