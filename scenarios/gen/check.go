@@ -66,8 +66,16 @@ func expertProblems(sc *scenarios.Scenario) []string {
 			if !ok {
 				continue
 			}
-			if box.Overlaps(st.Box(t.Length, t.Width)) {
+			ob := st.Box(t.Length, t.Width)
+			if box.Overlaps(ob) {
 				add("frame %d: expert overlaps %s", i, t.ID)
+			} else if e.Speed > 0.5 && passedObject(t) && ob.Center.Pos().Dist(box.Center.Pos()) < 10 {
+				// Passing an obstacle at the lane's edge (a nudge): keep 0.3 m of lateral clearance.
+				if d := geom.BoxDistance(box, ob); d < minPassClearance {
+					if q := e.Pose.ToLocal(ob.Center.Pos()); q.X > -egoRear && q.X < egoFront {
+						add("frame %d: passes %s at %.2f m", i, t.ID, d)
+					}
+				}
 			}
 		}
 		if e.Accel > maxLonAccel-0.05 || e.Accel < minLonAccel+0.05 {
@@ -177,4 +185,24 @@ func ttcViolations(sc *scenarios.Scenario) int {
 		}
 	}
 	return n
+}
+
+// minPassClearance is the smallest lateral clearance the expert keeps to an object it passes.
+const minPassClearance = 0.3
+
+// passedObject reports whether a track is an object the expert may pass close by: a static object, a parked
+// vehicle (never moving) or a cyclist.
+func passedObject(t *scenarios.Track) bool {
+	switch t.Type {
+	case scenarios.StaticObject, scenarios.Bicycle:
+		return true
+	case scenarios.Vehicle:
+		for _, s := range t.States {
+			if s.Speed() > 0.05 {
+				return false
+			}
+		}
+		return true
+	}
+	return false
 }

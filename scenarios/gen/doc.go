@@ -20,7 +20,8 @@
 // and an attempt number; nothing depends on map iteration order. After simulating, the generator checks its
 // own expert as nuPlan would score it (no overlap with any track, every footprint corner within 0.25 m of the
 // drivable area, speed within the limit, comfort by raw finite differences of the log, no time to collision
-// under 0.95 s with a vehicle ahead), that no two vehicles overlap, and that the log shows the type's
+// under 0.95 s with a vehicle ahead, at least 0.3 m of clearance to any static object, parked vehicle or
+// cyclist it passes alongside), that no two vehicles overlap, and that the log shows the type's
 // situation; a draw that fails is replaced by the next attempt (at most 12, the best one is kept). About one
 // draw in six is redrawn; the default suite takes about 1.2 s on one core.
 //
@@ -54,7 +55,8 @@
 // Vehicles follow paths of lanes (spans of lane centrelines in path stations; the ego's reference point is
 // its rear axle, the others' their box centre). Each step every vehicle takes the smallest of its IDM
 // accelerations (idm package; agents with nuPlan-like parameters drawn around a 1.0-1.5 m/s^2 maximum, 1.1-1.8
-// s headway; the ego 1.2-1.6 m/s^2, 1.2-1.5 s headway and a 2.5 m minimum gap) towards:
+// s headway; the ego, a human-like driver, 1.5-2.1 m/s^2 when pulling away (capped at 2.2), 1.2-1.5 s headway
+// and a 2.5 m minimum gap) towards:
 //   - its desired speed: a share of the speed limit, lowered ahead of curves (lateral acceleration and yaw
 //     rate caps) and lower limits, with a kinematic braking term so that curves are entered at the cap;
 //   - leaders on the lanes of its path, vehicles on connectors that merge into it (the one nearer the merge
@@ -74,6 +76,23 @@
 // state is its rear-axle pose, speed, acceleration and steering atan(wheelbase*curvature); tracks are the other
 // objects' box-centre poses and velocities, each cut to its longest run within 100 m of the ego.
 //
+// Nudging (nudge.go): objects that stick out into a lane from its right edge (isBlocker: cars parked at the
+// kerb, vans or cars stopped half in a pickup/drop-off zone with their hazard lights on, cones in front of
+// road works, cyclists riding at the lane's edge) are passed by every vehicle, the ego included, with a
+// lateral shift to the left: a quintic offset of the path over about 4 s of travel (at least 14 m), held while
+// an object is alongside or close ahead, and a quintic return; the heading, curvature (steering) and speed
+// along the shifted path are exact. The shift keeps 0.55 m (the ego; agents 0.4 m, 0.3 m more from cyclists)
+// of clearance and may reach 0.6 m over the lane line when the lane to the left is a lane of either direction
+// (else it stays in the lane). It starts only when the lane to the left is clear for the manoeuvre (no
+// same-direction vehicle alongside, no oncoming vehicle meeting it while it is more than 0.15 m over the
+// line); otherwise the vehicle waits 9 m behind a stopped object (room to pull out from standstill) or
+// follows the cyclist. Passing speed is capped at max(7.5, object speed + 3.5) m/s.
+//
+// Cut-ins (addCutIn): a car in a neighbouring lane, a little ahead of the ego and stuck behind a slower car,
+// signals and changes into the ego's lane over 3-4.2 s as soon as the gap to the ego is 0.9-1.4 s (and the
+// ego would brake at most 2.2 m/s^2 for it). The ego, seeing it signal (from 1.2 s before its lane-change
+// window), eases off (at most 1 m/s^2) and so opens the gap, as a courteous driver does.
+//
 // Finally the scene may be mirrored into left-hand traffic and is moved to a random pose (rotation and a
 // translation of up to 3 km) so that nothing is axis-aligned, and coordinates are rounded to 0.1 mm.
 //
@@ -91,21 +110,29 @@
 //     in and stays red, and the ego stops behind it (40%).
 //   - high_lateral_acceleration: a curvy road with S-bends; the ego takes them at a lateral acceleration of
 //     2.3-3.0 m/s^2.
-//   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic.
+//   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic; a cut-in
+//     in 45% of the draws.
 //   - low_magnitude_speed: congestion: a queue in every lane whose head creeps at 0.3-3.2 m/s with
 //     stop-and-go changes every 2.5-6 s.
 //   - traversing_pickup_dropoff: a pickup/drop-off zone beside the ego's lane with parked cars and cones; a car
-//     ahead may pull into the zone and stop there.
+//     ahead may pull into the zone and stop there. In 55% of the scenes whose ego lane has a lane to its left
+//     (about 30-40% of all), a van or a car stopped for a pickup stands half in the zone and sticks 0.15-0.6 m
+//     into the centre corridor (or a cyclist rides at the kerb), and the ego nudges past it.
 //   - waiting_for_pedestrian_to_cross: a mid-block crosswalk; 1-3 pedestrians wait at the kerb as the ego comes
 //     close, it stops, they cross in front of it, it goes on.
-//   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit.
+//   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit; in 35% a
+//     longer gap to it and a car from the next lane cutting into it.
 //   - stationary_in_traffic: a queue at a red light that stays red for the horizon (60%), or a stopped jam
 //     on a road that releases after 16-21 s; the ego is stopped at its tail.
 //   - near_multiple_vehicles: dense slow traffic (4-6 vehicles per 100 m of lane) on 2-4 lanes each way, some
-//     agents changing lanes.
+//     agents changing lanes; a targeted cut-in in front of the ego in 45% of the draws.
 //   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the
-//     left past a slower lead, or to the right).
-//   - following_lane_with_lead: the ego follows a slower lead at 1.3-2.2 s on a straight or bending road.
+//     left past a slower lead, or to the right); in 30% a car from the lane on the other side cuts in first.
+//   - following_lane_with_lead: the ego follows a slower lead at 1.3-2.2 s on a straight or bending road. In
+//     40% of the draws a parked car, a stopped van, cones or a cyclist at the kerb ahead (the ego in the kerb
+//     lane) that the lead and the ego pass by nudging; these draws often fail the type check (the lead gets
+//     away while the ego waits for oncoming traffic), so only a few of the default suite keep one. In 30% of
+//     the others a car from the next lane cuts in.
 //
 // Each type varies lanes, widths (3.3-3.8 m), limits (urban 11-15.6 m/s, arterial 16-20, highway 25-30),
 // curvature, densities, speeds and signal timing. Road scenes also get cyclists at the edge of other lanes and

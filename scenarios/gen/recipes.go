@@ -400,8 +400,17 @@ func followingWithLead(g *rng) (*scene, error) {
 	}
 	c.length = c.limit*25 + 250
 	c.warmup = 4
+	// 40%: something at the kerb ahead that the lead and the ego pass by shifting left (in the kerb lane, with
+	// a lane to its left).
+	obst := g.Bool(0.4)
+	if obst && nF == 1 && c.nB == 0 {
+		c.nB = 1
+	}
 	w, r := corridor(g, c)
 	egoLane := g.Int(0, nF-1)
+	if obst {
+		egoLane = nF - 1
+	}
 	es := g.Range(60, 100)
 	ve := c.limit * g.Range(0.55, 0.85)
 	w.egoOn(r, egoLane, es, ve)
@@ -413,14 +422,25 @@ func followingWithLead(g *rng) (*scene, error) {
 	lead.vdes = g.Range(0.6, 0.9)
 	gap := 2 + ve*g.Range(1.3, 2.2)
 	w.placeOn(r, lead, true, egoLane, es+egoFront+gap+lead.rear, ve, nil)
+	switch {
+	case obst:
+		w.edgeBlocker(r, egoLane, es+egoFront+ve*c.warmup+g.Range(40, 90), g.IntN(nBlk))
+	case g.Bool(0.5):
+		// A car from the next lane cuts in ahead of the ego.
+		w.addCutIn(r, egoLane, es, ve, g.Int(0, 40), 110, -1)
+	}
 	w.populate(r, g.Range(0.8, 2.2), 0.8, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-30 && s < es+c.limit*25+80
 	})
 	w.bicycles(r, g.Int(0, 2), egoLane, es-50, es+200)
 	w.roadside(r, g.Int(0, 4), nil)
 	w.corridorFlows(r, g.Range(4, 10), 0.85, false)
+	need := 0.8
+	if obst {
+		need = 0.72 // the lead may get away while the ego waits to pass the obstacle
+	}
 	return &scene{w: w, check: func(w *world) error {
-		if fracFrames(w, 151, func(_ int, f frameInfo) bool { return f.lead != nil && f.gap < 50 }) < 0.8 {
+		if fracFrames(w, 151, func(_ int, f frameInfo) bool { return f.lead != nil && f.gap < 55 }) < need {
 			return errNotType
 		}
 		return nil
@@ -506,6 +526,9 @@ func highSpeed(g *rng) (*scene, error) {
 		lead.vdes = g.Range(0.88, 0.97)
 		w.placeOn(r, lead, true, egoLane, es+g.Range(50, 90), c.limit*0.9, nil)
 	}
+	if g.Bool(0.45) {
+		w.addCutIn(r, egoLane, es, w.ego.v, g.Int(0, 50), 120, -1)
+	}
 	w.populate(r, g.Range(0.3, 0.9), 0.9, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-40 && s < es+c.limit*24+40
 	})
@@ -582,8 +605,15 @@ func behindLongVehicle(g *rng) (*scene, error) {
 	w.egoOn(r, egoLane, es, vl)
 	lv := w.longVehicle()
 	lv.vcapAbs = vl
+	cut := g.Bool(0.35)
 	gap := 2.5 + vl*g.Range(1.3, 2.0)
+	if cut {
+		gap = 8 + vl*g.Range(1.6, 2.2) // room for a car to squeeze in
+	}
 	w.placeOn(r, lv, true, egoLane, es+egoFront+gap+lv.rear, vl, nil)
+	if cut {
+		w.addCutIn(r, egoLane, es, vl, g.Int(0, 40), 110, -1)
+	}
 	w.populate(r, g.Range(0.6, 1.8), 0.8, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-30
 	})
@@ -618,12 +648,16 @@ func nearMultipleVehicles(g *rng) (*scene, error) {
 	lead := w.car()
 	w.placeOn(r, lead, true, egoLane, es+egoFront+4+c.limit*sf*1.2+lead.rear, c.limit*sf, nil)
 	lead.vdes = sf
+	var cutter *vehicle
+	if g.Bool(0.45) {
+		cutter = w.addCutIn(r, egoLane, es, c.limit*sf, g.Int(0, 40), 110, -1)
+	}
 	w.populate(r, g.Range(4, 6), sf, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-15 && s < es+25
 	})
 	// Some neighbours change lanes.
 	for _, v := range w.vehs {
-		if v.ego || v == lead || !g.Bool(0.25) {
+		if v.ego || v == lead || v == cutter || v.fixed || !g.Bool(0.25) {
 			continue
 		}
 		v.lcDir = int(g.Sign())
@@ -680,6 +714,10 @@ func changingLane(g *rng) (*scene, error) {
 		w.placeOn(r, lead, true, egoLane, es+egoFront+g.Range(15, 35), ve*0.8, nil)
 	}
 	tgt := egoLane + dir
+	if g.Bool(0.3) {
+		// A car from the lane on the other side cuts in before the ego leaves.
+		w.addCutIn(r, egoLane, es, ve, g.Int(0, 20), 60, tgt)
+	}
 	w.populate(r, g.Range(0.8, 2), 0.85, func(fwd bool, i int, s float64) bool {
 		if !fwd {
 			return false
@@ -739,11 +777,26 @@ func pickupDropoff(g *rng) (*scene, error) {
 	// A free slot for a car that pulls in, then parked cars in the rest of the zone.
 	pull := zl > 36 && g.Bool(0.7)
 	slot := zs + g.Range(25, zl-6) // the pulling car's front stops here, its approach is kept free
+	// Half the time a van or a car stopped for a pickup with its hazard lights on stands half in the zone,
+	// half in the lane, where the zone has no room for it (or a cyclist rides along the kerb).
+	blk, blkS := -1, 0.0
+	if canNudgeLeft(r, egoLane) && g.Bool(0.55) {
+		pull = false
+		blk = []int{blkVan, blkVan, blkParked, blkCyclist}[g.Int(0, 3)]
+		blkS = zs + g.Range(6, math.Max(zl-8, 7))
+		if blk == blkCyclist {
+			blkS = es + egoFront + g.Range(25, 50)
+		}
+	}
 	s := zs + 4 + g.Range(0, 6)
 	for s < zs+zl-6 {
 		l := g.Range(4.3, 5.1)
 		if pull && s+l+1 > slot-26 && s < slot+1 {
 			s = slot + 1
+			continue
+		}
+		if blk >= 0 && blk != blkCyclist && s+l+1.5 > blkS-3.5 && s < blkS+5 {
+			s = blkS + 5
 			continue
 		}
 		s += l / 2
@@ -765,6 +818,9 @@ func pickupDropoff(g *rng) (*scene, error) {
 		w.nameSeq++
 		w.statics = append(w.statics, static{name: "obj_" + itoa3(w.nameSeq), typ: scenarios.StaticObject,
 			pose: geom.Pose{X: p.X, Y: p.Y}, length: 0.4, width: 0.4})
+	}
+	if blk >= 0 {
+		w.edgeBlocker(r, egoLane, blkS, blk)
 	}
 	// A car ahead pulls into the zone and stops there.
 	if pull {

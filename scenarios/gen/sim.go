@@ -129,8 +129,10 @@ type vehicle struct {
 	alive   bool
 	first   int // first logged frame
 	states  []scenarios.AgentState
-	lat     float64 // lateral offset from the path (bicycles ride at the lane's edge)
+	lat     float64 // lateral offset from the path (bicycles ride at the lane's edge), left positive
 	spawned bool
+	fixed   bool      // a stopped object in the lane (a parked car, cones): never moves
+	nudge   nudgePlan // shift to pass an obstacle at the lane's edge
 
 	// scripted behaviour
 	stopAt    float64 // the front stops at this path station from tick stopFrom on (+Inf: never)
@@ -146,7 +148,9 @@ type vehicle struct {
 	lcDir        int // -1 left, +1 right, 0 none
 	lcDur        float64
 	lcDone       bool
-	lcStart      int // tick the change started (-1)
+	lcStart      int     // tick the change started (-1)
+	lcGapB       float64 // cut-ins: accepted time gap to the new follower (s), 0 for the default
+	lcBrake      float64 // cut-ins: braking of the new follower accepted (m/s^2), 0 for the default 1.2
 
 	// intersection state
 	yellowStop int // index of the stop decided for a yellow light (+1), sign of the decision
@@ -393,9 +397,10 @@ func (w *world) newVehicle(typ scenarios.ObjectType, length, width float64) *veh
 // newEgo makes the ego: the Pacifica, rear-axle referenced, assertive but comfortable.
 func (w *world) newEgo() *vehicle {
 	v := &vehicle{idx: len(w.vehs), typ: scenarios.Vehicle, length: egoLength, width: egoWidth, front: egoFront, rear: egoRear,
-		ego: true, jerk: 3.2, aMin: -3.9, aMax: 2.0, bAntic: 1.0, latMax: 2.6, yieldDecel: 2.2,
+		ego: true, jerk: 3.2, aMin: -3.9, aMax: 2.2, bAntic: 1.0, latMax: 2.6, yieldDecel: 2.2,
 		stopAt: math.Inf(1), signArrive: -1, lcStart: -1, relConn: -1, alive: true, name: "ego"}
-	v.p = idm.Params{MinGap: 2.5, Headway: w.g.Range(1.2, 1.5), AccelMax: w.g.Range(1.2, 1.6), DecelMax: 2.2}
+	// A human driver: 1.5-2.1 m/s^2 when pulling away, 1.2-1.5 s headway.
+	v.p = idm.Params{MinGap: 2.5, Headway: w.g.Range(1.2, 1.5), AccelMax: w.g.Range(1.5, 2.1), DecelMax: 2.2}
 	v.vdes = w.g.Range(0.9, 0.97)
 	return v
 }
@@ -518,7 +523,11 @@ func arrival(d, v, a, vmax float64) float64 {
 // accelerations towards every obstacle on its path (leaders, merging and diverging vehicles, red lights,
 // stop signs, occupied or priority conflict zones, pedestrians, scripted stops), then the actuator limits.
 func (w *world) control(v *vehicle, tick int) float64 {
+	if v.fixed {
+		return 0
+	}
 	t := float64(tick) * dt
+	w.planNudge(v)
 	sf := v.s + v.front
 	look := 35 + v.v*4
 	p := v.p
@@ -568,9 +577,28 @@ func (w *world) control(v *vehicle, tick int) float64 {
 				if sj < sp.s0-0.5 || sj > sp.s1+0.5 || sj <= v.s {
 					continue
 				}
-				if g := sj - e.v.rear - sf; g < look {
-					obstacle(g, e.v.v)
+				g := sj - e.v.rear - sf
+				if g >= look {
+					continue
 				}
+				if sp.nocc == 1 && isBlocker(e.v) && !v.fixed && v.typ != scenarios.Bicycle {
+					need := passNeed(v, e.v)
+					if need <= 0 {
+						continue // clear of it in the lane
+					}
+					if v.nudge.on && v.nudge.hold(sj-e.v.rear-v.front) >= need-0.02 {
+						// Passing it: not a leader, but pass at a moderate speed.
+						if vc := math.Max(e.v.v+3.5, 7.5); v.v > vc {
+							acc = math.Min(acc, 1.15*(vc*vc-v.v*v.v)/(2*math.Max(g, 2)))
+						}
+						continue
+					}
+					if e.v.v < 0.5 && need <= w.nudgeMax(v, ref.lane) {
+						obstacle(g-nudgeWait, 0) // wait where it can pull out from
+						continue
+					}
+				}
+				obstacle(g, e.v.v)
 			}
 		}
 	}
@@ -604,6 +632,9 @@ func (w *world) control(v *vehicle, tick int) float64 {
 			}
 			obstacle(sj-e.v.rear-sf, 0)
 		}
+	}
+	if v.ego {
+		w.anticipateCutIns(v, tick, obstacle, &acc)
 	}
 	// Stop lines.
 	v.stopIntent = false
@@ -921,9 +952,15 @@ func (w *world) tryLaneChange(v *vehicle, tick int) bool {
 	}
 	if foll != nil {
 		needB := math.Max(6, 0.6*foll.v) + math.Max(0, foll.v-v.v)*3
+		brake := 1.2
+		if v.lcGapB > 0 {
+			// A cut-in: a short gap that the new follower can still take comfortably.
+			needB = math.Max(5, v.lcGapB*foll.v) + math.Max(0, foll.v-v.v)*2
+			brake = v.lcBrake
+		}
 		fp := foll.p
 		fp.TargetSpeed = math.Max(foll.desCache, 1)
-		if gapB < needB || fp.Accel(foll.v, gapB, v.v) < -1.2 {
+		if gapB < needB || fp.Accel(foll.v, gapB, v.v) < -brake {
 			return false
 		}
 	}
@@ -1052,6 +1089,16 @@ func (w *world) startLaneChange(v *vehicle, k, tgt int, length float64) {
 // egoPose and agentState read a vehicle's pose.
 func (w *world) pose(v *vehicle) sample {
 	q := v.path.at(v.s, &v.hint)
+	if v.nudge.on {
+		d, d1, d2 := v.nudge.at(v.s)
+		n := q.normal()
+		q.X += n.X * d
+		q.Y += n.Y * d
+		dh, k, _ := offsetGeometry(q.K, d, d1, d2)
+		q.H += dh
+		q.K = k
+		return q
+	}
 	if v.lat != 0 {
 		n := q.normal()
 		q.X += n.X * v.lat
@@ -1199,10 +1246,24 @@ func (w *world) run() {
 			if !v.alive {
 				continue
 			}
+			if v.fixed {
+				continue
+			}
 			a := acc[i]
 			v.a = a
-			v.s += v.v*dt + 0.5*a*dt*dt
+			ds := v.v*dt + 0.5*a*dt*dt
+			if v.nudge.on {
+				// The speed is along the shifted path: advance the path station by less.
+				q := v.path.at(v.s, &v.hint)
+				d, d1, d2 := v.nudge.at(v.s)
+				_, _, st := offsetGeometry(q.K, d, d1, d2)
+				ds /= st
+			}
+			v.s += ds
 			v.v = math.Max(0, v.v+a*dt)
+			if v.nudge.on {
+				v.lat, _, _ = v.nudge.at(v.s)
+			}
 			if v.pullIn != 0 {
 				f, _ := smoothstep5((v.s - (v.pullAt - 22)) / 20)
 				v.lat = v.pullIn * f
@@ -1276,7 +1337,8 @@ func (w *world) spawn(tick int) {
 	}
 }
 
-// leader returns the nearest vehicle ahead of v on the lanes of its path within look metres, and the gap.
+// leader returns the nearest vehicle ahead of v on the lanes of its path within look metres, and the gap;
+// objects at the lane's edge that can be passed (isBlocker) don't count.
 func (w *world) leader(v *vehicle, look float64) (*vehicle, float64) {
 	var best *vehicle
 	bg := math.Inf(1)
@@ -1290,7 +1352,7 @@ func (w *world) leader(v *vehicle, look float64) (*vehicle, float64) {
 		for o := 0; o < sp.nocc; o++ {
 			ref := sp.occ[o]
 			for _, e := range w.occ[ref.lane] {
-				if e.v == v {
+				if e.v == v || isBlocker(e.v) {
 					continue
 				}
 				sj := sp.s0 + (e.u-ref.u0)/ref.k
