@@ -192,6 +192,7 @@ func (p *IDM) point(t, s, v, a float64) dynamics.TrajectoryPoint {
 func (p *IDM) collect(in *Input, foot geom.Box, from, to float64) {
 	p.cands = p.cands[:0]
 	const step = 2.0
+	sEgo, _ := p.path.Project(foot.Center.Pos())
 	halfW := p.vehicle.Width / 2
 	for _, o := range in.CurrentObjects() {
 		if o.Box.Center.Pos().Dist(foot.Center.Pos()) > p.cfg.OccupancyRadius {
@@ -203,11 +204,15 @@ func (p *IDM) collect(in *Input, foot geom.Box, from, to float64) {
 			c.speedAlong = speed * math.Cos(o.Box.Center.Heading-foot.Center.Heading)
 		}
 		if o.Box.Overlaps(foot) {
-			s, _ := p.path.Project(foot.Center.Pos())
-			c.sMin, c.sMax = s, s
+			c.sMin, c.sMax = sEgo, sEgo
 		}
-		// Only walk the corridor near the object's projection.
+		// Only walk the corridor near the object's projection. Objects whose centre is behind the ego's
+		// centre are not leaders (nuPlan would take a replayed car driving into the ego from behind as a
+		// leader at distance 0 and follow its speed, pushing the ego forward).
 		so, _ := p.path.Project(o.Box.Center.Pos())
+		if so < sEgo {
+			continue
+		}
 		reach := math.Hypot(o.Box.Length, o.Box.Width)/2 + step + halfW
 		lo, hi := math.Max(from, so-reach), math.Min(to, so+reach)
 		for a := lo; a < hi; a += step {
