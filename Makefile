@@ -23,7 +23,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 
 # The main job: these planners, with these agent modes, on the builtin suite, into $(OUT)/PLANNER-AGENTS.
 OUT      ?= out
-PLANNERS ?= log_replay idm
+PLANNERS ?= log_replay idm pdm
 AGENTS   ?= nonreactive reactive
 EVALFLAGS ?=
 

@@ -27,13 +27,15 @@ type LightStatus struct {
 
 // Input is the planner input at one iteration: the current time, the ego history (last element is the current
 // state) and observed objects history (last element is the current frame), spaced one step apart over
-// HistorySeconds, and the current traffic-light states.
+// HistorySeconds, the current traffic-light states and, optionally, guidance with the time it was computed
+// for (see Guidance).
 type Input struct {
 	Iteration int
 	Time      float64
 	Ego       []dynamics.State
 	Objects   [][]scenarios.Object
 	Lights    []LightStatus
+	Guidance  *Guidance // nil: no guidance
 }
 
 // Current returns the current ego state.

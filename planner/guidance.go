@@ -1,0 +1,155 @@
+package planner
+
+import "math"
+
+// LaneIntent is a discrete lane instruction of a Guidance.
+type LaneIntent uint8
+
+// Lane instructions. They are relative to the lane the ego is driving in when the planner reads them: a guide
+// that asked for a lane change says LaneKeep (or names the target with Guidance.PreferredLane, which is
+// absolute) once the change is done.
+const (
+	LaneAny         LaneIntent = iota // no lane instruction (the zero value)
+	LaneKeep                          // stay in the current lane
+	LaneChangeLeft                    // move to the adjacent lane on the left
+	LaneChangeRight                   // move to the adjacent lane on the right
+)
+
+// String returns the intent's name.
+func (l LaneIntent) String() string {
+	switch l {
+	case LaneAny:
+		return "any"
+	case LaneKeep:
+		return "keep"
+	case LaneChangeLeft:
+		return "left"
+	case LaneChangeRight:
+		return "right"
+	}
+	return "unknown"
+}
+
+// Lane-change sides, the indices of Guidance.LaneProbs.
+const (
+	SideLeft  = 0
+	SideKeep  = 1
+	SideRight = 2
+)
+
+// ProposalWeights are the weights of the weighted terms of a proposal's score. A zero field takes the
+// planner's default (PDM-Closed: progress 5, TTC 5, comfort 2).
+type ProposalWeights struct {
+	Progress float64
+	TTC      float64
+	Comfort  float64
+}
+
+// Guidance is advice to the planner from a slower source: a language-model guide, an operator, a behaviour
+// layer. It is optional (Input.Guidance nil) and arrives late: Time says when the observation it was computed
+// from was taken, and a planner ignores guidance older than its configured limit and plans unguided.
+//
+// The discrete fields (Lane, PreferredLane, SpeedCap, Stop) suit rule-based sources; the soft ones
+// (LaneProbs, TargetSpeed, StopProb, Features) are what a language-model guide produces: intent probabilities
+// from classification heads, a regressed speed and an instruction feature vector. Where both kinds are set the
+// discrete ones win. Fields that are not finite numbers are ignored.
+type Guidance struct {
+	// Time (s, the clock of Input.Time) of the observation the guidance was computed from. Its age at an
+	// input is Input.Time - Time.
+	Time float64
+
+	// Lane is a discrete lane instruction.
+	Lane LaneIntent
+	// PreferredLane is the id of the map lane the ego should drive in; when it is the current lane or a lane
+	// reachable by moving sideways through neighbours, it sets the lane intent (and overrides Lane).
+	PreferredLane string
+	// LaneProbs are lane-change intent probabilities, indexed by SideLeft, SideKeep and SideRight; they need not
+	// sum to 1. They apply when Lane is LaneAny and PreferredLane is empty.
+	LaneProbs [3]float64
+
+	// SpeedCap (m/s) caps the target speed of every proposal; 0 means no cap.
+	SpeedCap float64
+	// TargetSpeed (m/s) is a guide's desired speed; the planner uses it as a further cap; 0 means none.
+	TargetSpeed float64
+
+	// Stop asks for a comfortable stop. StopProb is a guide's probability that the ego should stop or yield;
+	// at or above the planner's threshold (PDMConfig.StopProbability) it counts as Stop.
+	Stop     bool
+	StopProb float64
+
+	// Weights override the planner's proposal score weights (zero fields keep the defaults).
+	Weights ProposalWeights
+
+	// Features is an opaque instruction feature vector, such as a language model's projected hidden state, for
+	// planners that consume one (learned planners); the rule-based planner ignores it. Planners read it during
+	// the call only.
+	Features []float32
+}
+
+// Age returns the guidance's age at time now (s).
+func (g *Guidance) Age(now float64) float64 { return now - g.Time }
+
+// guidanceEffect is what a usable guidance asks of the PDM planner, resolved against its configuration.
+type guidanceEffect struct {
+	active     bool
+	laneWeight [3]float64 // score multipliers of keep/left/right proposals, indexed by side
+	addSide    [3]bool    // add proposals along the neighbouring lane (left, right)
+	speedCap   float64    // +Inf when none
+	stop       bool
+	weights    ProposalWeights
+}
+
+// neutralGuidance is the effect of no guidance.
+func neutralGuidance(w ProposalWeights) guidanceEffect {
+	return guidanceEffect{laneWeight: [3]float64{1, 1, 1}, speedCap: math.Inf(1), weights: w}
+}
+
+func finitePos(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
+
+// resolve turns g into an effect; intent is the lane intent after PreferredLane was resolved by the caller
+// (LaneAny when none). bias is how much a non-preferred lane's proposals are discounted (0..1); stopProb is
+// the StopProb threshold.
+func (g *Guidance) resolve(intent LaneIntent, defaults ProposalWeights, bias, stopProb float64) guidanceEffect {
+	e := neutralGuidance(defaults)
+	e.active = true
+	var probs [3]float64
+	switch intent {
+	case LaneKeep:
+		probs[SideKeep] = 1
+	case LaneChangeLeft:
+		probs[SideLeft] = 1
+	case LaneChangeRight:
+		probs[SideRight] = 1
+	default:
+		for i, p := range g.LaneProbs {
+			if p >= 0 && !math.IsInf(p, 1) { // NaN fails p >= 0
+				probs[i] = p
+			}
+		}
+	}
+	top := max(probs[0], max(probs[1], probs[2]))
+	if top > 0 {
+		for i := range probs {
+			e.laneWeight[i] = 1 - bias*(1-probs[i]/top)
+		}
+		e.addSide[SideLeft] = probs[SideLeft] >= 0.5*top
+		e.addSide[SideRight] = probs[SideRight] >= 0.5*top
+	}
+	if finitePos(g.SpeedCap) {
+		e.speedCap = g.SpeedCap
+	}
+	if finitePos(g.TargetSpeed) {
+		e.speedCap = min(e.speedCap, g.TargetSpeed)
+	}
+	e.stop = g.Stop || (g.StopProb >= stopProb && g.StopProb <= 1)
+	if finitePos(g.Weights.Progress) {
+		e.weights.Progress = g.Weights.Progress
+	}
+	if finitePos(g.Weights.TTC) {
+		e.weights.TTC = g.Weights.TTC
+	}
+	if finitePos(g.Weights.Comfort) {
+		e.weights.Comfort = g.Weights.Comfort
+	}
+	return e
+}

@@ -1,0 +1,683 @@
+package planner
+
+import (
+	"errors"
+	"math"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/metrics"
+	"asyncdrive/scenarios"
+)
+
+// PDMConfig holds the PDM planner's settings. Zero fields take the defaults, which are tuplan_garage's
+// pdm_closed_planner.yaml where it has the setting; docs/planner.md lists them all.
+type PDMConfig struct {
+	// SpeedFractions are the IDM target speeds as fractions of the current lane's speed limit
+	// ([0.2 0.4 0.6 0.8 1.0]).
+	SpeedFractions []float64
+	// LateralOffsets are the offsets (m, positive to the left) of the paths the proposals follow from the
+	// route centerline, in tie-break order ([0 -1 1]: the centerline first).
+	LateralOffsets []float64
+	// FallbackSpeed (m/s) replaces the speed limit of lanes that have none (15).
+	FallbackSpeed float64
+	// IDM parameters of the proposals: minimum gap (1 m), time headway (1.5 s), maximum acceleration
+	// (1.5 m/s^2), maximum deceleration (3 m/s^2) and acceleration exponent (10, as tuplan_garage's
+	// BatchIDMPolicy).
+	MinGap, Headway, AccelMax, DecelMax, Exponent float64
+	// MaxJerkUp (m/s^3) limits how fast a proposal's acceleration may rise from one state to the next,
+	// starting from the ego's current acceleration; braking is never limited. Negative: no limit (as
+	// tuplan_garage). Default 2.5.
+	MaxJerkUp float64
+	// Step (s) between proposal states (0.1); ProposalSteps states are simulated and scored (40: 4 s), the
+	// output trajectory has TrajectorySteps states after the current one (80: 8 s).
+	Step                           float64
+	ProposalSteps, TrajectorySteps int
+	// LeaderUpdate is the number of steps between leading-agent searches while unrolling (2).
+	LeaderUpdate int
+	// MapRadius (m): objects whose centre is farther from the ego centre are ignored (50).
+	MapRadius float64
+	// RouteDepth is how many route roadblocks ahead the centerline search targets (30).
+	RouteDepth int
+	// Weights of the weighted terms of a proposal's score (5, 5, 2).
+	Weights ProposalWeights
+	// EmergencyTime (s): when the best proposal has an at-fault collision this soon or sooner, the planner
+	// brakes instead (2). EmergencyMaxSpeed (m/s) limits braking to ego speeds at or below it; 0 means at any
+	// speed (tuplan_garage: 5). EmergencyDecel (m/s^2) is the braking deceleration (4).
+	EmergencyTime, EmergencyMaxSpeed, EmergencyDecel float64
+	// StopDecel (m/s^2) is the deceleration of the comfortable stop planned when there is no lane to follow
+	// (1.5).
+	StopDecel float64
+	// GuidanceMaxAge (s): older guidance is ignored (2). LaneChangeBias (0..1) is how much the proposals of a
+	// lane the guidance does not prefer are discounted (0.2). StopProbability is the Guidance.StopProb at
+	// which a guide's stop counts (0.5).
+	GuidanceMaxAge, LaneChangeBias, StopProbability float64
+	// LaneChanges adds, without guidance, proposals along both neighbouring lanes, their scores discounted by
+	// LaneChangeDiscount (0.1), so that the planner changes lanes when that is clearly better (to pass a slow
+	// or stopped car). tuplan_garage's PDM-Closed does not change lanes; off by default.
+	LaneChanges        bool
+	LaneChangeDiscount float64
+	// ReanchorDistance (m): when the rear axle is farther than this from the centerline and in another lane,
+	// the centerline is searched again from that lane (2).
+	ReanchorDistance float64
+	// NoStopProposal leaves out the extra proposal that stops on the centerline (IDM with target speed 0,
+	// braking at AccelMax), which tuplan_garage does not have; it wins only when every proposal that drives on
+	// scores lower, typically because they all collide.
+	NoStopProposal bool
+	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
+	RasterCell float64
+	// Metrics are the thresholds the proposals are scored with (zero: metrics.DefaultParams()).
+	Metrics metrics.Params
+}
+
+// DefaultPDMConfig returns the default settings.
+func DefaultPDMConfig() PDMConfig { return PDMConfig{}.withDefaults() }
+
+func (c PDMConfig) withDefaults() PDMConfig {
+	if len(c.SpeedFractions) == 0 {
+		c.SpeedFractions = []float64{0.2, 0.4, 0.6, 0.8, 1.0}
+	}
+	if len(c.LateralOffsets) == 0 {
+		c.LateralOffsets = []float64{0, -1, 1}
+	}
+	def := func(v *float64, d float64) {
+		if *v == 0 || math.IsNaN(*v) {
+			*v = d
+		}
+	}
+	def(&c.FallbackSpeed, 15)
+	def(&c.MinGap, 1)
+	def(&c.Headway, 1.5)
+	def(&c.AccelMax, 1.5)
+	def(&c.DecelMax, 3)
+	def(&c.Exponent, 10)
+	def(&c.Step, 0.1)
+	def(&c.MaxJerkUp, 2.5)
+	def(&c.MapRadius, 50)
+	def(&c.Weights.Progress, 5)
+	def(&c.Weights.TTC, 5)
+	def(&c.Weights.Comfort, 2)
+	def(&c.EmergencyTime, 2)
+	def(&c.EmergencyDecel, 4)
+	def(&c.StopDecel, 1.5)
+	def(&c.GuidanceMaxAge, 2)
+	def(&c.LaneChangeBias, 0.2)
+	def(&c.LaneChangeDiscount, 0.1)
+	def(&c.StopProbability, 0.5)
+	def(&c.ReanchorDistance, 2)
+	def(&c.RasterCell, 0.1)
+	if c.ProposalSteps <= 0 {
+		c.ProposalSteps = 40
+	}
+	if c.TrajectorySteps <= 0 {
+		c.TrajectorySteps = 80
+	}
+	if c.TrajectorySteps < c.ProposalSteps {
+		c.TrajectorySteps = c.ProposalSteps
+	}
+	if c.LeaderUpdate <= 0 {
+		c.LeaderUpdate = 2
+	}
+	if c.RouteDepth <= 0 {
+		c.RouteDepth = 30
+	}
+	if c.Metrics == (metrics.Params{}) {
+		c.Metrics = metrics.DefaultParams()
+	}
+	return c
+}
+
+// PathKind says which path a proposal follows.
+type PathKind uint8
+
+// Path kinds.
+const (
+	PathCenterline PathKind = iota // the route centerline (or one of its lateral offsets)
+	PathLeftLane                   // the centerline of the lane to the left (a guided lane change)
+	PathRightLane                  // the centerline of the lane to the right
+)
+
+// PDMMode says how the last trajectory was made.
+type PDMMode uint8
+
+// Modes of a PDM tick.
+const (
+	ModeProposal  PDMMode = iota // the best proposal, extended to the trajectory horizon
+	ModeEmergency                // the emergency brake: the best proposal collides within EmergencyTime
+	ModeStop                     // a comfortable stop along the heading: no lane to follow (ego off the map)
+)
+
+// String returns the mode's name.
+func (m PDMMode) String() string {
+	switch m {
+	case ModeProposal:
+		return "proposal"
+	case ModeEmergency:
+		return "emergency_brake"
+	case ModeStop:
+		return "stop"
+	}
+	return "unknown"
+}
+
+// PDMDecision describes the last tick's choice.
+type PDMDecision struct {
+	Mode      PDMMode
+	Proposals int // proposals scored
+	Best      int // index of the best proposal (-1 when none was scored)
+	// The best proposal: its path, lateral offset (m), target speed (m/s), score, and the time (s) to its
+	// first at-fault collision (+Inf when none).
+	Path          PathKind
+	Offset        float64
+	TargetSpeed   float64
+	Score         float64
+	TimeToCollide float64
+	Guided        bool // usable guidance shaped the proposals
+}
+
+// PDMStats counts events since Initialize.
+type PDMStats struct {
+	Ticks          int // ComputeTrajectory calls that returned a trajectory
+	Emergencies    int // ticks that braked
+	Stops          int // ticks without a lane to follow
+	Guided         int // ticks with usable guidance
+	StaleGuidance  int // ticks whose guidance was too old, from the future or had a non-finite time
+	BadObjects     int // objects skipped because a field was not finite
+	Reanchors      int // centerline searches after the first
+	RasterMisses   int // area queries outside the raster, answered by the map
+	ObjectsChecked int // objects kept by the radius filter, summed over ticks
+}
+
+// PDM is a PDM-Closed-class planner (Dauner et al., "Parting with Misconceptions about Learning-based
+// Vehicle Motion Planning", tuplan_garage): it follows the route centerline, found once by a lane-graph
+// search, with proposals from the Intelligent Driver Model at several target speeds on the centerline and on
+// paths offset to either side, simulates each proposal with the simulator's own LQR tracker and bicycle model
+// (package dynamics), scores the simulated proposals with the closed-loop metric kernels of package metrics
+// against constant-velocity forecasts of the other road users, and returns the best proposal extended to the
+// trajectory horizon, or an emergency brake when even the best one collides soon.
+//
+// Optional guidance (Input.Guidance) adds proposals along a neighbouring lane, caps the speed, asks for a
+// stop or reweights the score. docs/planner.md describes the algorithm, its parameters and where it deviates
+// from tuplan_garage.
+//
+// After the first tick ComputeTrajectory allocates nothing, unless the number of objects grows beyond what it
+// has seen or guidance asks for a lane change from a lane it has not built the neighbouring path for. A PDM is
+// not safe for concurrent use.
+type PDM struct {
+	cfg     PDMConfig
+	vehicle dynamics.VehicleParams
+	mx      *scenarios.MapIndex
+	route   []string
+	graph   *routeGraph
+	ctrl    *dynamics.Controller
+	comfort metrics.ComfortBuffer
+
+	ready       bool
+	centerLanes []int
+	paths       []pdmPath // centerline offsets (len(cfg.LateralOffsets)), then this tick's lane-change paths
+	pathKind    []PathKind
+	nBase       int
+	side        [3]sideCache
+	sidePaths   []pdmPath // built lane-change paths, indexed by side
+	raster      *areaRaster
+	onRouteLane []bool   // per lane: on the route or the centerline (driving direction)
+	light       []uint8  // per lane: lightNone, lightYellow or lightRed this tick
+	passing     []int    // yellow lanes the ego decided to pass
+	collided    []string // objects the ego has touched: ignored from then on
+	lastS       float64  // rear-axle arc length on the centerline at the last tick
+
+	// Per-tick work space.
+	objs       []pdmObject
+	relevant   []int32 // objects that can reach a corridor: the centerline paths', then each lane-change path's
+	relFrom    []int   // path j's objects are relevant[relFrom[j]:relTo[j]] (the same for all offsets)
+	relTo      []int
+	baseProj   []objProj
+	objS       []float64 // per object: arc length of its last centerline projection (NaN: none)
+	objT       []float64 // per object: time of that projection
+	active     []int32   // scoring: objects that can come near a proposal, per time segment
+	actOff     []int
+	t0         float64   // time of the current tick
+	maxT       float64   // highest target speed of this tick's proposals
+	pathS0     []float64 // rear-axle arc length on each path
+	blendStart []float64 // per path: arc length where a lane change's blend starts (lane-change paths)
+	blendLat   []float64 // per path: the ego's lateral offset a lane change starts from
+	blendLen   []float64 // per path: length of the lane change's transition, 0 for none
+	redS       []float64 // per path: arc length of the first red light ahead, +Inf none
+	props      []proposal
+	pts        []dynamics.TrajectoryPoint // per proposal: TrajectorySteps+1 points
+	progress   []float64                  // per proposal: IDM arc length per step
+	states     []dynamics.State           // per proposal: ProposalSteps+1 simulated states
+	lead       []leaderCand
+	cands      []int32
+	hit        []uint64
+	status     []int8 // per step: lane status cache (-1 unknown, 0 not in lane or in an intersection, 1 in lane)
+	out        dynamics.Trajectory
+
+	dec   PDMDecision
+	stats PDMStats
+	guide guidanceEffect
+}
+
+// sideCache is the path along a neighbouring lane, built when guidance first asks for it from a lane.
+type sideCache struct {
+	from int // lane it was built from (-1: none built)
+	ok   bool
+	// The lane change in progress along it: the blend from lateral offset lcLat at arc length lcStart over
+	// lcLen metres.
+	lcOn                  bool
+	lcStart, lcLat, lcLen float64
+}
+
+// proposal is one IDM policy on one path, with its unroll state and scores.
+type proposal struct {
+	path   int
+	kind   PathKind
+	offset float64
+	target float64 // m/s
+	side   int     // SideKeep, SideLeft or SideRight
+	stop   bool    // the stop proposal
+	hint   int     // segment hint of the path lookups
+	// Leader held between leader updates: the arc length of its rear and its speed along the path.
+	xBack, vLead float64
+	valid        bool
+	mult         float64 // product of the multiplier metrics
+	rawProgress  float64
+	ttc, comfort float64 // 1 or 0; comfort -1 while not evaluated
+	prog         float64 // progress normalised by the best proposal's
+	collideStep  int     // first step with an at-fault collision, -1 none
+	score        float64
+}
+
+// objProj is an object's projection on the centerline at one time.
+type objProj struct {
+	obj    int32
+	i      int     // centerline segment
+	u      float64 // fraction along it
+	lat, h float64 // lateral offset, centerline heading there
+}
+
+// leaderCand is an object in a path's corridor at one time: the arc length of its centre and of its rear and
+// its speed along the path.
+type leaderCand struct {
+	s, back, v float64
+}
+
+// pdmObject is an observed object with its constant-velocity forecast.
+type pdmObject struct {
+	o      scenarios.Object // as observed (Box at the current time)
+	c0     geom.Vec2        // centre now
+	d      geom.Vec2        // forecast displacement per second
+	speed  float64          // metric speed (0 for non-agents)
+	r      float64          // bounding radius
+	swept  geom.AABB        // box over the scoring horizon
+	sweptT geom.AABB        // box over the trajectory horizon
+	// collided: the ego has touched it; it is left out of the scores (not of the leaders).
+	collided bool
+}
+
+// NewPDM returns a PDM planner with settings cfg (zero fields take the defaults).
+func NewPDM(cfg PDMConfig) *PDM { return &PDM{cfg: cfg.withDefaults()} }
+
+// Name returns "pdm".
+func (p *PDM) Name() string { return "pdm" }
+
+// Config returns the planner's settings, defaults filled in.
+func (p *PDM) Config() PDMConfig { return p.cfg }
+
+// Decision returns what the last tick chose.
+func (p *PDM) Decision() PDMDecision { return p.dec }
+
+// Stats returns the planner's counters since Initialize.
+func (p *PDM) Stats() PDMStats { return p.stats }
+
+// Initialize stores the map, route and vehicle; the centerline is searched at the first tick, from the ego's
+// pose then. It fails without a map or without a route.
+func (p *PDM) Initialize(init Initialization) error {
+	if init.Map == nil {
+		return errors.New("pdm: no map")
+	}
+	if len(init.Route) == 0 {
+		return errors.New("pdm: empty route")
+	}
+	p.mx = init.Map.Index()
+	p.route = init.Route
+	p.vehicle = init.Vehicle
+	if p.vehicle == (dynamics.VehicleParams{}) {
+		p.vehicle = dynamics.Pacifica()
+	}
+	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
+		return errors.New("pdm: vehicle wheelbase must be a positive number")
+	}
+	p.ctrl = dynamics.NewController(p.vehicle)
+	p.graph = newRouteGraph(p.mx, p.route, p.cfg.RouteDepth)
+	p.light = make([]uint8, p.mx.NumLanes())
+	p.passing = make([]int, 0, 8)
+	p.collided = make([]string, 0, 64)
+	p.ready = false
+	p.raster = nil
+	p.onRouteLane = nil
+	p.paths = nil
+	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
+	p.stats = PDMStats{}
+	p.dec = PDMDecision{Best: -1}
+	n := len(p.cfg.SpeedFractions)*(len(p.cfg.LateralOffsets)+2) + 1
+	p.props = make([]proposal, 0, n)
+	p.pts = make([]dynamics.TrajectoryPoint, n*(p.cfg.TrajectorySteps+1))
+	p.progress = make([]float64, n*(p.cfg.TrajectorySteps+1))
+	p.states = make([]dynamics.State, n*(p.cfg.ProposalSteps+1))
+	p.status = make([]int8, p.cfg.ProposalSteps+1)
+	p.out = make(dynamics.Trajectory, 0, p.cfg.TrajectorySteps+1)
+	return nil
+}
+
+// errNotInitialized is returned by ComputeTrajectory before a successful Initialize.
+var errNotInitialized = errors.New("pdm: not initialized")
+
+// ComputeTrajectory plans from the current input. It returns an error when the input has no ego state or the
+// ego state or time is not a finite number; when the ego is on no lane of the map it returns a comfortable stop
+// along its heading (Decision().Mode == ModeStop).
+func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
+	if p.mx == nil {
+		return nil, errNotInitialized
+	}
+	if in == nil || len(in.Ego) == 0 {
+		return nil, errors.New("pdm: no ego state")
+	}
+	ego := in.Current()
+	if !ego.IsFinite() || math.IsNaN(in.Time) || math.IsInf(in.Time, 0) {
+		return nil, errors.New("pdm: ego state or time is not finite")
+	}
+	ego.Time = in.Time
+	p.dec = PDMDecision{Best: -1, TimeToCollide: math.Inf(1)}
+	if !p.ready {
+		if !p.prepare(ego.Pose) {
+			return p.stopTrajectory(ego), nil
+		}
+	}
+	if !p.locate(ego.Pose) {
+		return p.stopTrajectory(ego), nil
+	}
+	p.readGuidance(in)
+	p.readLights(in)
+	p.observe(in, ego)
+	p.makeProposals(ego)
+	p.unroll(1, p.cfg.ProposalSteps, -1)
+	best := p.score(ego)
+	p.stats.Ticks++
+	pr := &p.props[best]
+	p.dec.Best, p.dec.Proposals = best, len(p.props)
+	p.dec.Path, p.dec.Offset, p.dec.TargetSpeed, p.dec.Score = pr.kind, pr.offset, pr.target, pr.score
+	if pr.collideStep >= 0 {
+		p.dec.TimeToCollide = float64(pr.collideStep) * p.cfg.Step
+	}
+	p.dec.Guided = p.guide.active
+	if pr.collideStep >= 0 && p.dec.TimeToCollide <= p.cfg.EmergencyTime+1e-9 &&
+		(p.cfg.EmergencyMaxSpeed <= 0 || ego.Speed <= p.cfg.EmergencyMaxSpeed) {
+		p.dec.Mode = ModeEmergency
+		p.stats.Emergencies++
+		return p.brakeTrajectory(ego, pr.path), nil
+	}
+	p.dec.Mode = ModeProposal
+	// Extend the best proposal to the trajectory horizon.
+	if p.cfg.TrajectorySteps > p.cfg.ProposalSteps {
+		p.unroll(p.cfg.ProposalSteps+1, p.cfg.TrajectorySteps, best)
+	}
+	n := p.cfg.TrajectorySteps + 1
+	p.out = append(p.out[:0], p.pts[best*n:(best+1)*n]...)
+	return p.out, nil
+}
+
+// prepare searches the centerline from the lane the ego is in and builds the paths and the area raster. It
+// returns false when the ego is on no lane.
+func (p *PDM) prepare(rear geom.Pose) bool {
+	start := p.graph.startLane(rear)
+	if start < 0 {
+		return false
+	}
+	p.buildPaths(start)
+	// The raster covers the route's lanes and the lanes of the centerline, wherever the ego may drive.
+	var lines []*geom.Polyline
+	for l := 0; l < p.mx.NumLanes(); l++ {
+		if p.graph.onRoute[l] {
+			lines = append(lines, p.mx.Path(l))
+		}
+	}
+	for _, l := range p.centerLanes {
+		if !p.graph.onRoute[l] {
+			lines = append(lines, p.mx.Path(l))
+		}
+	}
+	p.raster = newAreaRaster(p.mx, p.onRouteLane, lines, p.cfg.RasterCell, 8)
+	p.ready = true
+	return true
+}
+
+// buildPaths searches the centerline from lane start and builds the offset paths along it.
+func (p *PDM) buildPaths(start int) {
+	p.centerLanes = p.graph.search(start)
+	// The route's lanes and the centerline's count as on the route.
+	if p.onRouteLane == nil {
+		p.onRouteLane = append([]bool(nil), p.graph.onRoute...)
+	}
+	for _, l := range p.centerLanes {
+		p.onRouteLane[l] = true
+	}
+	line, from := lanePath(p.mx, p.centerLanes)
+	p.paths = p.paths[:0]
+	p.pathKind = p.pathKind[:0]
+	for _, off := range p.cfg.LateralOffsets {
+		p.paths = append(p.paths, buildPath(&line, off, p.centerLanes, from))
+		p.pathKind = append(p.pathKind, PathCenterline)
+	}
+	p.nBase = len(p.paths)
+	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
+	p.lastS = math.NaN()
+}
+
+// locate finds the ego on the centerline, searching the centerline again when the ego has moved to another
+// lane. It returns false when there is no usable centerline.
+func (p *PDM) locate(rear geom.Pose) bool {
+	c := &p.paths[0]
+	if len(c.line.Pts) < 2 {
+		return false
+	}
+	s, lat, ok := 0.0, 0.0, false
+	if !math.IsNaN(p.lastS) {
+		s, lat, ok = c.project(rear.Pos(), p.lastS-40, p.lastS+80, 10)
+	}
+	if !ok {
+		s, lat = c.line.Project(rear.Pos())
+	}
+	if math.Abs(lat) > p.cfg.ReanchorDistance {
+		if l := p.graph.startLane(rear); l >= 0 && !containsInt(p.centerLanes, l) {
+			p.buildPaths(l)
+			p.stats.Reanchors++
+			c = &p.paths[0]
+			if len(c.line.Pts) < 2 {
+				return false
+			}
+			s, _ = c.line.Project(rear.Pos())
+		}
+	}
+	p.lastS = s
+	return true
+}
+
+func containsInt(s []int, v int) bool {
+	for _, x := range s {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}
+
+// readGuidance resolves the input's guidance into p.guide.
+func (p *PDM) readGuidance(in *Input) {
+	p.guide = neutralGuidance(p.cfg.Weights)
+	g := in.Guidance
+	if g != nil {
+		if age := g.Age(in.Time); !(age >= -1e-6 && age <= p.cfg.GuidanceMaxAge) { // also NaN
+			p.stats.StaleGuidance++
+			g = nil
+		}
+	}
+	if g == nil {
+		if p.cfg.LaneChanges {
+			// Unguided lane changes: both neighbouring lanes, discounted against the current one.
+			p.guide.addSide = [3]bool{SideLeft: true, SideRight: true}
+			p.guide.laneWeight[SideLeft] = 1 - p.cfg.LaneChangeDiscount
+			p.guide.laneWeight[SideRight] = 1 - p.cfg.LaneChangeDiscount
+		}
+		return
+	}
+	intent := g.Lane
+	if g.PreferredLane != "" {
+		if l, ok := p.mx.LaneIndex(g.PreferredLane); ok {
+			intent = p.intentToward(l)
+		}
+	}
+	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
+	p.stats.Guided++
+}
+
+// intentToward returns the lane intent that brings the ego into lane target: keep when it is on the
+// centerline, left or right when it is reachable through neighbours of the current lane, else LaneAny.
+func (p *PDM) intentToward(target int) LaneIntent {
+	if containsInt(p.centerLanes, target) {
+		return LaneKeep
+	}
+	cur := p.currentLane()
+	for l, k := p.mx.LeftNeighbor(cur), 0; l >= 0 && k < 8; l, k = p.mx.LeftNeighbor(l), k+1 {
+		if l == target {
+			return LaneChangeLeft
+		}
+	}
+	for l, k := p.mx.RightNeighbor(cur), 0; l >= 0 && k < 8; l, k = p.mx.RightNeighbor(l), k+1 {
+		if l == target {
+			return LaneChangeRight
+		}
+	}
+	return LaneAny
+}
+
+// currentLane returns the centerline lane the ego is in.
+func (p *PDM) currentLane() int {
+	c := &p.paths[0]
+	return c.lanes[c.laneAt(p.lastS)]
+}
+
+// Light states of the lanes, as readLights records them.
+const (
+	lightNone   uint8 = iota // green, unknown or no light
+	lightYellow              // yellow
+	lightRed                 // red
+)
+
+// readLights records this tick's yellow and red lanes and forgets the yellow lights the ego decided to pass
+// that are no longer yellow or red.
+func (p *PDM) readLights(in *Input) {
+	for i := range p.light {
+		p.light[i] = lightNone
+	}
+	for _, ls := range in.Lights {
+		if ls.Lane < 0 || ls.Lane >= len(p.light) {
+			continue
+		}
+		switch ls.State {
+		case scenarios.Red:
+			p.light[ls.Lane] = lightRed
+		case scenarios.Yellow:
+			p.light[ls.Lane] = lightYellow
+		}
+	}
+	k := 0
+	for _, l := range p.passing {
+		if p.light[l] != lightNone {
+			p.passing[k] = l
+			k++
+		}
+	}
+	p.passing = p.passing[:k]
+}
+
+// stopLine returns the arc length on path j where the first lane the ego must stop for begins, +Inf for none.
+// s0 is the rear axle's arc length on the path and v the ego's speed. Red lanes count, as in tuplan_garage,
+// until the ego is wholly past their start (rear bumper beyond it). A yellow lane counts when the ego can
+// still stop before it braking at DecelMax; otherwise the ego passes it, and keeps passing it if it turns
+// red (the decision is kept until the light turns green).
+func (p *PDM) stopLine(j int, s0, v float64) float64 {
+	pa := &p.paths[j]
+	front, rear := s0+p.vehicle.FrontLength, s0-p.vehicle.RearLength
+	for k, l := range pa.lanes {
+		from := pa.laneFrom[k]
+		st := p.light[l]
+		if st == lightNone || from < rear || containsInt(p.passing, l) {
+			continue
+		}
+		if st == lightYellow {
+			d := from - front - p.cfg.MinGap
+			if d < 0 || v*v > 2*p.cfg.DecelMax*d {
+				if len(p.passing) < cap(p.passing) {
+					p.passing = append(p.passing, l)
+				}
+				continue
+			}
+		}
+		return from
+	}
+	return math.Inf(1)
+}
+
+// stopTrajectory returns a comfortable stop along the ego's heading.
+func (p *PDM) stopTrajectory(ego dynamics.State) dynamics.Trajectory {
+	p.dec.Mode = ModeStop
+	p.stats.Ticks++
+	p.stats.Stops++
+	p.out = appendStop(p.out[:0], ego, ego.Time, p.cfg.StopDecel, p.cfg.TrajectorySteps, p.cfg.Step)
+	return p.out
+}
+
+// appendStop appends to dst a trajectory from ego's pose along its heading, decelerating at decel (m/s^2) to a
+// standstill: steps+1 points dt apart from time t0.
+func appendStop(dst dynamics.Trajectory, ego dynamics.State, t0, decel float64, steps int, dt float64) dynamics.Trajectory {
+	v := max(0, ego.Speed)
+	if !(v < math.Inf(1)) {
+		v = 0
+	}
+	f := ego.Pose.Forward()
+	s := 0.0
+	for k := 0; k <= steps; k++ {
+		a := 0.0
+		if v > 0 {
+			a = -decel
+		}
+		pos := ego.Pose.Pos().Add(f.Scale(s))
+		dst = append(dst, dynamics.TrajectoryPoint{Time: t0 + float64(k)*dt, Pose: geom.Pose{X: pos.X, Y: pos.Y, Heading: ego.Pose.Heading}, Speed: v, Accel: a})
+		nv := max(0, v-decel*dt)
+		s += (v + nv) / 2 * dt
+		v = nv
+	}
+	return dst
+}
+
+// brakeTrajectory returns a stop at EmergencyDecel along path j from the ego's projection on it.
+func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
+	pa := &p.paths[j]
+	s := p.pathS0[j]
+	v := max(0, ego.Speed)
+	dt, decel := p.cfg.Step, p.cfg.EmergencyDecel
+	hint := 0
+	p.out = p.out[:0]
+	for k := 0; k <= p.cfg.TrajectorySteps; k++ {
+		a := 0.0
+		if v > 0 {
+			a = -decel
+		}
+		p.out = append(p.out, dynamics.TrajectoryPoint{Time: ego.Time + float64(k)*dt, Pose: pa.poseAt(s, &hint), Speed: v, Accel: a})
+		nv := max(0, v-decel*dt)
+		s += (v + nv) / 2 * dt
+		v = nv
+	}
+	return p.out
+}

@@ -1,0 +1,231 @@
+package planner_test
+
+import (
+	"math"
+	"reflect"
+	"testing"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+	"asyncdrive/sim"
+)
+
+// recorder wraps a PDM and keeps its decision at every tick, and optionally feeds it guidance.
+type recorder struct {
+	*planner.PDM
+	decisions []planner.PDMDecision
+	guide     func(in *planner.Input) *planner.Guidance
+}
+
+func (r *recorder) ComputeTrajectory(in *planner.Input) (dynamics.Trajectory, error) {
+	if r.guide != nil {
+		in.Guidance = r.guide(in)
+	}
+	tr, err := r.PDM.ComputeTrajectory(in)
+	r.decisions = append(r.decisions, r.PDM.Decision())
+	return tr, err
+}
+
+func newRecorder() *recorder { return &recorder{PDM: planner.NewPDM(planner.PDMConfig{})} }
+
+func run(t *testing.T, sc *scenarios.Scenario, p planner.Planner, mode sim.AgentMode) *sim.Result {
+	t.Helper()
+	res, err := sim.Run(sc, p, sim.Config{Agents: mode})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res
+}
+
+var modes = []sim.AgentMode{sim.NonReactive, sim.Reactive}
+
+func frontX(s dynamics.State) float64 {
+	b := dynamics.Pacifica().Footprint(s.Pose)
+	return b.Center.X + b.Length/2
+}
+
+func TestPDMClosedLoopStopsBehindStoppedCar(t *testing.T) {
+	for _, mode := range modes {
+		sc := planner.FixtureScenario(300, 10, 10, planner.FixtureTrack("parked", 80, 0, 0, 0, 231))
+		res := run(t, sc, newRecorder(), mode)
+		end := res.Ego[len(res.Ego)-1]
+		gap := (80 - 2.25) - frontX(end)
+		if gap < 0.5 || gap > 6 || end.Speed > 0.2 {
+			t.Errorf("%s: stopped %.2f m behind the parked car at %.2f m/s, want 0.5..6 m and standing", mode, gap, end.Speed)
+		}
+		if m := res.Metrics; m.NoAtFaultCollisions != 1 || m.NumCollisions != 0 || m.DrivableAreaCompliance != 1 {
+			t.Errorf("%s: metrics %+v", mode, m)
+		}
+	}
+}
+
+func TestPDMClosedLoopFollowsSlowerLead(t *testing.T) {
+	for _, mode := range modes {
+		sc := planner.FixtureScenario(300, 10, 10, planner.FixtureTrack("lead", 40, 0, 0, 5, 231))
+		res := run(t, sc, newRecorder(), mode)
+		m := res.Metrics
+		if m.NumCollisions != 0 || m.TimeToCollisionWithinBound != 1 {
+			t.Errorf("%s: collisions %d, TTC %v (min %.2f s)", mode, m.NumCollisions, m.TimeToCollisionWithinBound, m.MinTTC)
+		}
+		if mode == sim.Reactive {
+			continue // the lead is then an IDM agent that speeds up to the limit
+		}
+		end := res.Ego[len(res.Ego)-1]
+		if math.Abs(end.Speed-5) > 0.7 {
+			t.Errorf("%s: ends at %.2f m/s behind a 5 m/s lead", mode, end.Speed)
+		}
+		lead := res.Objects[len(res.Objects)-1][0].Box
+		gap := lead.Center.X - lead.Length/2 - frontX(end)
+		if gap < 3 || gap > 20 {
+			t.Errorf("%s: ends %.2f m behind the lead, want a following gap of 3..20 m", mode, gap)
+		}
+		if m.Score < 0.8 {
+			t.Errorf("%s: score %.3f", mode, m.Score)
+		}
+	}
+}
+
+// A parked car sticks 1.35 m into the ego's lane from the right: the centerline is blocked, the path 1 m to
+// the left clears it by 0.2 m and stays on the road (lane b is to the left), so the planner nudges past.
+func TestPDMClosedLoopNudgesAroundBlockingCar(t *testing.T) {
+	blocker := planner.FixtureTrack("blocker", 60, -1.4, 0, 0, 231)
+	for _, mode := range modes {
+		rec := newRecorder()
+		sc := planner.FixtureScenario(300, 10, 8, blocker)
+		res := run(t, sc, rec, mode)
+		m := res.Metrics
+		if m.NumCollisions != 0 || m.DrivableAreaCompliance != 1 {
+			t.Errorf("%s: collisions %d, drivable %v: %+v", mode, m.NumCollisions, m.DrivableAreaCompliance, m.CollisionList())
+		}
+		if end := res.Ego[len(res.Ego)-1]; end.Pose.X < 90 {
+			t.Errorf("%s: ego ends at x=%.1f, want past the blocker at x=60", mode, end.Pose.X)
+		}
+		nudged := false
+		for _, d := range rec.decisions {
+			nudged = nudged || d.Offset == 1
+		}
+		if !nudged {
+			t.Errorf("%s: never chose the +1 m offset path", mode)
+		}
+		// The ego passes the blocker left of the centerline, and comes back afterwards.
+		maxY := 0.0
+		for _, s := range res.Ego {
+			if x := s.Pose.X; x > 50 && x < 65 {
+				maxY = max(maxY, s.Pose.Y)
+			}
+		}
+		if maxY < 0.5 {
+			t.Errorf("%s: largest offset passing the blocker %.2f m, want about 1", mode, maxY)
+		}
+		if y := res.Ego[len(res.Ego)-1].Pose.Y; math.Abs(y) > 0.3 {
+			t.Errorf("%s: ends %.2f m off the centerline", mode, y)
+		}
+	}
+}
+
+func TestPDMClosedLoopRedThenGreen(t *testing.T) {
+	for _, mode := range modes {
+		sc := planner.FixtureScenario(80, 10, 8)
+		sc.Map = planner.FixtureMap(80, scenarios.LightPhase{Start: 0, State: scenarios.Red}, scenarios.LightPhase{Start: 11, State: scenarios.Green})
+		s, err := sim.New(sc, newRecorder(), sim.Config{Agents: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		maxFront := 0.0
+		for s.Iteration() < 110 { // until t = 11 s, the light red
+			if err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+			maxFront = max(maxFront, frontX(s.Ego()[len(s.Ego())-1]))
+		}
+		waiting := s.Ego()[len(s.Ego())-1]
+		if maxFront > 80 || maxFront < 74 || waiting.Speed > 0.5 {
+			t.Errorf("%s: red until 11 s: front got to x=%.2f, %.2f m/s at 11 s; want stopped before the stop line at 80", mode, maxFront, waiting.Speed)
+		}
+		for !s.Done() {
+			if err := s.Step(); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if end := s.Ego()[len(s.Ego())-1]; frontX(end) < maxFront+4 || end.Speed < 2 {
+			t.Errorf("%s: 4 s after the light turned green the front is at x=%.1f, %.2f m/s; want driving on", mode, frontX(end), end.Speed)
+		}
+	}
+}
+
+// A car in the left lane swerves into the ego's lane just ahead of it: every proposal collides within 2 s, so
+// the planner brakes harder than its proposals can (IDM: 3 m/s^2), and avoids the collision.
+func TestPDMClosedLoopEmergencyBrakeForCutIn(t *testing.T) {
+	cut := planner.FixtureTrack("cutin", 21, 3.5, -0.55, 3, 231)
+	rec := newRecorder()
+	sc := planner.FixtureScenario(300, 10, 7.5, cut)
+	res := run(t, sc, rec, sim.NonReactive)
+	first := -1
+	for i, d := range rec.decisions {
+		if d.Mode == planner.ModeEmergency {
+			first = i
+			break
+		}
+	}
+	if first < 0 || first > 5 {
+		t.Fatalf("first emergency brake at tick %d, want within the first 0.5 s", first)
+	}
+	minAcc := 0.0
+	for _, s := range res.Ego[first : first+12] {
+		minAcc = min(minAcc, s.Accel)
+	}
+	if minAcc > -3.3 {
+		t.Errorf("hardest braking %.2f m/s^2 after the emergency brake, want below -3.3", minAcc)
+	}
+	if res.Metrics.NumCollisions != 0 {
+		t.Errorf("collisions: %+v", res.Metrics.CollisionList())
+	}
+}
+
+func TestPDMClosedLoopDeterministic(t *testing.T) {
+	mk := func() *scenarios.Scenario {
+		return planner.FixtureScenario(300, 10, 10,
+			planner.FixtureTrack("lead", 40, 0, 0, 6, 231),
+			planner.FixtureTrack("side", 25, 3.5, 0, 11, 231),
+			planner.FixtureTrack("blocker", 150, -1.4, 0, 0, 231))
+	}
+	for _, mode := range modes {
+		a, b := run(t, mk(), newRecorder(), mode), run(t, mk(), newRecorder(), mode)
+		if !reflect.DeepEqual(a.Ego, b.Ego) || !reflect.DeepEqual(a.Plans, b.Plans) || a.Metrics != b.Metrics {
+			t.Errorf("%s: two runs differ", mode)
+		}
+	}
+}
+
+// With guidance to change to the left lane, the ego moves to lane b, the centerline follows it there, and the
+// run has no collision.
+func TestPDMClosedLoopGuidedLaneChange(t *testing.T) {
+	for _, mode := range modes {
+		rec := newRecorder()
+		rec.guide = func(in *planner.Input) *planner.Guidance {
+			return &planner.Guidance{Time: in.Time - 0.3, Lane: planner.LaneChangeLeft}
+		}
+		sc := planner.FixtureScenario(300, 10, 10, planner.FixtureTrack("slow", 50, 0, 0, 4, 231))
+		res := run(t, sc, rec, mode)
+		end := res.Ego[len(res.Ego)-1]
+		if math.Abs(end.Pose.Y-3.5) > 0.3 {
+			t.Errorf("%s: ends at y=%.2f, want in lane b (y=3.5)", mode, end.Pose.Y)
+		}
+		if res.Metrics.NumCollisions != 0 || res.Metrics.DrivableAreaCompliance != 1 {
+			t.Errorf("%s: %+v", mode, res.Metrics)
+		}
+		if rec.Stats().Reanchors < 1 {
+			t.Errorf("%s: the centerline was not moved to the new lane", mode)
+		}
+		left := 0
+		for _, d := range rec.decisions {
+			if d.Path == planner.PathLeftLane {
+				left++
+			}
+		}
+		if left == 0 {
+			t.Errorf("%s: never chose a left-lane proposal", mode)
+		}
+	}
+}

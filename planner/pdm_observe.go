@@ -1,0 +1,532 @@
+package planner
+
+import (
+	"math"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/metrics"
+	"asyncdrive/scenarios"
+)
+
+// ttcSteps returns the number of TTC projection steps that can fail the TTC metric: contacts at k*TTCStep
+// for k up to this number are at or below TTCLeastMin (9 for 0.1 s and 0.95 s).
+func (p *PDM) ttcSteps() int {
+	m := &p.cfg.Metrics
+	if !(m.TTCStep > 0) {
+		return 0
+	}
+	return int(math.Floor(m.TTCLeastMin/m.TTCStep + 1e-9))
+}
+
+// finiteObject reports whether every field of o the planner reads is a finite number and its size positive.
+func finiteObject(o *scenarios.Object) bool {
+	return o.Box.Center.IsFinite() && o.Vel.IsFinite() && o.Box.Length > 0 && o.Box.Width > 0 &&
+		!math.IsInf(o.Box.Length, 1) && !math.IsInf(o.Box.Width, 1)
+}
+
+// isCollided reports whether the ego has touched the object with this id before.
+func (p *PDM) isCollided(id string) bool {
+	if id == "" {
+		return false
+	}
+	for _, c := range p.collided {
+		if c == id {
+			return true
+		}
+	}
+	return false
+}
+
+func (p *PDM) addCollided(id string) {
+	if id == "" {
+		return
+	}
+	if len(p.collided) == cap(p.collided) {
+		copy(p.collided, p.collided[1:])
+		p.collided = p.collided[:len(p.collided)-1]
+	}
+	p.collided = append(p.collided, id)
+}
+
+// observe keeps the current objects within MapRadius of the ego centre, drops those the ego touches now (as
+// tuplan_garage does, they are ignored from then on) and forecasts the rest at constant velocity along their
+// heading (reversed for an agent moving backwards); objects that are not agents stand still.
+func (p *PDM) observe(in *Input, ego dynamics.State) {
+	egoBox := p.vehicle.Footprint(ego.Pose)
+	ec := egoBox.Center.Pos()
+	eb := metrics.NewEgoBox(egoBox)
+	dt := p.cfg.Step
+	tScore := float64(p.cfg.ProposalSteps)*dt + float64(p.ttcSteps())*p.cfg.Metrics.TTCStep
+	tTraj := max(tScore, float64(p.cfg.TrajectorySteps)*dt)
+	p.objs = p.objs[:0]
+	objs := in.CurrentObjects()
+	for i := range objs {
+		o := &objs[i]
+		if !finiteObject(o) {
+			p.stats.BadObjects++
+			continue
+		}
+		c := o.Box.Center.Pos()
+		if c.Dist(ec) > p.cfg.MapRadius {
+			continue
+		}
+		// An object the ego touches (now or before) no longer counts in the scores, as in tuplan_garage and
+		// nuPlan's metrics, but it stays an obstacle to follow: the ego does not drive through it.
+		collided := p.isCollided(o.ID)
+		if !collided && metrics.BoxesOverlap(&eb, o.Box) {
+			p.addCollided(o.ID)
+			collided = true
+		}
+		po := pdmObject{o: *o, c0: c, r: 0.5 * math.Hypot(o.Box.Length, o.Box.Width), collided: collided}
+		if metrics.IsAgent(o.Type) {
+			v := o.Vel.Norm()
+			f := o.Box.Center.Forward()
+			if o.Vel.Dot(f) < 0 {
+				f = f.Scale(-1)
+			}
+			po.d = f.Scale(v)
+			po.speed = v
+		}
+		po.swept = sweep(c, po.d, tScore, po.r)
+		po.sweptT = sweep(c, po.d, tTraj, po.r)
+		p.objs = append(p.objs, po)
+	}
+	p.stats.ObjectsChecked += len(p.objs)
+	p.objS = growFloat(p.objS, len(p.objs))
+	p.objT = growFloat(p.objT, len(p.objs))
+	for i := range p.objS {
+		p.objS[i] = math.NaN()
+	}
+}
+
+// sweep returns the bounding box of a disc of radius r moving from c by d per second for t seconds.
+func sweep(c, d geom.Vec2, t, r float64) geom.AABB {
+	b := geom.EmptyAABB()
+	b.Extend(c)
+	b.Extend(c.Add(d.Scale(t)))
+	b.Min = b.Min.Sub(geom.Vec2{X: r, Y: r})
+	b.Max = b.Max.Add(geom.Vec2{X: r, Y: r})
+	return b
+}
+
+func aabbOverlap(a, b geom.AABB) bool {
+	return a.Min.X <= b.Max.X && b.Min.X <= a.Max.X && a.Min.Y <= b.Max.Y && b.Min.Y <= a.Max.Y
+}
+
+// sidePath returns the index in p.paths of the path along the neighbouring lane on side (SideLeft or
+// SideRight) of the current lane, building it when the current lane changed, or -1 when there is none.
+func (p *PDM) sidePath(side int) int {
+	cur := p.currentLane()
+	nb := p.mx.LeftNeighbor(cur)
+	if side == SideRight {
+		nb = p.mx.RightNeighbor(cur)
+	}
+	c := &p.side[side]
+	if c.from != cur {
+		c.from, c.ok, c.lcOn = cur, false, false
+		if nb >= 0 {
+			lanes := p.graph.search(nb)
+			line, from := lanePath(p.mx, lanes)
+			if len(line.Pts) >= 2 {
+				for len(p.sidePaths) <= side {
+					p.sidePaths = append(p.sidePaths, pdmPath{})
+				}
+				p.sidePaths[side] = buildPath(&line, 0, lanes, from)
+				c.ok = true
+			}
+		}
+	}
+	if !c.ok {
+		return -1
+	}
+	p.paths = append(p.paths, p.sidePaths[side])
+	return len(p.paths) - 1
+}
+
+// makeProposals sets up this tick's proposals: every speed on every centerline offset path and, when the
+// guidance asks for them, on the neighbouring lanes' paths; and per path the ego's arc length, the corridor,
+// the objects that can reach it and the first red light ahead.
+func (p *PDM) makeProposals(ego dynamics.State) {
+	p.paths = p.paths[:p.nBase]
+	p.pathKind = p.pathKind[:p.nBase]
+	g := &p.guide
+	if g.addSide[SideLeft] && p.sidePath(SideLeft) >= 0 {
+		p.pathKind = append(p.pathKind, PathLeftLane)
+	} else {
+		p.side[SideLeft].lcOn = false
+	}
+	if g.addSide[SideRight] && p.sidePath(SideRight) >= 0 {
+		p.pathKind = append(p.pathKind, PathRightLane)
+	} else {
+		p.side[SideRight].lcOn = false
+	}
+	// Speed limit of the current lane.
+	limit := p.mx.Lane(p.currentLane()).SpeedLimit
+	if !(limit > 0) || math.IsInf(limit, 1) {
+		limit = p.cfg.FallbackSpeed
+	}
+	maxTarget := 0.0
+	p.props = p.props[:0]
+	for j := range p.paths {
+		kind, side, off := p.pathKind[j], SideKeep, 0.0
+		switch kind {
+		case PathLeftLane:
+			side = SideLeft
+		case PathRightLane:
+			side = SideRight
+		default:
+			off = p.cfg.LateralOffsets[j]
+		}
+		for _, f := range p.cfg.SpeedFractions {
+			target := min(f*limit, g.speedCap)
+			if g.stop || !(target > 0) {
+				target = 0
+			}
+			maxTarget = max(maxTarget, target)
+			p.props = append(p.props, proposal{path: j, kind: kind, offset: off, target: target, side: side, collideStep: -1})
+		}
+	}
+	if !p.cfg.NoStopProposal {
+		// A comfortable stop on the centerline: the way out when every other proposal collides.
+		p.props = append(p.props, proposal{path: 0, kind: PathCenterline, side: SideKeep, collideStep: -1, stop: true})
+	}
+	n := p.cfg.TrajectorySteps + 1
+	if need := len(p.props) * n; need > len(p.pts) {
+		p.pts = make([]dynamics.TrajectoryPoint, need)
+		p.progress = make([]float64, need)
+		p.states = make([]dynamics.State, len(p.props)*(p.cfg.ProposalSteps+1))
+	}
+	// Per path: the ego's arc length, its first state, the corridor and the objects that can reach it.
+	np := len(p.paths)
+	p.pathS0 = growFloat(p.pathS0, np)
+	p.redS = growFloat(p.redS, np)
+	p.relFrom = growInt(p.relFrom, np)
+	p.relTo = growInt(p.relTo, np)
+	p.relevant = p.relevant[:0]
+	dt := p.cfg.Step
+	tTraj := float64(p.cfg.TrajectorySteps) * dt
+	halfW := p.vehicle.Width / 2
+	rear := ego.Pose.Pos()
+	v0 := max(0, ego.Speed)
+	maxOff := 0.0
+	for _, off := range p.cfg.LateralOffsets {
+		maxOff = max(maxOff, math.Abs(off))
+	}
+	p.blendStart = growFloat(p.blendStart, np)
+	p.blendLat = growFloat(p.blendLat, np)
+	p.blendLen = growFloat(p.blendLen, np)
+	for j := range p.paths {
+		pa := &p.paths[j]
+		s, lat, ok := pa.project(rear, p.lastS-40, p.lastS+80, 10)
+		if !ok {
+			s, lat = pa.line.Project(rear)
+		}
+		p.pathS0[j] = s
+		// A lane-change path starts at the ego's lateral position and blends into the lane over about
+		// laneChangeTime. The blend is kept from tick to tick while the ego follows it, so that the change
+		// completes; it starts afresh from where the ego is when the ego strays from it.
+		p.blendStart[j], p.blendLat[j], p.blendLen[j] = 0, 0, 0
+		if j >= p.nBase {
+			c := &p.side[p.pathSide(j)]
+			if !c.lcOn || math.Abs(lat-blendOffset(c.lcLat, (s-c.lcStart)/c.lcLen)) > laneChangeStray {
+				c.lcOn, c.lcStart, c.lcLat, c.lcLen = true, s, lat, max(laneChangeMinLength, laneChangeTime*v0)
+			}
+			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
+		}
+		p.redS[j] = p.stopLine(j, s, v0)
+	}
+	for j := range p.paths {
+		if j > 0 && j < p.nBase { // the offsets share the centerline's objects
+			p.relFrom[j], p.relTo[j] = p.relFrom[0], p.relTo[0]
+			continue
+		}
+		pa := &p.paths[j]
+		from, to, extra := p.pathS0[j], p.pathS0[j]+maxTarget*tTraj, 0.0
+		if j == 0 {
+			extra = maxOff
+			for b := 1; b < p.nBase; b++ {
+				from = min(from, p.pathS0[b])
+				to = max(to, p.pathS0[b]+maxTarget*tTraj)
+			}
+		}
+		p.relFrom[j] = len(p.relevant)
+		for oi := range p.objs {
+			o := &p.objs[oi]
+			if p.reaches(pa, o, from, to, halfW+o.r+1+extra, tTraj) {
+				p.relevant = append(p.relevant, int32(oi))
+			}
+		}
+		p.relTo[j] = len(p.relevant)
+	}
+	p.maxT = maxTarget
+	// First state of every proposal: the ego's projection on its path at the ego's speed.
+	for i := range p.props {
+		pr := &p.props[i]
+		hint := 0
+		base := i * n
+		p.progress[base] = p.pathS0[pr.path]
+		pose := p.paths[pr.path].poseAt(p.pathS0[pr.path], &hint)
+		if bl := p.blendLen[pr.path]; bl > 0 {
+			pose = blendPose(pose, p.blendLat[pr.path], (p.pathS0[pr.path]-p.blendStart[pr.path])/bl, bl)
+		}
+		p.pts[base] = dynamics.TrajectoryPoint{Time: ego.Time, Pose: pose, Speed: v0, Accel: ego.Accel}
+		pr.valid = true
+	}
+	p.t0 = ego.Time
+}
+
+// reaches reports whether object o, moving at constant velocity for t seconds, comes within reach of path
+// pa between arc lengths from and to.
+func (p *PDM) reaches(pa *pdmPath, o *pdmObject, from, to, reach, t float64) bool {
+	a, b := o.c0, o.c0.Add(o.d.Scale(t))
+	for k := pa.chunkFrom(from - reach); k < len(pa.chunks); k++ {
+		c := &pa.chunks[k]
+		if c.s0 > to+reach {
+			break
+		}
+		rr := c.r + reach
+		if segOriginDist2(a.Sub(c.c), b.Sub(a)) > rr*rr {
+			continue
+		}
+		// Near the chunk's circle: check its segments.
+		for i := c.first; i <= c.last; i++ {
+			if segSegDist2(a, b, pa.line.Pts[i], pa.line.Pts[i+1]) <= reach*reach {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// segSegDist2 returns the squared distance between segments a-b and c-d.
+func segSegDist2(a, b, c, d geom.Vec2) float64 {
+	if geom.SegmentsIntersect(a, b, c, d) {
+		return 0
+	}
+	m := segOriginDist2(c.Sub(a), d.Sub(c))
+	m = min(m, segOriginDist2(d.Sub(b), c.Sub(d)))
+	m = min(m, segOriginDist2(a.Sub(c), b.Sub(a)))
+	return min(m, segOriginDist2(b.Sub(d), a.Sub(b)))
+}
+
+// growFloat returns s resized to n, reallocated (with room to grow) when it is too small.
+func growFloat(s []float64, n int) []float64 {
+	if cap(s) < n {
+		return make([]float64, n, 2*n)
+	}
+	return s[:n]
+}
+
+// growInt is growFloat for ints.
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n, 2*n)
+	}
+	return s[:n]
+}
+
+// projectBase projects the centerline paths' objects, moved to time t (s after now), on the centerline.
+func (p *PDM) projectBase(t float64) {
+	p.baseProj = p.baseProj[:0]
+	c := &p.paths[0]
+	halfW := p.vehicle.Width / 2
+	maxOff := 0.0
+	from, to := math.Inf(1), math.Inf(-1)
+	for j := 0; j < p.nBase; j++ {
+		maxOff = max(maxOff, math.Abs(p.cfg.LateralOffsets[j]))
+		from = min(from, p.pathS0[j])
+		to = max(to, p.pathS0[j]+p.maxT*float64(p.cfg.TrajectorySteps)*p.cfg.Step)
+	}
+	lo, hi := from-halfW-maxOff, to+halfW+maxOff
+	for _, oi := range p.relevant[p.relFrom[0]:p.relTo[0]] {
+		o := &p.objs[oi]
+		q := o.c0.Add(o.d.Scale(t))
+		reach := halfW + o.r + maxOff
+		s, lat, ok := 0.0, 0.0, false
+		if prev := p.objS[oi]; !math.IsNaN(prev) {
+			// Near its last projection: it moves at most |d|*dt along the path between updates.
+			w := 3 + o.speed*(t-p.objT[oi])
+			s, lat, ok = c.project(q, max(lo-o.r, prev-w), min(hi+o.r, prev+w), reach)
+		}
+		if !ok {
+			s, lat, ok = c.project(q, lo-o.r, hi+o.r, reach)
+		}
+		if !ok {
+			p.objS[oi] = math.NaN()
+			continue
+		}
+		p.objS[oi], p.objT[oi] = s, t
+		i, u, h := c.locateS(s)
+		p.baseProj = append(p.baseProj, objProj{obj: oi, i: i, u: u, lat: lat, h: h})
+	}
+}
+
+// leaders fills p.lead with the objects in path j's corridor at time t (s after now): those whose box,
+// moved by the forecast, reaches within half the ego's width of the path between the ego's arc length now and
+// the farthest the fastest proposal can get (tuplan_garage's driving corridor). The centerline and its
+// offsets take the objects' projections from projectBase; a lane-change path projects its own.
+func (p *PDM) leaders(j int, t float64) {
+	p.lead = p.lead[:0]
+	pa := &p.paths[j]
+	halfW := p.vehicle.Width / 2
+	from := p.pathS0[j]
+	to := from + p.maxT*float64(p.cfg.TrajectorySteps)*p.cfg.Step
+	if j < p.nBase {
+		off := p.cfg.LateralOffsets[j]
+		for k := range p.baseProj {
+			bp := &p.baseProj[k]
+			p.addLeader(&p.objs[bp.obj], pa.fromBase(bp.i, bp.u), bp.lat-off, bp.h, from, to, halfW)
+		}
+		return
+	}
+	for _, oi := range p.relevant[p.relFrom[j]:p.relTo[j]] {
+		o := &p.objs[oi]
+		q := o.c0.Add(o.d.Scale(t))
+		s, lat, ok := pa.project(q, from-o.r-halfW, to+o.r+halfW, halfW+o.r)
+		if !ok {
+			continue
+		}
+		_, _, h := pa.locateS(s)
+		p.addLeader(o, s, lat, h, from, to, halfW)
+	}
+}
+
+// addLeader adds object o, projected at arc length s and lateral offset lat of a path whose heading there is
+// h, to p.lead if it reaches into the corridor [from, to] of half width halfW.
+func (p *PDM) addLeader(o *pdmObject, s, lat, h, from, to, halfW float64) {
+	sn, cs := math.Sincos(o.o.Box.Center.Heading - h)
+	sn, cs = math.Abs(sn), math.Abs(cs)
+	hl, hw := o.o.Box.Length/2, o.o.Box.Width/2
+	across := hl*sn + hw*cs
+	along := hl*cs + hw*sn
+	if math.Abs(lat)-across > halfW || s+along < from || s-along > to {
+		return
+	}
+	hs, hc := math.Sincos(h)
+	p.lead = append(p.lead, leaderCand{s: s, back: s - along, v: o.d.X*hc + o.d.Y*hs})
+}
+
+// unroll advances the proposals from step k0 to k1 with the IDM (only proposal sel when sel >= 0), searching
+// the leading agent every LeaderUpdate steps from step 1 on: the nearest object in the corridor whose centre
+// is ahead of the rear axle, the first red light ahead, or the end of the path.
+func (p *PDM) unroll(k0, k1, sel int) {
+	for k := k0; k <= k1; k++ {
+		t := float64(k) * p.cfg.Step
+		update := (k-1)%p.cfg.LeaderUpdate == 0
+		if update && (sel < 0 || p.props[sel].path < p.nBase) {
+			p.projectBase(t)
+		}
+		for j := range p.paths {
+			if sel >= 0 && p.props[sel].path != j {
+				continue
+			}
+			if update {
+				p.leaders(j, t)
+			}
+			p.step(j, k, update, sel)
+		}
+	}
+}
+
+// step advances the proposals on path j (only proposal sel when sel >= 0) to step k.
+func (p *PDM) step(j, k int, update bool, sel int) {
+	n := p.cfg.TrajectorySteps + 1
+	dt := p.cfg.Step
+	t := float64(k) * dt
+	front := p.vehicle.FrontLength
+	pa := &p.paths[j]
+	end := pa.Length()
+	red := p.redS[j]
+	for i := range p.props {
+		pr := &p.props[i]
+		if pr.path != j || (sel >= 0 && i != sel) {
+			continue
+		}
+		base := i * n
+		sPrev, prev := p.progress[base+k-1], &p.pts[base+k-1]
+		if update {
+			xb, vl := end, 0.0
+			for _, c := range p.lead {
+				if c.s > sPrev && c.back < xb {
+					xb, vl = c.back, c.v
+				}
+			}
+			if red > sPrev-p.vehicle.RearLength && red < xb {
+				xb, vl = red, 0
+			}
+			pr.xBack, pr.vLead = xb, vl
+		}
+		acc := p.idmAccel(prev.Speed, pr.xBack-(sPrev+front), pr.vLead, pr.target)
+		if jm := p.cfg.MaxJerkUp; jm > 0 {
+			acc = min(acc, max(prev.Accel, -p.cfg.DecelMax)+jm*dt) // ease into acceleration; braking is not limited
+		}
+		s := sPrev + dt*prev.Speed
+		v := max(0, prev.Speed+dt*acc)
+		p.progress[base+k] = s
+		pose := pa.poseAt(s, &pr.hint)
+		if bl := p.blendLen[j]; bl > 0 {
+			pose = blendPose(pose, p.blendLat[j], (s-p.blendStart[j])/bl, bl)
+		}
+		p.pts[base+k] = dynamics.TrajectoryPoint{Time: p.t0 + t, Pose: pose, Speed: v, Accel: acc}
+	}
+}
+
+// Lane changes: the transition takes laneChangeTime seconds at the ego's speed, and at least
+// laneChangeMinLength metres.
+const (
+	laneChangeTime      = 5.0
+	laneChangeMinLength = 20.0
+	// laneChangeStray (m): an ego this far from its lane change's blend starts a new one.
+	laneChangeStray = 0.75
+)
+
+// blendOffset returns the lateral offset still left at fraction u of a lane change that started lat metres
+// from the target lane: (1 - smoothstep(u)) * lat.
+func blendOffset(lat, u float64) float64 {
+	u = max(0, min(1, u))
+	return (1 - u*u*(3-2*u)) * lat
+}
+
+// pathSide returns SideLeft or SideRight for a lane-change path j.
+func (p *PDM) pathSide(j int) int {
+	if p.pathKind[j] == PathLeftLane {
+		return SideLeft
+	}
+	return SideRight
+}
+
+// blendPose shifts pose, on a lane-change path, by the part of lat (the ego's lateral offset from that path
+// when the change starts) still left at fraction u of a transition of length bl: (1 - smoothstep(u)) * lat to
+// the left, with the heading turned by the slope of that offset.
+func blendPose(pose geom.Pose, lat, u, bl float64) geom.Pose {
+	if u >= 1 {
+		return pose
+	}
+	u = max(0, u)
+	slope := -lat * 6 * u * (1 - u) / bl
+	q := pose.Translate(0, blendOffset(lat, u))
+	q.Heading = geom.NormalizeAngle(pose.Heading + math.Atan(slope))
+	return q
+}
+
+// idmAccel is the proposals' IDM: a*(1 - (v/v0)^delta - (s*/max(gap, s0))^2) with
+// s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a.
+func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
+	c := &p.cfg
+	free := -1.0
+	if target > 0 {
+		r := v / target
+		if c.Exponent == 10 {
+			r2 := r * r
+			r4 := r2 * r2
+			free = 1 - r4*r4*r2
+		} else {
+			free = 1 - math.Pow(r, c.Exponent)
+		}
+	}
+	sStar := c.MinGap + max(0, v*c.Headway+v*(v-vLead)/(2*math.Sqrt(c.AccelMax*c.DecelMax)))
+	q := sStar / max(gap, c.MinGap)
+	a := c.AccelMax * (free - q*q)
+	return max(-c.DecelMax, min(c.AccelMax, a))
+}

@@ -1,0 +1,296 @@
+package planner
+
+import (
+	"math"
+	"testing"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
+
+// newFixturePDM initialises a PDM on fixtureMap(length).
+func newFixturePDM(t testing.TB, length float64, cfg PDMConfig) (*PDM, *scenarios.Scenario) {
+	t.Helper()
+	sc := fixtureScenario(length, 10, 10)
+	p := NewPDM(cfg)
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, DT: 0.1}); err != nil {
+		t.Fatal(err)
+	}
+	return p, sc
+}
+
+func checkTrajectory(t *testing.T, tr dynamics.Trajectory, t0 float64) {
+	t.Helper()
+	if len(tr) != 81 {
+		t.Fatalf("trajectory has %d points, want 81", len(tr))
+	}
+	for k, q := range tr {
+		if !q.Pose.IsFinite() || math.IsNaN(q.Speed) || math.IsInf(q.Speed, 0) || math.IsNaN(q.Accel) {
+			t.Fatalf("point %d not finite: %+v", k, q)
+		}
+		if want := t0 + 0.1*float64(k); math.Abs(q.Time-want) > 1e-9 {
+			t.Fatalf("point %d at %.3f s, want %.3f", k, q.Time, want)
+		}
+	}
+}
+
+func TestPDMFreeRoad(t *testing.T) {
+	p, _ := newFixturePDM(t, 300, PDMConfig{})
+	tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0)
+	d := p.Decision()
+	if d.Mode != ModeProposal || d.Proposals != 16 || d.Offset != 0 || d.TargetSpeed != 15 {
+		t.Errorf("decision %+v, want the centerline at the full speed limit among 16 proposals", d)
+	}
+	if end := tr[80]; end.Speed < 11 || math.Abs(end.Pose.Y) > 1e-6 {
+		t.Errorf("after 8 s: %+v, want accelerating towards 15 m/s on the centerline", end)
+	}
+}
+
+func TestPDMBadInput(t *testing.T) {
+	p, _ := newFixturePDM(t, 300, PDMConfig{})
+	nan, inf := math.NaN(), math.Inf(1)
+	for _, tc := range []struct {
+		name string
+		in   *Input
+	}{
+		{"nil input", nil},
+		{"no ego", &Input{Time: 0}},
+		{"NaN ego x", fixtureInput(0, geom.Pose{X: nan}, 10, nil)},
+		{"Inf ego heading", fixtureInput(0, geom.Pose{X: 10, Heading: inf}, 10, nil)},
+		{"NaN ego speed", fixtureInput(0, geom.Pose{X: 10}, nan, nil)},
+		{"NaN time", fixtureInput(nan, geom.Pose{X: 10}, 10, nil)},
+	} {
+		if tr, err := p.ComputeTrajectory(tc.in); err == nil {
+			t.Errorf("%s: no error (trajectory of %d points)", tc.name, len(tr))
+		}
+	}
+	if _, err := NewPDM(PDMConfig{}).ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, nil)); err == nil {
+		t.Error("uninitialised planner: no error")
+	}
+	sc := fixtureScenario(300, 10, 10)
+	if err := NewPDM(PDMConfig{}).Initialize(Initialization{Map: &sc.Map}); err == nil {
+		t.Error("empty route: Initialize gave no error")
+	}
+	if err := NewPDM(PDMConfig{}).Initialize(Initialization{Route: sc.Route}); err == nil {
+		t.Error("no map: Initialize gave no error")
+	}
+}
+
+// Objects with non-finite fields are skipped: the plan is the one without them.
+func TestPDMNonFiniteObjects(t *testing.T) {
+	lead := fixtureCar("lead", 40, 0, 0, 5)
+	bad := []scenarios.Object{
+		fixtureCar("nanx", math.NaN(), 0, 0, 5),
+		fixtureCar("infv", 30, 0, 0, math.Inf(1)),
+		fixtureCar("nanh", 30, 0, math.NaN(), 0),
+		{ID: "zero", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: 25}}},
+	}
+	p1, _ := newFixturePDM(t, 300, PDMConfig{})
+	want, err := p1.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, []scenarios.Object{lead}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p2, _ := newFixturePDM(t, 300, PDMConfig{})
+	got, err := p2.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, append(bad, lead)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, got, 0)
+	for k := range want {
+		if want[k] != got[k] {
+			t.Fatalf("point %d: %+v with bad objects, %+v without", k, got[k], want[k])
+		}
+	}
+	if n := p2.Stats().BadObjects; n != 4 {
+		t.Errorf("BadObjects = %d, want 4", n)
+	}
+}
+
+func TestPDMNoAgents(t *testing.T) {
+	p, _ := newFixturePDM(t, 300, PDMConfig{})
+	in := fixtureInput(0, geom.Pose{X: 10}, 0, nil)
+	in.Objects = nil
+	tr, err := p.ComputeTrajectory(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0)
+	if tr[80].Speed <= 0 {
+		t.Errorf("standing ego on a free road does not start: %+v", tr[80])
+	}
+}
+
+// An ego far from every lane gets a comfortable stop along its heading, not an error.
+func TestPDMOffMap(t *testing.T) {
+	p, _ := newFixturePDM(t, 300, PDMConfig{})
+	ego := geom.Pose{X: 10, Y: 500, Heading: 0.3}
+	tr, err := p.ComputeTrajectory(fixtureInput(2, ego, 6, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 2)
+	if p.Decision().Mode != ModeStop || p.Stats().Stops != 1 {
+		t.Errorf("decision %+v stats %+v, want a stop", p.Decision(), p.Stats())
+	}
+	if tr[0].Pose != ego || tr[80].Speed != 0 || math.Abs(tr[10].Speed-4.5) > 1e-9 {
+		t.Errorf("stop trajectory: start %+v, at 1 s %+v, end %+v; want from the ego, 1.5 m/s^2 to 0", tr[0], tr[10], tr[80])
+	}
+	h := math.Atan2(tr[80].Pose.Y-ego.Y, tr[80].Pose.X-ego.X)
+	if math.Abs(h-0.3) > 1e-9 {
+		t.Errorf("stop leaves the heading: %v", h)
+	}
+	// Back on the map, the planner plans normally.
+	if _, err := p.ComputeTrajectory(fixtureInput(2.1, geom.Pose{X: 10}, 6, nil)); err != nil || p.Decision().Mode != ModeProposal {
+		t.Errorf("back on the map: err %v, decision %+v", err, p.Decision())
+	}
+}
+
+// A goal (and route end) behind the ego: the centerline ends near the ego, the planner stops before its end.
+func TestPDMGoalBehind(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	p := NewPDM(PDMConfig{})
+	sc.Goal = geom.Pose{X: 5}
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: sc.Goal}); err != nil {
+		t.Fatal(err)
+	}
+	// The ego near the end of rb3's lane d (x from 320 to 520), the goal behind it.
+	ego := geom.Pose{X: 480}
+	tr, err := p.ComputeTrajectory(fixtureInput(0, ego, 10, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0)
+	front := tr[80].Pose.X + dynamics.Pacifica().FrontLength
+	if tr[80].Speed > 0.5 || front > 520.5 {
+		t.Errorf("end of plan %+v (front at %.2f), want stopped before the route's end at 520", tr[80], front)
+	}
+	// Beyond the end of the route.
+	tr, err = p.ComputeTrajectory(fixtureInput(0.1, geom.Pose{X: 530}, 3, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0.1)
+	if tr[80].Speed > 0.1 {
+		t.Errorf("past the route's end: still %.2f m/s after 8 s", tr[80].Speed)
+	}
+}
+
+func TestPDMStopsForRedLight(t *testing.T) {
+	sc := fixtureScenario(80, 10, 10)
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route}); err != nil {
+		t.Fatal(err)
+	}
+	mx := sc.Map.Index()
+	c, _ := mx.LaneIndex("c")
+	in := fixtureInput(0, geom.Pose{X: 30}, 10, nil)
+	in.Lights = []LightStatus{{Lane: c, State: scenarios.Red}}
+	tr, err := p.ComputeTrajectory(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if front := tr[80].Pose.X + 4.049; tr[80].Speed > 0.5 || front > 80 || front < 70 {
+		t.Errorf("red light at x=80: plan ends at front %.2f, %.2f m/s", front, tr[80].Speed)
+	}
+	in.Lights[0].State = scenarios.Green
+	tr, _ = p.ComputeTrajectory(in)
+	if tr[80].Pose.X < 90 {
+		t.Errorf("green light: plan ends at x=%.2f, want through the intersection", tr[80].Pose.X)
+	}
+}
+
+func TestPDMZeroAllocs(t *testing.T) {
+	p, _ := newFixturePDM(t, 300, PDMConfig{})
+	in := fixtureInput(0, geom.Pose{X: 10}, 10, fixtureTraffic(50, 20, 150))
+	g := &Guidance{Lane: LaneChangeLeft, SpeedCap: 12}
+	for i := 0; i < 3; i++ { // first ticks build the paths and grow the buffers
+		in.Guidance = g
+		if _, err := p.ComputeTrajectory(in); err != nil {
+			t.Fatal(err)
+		}
+		in.Guidance = nil
+		if _, err := p.ComputeTrajectory(in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tc := range []struct {
+		name string
+		g    *Guidance
+	}{{"unguided", nil}, {"guided", g}} {
+		in.Guidance = tc.g
+		n := testing.AllocsPerRun(50, func() {
+			if _, err := p.ComputeTrajectory(in); err != nil {
+				t.Fatal(err)
+			}
+		})
+		if n != 0 {
+			t.Errorf("%s: ComputeTrajectory allocates %v times per tick", tc.name, n)
+		}
+	}
+}
+
+func TestPDMDeterministic(t *testing.T) {
+	run := func() []dynamics.TrajectoryPoint {
+		p, _ := newFixturePDM(t, 300, PDMConfig{})
+		var all []dynamics.TrajectoryPoint
+		for i := 0; i < 20; i++ {
+			tm := 0.1 * float64(i)
+			tr, err := p.ComputeTrajectory(fixtureInput(tm, geom.Pose{X: 10 + 9*tm, Y: 0.1}, 9, fixtureTraffic(40, 20, 120)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			all = append(all, tr...)
+		}
+		return all
+	}
+	a, b := run(), run()
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatalf("point %d differs between runs: %+v vs %+v", i, a[i], b[i])
+		}
+	}
+}
+
+// With LaneChanges, a car parked in the ego's lane is passed in the free lane to the left; without, the ego
+// stops behind it.
+func TestPDMUnguidedLaneChanges(t *testing.T) {
+	parked := []scenarios.Object{fixtureCar("parked", 45, 0, 0, 0)}
+	for _, tc := range []struct {
+		cfg  PDMConfig
+		want PathKind
+	}{{PDMConfig{}, PathCenterline}, {PDMConfig{LaneChanges: true}, PathLeftLane}} {
+		p, _ := newFixturePDM(t, 300, tc.cfg)
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, parked))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := p.Decision(); d.Path != tc.want {
+			t.Errorf("LaneChanges %v: decision %+v, want path %v", tc.cfg.LaneChanges, d, tc.want)
+		}
+		if passes := tr[80].Pose.X > 50; passes != (tc.want == PathLeftLane) {
+			t.Errorf("LaneChanges %v: plan ends at %+v", tc.cfg.LaneChanges, tr[80].Pose)
+		}
+	}
+}
+
+// A route of roadblocks the map does not have: the planner follows the lane graph from the lane it is in.
+func TestPDMUnknownRoute(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"nowhere"}}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 10}, 10, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0)
+	if d := p.Decision(); d.Mode != ModeProposal || tr[80].Pose.X < 90 {
+		t.Errorf("decision %+v, plan ends at %+v", d, tr[80].Pose)
+	}
+}
