@@ -72,19 +72,11 @@ func (p *IDM) Name() string { return "idm" }
 
 // Initialize stores the map and the route; the path is built at the first iteration.
 func (p *IDM) Initialize(init Initialization) error {
-	if init.Map == nil {
-		return errors.New("idm: no map")
+	mx, v, err := init.mapFollowing("idm")
+	if err != nil {
+		return err
 	}
-	if len(init.Route) == 0 {
-		return errors.New("idm: empty route")
-	}
-	p.mx = init.Map.Index()
-	p.route = init.Route
-	p.vehicle = init.Vehicle
-	if p.vehicle == (dynamics.VehicleParams{}) {
-		p.vehicle = dynamics.Pacifica()
-	}
-	p.ready = false
+	p.mx, p.route, p.vehicle, p.ready = mx, init.Route, v, false
 	return nil
 }
 

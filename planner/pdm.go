@@ -333,18 +333,11 @@ func (p *PDM) Stats() PDMStats { return p.stats }
 // Initialize stores the map, route and vehicle; the centerline is searched at the first tick, from the ego's
 // pose then. It fails without a map or without a route.
 func (p *PDM) Initialize(init Initialization) error {
-	if init.Map == nil {
-		return errors.New("pdm: no map")
+	mx, v, err := init.mapFollowing("pdm")
+	if err != nil {
+		return err
 	}
-	if len(init.Route) == 0 {
-		return errors.New("pdm: empty route")
-	}
-	p.mx = init.Map.Index()
-	p.route = init.Route
-	p.vehicle = init.Vehicle
-	if p.vehicle == (dynamics.VehicleParams{}) {
-		p.vehicle = dynamics.Pacifica()
-	}
+	p.mx, p.route, p.vehicle = mx, init.Route, v
 	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
 		return errors.New("pdm: vehicle wheelbase must be a positive number")
 	}

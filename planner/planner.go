@@ -1,6 +1,8 @@
 package planner
 
 import (
+	"errors"
+
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
@@ -17,6 +19,22 @@ type Initialization struct {
 	Goal    geom.Pose
 	Vehicle dynamics.VehicleParams
 	DT      float64 // simulation period, s
+}
+
+// mapFollowing validates the initialization of a planner that follows the map's lanes and fills the defaults:
+// it returns the map index and the vehicle (nuPlan's Pacifica when unset). name prefixes the errors.
+func (init Initialization) mapFollowing(name string) (*scenarios.MapIndex, dynamics.VehicleParams, error) {
+	if init.Map == nil {
+		return nil, dynamics.VehicleParams{}, errors.New(name + ": no map")
+	}
+	if len(init.Route) == 0 {
+		return nil, dynamics.VehicleParams{}, errors.New(name + ": empty route")
+	}
+	v := init.Vehicle
+	if v == (dynamics.VehicleParams{}) {
+		v = dynamics.Pacifica()
+	}
+	return init.Map.Index(), v, nil
 }
 
 // LightStatus is the observed state of the traffic light controlling a lane connector.
