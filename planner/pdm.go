@@ -3,6 +3,7 @@ package planner
 import (
 	"errors"
 	"math"
+	"slices"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
@@ -482,7 +483,7 @@ func (p *PDM) locate(rear geom.Pose) bool {
 		s, lat = c.line.Project(rear.Pos())
 	}
 	if math.Abs(lat) > p.cfg.ReanchorDistance {
-		if l := p.graph.startLane(rear); l >= 0 && !containsInt(p.centerLanes, l) {
+		if l := p.graph.startLane(rear); l >= 0 && !slices.Contains(p.centerLanes, l) {
 			p.buildPaths(l)
 			p.stats.Reanchors++
 			c = &p.paths[0]
@@ -494,15 +495,6 @@ func (p *PDM) locate(rear geom.Pose) bool {
 	}
 	p.lastS = s
 	return true
-}
-
-func containsInt(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // readGuidance resolves the input's guidance into p.guide.
@@ -537,7 +529,7 @@ func (p *PDM) readGuidance(in *Input) {
 // intentToward returns the lane intent that brings the ego into lane target: keep when it is on the
 // centerline, left or right when it is reachable through neighbours of the current lane, else LaneAny.
 func (p *PDM) intentToward(target int) LaneIntent {
-	if containsInt(p.centerLanes, target) {
+	if slices.Contains(p.centerLanes, target) {
 		return LaneKeep
 	}
 	cur := p.currentLane()
@@ -605,7 +597,7 @@ func (p *PDM) stopLine(j int, s0, v float64) float64 {
 	for k, l := range pa.lanes {
 		from := pa.laneFrom[k]
 		st := p.light[l]
-		if st == lightNone || from < rear || containsInt(p.passing, l) {
+		if st == lightNone || from < rear || slices.Contains(p.passing, l) {
 			continue
 		}
 		if st == lightYellow {

@@ -117,17 +117,7 @@ func (r *areaRaster) tileOf(x, y float64) (int, int) {
 	tile := r.cell * tileSide
 	tx := int(math.Floor((x - r.origin.X) / tile))
 	ty := int(math.Floor((y - r.origin.Y) / tile))
-	return clampInt(tx, 0, r.tx-1), clampInt(ty, 0, r.ty-1)
-}
-
-func clampInt(v, lo, hi int) int {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
+	return min(max(tx, 0), r.tx-1), min(max(ty, 0), r.ty-1)
 }
 
 // fill sets flag f on the stored cells whose centre lies inside poly (even-odd rule), by a scanline over

@@ -2,6 +2,7 @@ package scenarios
 
 import (
 	"math"
+	"slices"
 
 	"asyncdrive/geom"
 )
@@ -206,17 +207,7 @@ func (x *MapIndex) gridEntries(cell float64) float64 {
 func (g *grid) coord(p geom.Vec2) (int, int) {
 	cx := int(math.Floor((p.X - g.origin.X) / g.cell))
 	cy := int(math.Floor((p.Y - g.origin.Y) / g.cell))
-	return clampInt(cx, 0, g.nx-1), clampInt(cy, 0, g.ny-1)
-}
-
-func clampInt(v, lo, hi int) int {
-	if v < lo {
-		return lo
-	}
-	if v > hi {
-		return hi
-	}
-	return v
+	return min(max(cx, 0), g.nx-1), min(max(cy, 0), g.ny-1)
 }
 
 // cellAt returns the polygon candidates of the cell containing p, or nil when p is outside the grid.
@@ -460,7 +451,7 @@ func (x *MapIndex) RouteLanes(route []string, start geom.Pose, maxDepth int) []i
 		}
 		for _, j := range x.succ[i] {
 			r, ok := onRoute[x.m.Lanes[j].Roadblock]
-			if !ok || r < onRoute[x.m.Lanes[i].Roadblock] || contains(path, j) {
+			if !ok || r < onRoute[x.m.Lanes[i].Roadblock] || slices.Contains(path, j) {
 				continue
 			}
 			path = append(path, j)
@@ -470,15 +461,6 @@ func (x *MapIndex) RouteLanes(route []string, start geom.Pose, maxDepth int) []i
 	}
 	walk(first, 0)
 	return best
-}
-
-func contains(s []int, v int) bool {
-	for _, x := range s {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // JoinPaths concatenates the centerlines of a lane sequence into one polyline.
