@@ -57,7 +57,7 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		}
 		fmt.Fprintf(&b, "%-*s  %7.4f\n", mwidth, n, v)
 	}
-	fmt.Fprintf(&b, "\nscore %.2f over all scenarios (failed count 0), %.2f over the %d completed\n",
+	fmt.Fprintf(&b, "\nscore %.2f over all scenarios (a failed scenario scores 0), %.2f over the %d completed\n",
 		s.Score, s.ScoreCompleted, s.Scenarios-s.Failed)
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
