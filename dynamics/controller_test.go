@@ -1,10 +1,10 @@
 package dynamics
 
 import (
+	"asyncdrive/internal/benchlat"
 	"math"
 	"slices"
 	"testing"
-	"time"
 
 	"asyncdrive/geom"
 )
@@ -63,28 +63,6 @@ func TestControllerNoAllocs(t *testing.T) {
 	}
 }
 
-// benchLatency runs f b.N times, timing a sample of calls, and reports p50 and p99 latencies.
-func benchLatency(b *testing.B, f func(i int)) {
-	b.ReportAllocs()
-	lat := make([]time.Duration, 0, 4096)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		if i%16 == 0 && len(lat) < cap(lat) {
-			t0 := time.Now()
-			f(i)
-			lat = append(lat, time.Since(t0))
-			continue
-		}
-		f(i)
-	}
-	b.StopTimer()
-	if len(lat) > 0 {
-		slices.Sort(lat)
-		b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-		b.ReportMetric(float64(lat[len(lat)*99/100].Nanoseconds()), "p99-ns")
-	}
-}
-
 // benchStates are ego states around an 8 s, 30 m radius arc at 8 m/s, as a planner tick sees them.
 func benchStates(traj Trajectory) []State {
 	states := make([]State, 64)
@@ -102,7 +80,7 @@ func BenchmarkLQRCommand(b *testing.B) {
 	traj := sampled(circleRef(8, 30), 0, 8, 0.1)
 	states := benchStates(traj)
 	var sink Command
-	benchLatency(b, func(i int) { sink = tr.Command(states[i&63], traj) })
+	benchlat.Run(b, 16, func(i int) { sink = tr.Command(states[i&63], traj) })
 	_ = sink
 }
 
@@ -113,7 +91,7 @@ func BenchmarkLQRCommandReference(b *testing.B) {
 	tr.SetReference(traj)
 	states := benchStates(traj)
 	var sink Command
-	benchLatency(b, func(i int) { sink = tr.CommandReference(states[i&63]) })
+	benchlat.Run(b, 16, func(i int) { sink = tr.CommandReference(states[i&63]) })
 	_ = sink
 }
 
@@ -123,7 +101,7 @@ func BenchmarkControllerStep(b *testing.B) {
 	traj := sampled(circleRef(8, 30), 0, 8, 0.1)
 	states := benchStates(traj)
 	var sink State
-	benchLatency(b, func(i int) { sink = c.Step(states[i&63], traj, 0.1) })
+	benchlat.Run(b, 16, func(i int) { sink = c.Step(states[i&63], traj, 0.1) })
 	_ = sink
 }
 
@@ -137,7 +115,7 @@ func BenchmarkProposalRollouts(b *testing.B) {
 	}
 	dst := make([]State, 0, 40)
 	s := State{Speed: 6, Steering: 0.1}
-	benchLatency(b, func(int) {
+	benchlat.Run(b, 16, func(int) {
 		for _, p := range props {
 			dst = c.Rollout(dst[:0], s, p, 0.1, 40)
 		}

@@ -1,10 +1,9 @@
 package geom
 
 import (
+	"asyncdrive/internal/benchlat"
 	"math"
-	"slices"
 	"testing"
-	"time"
 )
 
 // benchBoxes overlap and are rotated, so that Overlaps runs all four axis tests.
@@ -44,22 +43,6 @@ func TestHotPathAllocs(t *testing.T) {
 	_ = sink
 }
 
-// reportLatency times batches of calls and reports the per-call p50 and p99 of the batches.
-func reportLatency(b *testing.B, f func()) {
-	const batch = 64
-	samples := make([]float64, 0, 2048)
-	for range 2048 {
-		t0 := time.Now()
-		for range batch {
-			f()
-		}
-		samples = append(samples, float64(time.Since(t0).Nanoseconds())/batch)
-	}
-	slices.Sort(samples)
-	b.ReportMetric(samples[len(samples)/2], "p50-ns/op")
-	b.ReportMetric(samples[len(samples)*99/100], "p99-ns/op")
-}
-
 func BenchmarkBoxOverlaps(b *testing.B) {
 	x, y := benchBoxes[0], benchBoxes[1]
 	n := 0
@@ -73,7 +56,7 @@ func BenchmarkBoxOverlaps(b *testing.B) {
 		f()
 	}
 	b.StopTimer()
-	reportLatency(b, f)
+	benchlat.Batched(b, f)
 	if n == 0 {
 		b.Fatal("boxes do not overlap")
 	}
@@ -92,6 +75,6 @@ func BenchmarkPolylineProject(b *testing.B) {
 		f()
 	}
 	b.StopTimer()
-	reportLatency(b, f)
+	benchlat.Batched(b, f)
 	_ = sink
 }

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"asyncdrive/internal/benchlat"
 	"fmt"
 	"slices"
 	"testing"
@@ -44,30 +45,6 @@ func TestBenchRunScores(t *testing.T) {
 	}
 }
 
-// BenchmarkEvaluate scores a 150-frame run with 50 objects; it reports the p50 and p99 latency.
-func BenchmarkEvaluate(b *testing.B) {
-	r := benchRun(b)
-	lat := make([]time.Duration, 0, b.N)
-	b.ReportAllocs()
-	b.ResetTimer()
-	for range b.N {
-		t0 := time.Now()
-		Evaluate(r)
-		lat = append(lat, time.Since(t0))
-	}
-	b.StopTimer()
-	reportPercentiles(b, lat)
-}
-
-func reportPercentiles(b *testing.B, lat []time.Duration) {
-	if len(lat) == 0 {
-		return
-	}
-	slices.Sort(lat)
-	b.ReportMetric(float64(lat[len(lat)/2].Nanoseconds()), "p50-ns")
-	b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Nanoseconds()), "p99-ns")
-}
-
 // BenchmarkFrameKernels runs the per-frame kernels a proposal scorer needs for one ego frame against 50
 // objects: lane status, drivable area, collision checks and TTC.
 func BenchmarkFrameKernels(b *testing.B) {
@@ -93,7 +70,7 @@ func BenchmarkFrameKernels(b *testing.B) {
 		lat = append(lat, time.Since(t0))
 	}
 	b.StopTimer()
-	reportPercentiles(b, lat)
+	benchlat.Report(b, lat)
 }
 
 // BenchmarkComfort runs the comfort kernel over 41 states (a 4 s proposal).

@@ -1,28 +1,11 @@
 package scenarios
 
 import (
-	"slices"
+	"asyncdrive/internal/benchlat"
 	"testing"
-	"time"
 
 	"asyncdrive/geom"
 )
-
-// reportLatency times batches of calls and reports the per-call p50 and p99 of the batches.
-func reportLatency(b *testing.B, f func()) {
-	const batch = 64
-	samples := make([]float64, 0, 2048)
-	for range 2048 {
-		t0 := time.Now()
-		for range batch {
-			f()
-		}
-		samples = append(samples, float64(time.Since(t0).Nanoseconds())/batch)
-	}
-	slices.Sort(samples)
-	b.ReportMetric(samples[len(samples)/2], "p50-ns/op")
-	b.ReportMetric(samples[len(samples)*99/100], "p99-ns/op")
-}
 
 // benchPoints cycle through the cases the metrics meet: inside a lane, inside overlapping connectors, just
 // outside an edge, in the car park, in the walkway.
@@ -41,7 +24,7 @@ func BenchmarkDistanceOutsideDrivable(b *testing.B) {
 		f()
 	}
 	b.StopTimer()
-	reportLatency(b, f)
+	benchlat.Batched(b, f)
 	_ = sink
 }
 
@@ -58,7 +41,7 @@ func BenchmarkLanesAt(b *testing.B) {
 		f()
 	}
 	b.StopTimer()
-	reportLatency(b, f)
+	benchlat.Batched(b, f)
 }
 
 func BenchmarkDecode(b *testing.B) {
