@@ -15,8 +15,10 @@ type AgentMode string
 const (
 	// NonReactive replays every object from the log (nuPlan's tracks observation).
 	NonReactive AgentMode = "nonreactive"
-	// Reactive drives vehicles with IDM along their lanes, stopping at red lights and reacting to the ego
-	// (nuPlan's idm_agents observation); pedestrians, bicycles and static objects are replayed.
+	// Reactive drives vehicles with IDM along their lanes, stopping at red lights (and at yellow ones they
+	// can stop for comfortably) and reacting to the ego (nuPlan's idm_agents observation); unlike nuPlan's,
+	// agents at a junction also yield to vehicles already inside it whose path crosses theirs (junction.go).
+	// Pedestrians, bicycles and static objects are replayed.
 	Reactive AgentMode = "reactive"
 )
 
@@ -30,6 +32,7 @@ const (
 	agentMinPathLength = 20.0  // m: shorter lane paths are not driven by IDM (the agent is replayed)
 	agentLaneSnap      = 3.0   // m: furthest an agent's centre may be from a lane centerline to be driven
 	agentLookahead     = 80.0  // m: leaders and red lights are searched this far along the path
+	agentPathHorizon   = 16.0  // s: lane paths cover this long at the larger of the speed and the limit
 )
 
 // idmAgent is a vehicle driven by IDM along a lane path (path poses are box-centre poses).
@@ -45,6 +48,7 @@ type idmAgent struct {
 	width   float64
 	active  bool // false once removed (out of range)
 	pose    geom.Pose
+	cur     int // index in lanes of the lane under the agent's centre
 }
 
 // reactiveAgents holds the IDM agents of one simulation. Vehicles become IDM agents at the frame their log
@@ -55,12 +59,26 @@ type reactiveAgents struct {
 	agents []idmAgent
 	byTrk  []int // track index -> agent index, -1 when not (yet) an IDM agent, -2 when replayed
 	grid   obstacleGrid
+	jct    junctionCache
+	// onRoute marks the lanes of the ego's route roadblocks: the ego's turn signal, which agents yielding in
+	// a junction use to tell where it goes.
+	onRoute []bool
 }
 
 func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
 	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks))}
 	for i := range r.byTrk {
 		r.byTrk[i] = -1
+	}
+	r.onRoute = make([]bool, r.mx.NumLanes())
+	for _, id := range sc.Route {
+		if rb, ok := r.mx.RoadblockIndex(id); ok {
+			for _, lid := range sc.Map.Roadblocks[rb].Lanes {
+				if l, ok := r.mx.LaneIndex(lid); ok {
+					r.onRoute[l] = true
+				}
+			}
+		}
 	}
 	return r
 }
@@ -115,7 +133,13 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 		a.path.Append(p)
 	}
 	a.laneEnd = append(a.laneEnd, a.path.Length())
-	want := st.Speed()*23 + 60
+	// Long enough for the whole horizon at the larger of the logged speed and the limit, so that an agent that
+	// starts from a standstill does not stop at the end of a short path (inside a junction, say).
+	limit0 := r.mx.Lane(lane).SpeedLimit
+	if limit0 <= 0 {
+		limit0 = agentDefaultSpeed
+	}
+	want := math.Max(st.Speed(), limit0)*agentPathHorizon + 60
 	for a.path.Length() < want && len(a.lanes) < 64 {
 		succ := r.mx.Successors(a.lanes[len(a.lanes)-1])
 		if len(succ) == 0 {
@@ -176,6 +200,11 @@ type obstacle struct {
 // replayed objects) and to red lights on their path. Agents further than agentRadius from egoPos are removed.
 func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 	r.grid.build(obs)
+	egoV := 0.0
+	if len(obs) > 0 {
+		egoV = obs[0].vel.Norm() // obstacles lists the ego first
+	}
+	r.jct.reset(len(obs), egoV, dt)
 	for i := range r.agents {
 		a := &r.agents[i]
 		if !a.active {
@@ -273,7 +302,8 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 		gap = math.Inf(1)
 	}
 	fwd := a.pose.Forward()
-	for _, k := range r.grid.near(&a.path, a.s, agentLookahead+a.length) {
+	cand := r.grid.near(&a.path, a.s, agentLookahead+a.length)
+	for _, k := range cand {
 		o := &obs[k]
 		if o.own == self {
 			continue
@@ -300,13 +330,21 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 			leadV = o.vel.Dot(geom.Unit(ph))
 		}
 	}
+	// Vehicles already inside a junction whose path crosses the agent's: yield to them.
+	if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
+		gap, leadV = g, v
+	}
 	// Red lights: the start of a red-light connector on the path is a stopped obstacle.
 	start := 0.0
 	for k, l := range a.lanes {
 		if start-front > agentLookahead {
 			break
 		}
-		if st, ok := r.mx.LightState(l, t); ok && st == scenarios.Red && start > front-0.5 && k > 0 {
+		st, ok := r.mx.LightState(l, t)
+		// Yellow: stop when that takes no more than the comfortable deceleration (the generated logs' drivers
+		// do, and a turning ego takes its gap then).
+		yellowStop := ok && st == scenarios.Yellow && a.v*a.v <= 2*a.params.DecelMax*math.Max(start-front, 0.01)
+		if ok && (st == scenarios.Red || yellowStop) && start > front-0.5 && k > 0 {
 			if g := start - front; g < gap {
 				gap, leadV = g, 0
 			}

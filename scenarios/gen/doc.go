@@ -104,7 +104,10 @@
 //     turn at the stop sign; then it turns left (from the inner lane, yielding to oncoming traffic; a short
 //     green so that it turns at the latest when the oncoming traffic stops for the yellow), turns right (from
 //     the outer lane, yielding to pedestrians crossing the exit arm with the parallel green) or crosses. Cross
-//     and oncoming traffic, turning agents, pedestrians crossing with their green.
+//     and oncoming traffic, turning agents, pedestrians crossing with their green. Left turns face a steady
+//     oncoming stream (a vehicle every 2.5-5 s per lane at signals), so the ego waits for a real gap; turns
+//     of either side meet pedestrians on the exit arm's crosswalk in about half the draws; at all-way stops
+//     (70%) a queue of 1-3 cars already waits at a crossing arm's line and goes first, in arrival order.
 //   - stopping_with_lead: a lead in the ego's lane brakes (1.4-2.6 m/s^2) to a stop 0.5-4.5 s in and stays;
 //     the ego stops behind it (60%); or the lead stops at a signalised junction whose light turns yellow 1-3.5 s
 //     in and stays red, and the ego stops behind it (40%).

@@ -1030,6 +1030,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	}
 	arms[0].bend = nil
 	arms[exitArm].length = g.Range(330, 420)
+	if move != moveStraight && g.Bool(0.5) {
+		arms[exitArm].crosswalk = true // turning traffic meets pedestrians crossing the exit arm
+	}
 	if kind == jStationary || kind == jStopLead {
 		arms[0].length = g.Range(200, 260)
 		arms[0].straight = arms[0].length
@@ -1129,10 +1132,16 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	_ = lastSeg
 	e := w.newEgo()
 	w.ego = w.add(e, w.routeThrough(li, move), u, egoV)
+	oncoming := func(ai int) bool {
+		return ai > 0 && math.Abs(geom.AngleDiff(it.arms[ai].angle, it.arms[0].angle+math.Pi)) < 0.5
+	}
 	// Traffic on every arm except the ego's lane ahead of the ego.
 	for ai, a := range it.arms {
 		ai := ai
 		dens := g.Range(0.6, 1.6)
+		if move == moveLeft && oncoming(ai) {
+			dens = g.Range(1.4, 2.2)
+		}
 		if !signal {
 			dens *= 0.3
 		}
@@ -1148,13 +1157,45 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 			if !signal {
 				mean = g.Range(15, 30) // all-way stops serve one vehicle at a time
 			}
-			if ai == 0 || move == moveLeft && math.Abs(geom.AngleDiff(a.angle, it.arms[0].angle+math.Pi)) < 0.5 {
-				mean = g.Range(6, 14) // the ego's arm, or the oncoming arm of a left turn
+			minGap := 2.0
+			if ai == 0 {
+				mean = g.Range(6, 14) // the ego's arm
+			} else if move == moveLeft && oncoming(ai) {
+				// The oncoming arm of a left turn: steady traffic, so that the ego waits for a real gap.
+				mean, minGap = g.Range(2.5, 5), 1.6
+				if !signal {
+					mean = g.Range(6, 12)
+				}
 			}
-			w.flows = append(w.flows, flow{lane: a.rd.bwd[last][i], mean: mean, min: 2, speed: limit * 0.8, truckP: 0.05})
+			w.flows = append(w.flows, flow{lane: a.rd.bwd[last][i], mean: mean, min: minGap, speed: limit * 0.8, truckP: 0.05})
 		}
 	}
-	// Pedestrians crossing at the crosswalks: for a right turn, on the exit arm when the ego's light turns.
+	// All-way stops: a short queue on a crossing arm that got to its stop line before the ego did; its cars
+	// go first, one at a time, in their order of arrival.
+	if !signal && kind != jStationary && kind != jStopLead && g.Bool(0.7) {
+		var cross []int
+		for ai := 1; ai < len(it.arms); ai++ {
+			if !oncoming(ai) {
+				cross = append(cross, ai)
+			}
+		}
+		if len(cross) > 0 {
+			a := it.arms[cross[g.IntN(len(cross))]]
+			lane := g.Int(0, a.nIn-1)
+			qs := 0.5
+			for k, n := 0, g.Int(1, 3); k < n; k++ {
+				v := w.car()
+				qs += v.front
+				if li, u := a.rd.laneAt(net, false, lane, qs); !w.laneFreeChain(li, u-v.rear-2, u+v.front+2) {
+					w.nameSeq--
+					break
+				}
+				w.placeOn(a.rd, v, false, lane, qs, 0, nil)
+				qs += v.rear + g.Range(2.5, 4)
+			}
+		}
+	}
+	// Pedestrians crossing at the crosswalks: for a turn, on the exit arm when the ego's light turns.
 	for ai, a := range it.arms {
 		if a.cw < 0 {
 			continue
@@ -1164,7 +1205,7 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 			np = g.Int(1, 2)
 		}
 		start := g.Int(w.tick0, 120)
-		if move == moveRight && ai == exitArm && g.Bool(0.5) {
+		if move != moveStraight && ai == exitArm && g.Bool(0.55) {
 			np = g.Int(1, 2)
 			start = g.Int(-10, 40)
 		}
