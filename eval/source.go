@@ -18,6 +18,7 @@ import (
 	"strings"
 
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/commonroad"
 )
 
 // Item is one scenario of a suite, not yet loaded: Load is called inside a worker, so a suite of generated
@@ -37,8 +38,10 @@ type Item struct {
 	peek func() (id, typ string)
 }
 
-// FolderItems lists the scenario files under dir, recursively (names matching scenarios.IsScenarioFile;
-// hidden files and folders, whose names start with ".", are skipped), sorted by their path relative to dir.
+// FolderItems lists the scenario files under dir, recursively (names matching scenarios.IsScenarioFile, or
+// CommonRoad scenarios matching commonroad.IsFile, solution files excluded; hidden files and folders, whose
+// names start with ".", are skipped), sorted by their path relative to dir. The format is chosen per file, so
+// a folder may mix both.
 func FolderItems(dir string) ([]Item, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -59,7 +62,7 @@ func FolderItems(dir string) ([]Item, error) {
 			}
 			return nil
 		}
-		if d.Type().IsRegular() && scenarios.IsScenarioFile(name) {
+		if d.Type().IsRegular() && (scenarios.IsScenarioFile(name) || commonroad.IsFile(name)) {
 			rel, err := filepath.Rel(dir, p)
 			if err != nil {
 				return err
@@ -72,12 +75,17 @@ func FolderItems(dir string) ([]Item, error) {
 		return nil, err
 	}
 	if len(rels) == 0 {
-		return nil, fmt.Errorf("%s: no scenario files (*.json, *.json.gz)", dir)
+		return nil, fmt.Errorf("%s: no scenario files (*.json, *.json.gz, CommonRoad *.xml, *.xml.gz)", dir)
 	}
 	slices.Sort(rels)
 	items := make([]Item, len(rels))
 	for i, rel := range rels {
 		file := filepath.Join(dir, filepath.FromSlash(rel))
+		if commonroad.IsFile(rel) {
+			items[i] = Item{Key: rel, Source: file, Load: func() (*scenarios.Scenario, error) { return commonroad.Load(file) },
+				peek: func() (string, string) { return "", "" }}
+			continue
+		}
 		items[i] = Item{Key: rel, Source: file,
 			Load: func() (*scenarios.Scenario, error) { return scenarios.Load(file) },
 			peek: func() (string, string) { return peekFile(file) },
@@ -118,7 +126,7 @@ func peekFile(file string) (id, typ string) {
 // keyID is the id reported for an item that did not load: the key's base name without extension.
 func keyID(key string) string {
 	base := path.Base(key)
-	for _, ext := range []string{".json.gz", ".json"} {
+	for _, ext := range []string{".json.gz", ".json", ".cr.xml.gz", ".cr.xml", ".xml.gz", ".xml"} {
 		if s, ok := strings.CutSuffix(base, ext); ok {
 			return s
 		}

@@ -1,0 +1,342 @@
+package commonroad
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"asyncdrive/geom"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+	"asyncdrive/sim"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/golden_summary.txt")
+
+func mustImport(t *testing.T, path string) *Result {
+	t.Helper()
+	res, err := Import(path)
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	if err := scenarios.Validate(res.Scenario); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return res
+}
+
+func TestFormat2020a(t *testing.T) {
+	files := dataFiles(t, "format-2020a")
+	if len(files) != 6 {
+		t.Fatalf("want the 6 format-2020a files, found %d", len(files))
+	}
+	versions := map[string]int{}
+	for _, f := range files {
+		versions[mustImport(t, f).Report.Version]++
+	}
+	// Two of the six (USA_Lanker-1_1_T-1, USA_US101-3_3_T-1) are in fact 2018b files.
+	if versions["2020a"] != 4 || versions["2018b"] != 2 {
+		t.Errorf("versions %v, want 4 x 2020a and 2 x 2018b", versions)
+	}
+	// The complex traffic-light file: lights with cycles and offsets control successor lanelets.
+	res := mustImport(t, filepath.Join(dataDir, "format-2020a", "test_reading_complex_tl.xml.gz"))
+	controlled := 0
+	for _, tl := range res.Scenario.Map.TrafficLights {
+		controlled += len(tl.Connectors)
+		if len(tl.Phases) == 0 {
+			t.Errorf("light %s has no phases", tl.ID)
+		}
+	}
+	if len(res.Scenario.Map.TrafficLights) == 0 || controlled == 0 {
+		t.Errorf("complex_tl: %d lights controlling %d connectors", len(res.Scenario.Map.TrafficLights), controlled)
+	}
+	// test_reading_all: speed-limit sign 274 with 10 m/s on lanelet 100; a static circle obstacle.
+	res = mustImport(t, filepath.Join(dataDir, "format-2020a", "test_reading_all.xml.gz"))
+	for _, l := range res.Scenario.Map.Lanes {
+		if l.ID == "100" && l.SpeedLimit != 10 {
+			t.Errorf("lanelet 100 speed limit %v, want 10", l.SpeedLimit)
+		}
+	}
+	if len(res.Goal.States) != 2 || res.Goal.States[1].Regions[0].Radius != 2 {
+		t.Errorf("test_reading_all goal: %+v", res.Goal)
+	}
+}
+
+func TestDatasetsValidate(t *testing.T) {
+	for _, f := range []string{
+		"highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz",
+		"SinD/CHN_SIND-7281_150_T-225.cr.xml.gz",
+		"NGSIM/USA_US101-3_3_T-1.xml.gz",
+	} {
+		path := filepath.Join(needData(t), f)
+		res := mustImport(t, path)
+		sc := res.Scenario
+		if sc.DT != 0.1 || len(sc.Route) == 0 || len(sc.Expert) < 2 {
+			t.Errorf("%s: dt %v, route %v, %d expert states", f, sc.DT, sc.Route, len(sc.Expert))
+		}
+		if !strings.HasPrefix(f, "NGSIM") {
+			reached := false
+			for i, e := range sc.Expert {
+				reached = reached || res.Goal.Reached(float64(i)*sc.DT, e.Pose, e.Speed)
+			}
+			if !reached {
+				t.Errorf("%s: the recorded expert never reaches its goal", f)
+			}
+		}
+	}
+	// highD and SinD steps are 0.2 s and 0.5 s apart although the files say 0.1 s.
+	for f, want := range map[string]float64{
+		"highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz": 0.2,
+		"SinD/CHN_SIND-7281_150_T-225.cr.xml.gz":          0.5,
+		"NGSIM/USA_US101-3_3_T-1.xml.gz":                  0.1,
+	} {
+		res := mustImport(t, filepath.Join(dataDir, f))
+		if d := res.Report.StepPeriod - want; d > 1e-9 || d < -1e-9 {
+			t.Errorf("%s: step period %v, want %v", f, res.Report.StepPeriod, want)
+		}
+	}
+}
+
+// TestCrossVersion checks that the 2018b (NGSIM/) and 2020a (format-2020a/) versions of the same NGSIM
+// scenarios import alike.
+func TestCrossVersion(t *testing.T) {
+	// format-2020a/USA_US101-3_3_T-1 is a 2018b file too: only these two pairs cross versions.
+	for _, name := range []string{"USA_US101-4_1_T-1", "USA_Peach-4_8_T-1"} {
+		a := mustImport(t, filepath.Join(needData(t), "NGSIM", name+".xml.gz"))
+		b := mustImport(t, filepath.Join(dataDir, "format-2020a", name+".xml.gz"))
+		if a.Report.Version != "2018b" || b.Report.Version != "2020a" {
+			t.Fatalf("%s: versions %s and %s", name, a.Report.Version, b.Report.Version)
+		}
+		sa, sb := a.Scenario, b.Scenario
+		if len(sa.Map.Lanes) != len(sb.Map.Lanes) || len(sa.Map.Roadblocks) != len(sb.Map.Roadblocks) {
+			t.Errorf("%s: lanes %d vs %d, roadblocks %d vs %d", name, len(sa.Map.Lanes), len(sb.Map.Lanes), len(sa.Map.Roadblocks), len(sb.Map.Roadblocks))
+		}
+		// The 2020a conversions extend some lanelets by one point (10 m) at their start and drop an obstacle:
+		// compare topology and limits exactly, geometry where both have it, and the tracks both have.
+		for i := range min(len(sa.Map.Lanes), len(sb.Map.Lanes)) {
+			la, lb := sa.Map.Lanes[i], sb.Map.Lanes[i]
+			if la.ID != lb.ID || la.SpeedLimit != lb.SpeedLimit || la.LeftNeighbor != lb.LeftNeighbor ||
+				la.RightNeighbor != lb.RightNeighbor || la.Roadblock != lb.Roadblock || !slices.Equal(la.Successors, lb.Successors) {
+				t.Errorf("%s: lane %d differs: %s/%s speed %v/%v", name, i, la.ID, lb.ID, la.SpeedLimit, lb.SpeedLimit)
+				break
+			}
+			pl := geom.NewPolyline(lb.Left)
+			for _, p := range la.Left {
+				if _, _, d := pl.ProjectDist(p); d > 0.05 {
+					t.Errorf("%s: lane %s: 2018b left bound point %v is %.3f m off the 2020a bound", name, la.ID, p, d)
+					break
+				}
+			}
+		}
+		byID := map[string]scenarios.Track{}
+		for _, tr := range sb.Tracks {
+			byID[tr.ID] = tr
+		}
+		common := 0
+		for _, ta := range sa.Tracks {
+			tb, ok := byID[ta.ID]
+			if !ok {
+				continue
+			}
+			common++
+			if ta.Start != tb.Start || len(ta.States) != len(tb.States) || ta.States[0].Pose.Pos().Dist(tb.States[0].Pose.Pos()) > 0.01 || ta.Length != tb.Length {
+				t.Errorf("%s: track %s differs", name, ta.ID)
+			}
+		}
+		if common < len(sa.Tracks)-1 || common < len(sb.Tracks)-1 {
+			t.Errorf("%s: %d tracks in common of %d and %d", name, common, len(sa.Tracks), len(sb.Tracks))
+		}
+		if d := sa.Expert[0].Pose.Pos().Dist(sb.Expert[0].Pose.Pos()); d > 0.01 {
+			t.Errorf("%s: initial states %.3f m apart", name, d)
+		}
+		if d := sa.Goal.Pos().Dist(sb.Goal.Pos()); d > 0.01 {
+			t.Errorf("%s: goals %.3f m apart", name, d)
+		}
+		if len(sa.Expert) != len(sb.Expert) {
+			t.Errorf("%s: expert %d vs %d states", name, len(sa.Expert), len(sb.Expert))
+		}
+	}
+}
+
+// TestGoldenSummary keeps a summary of a few real files stable (go test -run TestGoldenSummary -update).
+func TestGoldenSummary(t *testing.T) {
+	files := []string{
+		"highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz",
+		"SinD/CHN_SIND-7281_150_T-225.cr.xml.gz",
+		"NGSIM/USA_US101-3_3_T-1.xml.gz",
+	}
+	var b strings.Builder
+	for _, f := range files {
+		res := mustImport(t, filepath.Join(needData(t), f))
+		sc := res.Scenario
+		e := sc.Expert[0].Pose
+		fmt.Fprintf(&b, "%s type=%s lanes=%d roadblocks=%d lights=%d tracks=%d expert=%d dt=%g route=%s start=(%.3f,%.3f,%.4f) goal=(%.3f,%.3f,%.4f) shift=%d short=%v overlaps=%d\n",
+			f, sc.Type, len(sc.Map.Lanes), len(sc.Map.Roadblocks), len(sc.Map.TrafficLights), len(sc.Tracks), len(sc.Expert), sc.DT,
+			strings.Join(sc.Route, ","), e.X, e.Y, e.Heading, sc.Goal.X, sc.Goal.Y, sc.Goal.Heading,
+			res.Report.StartShift, res.Report.ShortExpert, len(res.Report.StartOverlaps))
+	}
+	golden := filepath.Join("testdata", "golden_summary.txt")
+	if *update {
+		if err := os.WriteFile(golden, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.String() != string(want) {
+		t.Errorf("summary differs from %s:\ngot:\n%s\nwant:\n%s", golden, b.String(), want)
+	}
+}
+
+// TestClosedLoopHighD replays the recorded expert in closed loop on a highD scenario: it must finish with no
+// at-fault collision, inside the drivable area, and reach its goal.
+func TestClosedLoopHighD(t *testing.T) {
+	res := mustImport(t, filepath.Join(needData(t), "highD", "DEU_LocationALower26-1_260_T-75.cr.xml.gz"))
+	sc := res.Scenario
+	p, err := planner.New("log_replay", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sim.Run(sc, p, sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v := out.Metrics.NoAtFaultCollisions; v != 1 {
+		t.Errorf("no_ego_at_fault_collisions = %v, want 1", v)
+	}
+	if v := out.Metrics.DrivableAreaCompliance; v != 1 {
+		t.Errorf("drivable_area_compliance = %v, want 1", v)
+	}
+	reached := false
+	for i, e := range out.Ego {
+		reached = reached || res.Goal.Reached(float64(i)*sc.DT, e.Pose, e.Speed)
+	}
+	if !reached {
+		t.Errorf("log replay did not reach the goal")
+	}
+}
+
+const minimal = `<commonRoad timeStepSize="0.1" commonRoadVersion="2020a" benchmarkID="ZAM_Test-1_1_T-1" source="test">
+ <lanelet id="1">
+  <leftBound><point><x>0</x><y>2</y></point><point><x>100</x><y>2</y></point></leftBound>
+  <rightBound><point><x>0</x><y>-2</y></point><point><x>100</x><y>-2</y></point></rightBound>
+  <trafficSignRef ref="9"/>
+ </lanelet>
+ <trafficSign id="9"><trafficSignElement><trafficSignID>274</trafficSignID><additionalValue>20</additionalValue></trafficSignElement></trafficSign>
+ <dynamicObstacle id="5"><type>car</type><shape><rectangle><length>4</length><width>2</width></rectangle></shape>
+  <initialState><time><exact>0</exact></time><position><point><x>40</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></initialState>
+  <trajectory><state><time><exact>1</exact></time><position><point><x>41</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></state></trajectory>
+ </dynamicObstacle>
+ <planningProblem id="7">
+  <initialState><time><exact>0</exact></time><position><point><x>10</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>5</exact></velocity></initialState>
+  <goalState><time><intervalStart>20</intervalStart><intervalEnd>40</intervalEnd></time>
+   <position><rectangle><length>10</length><width>4</width><orientation>0</orientation><center><x>30</x><y>0</y></center></rectangle></position></goalState>
+ </planningProblem>
+</commonRoad>`
+
+func TestMinimal(t *testing.T) {
+	res, err := Decode(strings.NewReader(minimal), "min.xml", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scenario
+	if len(sc.Map.Lanes) != 1 || sc.Map.Lanes[0].SpeedLimit != 20 || len(sc.Tracks) != 1 || !res.Report.SyntheticExpert {
+		t.Fatalf("unexpected import: %+v %+v", sc.Map.Lanes, res.Report)
+	}
+	if c := sc.Map.Lanes[0].Centerline; c[0] != (geom.Vec2{X: 0, Y: 0}) || c[len(c)-1] != (geom.Vec2{X: 100, Y: 0}) {
+		t.Errorf("centerline %v", c)
+	}
+	if tr := sc.Tracks[0]; tr.States[0].VX != 10 || tr.Length != 4 {
+		t.Errorf("track %+v", tr)
+	}
+	if sc.Goal.X != 30 || sc.Goal.Y != 0 {
+		t.Errorf("goal pose %+v", sc.Goal)
+	}
+	g := &res.Goal.States[0]
+	if g.TimeStart != 2 || g.TimeEnd != 4 {
+		t.Errorf("goal time [%v, %v], want [2, 4]", g.TimeStart, g.TimeEnd)
+	}
+	at := geom.Pose{X: 30 - CentreOffset}
+	if !res.Goal.Reached(3, at, 5) || res.Goal.Reached(5, at, 5) || res.Goal.Reached(3, geom.Pose{X: 60}, 5) {
+		t.Errorf("Reached is wrong")
+	}
+}
+
+func TestErrors(t *testing.T) {
+	cases := []struct{ name, doc, want string }{
+		{"not xml", "hello", "no XML element"},
+		{"truncated", minimal[:400], "truncated XML"},
+		{"bad number", strings.Replace(minimal, "<x>100</x><y>2</y>", "<x>abc</x><y>2</y>", 1), "lanelet 1.leftBound.point[1].x"},
+		{"wrong root", "<scenario/>", "not a CommonRoad scenario"},
+		{"no lanelets", `<commonRoad timeStepSize="0.1" benchmarkID="x"></commonRoad>`, "no lanelets"},
+		{"bad dt", strings.Replace(minimal, `timeStepSize="0.1"`, `timeStepSize="-1"`, 1), "timeStepSize"},
+		{"one point", strings.Replace(minimal, "<point><x>100</x><y>2</y></point>", "", 1), "at least 2 points"},
+		{"no problem", minimal[:strings.Index(minimal, "<planningProblem")] + "</commonRoad>", "planningProblem"},
+		{"off road", strings.Replace(minimal, "<x>10</x><y>0</y>", "<x>10</x><y>500</y>", 1), "starts on no lanelet"},
+	}
+	for _, tc := range cases {
+		_, err := Decode(strings.NewReader(tc.doc), "bad.xml", nil, "")
+		var fe *scenarios.FileError
+		if !errors.As(err, &fe) || fe.File != "bad.xml" || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: got %v, want a FileError naming bad.xml and %q", tc.name, err, tc.want)
+		}
+	}
+}
+
+func TestIsFile(t *testing.T) {
+	for name, want := range map[string]bool{"a.xml": true, "a.cr.xml.gz": true, "a.solution.xml.gz": false, "a.solution.xml": false, "a.json": false} {
+		if IsFile(name) != want {
+			t.Errorf("IsFile(%q) = %v", name, !want)
+		}
+	}
+	if got := SolutionPaths("d/x.cr.xml.gz")[0]; got != "d/x.solution.xml.gz" {
+		t.Errorf("SolutionPaths = %q", got)
+	}
+}
+
+func FuzzImport(f *testing.F) {
+	f.Add([]byte(minimal))
+	f.Add([]byte(minimal[:len(minimal)/2]))
+	for _, name := range []string{"format-2020a/test_reading_all.xml.gz", "NGSIM/USA_US101-3_3_T-1.xml.gz"} {
+		if data, err := readGz(filepath.Join(dataDir, name)); err == nil {
+			f.Add(data[:min(len(data), 4000)])
+			f.Add(data[:min(len(data), 20000)])
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Decode(bytes.NewReader(data), "fuzz.xml", nil, "")
+		if err != nil {
+			var fe *scenarios.FileError
+			if !errors.As(err, &fe) || fe.File != "fuzz.xml" {
+				t.Fatalf("error is no FileError naming the file: %v", err)
+			}
+			return
+		}
+		if err := scenarios.Validate(res.Scenario); err != nil {
+			t.Fatalf("imported scenario does not validate: %v", err)
+		}
+	})
+}
+
+func readGz(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(zr)
+}

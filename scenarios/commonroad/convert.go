@@ -1,0 +1,661 @@
+package commonroad
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
+
+// Ego footprint used for the start-overlap check: nuPlan's Chrysler Pacifica, the simulator's default ego
+// (rear-axle reference, 4.049 m to the front, 1.127 m to the rear, 2.297 m wide).
+const (
+	egoFront = 4.049
+	egoRear  = 1.127
+	egoWidth = 2.297
+)
+
+// CentreOffset is how far the centre of the ego's footprint lies ahead of its rear axle (nuPlan's Pacifica:
+// (4.049 - 1.127) / 2 m). The planning problem's and the solution's positions are read as footprint centres
+// and moved back by it to the rear axle (see the package documentation for why).
+const CentreOffset = (egoFront - egoRear) / 2
+
+// egoBox returns the ego's footprint for a rear-axle pose.
+func egoBox(p geom.Pose) geom.Box {
+	c := p.Translate((egoFront-egoRear)/2, 0)
+	return geom.Box{Center: c, Length: egoFront + egoRear, Width: egoWidth}
+}
+
+// maxGap is the longest run of missing time steps that is filled by interpolation.
+const maxGap = 100
+
+// converter builds a scenarios.Scenario from a document.
+type converter struct {
+	doc    *document
+	file   string
+	sol    *solution
+	res    *Result
+	sc     *scenarios.Scenario
+	laneIx map[string]int // lanelet id -> index into sc.Map.Lanes
+	t0     int            // time step of the run start
+}
+
+func (c *converter) fail(elem, format string, args ...any) error {
+	return &scenarios.FileError{File: c.file, Element: elem, Problem: fmt.Sprintf(format, args...)}
+}
+
+func (c *converter) note(format string, args ...any) {
+	c.res.Report.Notes = append(c.res.Report.Notes, fmt.Sprintf(format, args...))
+}
+
+func (c *converter) convert() error {
+	d := c.doc
+	c.sc = &scenarios.Scenario{
+		Version: scenarios.FormatVersion,
+		ID:      d.id,
+		Type:    datasetOf(d),
+		Source:  fmt.Sprintf("CommonRoad %s: %s", d.version, d.source),
+		DT:      d.dt,
+	}
+	c.res.Scenario = c.sc
+	c.res.Report.Version = d.version
+	c.res.Report.Notes = append(c.res.Report.Notes, d.notes...)
+	period, k := stepPeriod(d.dt, estimatePeriod(d, c.sol))
+	c.res.Report.FileDT, c.res.Report.StepPeriod = d.dt, period
+	if k > 1 {
+		c.note("timeStepSize says %g s, but the obstacles move %d times that far per step: the steps are %g s apart and the run is resampled to %g s", d.dt, k, period, d.dt)
+	}
+	d.dt = period
+	c.sc.DT = period
+	if err := c.lanes(); err != nil {
+		return err
+	}
+	if len(d.problems) > 1 {
+		c.note("%d planning problems: the first (%s) is used", len(d.problems), d.problems[0].id)
+	}
+	pp := &d.problems[0]
+	if err := c.expert(pp); err != nil {
+		return err
+	}
+	c.lights()
+	c.tracks()
+	c.goal(pp)
+	if err := c.route(pp); err != nil {
+		return err
+	}
+	upsample(c.sc, k)
+	c.sc.Horizon = float64(len(c.sc.Expert)-1) * c.sc.DT
+	c.extendExpert()
+	c.checks()
+	return nil
+}
+
+// datasetOf names the recording a file comes from, from its source attribute or benchmark id; it becomes the
+// scenario type, so that evaluation summaries group scores by dataset.
+func datasetOf(d *document) string {
+	s := strings.ToLower(d.source + " " + d.id)
+	switch {
+	case strings.Contains(s, "highd") || strings.Contains(s, "highway drone"):
+		return "highD"
+	case strings.Contains(s, "sind") || strings.Contains(s, "signalized intersection"):
+		return "SinD"
+	case strings.Contains(s, "ngsim"):
+		return "NGSIM"
+	}
+	return "commonroad"
+}
+
+// lanes converts the lanelets: bounds, centerline, links, neighbours, roadblocks, speed limits, connectors.
+func (c *converter) lanes() error {
+	d := c.doc
+	c.laneIx = make(map[string]int, len(d.lanelets))
+	for i, l := range d.lanelets {
+		if _, dup := c.laneIx[l.id]; dup {
+			return c.fail("lanelet "+l.id, "duplicate lanelet id")
+		}
+		c.laneIx[l.id] = i
+	}
+	known := func(ids []string, elem, what string) []string {
+		out := ids[:0:0]
+		for _, id := range ids {
+			if _, ok := c.laneIx[id]; ok {
+				out = append(out, id)
+			} else {
+				c.note("%s: %s %s is not a lanelet of this file: dropped", elem, what, id)
+			}
+		}
+		return out
+	}
+	connector := map[string]bool{}
+	for _, in := range d.inters {
+		for _, id := range in.successors {
+			connector[id] = true
+		}
+	}
+	m := &c.sc.Map
+	m.Lanes = make([]scenarios.Lane, len(d.lanelets))
+	for i, l := range d.lanelets {
+		elem := "lanelet " + l.id
+		ln := &m.Lanes[i]
+		ln.ID = l.id
+		ln.Left, ln.Right = l.left, l.right
+		ln.Centerline = centerline(l.left, l.right)
+		if !hasLength(ln.Centerline) {
+			return c.fail(elem, "centerline has zero length (its bounds collapse to a point)")
+		}
+		ln.Successors = known(l.succ, elem, "successor")
+		ln.Predecessors = known(l.pred, elem, "predecessor")
+		if l.adjLeft != "" && l.adjLeftSame {
+			if _, ok := c.laneIx[l.adjLeft]; ok && l.adjLeft != l.id {
+				ln.LeftNeighbor = l.adjLeft
+			}
+		}
+		if l.adjRight != "" && l.adjRgtSame {
+			if _, ok := c.laneIx[l.adjRight]; ok && l.adjRight != l.id {
+				ln.RightNeighbor = l.adjRight
+			}
+		}
+		ln.Connector = connector[l.id] || slices.Contains(l.types, "intersection")
+		ln.SpeedLimit = l.speedLimit
+		for _, ref := range l.signRefs {
+			if v, ok := d.signs[ref]; ok && v > 0 && (ln.SpeedLimit == 0 || v < ln.SpeedLimit) {
+				ln.SpeedLimit = v
+			}
+		}
+	}
+	// Roadblocks: lanes joined by same-direction adjacency (union-find, either side naming the link).
+	parent := make([]int, len(m.Lanes))
+	for i := range parent {
+		parent[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for i := range m.Lanes {
+		for _, nb := range []string{m.Lanes[i].LeftNeighbor, m.Lanes[i].RightNeighbor} {
+			if nb == "" {
+				continue
+			}
+			a, b := find(i), find(c.laneIx[nb])
+			if a != b {
+				if a < b {
+					parent[b] = a
+				} else {
+					parent[a] = b
+				}
+			}
+		}
+	}
+	rbOf := map[int]int{}
+	for i := range m.Lanes {
+		r := find(i)
+		k, ok := rbOf[r]
+		if !ok {
+			k = len(m.Roadblocks)
+			rbOf[r] = k
+			m.Roadblocks = append(m.Roadblocks, scenarios.Roadblock{ID: "rb_" + m.Lanes[r].ID, Connector: true})
+		}
+		rb := &m.Roadblocks[k]
+		rb.Lanes = append(rb.Lanes, m.Lanes[i].ID)
+		rb.Connector = rb.Connector && m.Lanes[i].Connector
+		m.Lanes[i].Roadblock = rb.ID
+	}
+	return nil
+}
+
+func hasLength(pts []geom.Vec2) bool {
+	for _, p := range pts[1:] {
+		if p.Dist(pts[0]) > 1e-9 {
+			return true
+		}
+	}
+	return false
+}
+
+// centerline returns the midpoints of the two bounds resampled at the same arc-length fractions.
+func centerline(left, right []geom.Vec2) []geom.Vec2 {
+	n := min(max(len(left), len(right), 2), 2000)
+	lp, rp := geom.NewPolyline(left), geom.NewPolyline(right)
+	ll, rl := lp.Length(), rp.Length()
+	out := make([]geom.Vec2, 0, n)
+	for i := range n {
+		f := float64(i) / float64(n-1)
+		a, b := left[0], right[0]
+		if len(lp.Pts) > 1 {
+			a = lp.At(f * ll)
+		}
+		if len(rp.Pts) > 1 {
+			b = rp.At(f * rl)
+		}
+		p := geom.Lerp(a, b, 0.5)
+		if len(out) > 0 && p.Dist(out[len(out)-1]) < 1e-9 {
+			continue
+		}
+		out = append(out, p)
+	}
+	if len(out) < 2 {
+		out = append(out, out[0])
+	}
+	return out
+}
+
+// stepsToFrames returns the run frame of file time step k.
+func (c *converter) frame(k int) int { return k - c.t0 }
+
+// expert builds the expert log from the solution, or a synthetic one, and fixes the run start t0.
+func (c *converter) expert(pp *problem) error {
+	dt := c.doc.dt
+	rep := &c.res.Report
+	if c.sol == nil {
+		c.t0 = pp.init.step
+		rep.SyntheticExpert = true
+		return nil // built in route(), which needs the lane graph and the goal
+	}
+	sol := c.sol
+	rep.SolutionModel = sol.model
+	st := slices.Clone(sol.states)
+	slices.SortStableFunc(st, func(a, b solState) int { return a.step - b.step })
+	for i := 1; i < len(st); i++ {
+		if st[i].step == st[i-1].step {
+			return c.fail(fmt.Sprintf("solution %sTrajectory time %d", sol.model, st[i].step), "duplicate time step")
+		}
+	}
+	c.t0 = st[0].step
+	if c.t0 != pp.init.step {
+		rep.StartShift = c.t0 - pp.init.step
+	}
+	// Fill gaps by linear interpolation so that the log is at DT spacing.
+	var full []solState
+	for i, s := range st {
+		if i > 0 {
+			p := st[i-1]
+			if s.step-p.step > maxGap {
+				return c.fail(fmt.Sprintf("solution %sTrajectory time %d", sol.model, s.step), "time jumps by %d steps from the previous state (at most %d)", s.step-p.step, maxGap)
+			}
+			for k := p.step + 1; k < s.step; k++ {
+				f := float64(k-p.step) / float64(s.step-p.step)
+				full = append(full, solState{step: k, x: p.x + f*(s.x-p.x), y: p.y + f*(s.y-p.y),
+					heading: p.heading + f*geom.AngleDiff(s.heading, p.heading), speed: p.speed + f*(s.speed-p.speed),
+					steer: p.steer + f*(s.steer-p.steer)})
+				rep.InterpolatedExpertSteps++
+			}
+		}
+		full = append(full, s)
+	}
+	exp := make([]scenarios.EgoState, len(full))
+	for i, s := range full {
+		e := &exp[i]
+		// Positions are the footprint centre (see CentreOffset): moved back to the rear axle. Point-mass states
+		// carry vx, vy instead of a heading.
+		e.Pose = geom.Pose{X: s.x, Y: s.y, Heading: geom.NormalizeAngle(s.heading)}
+		e.Speed = s.speed
+		if sol.model == "pm" {
+			e.Speed = math.Hypot(s.speed, s.vy)
+			e.Pose.Heading = math.Atan2(s.vy, s.speed)
+		}
+		e.Pose = e.Pose.Translate(-CentreOffset, 0)
+		e.Steering = s.steer
+	}
+	for i := range exp {
+		switch {
+		case len(exp) < 2:
+		case i+1 < len(exp):
+			exp[i].Accel = (exp[i+1].Speed - exp[i].Speed) / dt
+		default:
+			exp[i].Accel = exp[i-1].Accel
+		}
+	}
+	if len(exp) < 2 {
+		return c.fail("solution", "the expert trajectory needs at least 2 states, has %d", len(exp))
+	}
+	c.sc.Expert = exp
+	rep.ExpertSeconds = float64(len(exp)-1) * dt
+	d := exp[0].Pose.Pos().Dist(pp.init.pos)
+	if d > 0.5 {
+		c.note("the expert's first state is %.2f m from the planning problem's initial state", d)
+	}
+	return nil
+}
+
+// lights converts traffic lights: phases over the run from the cycle and offset; connectors are the
+// successors of the lanelets referencing the light, matched to its direction where it has one.
+func (c *converter) lights() {
+	d := c.doc
+	m := &c.sc.Map
+	horizon := c.frames() + 1
+	for _, tl := range d.lights {
+		out := scenarios.TrafficLight{ID: tl.id}
+		var conns []string
+		for i := range d.lanelets {
+			l := &d.lanelets[i]
+			if !slices.Contains(l.lightRefs, tl.id) {
+				continue
+			}
+			for _, s := range m.Lanes[i].Successors {
+				if dirMatches(tl.direction, turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])) && !slices.Contains(conns, s) {
+					conns = append(conns, s)
+				}
+			}
+		}
+		// A successor controlled by several lights keeps the first; MapIndex holds one light per lane.
+		for _, s := range conns {
+			taken := false
+			for _, o := range m.TrafficLights {
+				if slices.Contains(o.Connectors, s) {
+					taken = true
+				}
+			}
+			if !taken {
+				out.Connectors = append(out.Connectors, s)
+			}
+		}
+		out.Phases = phases(tl, c.t0, horizon, d.dt)
+		if len(out.Connectors) == 0 {
+			c.note("traffic light %s controls no successor lanelet", tl.id)
+		}
+		m.TrafficLights = append(m.TrafficLights, out)
+	}
+}
+
+// turnOf classifies the movement from lane a into its successor b: "left", "right" or "straight".
+func turnOf(a, b *scenarios.Lane) string {
+	pa, pb := geom.NewPolyline(a.Centerline), geom.NewPolyline(b.Centerline)
+	h0 := pa.HeadingAt(pa.Length())
+	h1 := pb.HeadingAt(pb.Length())
+	dh := geom.AngleDiff(h1, h0)
+	switch {
+	case dh > math.Pi/6:
+		return "left"
+	case dh < -math.Pi/6:
+		return "right"
+	}
+	return "straight"
+}
+
+// dirMatches reports whether a light of direction dir (CommonRoad: right, straight, left, leftStraight,
+// straightRight, leftRight, all, or empty) controls a movement.
+func dirMatches(dir, move string) bool {
+	switch dir {
+	case "", "all":
+		return true
+	case "leftStraight":
+		return move == "left" || move == "straight"
+	case "straightRight":
+		return move == "straight" || move == "right"
+	case "leftRight":
+		return move == "left" || move == "right"
+	}
+	return dir == move
+}
+
+// lightState maps a CommonRoad light colour.
+func lightState(color string) scenarios.LightState {
+	switch color {
+	case "green":
+		return scenarios.Green
+	case "yellow", "amber":
+		return scenarios.Yellow
+	case "red", "redYellow":
+		return scenarios.Red
+	}
+	return scenarios.Unknown
+}
+
+// phases expands a light's cycle over frames [0, frames) of the run (file time steps t0 on), merging
+// consecutive phases of the same state.
+func phases(tl light, t0, frames int, dt float64) []scenarios.LightPhase {
+	if !tl.active || len(tl.cycle) == 0 {
+		return []scenarios.LightPhase{{Start: 0, State: scenarios.Unknown}}
+	}
+	period := 0
+	for _, e := range tl.cycle {
+		period += e.duration
+	}
+	if period <= 0 {
+		return []scenarios.LightPhase{{Start: 0, State: lightState(tl.cycle[0].color)}}
+	}
+	var out []scenarios.LightPhase
+	stateAt := func(k int) scenarios.LightState {
+		m := ((k-tl.offset)%period + period) % period
+		for _, e := range tl.cycle {
+			if m < e.duration {
+				return lightState(e.color)
+			}
+			m -= e.duration
+		}
+		return scenarios.Unknown
+	}
+	for f := range frames {
+		s := stateAt(t0 + f)
+		if len(out) == 0 || out[len(out)-1].State != s {
+			out = append(out, scenarios.LightPhase{Start: float64(f) * dt, State: s})
+		}
+	}
+	return out
+}
+
+// frames returns the number of frames the run covers after its start (the expert's length, or for a synthetic
+// expert, the planned one).
+func (c *converter) frames() int {
+	if len(c.sc.Expert) > 0 {
+		return len(c.sc.Expert) - 1
+	}
+	return c.syntheticFrames()
+}
+
+// syntheticFrames is the length of a synthetic expert: to the end of the goal's time interval, at least 3 s,
+// at most 30 s.
+func (c *converter) syntheticFrames() int {
+	pp := &c.doc.problems[0]
+	end := 0
+	for _, g := range pp.goals {
+		if g.hasTime {
+			end = max(end, int(math.Ceil(g.time.hi))-c.t0)
+		}
+	}
+	lim := int(math.Round(30 / c.doc.dt))
+	if end <= 0 {
+		end = lim
+	}
+	return min(max(end, int(math.Round(3/c.doc.dt))), lim)
+}
+
+// objectType maps a CommonRoad obstacle type onto the four classes the metrics distinguish. Motorcycles count
+// as bicycles (two-wheelers, vulnerable), as in nuPlan's tracked object classes.
+func objectType(t string, static bool) scenarios.ObjectType {
+	switch t {
+	case "pedestrian":
+		return scenarios.Pedestrian
+	case "bicycle", "motorcycle":
+		return scenarios.Bicycle
+	case "car", "truck", "bus", "taxi", "priorityVehicle", "parkedVehicle", "trailer":
+		return scenarios.Vehicle
+	case "constructionZone", "roadBoundary", "building", "pillar", "median_strip", "medianStrip":
+		return scenarios.StaticObject
+	}
+	if static {
+		return scenarios.StaticObject
+	}
+	return scenarios.Vehicle
+}
+
+// tracks converts the obstacles: box-centre states with world velocity, shifted to the run start.
+func (c *converter) tracks() {
+	dt := c.doc.dt
+	frames := c.frames() + 1
+	for _, o := range c.doc.obstacles {
+		typ := objectType(o.typ, o.static)
+		tr := scenarios.Track{ID: o.id, Type: typ, Length: o.length, Width: o.width}
+		if o.static {
+			s := o.states[0]
+			st := scenarios.AgentState{Pose: geom.Pose{X: s.pos.X, Y: s.pos.Y, Heading: geom.NormalizeAngle(s.heading)}}
+			tr.States = make([]scenarios.AgentState, frames)
+			for i := range tr.States {
+				tr.States[i] = st
+			}
+			c.sc.Tracks = append(c.sc.Tracks, tr)
+			continue
+		}
+		if o.occupancyOnly {
+			c.note("dynamic obstacle %s has an occupancy set but no trajectory: only its initial state is used", o.id)
+		}
+		st := slices.Clone(o.states)
+		slices.SortStableFunc(st, func(a, b obState) int { return a.step - b.step })
+		st = slices.CompactFunc(st, func(a, b obState) bool { return a.step == b.step })
+		var states []scenarios.AgentState
+		first := st[0].step
+		for i, s := range st {
+			if i > 0 {
+				p := st[i-1]
+				if s.step-p.step > maxGap {
+					c.note("obstacle %s: time jumps by %d steps at step %d: the rest is dropped", o.id, s.step-p.step, s.step)
+					break
+				}
+				for k := p.step + 1; k < s.step; k++ { // gaps: linear interpolation
+					f := float64(k-p.step) / float64(s.step-p.step)
+					h := p.heading + f*geom.AngleDiff(s.heading, p.heading)
+					v := p.speed + f*(s.speed-p.speed)
+					pos := geom.Lerp(p.pos, s.pos, f)
+					states = append(states, agentState(pos, h, v))
+				}
+			}
+			states = append(states, agentState(s.pos, s.heading, s.speed))
+		}
+		// Shift to the run start; drop what lies before it or after the run's frames.
+		start := first - c.t0
+		if start < 0 {
+			if -start >= len(states) {
+				continue
+			}
+			states = states[-start:]
+			start = 0
+		}
+		if start >= frames {
+			continue
+		}
+		if start+len(states) > frames+50 { // keep some future beyond the run, for log-replay lookahead
+			states = states[:frames+50-start]
+		}
+		tr.Start = start
+		tr.States = states
+		c.sc.Tracks = append(c.sc.Tracks, tr)
+	}
+	_ = dt
+}
+
+func agentState(p geom.Vec2, heading, speed float64) scenarios.AgentState {
+	h := geom.NormalizeAngle(heading)
+	return scenarios.AgentState{Pose: geom.Pose{X: p.X, Y: p.Y, Heading: h}, VX: speed * math.Cos(h), VY: speed * math.Sin(h)}
+}
+
+// goal builds the exported goal and the scenario's goal pose (the centre of the first goal region).
+func (c *converter) goal(pp *problem) {
+	dt := c.doc.dt
+	g := &c.res.Goal
+	m := &c.sc.Map
+	for _, gs := range pp.goals {
+		out := GoalState{TimeStart: math.Inf(-1), TimeEnd: math.Inf(1)}
+		if gs.hasTime {
+			out.TimeStart = (gs.time.lo - float64(c.t0)) * dt
+			out.TimeEnd = (gs.time.hi - float64(c.t0)) * dt
+		}
+		for _, s := range gs.shapes {
+			reg := Region{Polygon: s.outline()}
+			if s.kind == "circle" {
+				reg.Center, reg.Radius = s.center, s.radius
+			}
+			out.Regions = append(out.Regions, reg)
+		}
+		for _, id := range gs.lanelets {
+			i, ok := c.laneIx[id]
+			if !ok {
+				c.note("goal lanelet %s is not a lanelet of this file: dropped", id)
+				continue
+			}
+			out.Lanes = append(out.Lanes, id)
+			ln := &m.Lanes[i]
+			poly := append(slices.Clone(ln.Left), reversed(ln.Right)...)
+			out.Regions = append(out.Regions, Region{Polygon: poly, Lane: id})
+		}
+		if gs.orient != nil {
+			out.Orientation = &Interval{Min: gs.orient.lo, Max: gs.orient.hi}
+		}
+		if gs.vel != nil {
+			out.Velocity = &Interval{Min: gs.vel.lo, Max: gs.vel.hi}
+		}
+		g.States = append(g.States, out)
+	}
+	// Goal pose: the centre of the first region, headed as the orientation interval's middle, else as the lane
+	// there, else as the ego starts.
+	pose := geom.Pose{X: pp.init.pos.X, Y: pp.init.pos.Y, Heading: pp.init.heading}
+	found := false
+	for _, gs := range pp.goals {
+		var ctr geom.Vec2
+		heading, hasHeading := 0.0, false
+		switch {
+		case len(gs.shapes) > 0:
+			ctr = gs.shapes[0].centre()
+			if gs.shapes[0].kind == "rectangle" {
+				heading, hasHeading = gs.shapes[0].orient, true
+			}
+		case len(gs.lanelets) > 0:
+			i, ok := c.laneIx[gs.lanelets[0]]
+			if !ok {
+				continue
+			}
+			pl := geom.NewPolyline(m.Lanes[i].Centerline)
+			ctr = pl.At(pl.Length() / 2)
+			heading, hasHeading = pl.HeadingAt(pl.Length()/2), true
+		default:
+			continue
+		}
+		if gs.orient != nil {
+			heading, hasHeading = geom.NormalizeAngle((gs.orient.lo+gs.orient.hi)/2), true
+		} else if !hasHeading {
+			if lane, s, _, ok := m.Index().NearestLane(geom.Pose{X: ctr.X, Y: ctr.Y, Heading: pp.init.heading}, 5); ok {
+				heading = m.Index().Path(lane).HeadingAt(s)
+			} else {
+				heading = pp.init.heading
+			}
+		}
+		pose, found = geom.Pose{X: ctr.X, Y: ctr.Y, Heading: geom.NormalizeAngle(heading)}, true
+		break
+	}
+	if !found {
+		c.note("the goal has no position: the goal pose is the start")
+		c.res.Report.NoGoalPosition = true
+	}
+	c.sc.Goal = pose
+}
+
+func reversed(p []geom.Vec2) []geom.Vec2 {
+	out := slices.Clone(p)
+	slices.Reverse(out)
+	return out
+}
+
+// checks flags short experts and ego overlaps at the start.
+func (c *converter) checks() {
+	rep := &c.res.Report
+	if rep.ExpertSeconds < ShortExpert-1e-9 {
+		rep.ShortExpert = true
+	}
+	if len(c.sc.Expert) == 0 {
+		return
+	}
+	eb := egoBox(c.sc.Expert[0].Pose)
+	for i := range c.sc.Tracks {
+		t := &c.sc.Tracks[i]
+		if s, ok := t.StateAt(0); ok && eb.Overlaps(s.Box(t.Length, t.Width)) {
+			rep.StartOverlaps = append(rep.StartOverlaps, t.ID)
+		}
+	}
+}

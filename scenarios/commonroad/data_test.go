@@ -1,0 +1,151 @@
+package commonroad
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"asyncdrive/scenarios"
+)
+
+// dataDir is the shared CommonRoad data, relative to this package's folder.
+const dataDir = "../../../shared/data/commonroad"
+
+// needData skips the test when the data folder is absent and returns its path otherwise.
+func needData(t testing.TB) string {
+	t.Helper()
+	if _, err := os.Stat(dataDir); err != nil {
+		t.Skipf("no CommonRoad data at %s", dataDir)
+	}
+	return dataDir
+}
+
+// dataFiles lists the scenario files of one data subfolder, sorted.
+func dataFiles(t testing.TB, sub string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(filepath.Join(needData(t), sub), func(p string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if !d.IsDir() && IsFile(d.Name()) {
+			out = append(out, p)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// TestImportAll imports every file of the shared data and reports counts, flags and failure reasons
+// (go test ./scenarios/commonroad -run TestImportAll -v). It fails on any import error.
+func TestImportAll(t *testing.T) {
+	if testing.Short() {
+		t.Skip("imports the whole data set")
+	}
+	files := dataFiles(t, "")
+	type stat struct {
+		n, ok, synth, reach, short, shifted, overlap, overlapCentre, unreachable int
+		expertSec                                                                []float64
+		ratio                                                                    []float64
+	}
+	stats := map[string]*stat{}
+	reasons := map[string]int{}
+	start := time.Now()
+	for _, f := range files {
+		set := strings.Split(strings.TrimPrefix(f, dataDir+"/"), "/")[0]
+		st := stats[set]
+		if st == nil {
+			st = &stat{}
+			stats[set] = st
+		}
+		st.n++
+		res, err := Import(f)
+		if err != nil {
+			reasons[err.Error()]++
+			t.Errorf("%v", err)
+			continue
+		}
+		st.ok++
+		r := &res.Report
+		if r.SyntheticExpert {
+			st.synth++
+		}
+		if r.ShortExpert {
+			st.short++
+		}
+		if r.StartShift != 0 {
+			st.shifted++
+		}
+		if len(r.StartOverlaps) > 0 {
+			st.overlap++
+		}
+		if r.GoalUnreachable {
+			st.unreachable++
+		}
+		for i, e := range res.Scenario.Expert {
+			if res.Goal.Reached(float64(i)*res.Scenario.DT, e.Pose, e.Speed) {
+				st.reach++
+				break
+			}
+		}
+		st.expertSec = append(st.expertSec, r.ExpertSeconds)
+		sc := res.Scenario
+		// Would the ego overlap anyone if the solution's positions were rear axles (CommonRoad's KS reference)?
+		cb := egoBox(sc.Expert[0].Pose.Translate(CentreOffset, 0))
+		for i := range sc.Tracks {
+			if s, ok := sc.Tracks[i].StateAt(0); ok && cb.Overlaps(s.Box(sc.Tracks[i].Length, sc.Tracks[i].Width)) {
+				st.overlapCentre++
+				break
+			}
+		}
+		st.ratio = append(st.ratio, motionRatio(sc)...)
+	}
+	el := time.Since(start)
+	names := make([]string, 0, len(stats))
+	for k := range stats {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		s := stats[k]
+		t.Logf("%-13s files %4d imported %4d synthetic-expert %3d expert-reaches-goal %3d short(<3s) %3d start-shifted %3d start-overlap %3d (if rear-axle: %3d) goal-unreachable %d; expert median %.1f s; track displacement/(v*dt) median %.2f",
+			k, s.n, s.ok, s.synth, s.reach, s.short, s.shifted, s.overlap, s.overlapCentre, s.unreachable, median(s.expertSec), median(s.ratio))
+	}
+	for r, n := range reasons {
+		t.Logf("failure x%d: %s", n, r)
+	}
+	t.Logf("%d files in %v", len(files), el)
+}
+
+// motionRatio returns, for moving track steps, the displacement divided by speed x DT (1 when positions and
+// speeds agree).
+func motionRatio(sc *scenarios.Scenario) []float64 {
+	var out []float64
+	for i := range sc.Tracks {
+		t := &sc.Tracks[i]
+		for j := 1; j < len(t.States) && j < 20; j++ {
+			a, b := t.States[j-1], t.States[j]
+			if v := a.Speed(); v > 3 {
+				out = append(out, a.Pose.Pos().Dist(b.Pose.Pos())/(v*sc.DT))
+			}
+		}
+	}
+	return out
+}
+
+func median(x []float64) float64 {
+	if len(x) == 0 {
+		return 0
+	}
+	y := slices.Clone(x)
+	slices.Sort(y)
+	return y[len(y)/2]
+}

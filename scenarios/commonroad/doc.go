@@ -1,0 +1,66 @@
+// Package commonroad imports CommonRoad XML scenarios (format 2020a, and 2018b's older element names; plain or
+// gzip-compressed) into the scenario model of package scenarios, with the recorded ego trajectory of a
+// matching "*.solution.xml[.gz]" as the expert log.
+//
+// # What is converted
+//
+//   - Lanelets become lanes: left and right bounds as given, the centerline as the midpoints of the two bounds
+//     resampled at the same arc-length fractions, predecessors and successors, and same-direction adjacency as
+//     left and right neighbours. Lanes joined by same-direction adjacency form a roadblock. Speed limits come
+//     from 2018b's <speedLimit> or from the maximum-speed traffic signs (274, 274.1, R2-1, ...) a 2020a
+//     lanelet references. Lanelets of type "intersection" and the successors named by an intersection's
+//     incomings are lane connectors. References to lanelets the file lacks are dropped and noted.
+//   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
+//     line), matched to the light's direction (left, straight, right, ...) by the successor's turn; their cycle
+//     and time offset become phases over the run (red-yellow counts as red, inactive as unknown).
+//   - Dynamic obstacles become tracks: car, truck, bus, taxi and the like are vehicles, bicycles and motorcycles
+//     bicycles, pedestrians pedestrians; the box is the rectangle (a circle's or polygon's bounding box); each
+//     state gives the box centre, orientation and the world velocity (speed along the orientation). Missing
+//     time steps are interpolated. Static obstacles are static tracks present over the whole run. Occupancy
+//     sets without a trajectory are reduced to the initial state.
+//   - The first planning problem gives the start and the goal. The full goal (time, position as polygons,
+//     rectangles, circles or lanelets, orientation and velocity intervals; any of several goal states) is
+//     returned as [Goal], with [Goal.Reached] for the goal_reached metric; the scenario's goal pose is the
+//     centre of the first goal region.
+//   - The route is the sequence of roadblocks the expert drives through, continued by a lane-graph search
+//     (Dijkstra, lane changes 10 m) to the goal's lanes and a little beyond.
+//
+// # Time
+//
+// The run starts at the expert's first time step, which in about half of the highD and SinD files is later
+// than the planning problem's t = 0; tracks and lights are shifted with it ([Report.StartShift]).
+//
+// The files' timeStepSize is checked against the motion: the distance obstacles travel per step divided by
+// their speed. In the highD and SinD conversions here it says 0.1 s while the steps are 0.2 s and 0.5 s apart
+// (every file of each set agrees within 3 %; the accelerations and the traffic-light cycles agree too). Where
+// the steps are an integer multiple k of timeStepSize, that multiple is taken as the period, time intervals and
+// cycles are read in it, and the expert and tracks are resampled k times finer (cubic Hermite positions from
+// the velocities) so the scenario plays at 0.1 s ([Report.StepPeriod]).
+//
+// # Reference point
+//
+// CommonRoad's kinematic single-track model puts a state at the rear axle, but in these recorded conversions
+// the planning problem's and the solution's positions are the recorded vehicle's box centre: each highD goal
+// region is centred on the expert's final position, and read as rear axles the ego would overlap another road
+// user at the start in 11 of the 185 SinD scenarios (none when read as centres). The importer therefore reads
+// them as the centre of the ego's footprint and moves them back by [CentreOffset] to the rear axle that the
+// scenario model uses; [GoalState.Reached] tests the footprint centre. Read this way, every recorded highD and
+// SinD expert reaches its goal.
+//
+// # Expert
+//
+// With a solution file, the expert is the recorded trajectory (speed and steering as recorded, acceleration by
+// differences) and the run's horizon is its length; it is then extended by [Lookahead] seconds at its last
+// speed along the route, so that a log-replay planner sees a future at the end. Without one (NGSIM, the format
+// tests) a synthetic expert drives from the initial state along the route with the constant acceleration that
+// brings it to the goal's centre by the middle of the goal's time interval, for the length of that interval
+// (3 to 30 s); [Report.SyntheticExpert] says so. Experts shorter than [ShortExpert] seconds and ego footprints
+// overlapping another road user at the start are flagged in the [Report].
+//
+// # Errors
+//
+// A malformed file gives a *scenarios.FileError naming the file, the element (such as
+// "lanelet 12.leftBound.point[3].x" or "line 40 in <trajectory>") and the problem; every imported scenario is
+// validated with scenarios.Validate. The reader bounds nesting depth, element count and size, and fills at most
+// 100 missing time steps, so no input makes it panic or take unbounded memory.
+package commonroad
