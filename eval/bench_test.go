@@ -15,7 +15,7 @@ import (
 func BenchmarkRunOverhead(b *testing.B) {
 	const n = 200
 	items := genItems(n)
-	runner := func(context.Context, *scenarios.Scenario) (Outcome, error) {
+	runner := func(context.Context, *scenarios.Scenario, Goal) (Outcome, error) {
 		return Outcome{Score: 1, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1, 2, 3}}, nil
 	}
 	dir := b.TempDir()

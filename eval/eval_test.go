@@ -47,7 +47,7 @@ func TestResume(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var calls atomic.Int32
-	interrupting := func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error) {
+	interrupting := func(ctx context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		if calls.Add(1) == 10 {
 			cancel() // Ctrl-C while this scenario (and others) are running
 		}
@@ -55,7 +55,7 @@ func TestResume(t *testing.T) {
 			<-ctx.Done()
 			return Outcome{}, ctx.Err()
 		}
-		return fakeRunner(ctx, sc)
+		return fakeRunner(ctx, sc, nil)
 	}
 	_, err := Run(ctx, testConfig(dir, items, 3), interrupting)
 	var ie *InterruptedError
@@ -73,9 +73,9 @@ func TestResume(t *testing.T) {
 
 	// Rerun: only the missing scenarios run.
 	var reruns atomic.Int32
-	counting := func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error) {
+	counting := func(ctx context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		reruns.Add(1)
-		return fakeRunner(ctx, sc)
+		return fakeRunner(ctx, sc, nil)
 	}
 	var last [2]int
 	cfg := testConfig(dir, items, 2)
@@ -126,7 +126,7 @@ func TestResumeRefusesADifferentRun(t *testing.T) {
 
 func TestRetryFailed(t *testing.T) {
 	items := genItems(4)
-	items[2].Load = func() (*scenarios.Scenario, error) { return testScenario("x-fail", "changing_lane"), nil }
+	items[2].Load = func() (*scenarios.Scenario, Goal, error) { return testScenario("x-fail", "changing_lane"), nil, nil }
 	dir := t.TempDir()
 	if s := mustRun(t, testConfig(dir, items, 2), fakeRunner); s.Failed != 1 {
 		t.Fatalf("failed %d, want 1", s.Failed)
@@ -134,7 +134,7 @@ func TestRetryFailed(t *testing.T) {
 	var n atomic.Int32
 	cfg := testConfig(dir, items, 2)
 	cfg.RetryFailed = true
-	s := mustRun(t, cfg, func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error) {
+	s := mustRun(t, cfg, func(ctx context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		n.Add(1)
 		return Outcome{Score: 1, PlannerMS: []float64{1}}, nil
 	})
@@ -239,8 +239,10 @@ func TestBadScenarioFilesAreCountedAndNamed(t *testing.T) {
 
 func TestPanicIsRecoveredAndCounted(t *testing.T) {
 	items := genItems(6)
-	items[3].Load = func() (*scenarios.Scenario, error) { return testScenario("boom-panic", "changing_lane"), nil }
-	items[4].Load = func() (*scenarios.Scenario, error) { panic("generator bug") }
+	items[3].Load = func() (*scenarios.Scenario, Goal, error) {
+		return testScenario("boom-panic", "changing_lane"), nil, nil
+	}
+	items[4].Load = func() (*scenarios.Scenario, Goal, error) { panic("generator bug") }
 	s := mustRun(t, testConfig(t.TempDir(), items, 2), fakeRunner)
 	if s.Failed != 2 || len(s.Errors) != 2 {
 		t.Fatalf("failed %d, want 2", s.Failed)
@@ -256,7 +258,7 @@ func TestPanicIsRecoveredAndCounted(t *testing.T) {
 
 func TestBadOutcomeIsAFailure(t *testing.T) {
 	items := genItems(3)
-	s := mustRun(t, testConfig(t.TempDir(), items, 1), func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error) {
+	s := mustRun(t, testConfig(t.TempDir(), items, 1), func(ctx context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		switch {
 		case strings.HasPrefix(sc.ID, "changing_lane"):
 			return Outcome{Score: math.NaN()}, nil
@@ -272,7 +274,7 @@ func TestBadOutcomeIsAFailure(t *testing.T) {
 
 func TestShardsMergeToASingleRun(t *testing.T) {
 	items := genItems(23)
-	items[5].Load = func() (*scenarios.Scenario, error) { return testScenario("x-fail", "changing_lane"), nil }
+	items[5].Load = func() (*scenarios.Scenario, Goal, error) { return testScenario("x-fail", "changing_lane"), nil, nil }
 	base := t.TempDir()
 	single := filepath.Join(base, "single")
 	mustRun(t, testConfig(single, items, 3), fakeRunner)
@@ -309,7 +311,7 @@ func TestShardsMergeToASingleRun(t *testing.T) {
 		t.Errorf("merged timing: %+v", s)
 	}
 	// A merged folder is a finished single run: eval into it has nothing to do.
-	mustRun(t, testConfig(merged, items, 2), func(context.Context, *scenarios.Scenario) (Outcome, error) {
+	mustRun(t, testConfig(merged, items, 2), func(context.Context, *scenarios.Scenario, Goal) (Outcome, error) {
 		t.Fatal("ran a scenario in a merged folder")
 		return Outcome{}, nil
 	})

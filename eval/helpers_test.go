@@ -44,8 +44,8 @@ func genItems(n int) []Item {
 		typ := testTypes[i%len(testTypes)]
 		key := fmt.Sprintf("%s/%03d", typ, i/len(testTypes))
 		id := strings.ReplaceAll(key, "/", "-")
-		items[i] = Item{Key: key, Type: typ, Source: "builtin", Load: func() (*scenarios.Scenario, error) {
-			return testScenario(id, typ), nil
+		items[i] = Item{Key: key, Type: typ, Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
+			return testScenario(id, typ), nil, nil
 		}}
 	}
 	return items
@@ -59,7 +59,7 @@ func hash(s string) uint64 {
 
 // fakeRunner scores a scenario from a hash of its id, deterministically; ids containing "fail" fail and
 // ids containing "panic" panic.
-func fakeRunner(_ context.Context, sc *scenarios.Scenario) (Outcome, error) {
+func fakeRunner(_ context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 	if strings.Contains(sc.ID, "fail") {
 		return Outcome{}, errors.New("fake failure")
 	}

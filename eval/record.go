@@ -17,6 +17,11 @@ type Outcome struct {
 	Score float64
 	// PlannerMS holds the runtime of each planner call, in milliseconds, in call order.
 	PlannerMS []float64
+	// GoalReached says whether the ego met the scenario's goal inside its time interval; nil when the
+	// scenario has no goal description (the Runner's goal argument was nil).
+	GoalReached *bool
+	// AtFaultCollisions counts the ego's at-fault collisions.
+	AtFaultCollisions int
 }
 
 // check validates an outcome before it is recorded: every number finite, the score in [0, 1] (a rounding
@@ -26,6 +31,9 @@ func (o *Outcome) check() error {
 		return fmt.Errorf("runner returned score %v, want a number in [0, 1]", o.Score)
 	}
 	o.Score = min(1, max(0, o.Score))
+	if o.AtFaultCollisions < 0 {
+		return fmt.Errorf("runner returned %d at-fault collisions, want a count >= 0", o.AtFaultCollisions)
+	}
 	for name, v := range o.Metrics {
 		if name == "" {
 			return errors.New("runner returned a metric without a name")
@@ -56,7 +64,12 @@ type Record struct {
 	Score   float64            `json:"score"`
 	Metrics map[string]float64 `json:"metrics,omitempty"` // nuPlan metric name -> value; absent if failed
 	Planner *Runtime           `json:"planner,omitempty"` // planner runtime statistics; absent if failed
-	Error   string             `json:"error,omitempty"`   // why the scenario failed; "" if it ran
+	// GoalReached says whether the goal was met inside its time interval: null when the scenario has no goal
+	// description (generated scenarios, scenario files) or failed.
+	GoalReached *bool `json:"goal_reached"`
+	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
+	AtFaultCollisions int    `json:"at_fault_collisions"`
+	Error             string `json:"error,omitempty"` // why the scenario failed; "" if it ran
 }
 
 // Failed reports whether the scenario failed (bad file, generator or simulator error, panic).
@@ -123,8 +136,10 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d: missing key", r.Index)
 	case r.Score < 0 || r.Score > 1:
 		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
-	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil):
-		return nil, fmt.Errorf("record %d (%s): a failed record has score 0 and no metrics or runtimes", r.Index, r.Key)
+	case r.AtFaultCollisions < 0:
+		return nil, fmt.Errorf("record %d (%s): at_fault_collisions %d < 0", r.Index, r.Key, r.AtFaultCollisions)
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.AtFaultCollisions != 0):
+		return nil, fmt.Errorf("record %d (%s): a failed record has score 0, no metrics, runtimes or goal, and no collisions", r.Index, r.Key)
 	case !r.Failed() && r.Planner == nil:
 		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)
 	}

@@ -18,6 +18,7 @@ import (
 	"sync"
 	"time"
 
+	"asyncdrive/geom"
 	"asyncdrive/scenarios"
 )
 
@@ -28,7 +29,15 @@ const FormatVersion = 1
 // one scenario each. An error fails that scenario only; so does a panic, which Run recovers. A runner should
 // return promptly when ctx is cancelled (an error returned after cancellation is not recorded: the scenario
 // counts as not finished and is run again on resume).
-type Runner func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error)
+//
+// goal is the scenario's goal as its source describes it (a CommonRoad planning problem's goal), or nil when
+// the source has none (generated scenarios, scenario files); the runner reports whether it was met in
+// Outcome.GoalReached.
+type Runner func(ctx context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, error)
+
+// Goal reports whether the ego, t seconds after the run start at rear-axle pose rear with speed v, meets a
+// scenario's goal (position, time interval, orientation and speed, as the source defines them).
+type Goal func(t float64, rear geom.Pose, v float64) bool
 
 // Config describes an evaluation run.
 type Config struct {
@@ -298,7 +307,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		return nil
 	}
 	rec := &Record{Index: k, Key: it.Key, ID: keyID(it.Key), Type: it.Type, Source: it.Source}
-	sc, err := load(it)
+	sc, goal, err := load(it)
 	if err != nil {
 		rec.Error = err.Error()
 		if it.peek != nil {
@@ -315,7 +324,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.ID = sc.ID
 	}
 	rec.Type = sc.Type
-	out, err := run(ctx, runner, sc)
+	out, err := run(ctx, runner, sc, goal)
 	if err == nil {
 		err = out.check()
 	}
@@ -332,32 +341,34 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.Metrics = map[string]float64{}
 	}
 	rec.Planner = newRuntime(out.PlannerMS)
+	rec.GoalReached = out.GoalReached
+	rec.AtFaultCollisions = out.AtFaultCollisions
 	return rec
 }
 
-func load(it Item) (sc *scenarios.Scenario, err error) {
+func load(it Item) (sc *scenarios.Scenario, goal Goal, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicError("loading "+it.Key, p)
 		}
 	}()
 	if it.Load == nil {
-		return nil, fmt.Errorf("%s: no loader", it.Key)
+		return nil, nil, fmt.Errorf("%s: no loader", it.Key)
 	}
-	sc, err = it.Load()
+	sc, goal, err = it.Load()
 	if err == nil && sc == nil {
 		err = fmt.Errorf("%s: loader returned no scenario", it.Key)
 	}
-	return sc, err
+	return sc, goal, err
 }
 
-func run(ctx context.Context, runner Runner, sc *scenarios.Scenario) (out Outcome, err error) {
+func run(ctx context.Context, runner Runner, sc *scenarios.Scenario, goal Goal) (out Outcome, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = panicError("simulating "+sc.ID, p)
 		}
 	}()
-	return runner(ctx, sc)
+	return runner(ctx, sc, goal)
 }
 
 // panicError turns a recovered panic into an error carrying the first lines of the stack, so that the

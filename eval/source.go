@@ -31,8 +31,9 @@ type Item struct {
 	Type string
 	// Source says where the scenario comes from: the file path, or "builtin".
 	Source string
-	// Load reads or generates the scenario.
-	Load func() (*scenarios.Scenario, error)
+	// Load reads or generates the scenario, with its goal when the source describes one (nil otherwise: see
+	// Runner).
+	Load func() (*scenarios.Scenario, Goal, error)
 
 	// peek reads the id and type of a file that did not load, where it can (FolderItems sets it).
 	peek func() (id, typ string)
@@ -82,16 +83,31 @@ func FolderItems(dir string) ([]Item, error) {
 	for i, rel := range rels {
 		file := filepath.Join(dir, filepath.FromSlash(rel))
 		if commonroad.IsFile(rel) {
-			items[i] = Item{Key: rel, Source: file, Load: func() (*scenarios.Scenario, error) { return commonroad.Load(file) },
+			items[i] = Item{Key: rel, Source: file, Load: func() (*scenarios.Scenario, Goal, error) { return loadCommonRoad(file) },
 				peek: func() (string, string) { return "", "" }}
 			continue
 		}
 		items[i] = Item{Key: rel, Source: file,
-			Load: func() (*scenarios.Scenario, error) { return scenarios.Load(file) },
+			Load: func() (*scenarios.Scenario, Goal, error) {
+				sc, err := scenarios.Load(file)
+				return sc, nil, err
+			},
 			peek: func() (string, string) { return peekFile(file) },
 		}
 	}
 	return items, nil
+}
+
+// loadCommonRoad imports a CommonRoad file with its planning problem's goal (nil if the goal has no state).
+func loadCommonRoad(file string) (*scenarios.Scenario, Goal, error) {
+	res, err := commonroad.Import(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(res.Goal.States) == 0 {
+		return res.Scenario, nil, nil
+	}
+	return res.Scenario, res.Goal.Reached, nil
 }
 
 // peekFile reads the "id" and "type" of a scenario file that failed to load, so that its failure is

@@ -43,13 +43,20 @@ type Summary struct {
 	ScoreCompleted float64              `json:"score_completed"`
 	ByType         map[string]TypeScore `json:"by_type"`
 	// Metrics holds each nuPlan metric's mean over the scenarios that ran.
-	Metrics       map[string]float64 `json:"metrics"`
-	PlannerCalls  uint64             `json:"planner_calls"`
-	PlannerMSMean float64            `json:"planner_ms_mean"`
-	PlannerMSP50  float64            `json:"planner_ms_p50"`
-	PlannerMSP99  float64            `json:"planner_ms_p99"`
-	PlannerMSMax  float64            `json:"planner_ms_max"`
-	Errors        []ErrorLine        `json:"errors,omitempty"`
+	Metrics map[string]float64 `json:"metrics"`
+	// GoalReached is the fraction of the GoalScenarios (scenarios that ran and have a goal description)
+	// whose goal was met inside its time interval; nil when there are none.
+	GoalReached   *float64 `json:"goal_reached"`
+	GoalScenarios int      `json:"goal_scenarios"`
+	// Collisions is the fraction of the scenarios that ran with at least one at-fault collision (0 if none
+	// ran).
+	Collisions    float64     `json:"collisions"`
+	PlannerCalls  uint64      `json:"planner_calls"`
+	PlannerMSMean float64     `json:"planner_ms_mean"`
+	PlannerMSP50  float64     `json:"planner_ms_p50"`
+	PlannerMSP99  float64     `json:"planner_ms_p99"`
+	PlannerMSMax  float64     `json:"planner_ms_max"`
+	Errors        []ErrorLine `json:"errors,omitempty"`
 
 	// Timing and history of the run that wrote this file.
 	WallS         float64 `json:"wall_s"`                  // this invocation's elapsed time; a merge: the slowest shard's
@@ -75,6 +82,7 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	metrics := map[string]*acc{}
 	var hist Histogram
 	var totalMS float64
+	var reached, collided int
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
@@ -101,6 +109,15 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		all.sum += r.Score
 		completed.sum += r.Score
 		completed.n++
+		if r.GoalReached != nil {
+			s.GoalScenarios++
+			if *r.GoalReached {
+				reached++
+			}
+		}
+		if r.AtFaultCollisions > 0 {
+			collided++
+		}
 		for _, name := range sortedKeys(r.Metrics) {
 			m := metrics[name]
 			if m == nil {
@@ -124,6 +141,13 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	}
 	s.Score = mean100(all)
 	s.ScoreCompleted = mean100(completed)
+	if s.GoalScenarios > 0 {
+		f := float64(reached) / float64(s.GoalScenarios)
+		s.GoalReached = &f
+	}
+	if completed.n > 0 {
+		s.Collisions = float64(collided) / float64(completed.n)
+	}
 	for typ, a := range types {
 		ts := s.ByType[typ]
 		ts.Score = mean100(*a)

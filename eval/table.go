@@ -59,6 +59,11 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	}
 	fmt.Fprintf(&b, "\nscore %.2f over all scenarios (a failed scenario scores 0), %.2f over the %d completed\n",
 		s.Score, s.ScoreCompleted, s.Scenarios-s.Failed)
+	fmt.Fprintf(&b, "at-fault collisions in %.2f%% of the completed scenarios", 100*s.Collisions)
+	if s.GoalReached != nil {
+		fmt.Fprintf(&b, "; goal reached in %.2f%% of the %d completed with a goal", 100**s.GoalReached, s.GoalScenarios)
+	}
+	b.WriteString("\n")
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
 	fmt.Fprintf(&b, "wall %.2f s", s.WallS)

@@ -78,13 +78,13 @@ func ExampleRun() {
 	var items []Item
 	for i, typ := range []string{"changing_lane", "changing_lane", "stopping_with_lead"} {
 		id := fmt.Sprintf("%s-%d", typ, i)
-		items = append(items, Item{Key: id, Type: typ, Source: "builtin", Load: func() (*scenarios.Scenario, error) {
-			return testScenario(id, typ), nil
+		items = append(items, Item{Key: id, Type: typ, Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
+			return testScenario(id, typ), nil, nil
 		}})
 	}
 	out, _ := os.MkdirTemp("", "eval-example")
 	defer os.RemoveAll(out)
-	runner := func(ctx context.Context, sc *scenarios.Scenario) (Outcome, error) {
+	runner := func(ctx context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		score := 1.0
 		if sc.Type == "stopping_with_lead" {
 			score = 0.4

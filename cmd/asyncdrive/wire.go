@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"slices"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/eval"
 	"asyncdrive/metrics"
 	"asyncdrive/planner"
@@ -48,10 +49,12 @@ func plannerNames() []string { return planner.Names() }
 // metrics.Weights).
 func metricNames() []string { return append(slices.Clone(metrics.Names), metrics.NameLaneChange) }
 
-// newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it.
+// newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it. The goal,
+// when the scenario has one, counts as reached when any frame of the ego's history meets it (its time
+// interval included).
 func newRunner(plannerName, agents string, steps int) eval.Runner {
 	cfg := sim.Config{Agents: sim.AgentMode(agents), Steps: steps}
-	return func(ctx context.Context, sc *scenarios.Scenario) (eval.Outcome, error) {
+	return func(ctx context.Context, sc *scenarios.Scenario, goal eval.Goal) (eval.Outcome, error) {
 		if err := ctx.Err(); err != nil {
 			return eval.Outcome{}, err
 		}
@@ -68,6 +71,24 @@ func newRunner(plannerName, agents string, steps int) eval.Runner {
 		for _, name := range names {
 			m[name] = res.Metrics.Value(name)
 		}
-		return eval.Outcome{Metrics: m, Score: res.Metrics.Score, PlannerMS: res.PlannerMS}, nil
+		out := eval.Outcome{Metrics: m, Score: res.Metrics.Score, PlannerMS: res.PlannerMS}
+		for _, n := range res.Metrics.AtFaultCounts {
+			out.AtFaultCollisions += n
+		}
+		if goal != nil {
+			reached := goalReached(goal, res.Ego)
+			out.GoalReached = &reached
+		}
+		return out, nil
 	}
+}
+
+// goalReached reports whether any state of the ego's history meets the goal.
+func goalReached(goal eval.Goal, ego []dynamics.State) bool {
+	for _, e := range ego {
+		if goal(e.Time, e.Pose, e.Speed) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,0 +1,74 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"asyncdrive/eval"
+)
+
+// crData is the CommonRoad data set next to the repository (see scenarios/commonroad).
+var crData = filepath.Join("..", "..", "..", "shared", "data", "commonroad")
+
+// TestEvalCommonRoadGoal evaluates a mixed folder, a recorded highD scenario (with its solution, the
+// expert) and a generated scenario file, with log_replay: the highD record must reach its goal with no
+// at-fault collision, the generated one has no goal description (goal_reached null), and the summary's
+// goal_reached is over the highD scenario alone.
+func TestEvalCommonRoadGoal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop runs")
+	}
+	const name = "DEU_LocationALower26-1_260_T-75"
+	src := filepath.Join(crData, "highD")
+	if _, err := os.Stat(filepath.Join(src, name+".cr.xml.gz")); err != nil {
+		t.Skipf("no CommonRoad data at %s", crData)
+	}
+	base := t.TempDir()
+	files := filepath.Join(base, "scenarios")
+	if code, stdout, stderr := asyncdrive(t, "gen", "--out", files, "--per-type", "1", "--types", scenarioTypes()[0]); code != exitOK {
+		t.Fatalf("gen: exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, f := range []string{name + ".cr.xml.gz", name + ".solution.xml.gz"} {
+		data, err := os.ReadFile(filepath.Join(src, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(files, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(base, "out")
+	if code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "log_replay", "--out", out); code != exitOK {
+		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	for _, r := range recs {
+		switch {
+		case r.Failed():
+			t.Errorf("%s failed: %s", r.Key, r.Error)
+		case strings.HasPrefix(r.Key, name):
+			if r.GoalReached == nil || !*r.GoalReached || r.AtFaultCollisions != 0 {
+				t.Errorf("%s: goal_reached %v, at_fault_collisions %d; want true and 0", r.Key, r.GoalReached, r.AtFaultCollisions)
+			}
+		default:
+			if r.GoalReached != nil {
+				t.Errorf("generated %s: goal_reached %v, want null", r.Key, *r.GoalReached)
+			}
+		}
+	}
+	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.GoalReached == nil || *s.GoalReached != 1 || s.GoalScenarios != 1 || s.Collisions != 0 {
+		t.Errorf("summary goal_reached %v over %d, collisions %v; want 1 over 1 and 0", s.GoalReached, s.GoalScenarios, s.Collisions)
+	}
+}

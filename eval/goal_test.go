@@ -1,0 +1,186 @@
+package eval
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
+
+// goalCase is one item of the goal and collision tests: whether its source describes a goal, whether the
+// runner meets it, its at-fault collisions, and whether the runner fails.
+type goalCase struct {
+	id         string
+	goal, hit  bool
+	collisions int
+	fail       bool
+}
+
+var goalCases = []goalCase{
+	{id: "g-hit", goal: true, hit: true},
+	{id: "g-miss-c2", goal: true, collisions: 2},
+	{id: "g-hit-c1", goal: true, hit: true, collisions: 1},
+	{id: "nogoal", collisions: 0},
+	{id: "nogoal-c3", collisions: 3},
+	{id: "g-fail", goal: true, hit: true, fail: true},
+	{id: "nogoal-2"},
+}
+
+// goalItems returns the goal cases as items; a case with a goal has a loader returning a Goal that says
+// whether it is hit.
+func goalItems() []Item {
+	items := make([]Item, len(goalCases))
+	for i, c := range goalCases {
+		var goal Goal
+		if c.goal {
+			goal = func(t float64, rear geom.Pose, v float64) bool { return c.hit }
+		}
+		items[i] = Item{Key: c.id, Type: testTypes[i%2], Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
+			return testScenario(c.id, testTypes[i%2]), goal, nil
+		}}
+	}
+	return items
+}
+
+// goalRunner asks the goal it is given at the scenario's start (as a real runner asks at every frame) and
+// reports the case's collisions.
+func goalRunner(_ context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, error) {
+	for _, c := range goalCases {
+		if c.id != sc.ID {
+			continue
+		}
+		if c.fail {
+			return Outcome{}, errors.New("fake failure")
+		}
+		out := Outcome{Score: 0.5, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}, AtFaultCollisions: c.collisions}
+		if goal != nil {
+			reached := goal(0, sc.Expert[0].Pose, sc.Expert[0].Speed)
+			out.GoalReached = &reached
+		}
+		return out, nil
+	}
+	return Outcome{}, errors.New("unknown case " + sc.ID)
+}
+
+func TestGoalAndCollisionAggregation(t *testing.T) {
+	dir := t.TempDir()
+	s := mustRun(t, testConfig(dir, goalItems(), 3), goalRunner)
+	// Ran: 6 of 7 (g-fail failed). With a goal and ran: g-hit, g-miss-c2, g-hit-c1, of which 2 reached: 2/3.
+	// With an at-fault collision: g-miss-c2, g-hit-c1, nogoal-c3 of the 6 that ran: 1/2.
+	if s.GoalReached == nil || math.Abs(*s.GoalReached-2.0/3) > 1e-12 || s.GoalScenarios != 3 {
+		t.Errorf("goal_reached %v over %d scenarios, want 2/3 over 3", s.GoalReached, s.GoalScenarios)
+	}
+	if s.Collisions != 0.5 {
+		t.Errorf("collisions = %v, want 0.5", s.Collisions)
+	}
+	if s.Failed != 1 {
+		t.Errorf("failed = %d, want 1", s.Failed)
+	}
+
+	// The records: goal_reached true, false or null, written explicitly; at_fault_collisions as reported.
+	data := string(readFile(t, filepath.Join(dir, ResultsFile)))
+	lines := strings.Split(strings.TrimSpace(data), "\n")
+	want := []struct {
+		goal string
+		n    int
+	}{{"true", 0}, {"false", 2}, {"true", 1}, {"null", 0}, {"null", 3}, {"null", 0}, {"null", 0}}
+	if len(lines) != len(want) {
+		t.Fatalf("%d records, want %d", len(lines), len(want))
+	}
+	for i, line := range lines {
+		var raw map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(line), &raw); err != nil {
+			t.Fatal(err)
+		}
+		if g := string(raw["goal_reached"]); g != want[i].goal {
+			t.Errorf("record %d: goal_reached %q, want %s", i, g, want[i].goal)
+		}
+		if n := string(raw["at_fault_collisions"]); n != string(rune('0'+want[i].n)) {
+			t.Errorf("record %d: at_fault_collisions %q, want %d", i, n, want[i].n)
+		}
+	}
+
+	// summary.json says the same, and reads back.
+	back, err := ReadSummary(filepath.Join(dir, SummaryFile))
+	if err != nil || back.GoalReached == nil || *back.GoalReached != *s.GoalReached || back.Collisions != 0.5 || back.GoalScenarios != 3 {
+		t.Errorf("summary.json: %+v, %v", back, err)
+	}
+}
+
+func TestGoalReachedIsNullWithoutGoals(t *testing.T) {
+	dir := t.TempDir()
+	s := mustRun(t, testConfig(dir, genItems(4), 2), fakeRunner)
+	if s.GoalReached != nil || s.GoalScenarios != 0 || s.Collisions != 0 {
+		t.Errorf("goal_reached %v over %d, collisions %v; want null over 0 and 0", s.GoalReached, s.GoalScenarios, s.Collisions)
+	}
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(readFile(t, filepath.Join(dir, SummaryFile)), &raw); err != nil {
+		t.Fatal(err)
+	}
+	if string(raw["goal_reached"]) != "null" || string(raw["collisions"]) != "0" {
+		t.Errorf("summary.json goal_reached %s collisions %s", raw["goal_reached"], raw["collisions"])
+	}
+}
+
+func TestGoalAndCollisionsMerge(t *testing.T) {
+	base := t.TempDir()
+	single := filepath.Join(base, "single")
+	mustRun(t, testConfig(single, goalItems(), 2), goalRunner)
+	var shards []string
+	for i := range 3 {
+		dir := filepath.Join(base, "shard", string(rune('0'+i)))
+		cfg := testConfig(dir, goalItems(), 2)
+		cfg.Shard = Shard{I: i, N: 3}
+		mustRun(t, cfg, goalRunner)
+		shards = append(shards, dir)
+	}
+	merged := filepath.Join(base, "merged")
+	s, err := Merge(merged, shards, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sameOutputs(t, single, merged)
+	if s.GoalReached == nil || math.Abs(*s.GoalReached-2.0/3) > 1e-12 || s.GoalScenarios != 3 || s.Collisions != 0.5 {
+		t.Errorf("merged goal_reached %v over %d, collisions %v; want 2/3 over 3 and 0.5", s.GoalReached, s.GoalScenarios, s.Collisions)
+	}
+	// A partial merge aggregates what it holds: shard 0 holds g-hit, nogoal and nogoal-2 (indexes 0, 3, 6).
+	part, err := Merge(filepath.Join(base, "part"), shards[:1], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if part.GoalReached == nil || *part.GoalReached != 1 || part.GoalScenarios != 1 || part.Collisions != 0 {
+		t.Errorf("partial merge goal_reached %v over %d, collisions %v; want 1 over 1 and 0", part.GoalReached, part.GoalScenarios, part.Collisions)
+	}
+}
+
+func TestDecodeRecordChecksGoalAndCollisions(t *testing.T) {
+	for _, tc := range []struct{ rec, want string }{
+		{`{"index":0,"key":"a","id":"a","type":"t","source":"s","score":0,"goal_reached":true,"at_fault_collisions":0,"error":"x"}`, "a failed record"},
+		{`{"index":0,"key":"a","id":"a","type":"t","source":"s","score":0,"goal_reached":null,"at_fault_collisions":1,"error":"x"}`, "a failed record"},
+		{`{"index":0,"key":"a","id":"a","type":"t","source":"s","score":0,"at_fault_collisions":-1,"error":"x"}`, "at_fault_collisions -1 < 0"},
+	} {
+		if _, err := DecodeRecord([]byte(tc.rec)); err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("DecodeRecord(%s) = %v, want an error containing %q", tc.rec, err, tc.want)
+		}
+	}
+	// Records written before these fields existed still decode: goal unknown, no collisions.
+	r, err := DecodeRecord([]byte(`{"index":0,"key":"a","id":"a","type":"t","source":"s","score":0,"error":"x"}`))
+	if err != nil || r.GoalReached != nil || r.AtFaultCollisions != 0 {
+		t.Errorf("old record: %+v, %v", r, err)
+	}
+}
+
+func TestNegativeCollisionsIsAFailure(t *testing.T) {
+	s := mustRun(t, testConfig(t.TempDir(), genItems(1), 1), func(context.Context, *scenarios.Scenario, Goal) (Outcome, error) {
+		return Outcome{Score: 1, PlannerMS: []float64{1}, AtFaultCollisions: -1}, nil
+	})
+	if s.Failed != 1 || !strings.Contains(s.Errors[0].Error, "at-fault collisions") {
+		t.Errorf("failed %d, errors %+v", s.Failed, s.Errors)
+	}
+}
