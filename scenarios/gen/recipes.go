@@ -467,7 +467,7 @@ func stoppingWithLead(g *rng) (*scene, error) {
 	// The lead brakes to a stop (a hazard ahead, a parking manoeuvre) and stays stopped.
 	lead.stopFrom = int((g.Range(0.5, 4.5) - 0) / dt)
 	lead.stopTill = 1 << 30
-	lead.brakeDist = ve * ve / (2 * g.Range(1.4, 2.6))
+	lead.brakeDecel = g.Range(1.4, 2.6) // from the speed the lead has when it starts braking
 	w.populate(r, g.Range(0.6, 2), 0.8, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-30
 	})

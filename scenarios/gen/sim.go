@@ -135,13 +135,13 @@ type vehicle struct {
 	nudge   nudgePlan // shift to pass an obstacle at the lane's edge
 
 	// scripted behaviour
-	stopAt    float64 // the front stops at this path station from tick stopFrom on (+Inf: never)
-	stopFrom  int
-	stopTill  int
-	brakeDist float64 // when > 0, stopAt is set this far ahead of the front at tick stopFrom
-	pullIn    float64 // lateral offset to pull over to (out of the lane) before stopping at pullAt
-	pullAt    float64
-	sched     []speedStep // desired speed changes over time (absolute m/s)
+	stopAt     float64 // the front stops at this path station from tick stopFrom on (+Inf: never)
+	stopFrom   int
+	stopTill   int
+	brakeDecel float64 // when > 0, at tick stopFrom stopAt is set where braking at this rate from the current speed ends
+	pullIn     float64 // lateral offset to pull over to (out of the lane) before stopping at pullAt
+	pullAt     float64
+	sched      []speedStep // desired speed changes over time (absolute m/s)
 
 	// lane change plan
 	lcFrom, lcTo int // tick window in which a lane change is tried
@@ -738,8 +738,8 @@ func (w *world) control(v *vehicle, tick int) float64 {
 	if v.pullIn != 0 {
 		v.stopAt, v.stopFrom, v.stopTill = v.pullAt, w.tick0, 1<<30
 	}
-	if tick == v.stopFrom && v.brakeDist > 0 {
-		v.stopAt = sf + v.brakeDist
+	if tick == v.stopFrom && v.brakeDecel > 0 {
+		v.stopAt = sf + v.v*v.v/(2*v.brakeDecel)
 	}
 	if tick >= v.stopFrom && tick < v.stopTill && v.stopAt < sf+look+50 {
 		obstacle(v.stopAt-sf+p.MinGap, 0)
