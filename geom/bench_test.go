@@ -51,11 +51,6 @@ func BenchmarkBoxOverlaps(b *testing.B) {
 			n++
 		}
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		f()
-	}
-	b.StopTimer()
 	benchlat.Batched(b, f)
 	if n == 0 {
 		b.Fatal("boxes do not overlap")
@@ -70,11 +65,6 @@ func BenchmarkPolylineProject(b *testing.B) {
 		s, lat := l.Project(p)
 		sink += s + lat
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		f()
-	}
-	b.StopTimer()
 	benchlat.Batched(b, f)
 	_ = sink
 }

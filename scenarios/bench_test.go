@@ -19,11 +19,6 @@ func BenchmarkDistanceOutsideDrivable(b *testing.B) {
 		sink += x.DistanceOutsideDrivable(benchPoints[i%len(benchPoints)])
 		i++
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		f()
-	}
-	b.StopTimer()
 	benchlat.Batched(b, f)
 	_ = sink
 }
@@ -36,11 +31,6 @@ func BenchmarkLanesAt(b *testing.B) {
 		buf = x.LanesAt(benchPoints[i%len(benchPoints)], buf[:0])
 		i++
 	}
-	b.ReportAllocs()
-	for b.Loop() {
-		f()
-	}
-	b.StopTimer()
 	benchlat.Batched(b, f)
 }
 

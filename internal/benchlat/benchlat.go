@@ -30,11 +30,16 @@ func Run(b *testing.B, every int, f func(i int)) {
 	Report(b, lat)
 }
 
-// Batched times 2048 batches of 64 calls of f, after the benchmark loop the caller ran, and reports the
-// per-call p50 and p99 of the batches as "p50-ns/op" and "p99-ns/op": for calls too short to time one by
-// one.
+// Batched runs f in the benchmark loop (reporting allocations), then times 2048 batches of 64 further calls
+// and reports the per-call p50 and p99 of the batches as "p50-ns/op" and "p99-ns/op": for calls too short
+// to time one by one.
 func Batched(b *testing.B, f func()) {
 	b.Helper()
+	b.ReportAllocs()
+	for b.Loop() {
+		f()
+	}
+	b.StopTimer()
 	const batch = 64
 	samples := make([]float64, 0, 2048)
 	for range 2048 {
