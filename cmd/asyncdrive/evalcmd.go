@@ -39,14 +39,12 @@ examples:
 `
 
 type evalFlags struct {
-	scenarios   string
-	planner     string
-	agents      string
-	workers     int
-	out         string
-	perType     int
-	seed        uint64
-	types       string
+	scenarios string
+	planner   string
+	agents    string
+	workers   int
+	out       string
+	suiteFlags
 	steps       int
 	shard       string
 	shards      int
@@ -59,9 +57,7 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&e.agents, "agents", "nonreactive", "other agents: nonreactive (log replay) or reactive (IDM)")
 	fs.IntVar(&e.workers, "workers", runtime.NumCPU(), "scenarios simulated in parallel")
 	fs.StringVar(&e.out, "out", "", "output `folder` (default out/PLANNER-AGENTS, with -shard-I-of-N for a shard)")
-	fs.IntVar(&e.perType, "per-type", defaultPerType, "builtin suite: scenarios per type")
-	fs.Uint64Var(&e.seed, "seed", defaultSeed, "builtin suite: seed")
-	fs.StringVar(&e.types, "types", "", "builtin suite: comma-separated scenario types (default: all 14)")
+	e.suiteFlags.define(fs, "builtin suite: ")
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
@@ -136,10 +132,7 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 
 	options := map[string]string{"steps": strconv.Itoa(f.steps)}
 	if f.scenarios == "builtin" {
-		if f.perType < 1 {
-			return cfg, usagef("eval", "--per-type must be at least 1, got %d", f.perType)
-		}
-		types, err := selectTypes("eval", f.types)
+		specs, types, err := f.specs("eval")
 		if err != nil {
 			return cfg, err
 		}
@@ -148,7 +141,7 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 		if len(types) > 0 {
 			options["types"] = strings.Join(types, ",")
 		}
-		cfg.Items = builtinItems(suiteSpecs(f.perType, f.seed, types))
+		cfg.Items = builtinItems(specs)
 	} else {
 		for _, name := range []string{"per-type", "seed", "types"} {
 			if isSet(fs, name) {

@@ -29,20 +29,42 @@ examples:
 flags:
 `
 
-type genFlags struct {
-	out     string
+// suiteFlags select scenarios of the generated suite (gen, and eval with --scenarios builtin).
+type suiteFlags struct {
 	perType int
 	seed    uint64
 	types   string
+}
+
+// define adds --per-type, --seed and --types, their help prefixed by what (e.g. "builtin suite: ").
+func (s *suiteFlags) define(fs *flag.FlagSet, what string) {
+	fs.IntVar(&s.perType, "per-type", defaultPerType, what+"scenarios per scenario type")
+	fs.Uint64Var(&s.seed, "seed", defaultSeed, what+"suite seed")
+	fs.StringVar(&s.types, "types", "", what+"comma-separated scenario types (default: all 14)")
+}
+
+// specs checks the flags for command cmd and returns the selected scenarios and the types given (none: all).
+func (s *suiteFlags) specs(cmd string) ([]spec, []string, error) {
+	if s.perType < 1 {
+		return nil, nil, usagef(cmd, "--per-type must be at least 1, got %d", s.perType)
+	}
+	types, err := selectTypes(cmd, s.types)
+	if err != nil {
+		return nil, nil, err
+	}
+	return suiteSpecs(s.perType, s.seed, types), types, nil
+}
+
+type genFlags struct {
+	suiteFlags
+	out     string
 	gzip    bool
 	workers int
 }
 
 func (g *genFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&g.out, "out", "", "output `folder` (required)")
-	fs.IntVar(&g.perType, "per-type", defaultPerType, "scenarios per scenario type")
-	fs.Uint64Var(&g.seed, "seed", defaultSeed, "suite seed")
-	fs.StringVar(&g.types, "types", "", "comma-separated scenario types (default: all 14)")
+	g.suiteFlags.define(fs, "")
 	fs.BoolVar(&g.gzip, "gzip", false, "write gzip-compressed .json.gz files")
 	fs.IntVar(&g.workers, "workers", runtime.NumCPU(), "scenarios generated in parallel")
 }
@@ -97,16 +119,13 @@ func runGen(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return usagef("gen", "unexpected argument %q", pos[0])
 	case g.out == "":
 		return usagef("gen", "missing --out DIR")
-	case g.perType < 1:
-		return usagef("gen", "--per-type must be at least 1, got %d", g.perType)
 	case g.workers < 1:
 		return usagef("gen", "--workers must be at least 1, got %d", g.workers)
 	}
-	types, err := selectTypes("gen", g.types)
+	specs, _, err := g.specs("gen")
 	if err != nil {
 		return err
 	}
-	specs := suiteSpecs(g.perType, g.seed, types)
 	ext := ".json"
 	if g.gzip {
 		ext = ".json.gz"
