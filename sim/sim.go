@@ -18,6 +18,14 @@ type Config struct {
 	Agents  AgentMode              // NonReactive (default) or Reactive
 	Steps   int                    // number of 0.1 s steps; 0 means the scenario's horizon
 	Vehicle dynamics.VehicleParams // ego vehicle; zero means nuPlan's Pacifica
+
+	// Perception, when set, makes what the planner observes (metrics still use the ground truth); nil: the
+	// planner sees the ground truth.
+	Perception Perception
+	// Guide, when set, supplies the planner's guidance at every tick; nil: unguided.
+	Guide Guide
+	// Observers see every finished step (run recorders, live viewers).
+	Observers []StepObserver
 }
 
 // Result is a finished simulation: the metric scores, the per-call planner runtimes and the full history.
@@ -26,8 +34,11 @@ type Result struct {
 	PlannerMS []float64 // wall-clock runtime of each ComputeTrajectory call, ms
 	// History, one entry per frame (Steps+1 frames, frame 0 = start).
 	Ego     []dynamics.State
-	Objects [][]scenarios.Object
-	Plans   []dynamics.Trajectory // the trajectory returned at each iteration (Steps entries)
+	Objects [][]scenarios.Object // ground truth
+	// Observed holds what the planner observed at each frame when Config.Perception was set; nil otherwise
+	// (the planner observed Objects).
+	Observed [][]scenarios.Object
+	Plans    []dynamics.Trajectory // the trajectory returned at each iteration (Steps entries)
 }
 
 // Simulation is a closed-loop run of one planner on one scenario in virtual time. Use Run for a whole
@@ -45,13 +56,15 @@ type Simulation struct {
 
 	iter    int
 	ego     []dynamics.State
-	objects [][]scenarios.Object
-	plans   []dynamics.Trajectory
-	ms      []float64
-	input   planner.Input
-	obsBuf  []obstacle
-	lights  []planner.LightStatus
-	done    bool
+	objects [][]scenarios.Object // ground truth, one entry per frame
+	// observed is what the planner sees, one entry per frame (Config.Perception set); nil: objects.
+	observed [][]scenarios.Object
+	plans    []dynamics.Trajectory
+	ms       []float64
+	input    planner.Input
+	obsBuf   []obstacle
+	lights   []planner.LightStatus
+	done     bool
 }
 
 // New prepares a simulation of p on sc: it validates the inputs and initialises the planner with the map,
@@ -94,6 +107,9 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 	}
 	s.ego = append(s.ego, ExpertState(sc, 0, cfg.Vehicle))
 	s.objects = append(s.objects, s.observe(0))
+	if err := s.perceive(0); err != nil {
+		return nil, err
+	}
 	s.queue.Schedule(0, EventTick, 0)
 	return s, nil
 }
@@ -126,8 +142,30 @@ func (s *Simulation) Scenario() *scenarios.Scenario { return s.sc }
 // Ego returns the ego history so far (frame 0 = start). The slice is owned by the simulation.
 func (s *Simulation) Ego() []dynamics.State { return s.ego }
 
-// Objects returns the observed objects history so far. The slices are owned by the simulation.
+// Objects returns the ground-truth objects history so far. The slices are owned by the simulation.
 func (s *Simulation) Objects() [][]scenarios.Object { return s.objects }
+
+// Observed returns the history of what the planner observed: the perceived objects with Config.Perception,
+// the ground truth without. The slices are owned by the simulation.
+func (s *Simulation) Observed() [][]scenarios.Object {
+	if s.cfg.Perception == nil {
+		return s.objects
+	}
+	return s.observed
+}
+
+// perceive runs the perception on frame i of the ground truth (a no-op without Config.Perception).
+func (s *Simulation) perceive(i int) error {
+	if s.cfg.Perception == nil {
+		return nil
+	}
+	obs, err := s.cfg.Perception.Perceive(float64(i)*s.dt, s.ego[i], s.objects[i])
+	if err != nil {
+		return fmt.Errorf("sim: %s: perception at frame %d: %w", s.sc.ID, i, err)
+	}
+	s.observed = append(s.observed, append([]scenarios.Object(nil), obs...))
+	return nil
+}
 
 // LastPlan returns the most recent planned trajectory, or nil before the first step.
 func (s *Simulation) LastPlan() dynamics.Trajectory {
@@ -172,9 +210,13 @@ func (s *Simulation) tickTime(i int) time.Duration {
 func (s *Simulation) tick(i int) error {
 	t := float64(i) * s.dt
 	s.fillInput(i, t)
+	if s.cfg.Guide != nil {
+		s.input.Guidance = s.cfg.Guide.Guidance(&s.input)
+	}
 	start := time.Now()
 	traj, err := s.planner.ComputeTrajectory(&s.input)
-	s.ms = append(s.ms, float64(time.Since(start).Nanoseconds())/1e6)
+	ms := float64(time.Since(start).Nanoseconds()) / 1e6
+	s.ms = append(s.ms, ms)
 	if err != nil {
 		return fmt.Errorf("sim: %s: planner %s at iteration %d (t=%.1fs): %w", s.sc.ID, s.planner.Name(), i, t, err)
 	}
@@ -197,7 +239,18 @@ func (s *Simulation) tick(i int) error {
 	s.ego = append(s.ego, next)
 	s.iter = i + 1
 	s.objects = append(s.objects, s.observe(i+1))
-	return nil
+	if len(s.cfg.Observers) > 0 {
+		f := Frame{
+			Iteration: i, Time: t, Input: &s.input, Truth: s.objects[i], Plan: s.plans[len(s.plans)-1],
+			PlannerMS: ms, Next: next, Planner: s.planner,
+		}
+		for _, o := range s.cfg.Observers {
+			if err := o.ObserveStep(&f); err != nil {
+				return fmt.Errorf("sim: %s: observer at iteration %d: %w", s.sc.ID, i, err)
+			}
+		}
+	}
+	return s.perceive(i + 1)
 }
 
 // checkTrajectory rejects trajectories the tracker cannot follow.
@@ -240,7 +293,7 @@ func (s *Simulation) fillInput(i int, t float64) {
 		Iteration: i,
 		Time:      t,
 		Ego:       s.ego[from:],
-		Objects:   s.objects[from:],
+		Objects:   s.Observed()[from:],
 		Lights:    s.lights,
 	}
 }
@@ -320,6 +373,7 @@ func (s *Simulation) Result() (*Result, error) {
 		PlannerMS: s.ms,
 		Ego:       s.ego,
 		Objects:   s.objects,
+		Observed:  s.observed,
 		Plans:     s.plans,
 	}, nil
 }
