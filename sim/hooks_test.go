@@ -126,3 +126,35 @@ func TestObserverErrorEndsTheRun(t *testing.T) {
 		t.Fatalf("error %v, want the observer's error", err)
 	}
 }
+
+func TestOvertimeRunsUntilTheConditionButScoresTheHorizon(t *testing.T) {
+	sc := testScenario() // 15 s horizon, expert at 10 m/s from x = 10
+	base, err := Run(sc, planner.NewLogReplay(sc), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reach := func(e dynamics.State) bool { return e.Pose.X >= 180 } // the expert gets there at t = 17 s
+	res, err := Run(sc, planner.NewLogReplay(sc), Config{Overtime: 50, Until: reach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.ScoredFrames != 151 || len(res.Ego) < 171 || len(res.Ego) > 172 || len(res.Objects) != len(res.Ego) {
+		t.Fatalf("scored %d frames of %d (objects %d), want 151 of about 171", res.ScoredFrames, len(res.Ego), len(res.Objects))
+	}
+	if last := res.Ego[len(res.Ego)-1].Pose.X; last < 180 || last > 181.1 {
+		t.Errorf("overtime stopped at x = %.1f, want just past 180", last)
+	}
+	if res.Metrics != base.Metrics {
+		t.Errorf("overtime changed the metrics: %+v, want %+v", res.Metrics, base.Metrics)
+	}
+	capped, err := Run(sc, planner.NewLogReplay(sc), Config{Overtime: 5, Until: reach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(capped.Ego) != 156 {
+		t.Errorf("overtime capped at 5 steps ran %d frames, want 156", len(capped.Ego))
+	}
+	if _, err := New(sc, planner.NewLogReplay(sc), Config{Overtime: -1}); err == nil {
+		t.Error("negative overtime accepted")
+	}
+}

@@ -26,6 +26,13 @@ type Config struct {
 	Guide Guide
 	// Observers see every finished step (run recorders, live viewers).
 	Observers []StepObserver
+
+	// Overtime lets the run go on past the scored horizon, for up to this many steps, until Until reports
+	// true for an ego state (or at once when Until is nil or already true). It serves goals whose time
+	// interval outlasts the recording, as CommonRoad's do: metrics cover the scored horizon only, and
+	// recorded road users whose logs end leave the scene.
+	Overtime int
+	Until    func(ego dynamics.State) bool
 }
 
 // Result is a finished simulation: the metric scores, the per-call planner runtimes and the full history.
@@ -33,8 +40,11 @@ type Result struct {
 	Metrics   metrics.Result
 	PlannerMS []float64 // wall-clock runtime of each ComputeTrajectory call, ms
 	// History, one entry per frame (Steps+1 frames, frame 0 = start).
-	Ego     []dynamics.State
-	Objects [][]scenarios.Object // ground truth
+	Ego []dynamics.State
+	// Objects are the ground truth. Ego and Objects include the overtime frames after the first
+	// ScoredFrames, which the metrics do not cover.
+	Objects      [][]scenarios.Object
+	ScoredFrames int
 	// Observed holds what the planner observed at each frame when Config.Perception was set; nil otherwise
 	// (the planner observed Objects).
 	Observed [][]scenarios.Object
@@ -49,7 +59,8 @@ type Simulation struct {
 	planner  planner.Planner
 	cfg      Config
 	dt       float64
-	steps    int
+	steps    int // scored steps
+	overtime int // further steps allowed while cfg.Until is false
 	ctrl     *dynamics.Controller
 	reactive *reactiveAgents
 	queue    EventQueue
@@ -89,8 +100,11 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 	if cfg.Steps > 0 && cfg.Steps < steps {
 		steps = cfg.Steps
 	}
+	if cfg.Overtime < 0 {
+		return nil, fmt.Errorf("sim: overtime must be >= 0 steps, got %d", cfg.Overtime)
+	}
 	s := &Simulation{
-		sc: sc, mx: sc.Map.Index(), planner: p, cfg: cfg, dt: sc.DT, steps: steps,
+		sc: sc, mx: sc.Map.Index(), planner: p, cfg: cfg, dt: sc.DT, steps: steps, overtime: cfg.Overtime,
 		ctrl:    dynamics.NewController(cfg.Vehicle),
 		ego:     make([]dynamics.State, 0, steps+1),
 		objects: make([][]scenarios.Object, 0, steps+1),
@@ -130,10 +144,22 @@ func ExpertState(sc *scenarios.Scenario, i int, v dynamics.VehicleParams) dynami
 // Done reports whether the simulation has run all its steps.
 func (s *Simulation) Done() bool { return s.done }
 
+// finished reports whether no further step is due: the scored steps are done and the overtime, if any, is
+// spent or no longer wanted.
+func (s *Simulation) finished() bool {
+	if s.iter < s.steps {
+		return false
+	}
+	if s.cfg.Until == nil || s.iter >= s.steps+s.overtime {
+		return true
+	}
+	return s.cfg.Until(s.ego[len(s.ego)-1])
+}
+
 // Iteration returns the number of steps taken so far.
 func (s *Simulation) Iteration() int { return s.iter }
 
-// Steps returns the number of steps the simulation will take.
+// Steps returns the number of scored steps the simulation takes (Config.Overtime may add more).
 func (s *Simulation) Steps() int { return s.steps }
 
 // Scenario returns the simulated scenario.
@@ -191,7 +217,7 @@ func (s *Simulation) Step() error {
 				s.done = true
 				return err
 			}
-			if s.iter >= s.steps {
+			if s.finished() {
 				s.done = true
 			} else {
 				s.queue.Schedule(s.tickTime(s.iter), EventTick, s.iter)
@@ -355,26 +381,28 @@ func (s *Simulation) Result() (*Result, error) {
 	if !s.done || s.iter < s.steps {
 		return nil, fmt.Errorf("sim: %s: simulation not finished (%d of %d steps)", s.sc.ID, s.iter, s.steps)
 	}
-	expert := make([]dynamics.State, 0, len(s.ego))
-	for i := 0; i < len(s.ego) && i < len(s.sc.Expert); i++ {
+	scored := s.steps + 1
+	expert := make([]dynamics.State, 0, scored)
+	for i := 0; i < scored && i < len(s.sc.Expert); i++ {
 		expert = append(expert, ExpertState(s.sc, i, s.cfg.Vehicle))
 	}
 	run := &metrics.Run{
 		DT:      s.dt,
 		Map:     s.mx,
 		Vehicle: s.cfg.Vehicle,
-		Ego:     s.ego,
-		Objects: s.objects,
+		Ego:     s.ego[:scored],
+		Objects: s.objects[:scored],
 		Expert:  expert,
 		Route:   s.sc.Route,
 	}
 	return &Result{
-		Metrics:   metrics.Evaluate(run),
-		PlannerMS: s.ms,
-		Ego:       s.ego,
-		Objects:   s.objects,
-		Observed:  s.observed,
-		Plans:     s.plans,
+		Metrics:      metrics.Evaluate(run),
+		PlannerMS:    s.ms,
+		Ego:          s.ego,
+		Objects:      s.objects,
+		ScoredFrames: scored,
+		Observed:     s.observed,
+		Plans:        s.plans,
 	}, nil
 }
 

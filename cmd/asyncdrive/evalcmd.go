@@ -45,10 +45,11 @@ type evalFlags struct {
 	workers   int
 	out       string
 	suiteFlags
-	steps       int
-	shard       string
-	shards      int
-	retryFailed bool
+	steps        int
+	goalOvertime float64
+	shard        string
+	shards       int
+	retryFailed  bool
 }
 
 func (e *evalFlags) define(fs *flag.FlagSet) {
@@ -59,10 +60,14 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&e.out, "out", "", "output `folder` (default out/PLANNER-AGENTS, with -shard-I-of-N for a shard)")
 	e.suiteFlags.define(fs, "builtin suite: ")
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
+	fs.Float64Var(&e.goalOvertime, "goal-overtime", defaultGoalOvertime, "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS` (metrics cover the horizon only; 0: stop at the horizon)")
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
 	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
 }
+
+// defaultGoalOvertime is --goal-overtime's default, s.
+const defaultGoalOvertime = 5.0
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
@@ -83,7 +88,7 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		bar = eval.NewBar(os.Stderr, cfg.Planner+"/"+cfg.Agents)
 		cfg.Progress = bar.Set
 	}
-	s, err := eval.Run(ctx, cfg, newRunner(cfg.Planner, cfg.Agents, f.steps))
+	s, err := eval.Run(ctx, cfg, newRunner(runOptions{planner: cfg.Planner, agents: cfg.Agents, steps: f.steps, goalOvertime: f.goalOvertime}))
 	if bar != nil {
 		bar.Finish()
 	}
@@ -108,6 +113,8 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 		return cfg, usagef("eval", "--workers must be at least 1, got %d", f.workers)
 	case f.steps < 0:
 		return cfg, usagef("eval", "--steps must be >= 0, got %d", f.steps)
+	case !(f.goalOvertime >= 0 && f.goalOvertime <= 600):
+		return cfg, usagef("eval", "--goal-overtime must be between 0 and 600 seconds, got %v", f.goalOvertime)
 	case f.shard != "" && isSet(fs, "shards"):
 		return cfg, usagef("eval", "give --shard I/N or --shards N, not both")
 	}
@@ -153,6 +160,7 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 			return cfg, usagef("eval", "--scenarios: %v", err)
 		}
 		cfg.Items = items
+		options["goal_overtime_s"] = strconv.FormatFloat(f.goalOvertime, 'g', -1, 64)
 	}
 	if len(cfg.Items) == 0 {
 		return cfg, usagef("eval", "no scenarios to evaluate")

@@ -6,6 +6,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 
 	"asyncdrive/dynamics"
@@ -49,18 +50,33 @@ func plannerNames() []string { return planner.Names() }
 // metrics.Weights).
 func metricNames() []string { return append(slices.Clone(metrics.Names), metrics.NameLaneChange) }
 
+// runOptions are the settings of an evaluation's runner (the eval flags that shape a simulation).
+type runOptions struct {
+	planner string // planner name
+	agents  string // agent mode
+	steps   int    // scored steps per scenario; 0: the scenario's horizon
+	// goalOvertime (s) lets a run with a goal go on past the scored horizon until the goal is reached, for
+	// up to this long (CommonRoad goals outlast their recordings); the metrics cover the horizon only.
+	goalOvertime float64
+}
+
 // newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it. The goal,
 // when the scenario has one, counts as reached when any frame of the ego's history meets it (its time
-// interval included).
-func newRunner(plannerName, agents string, steps int) eval.Runner {
-	cfg := sim.Config{Agents: sim.AgentMode(agents), Steps: steps}
+// interval included), the overtime frames included.
+func newRunner(o runOptions) eval.Runner {
+	base := sim.Config{Agents: sim.AgentMode(o.agents), Steps: o.steps}
 	return func(ctx context.Context, sc *scenarios.Scenario, goal eval.Goal) (eval.Outcome, error) {
 		if err := ctx.Err(); err != nil {
 			return eval.Outcome{}, err
 		}
-		p, err := planner.New(plannerName, sc)
+		p, err := planner.New(o.planner, sc)
 		if err != nil {
 			return eval.Outcome{}, err
+		}
+		cfg := base
+		if goal != nil && o.goalOvertime > 0 && sc.DT > 0 {
+			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
+			cfg.Until = func(e dynamics.State) bool { return goal(e.Time, e.Pose, e.Speed) }
 		}
 		res, err := sim.Run(sc, p, cfg)
 		if err != nil {
