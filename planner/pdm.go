@@ -67,6 +67,15 @@ type PDMConfig struct {
 	NoStopProposal bool
 	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
 	RasterCell float64
+	// MapEdgeRunout (m): a lane with no successor ends where the map was cut (the maps of recorded scenarios
+	// end a little beyond the recording), so the planner lets it run on straight this far, as wide as it
+	// ends, and neither stops at its end nor scores that corridor as off the drivable area (200). Negative:
+	// the end of the map is the end of the road. The simulator's metrics always use the map as it is.
+	// The runout applies on fast roads only, whose speed limit is at least MapEdgeMinSpeed (m/s, 20: above
+	// 72 km/h, where a stop for the end of the map would endanger the traffic behind and maps are long
+	// stretches of road), and only when the goal is ahead of the ego at the start: in town, and once
+	// arrived, the planner stays within the map it knows.
+	MapEdgeRunout, MapEdgeMinSpeed float64
 	// Metrics are the thresholds the proposals are scored with (zero: metrics.DefaultParams()).
 	Metrics metrics.Params
 }
@@ -107,6 +116,8 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.StopProbability, 0.5)
 	def(&c.ReanchorDistance, 2)
 	def(&c.RasterCell, 0.1)
+	def(&c.MapEdgeRunout, 200)
+	def(&c.MapEdgeMinSpeed, 20)
 	if c.ProposalSteps <= 0 {
 		c.ProposalSteps = 40
 	}
@@ -226,6 +237,11 @@ type PDM struct {
 	passing     []int    // yellow lanes the ego decided to pass
 	collided    []string // objects the ego has touched: ignored from then on
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
+	goal        geom.Pose
+	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
+	// It is decided once, when the first centerline is built: open unless the goal is already about where
+	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
+	edgeOpen, edgeDecided bool
 
 	// Per-tick work space.
 	objs       []pdmObject
@@ -338,7 +354,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	if err != nil {
 		return err
 	}
-	p.mx, p.route, p.vehicle = mx, init.Route, v
+	p.mx, p.route, p.vehicle, p.goal = mx, init.Route, v, init.Goal
 	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
 		return errors.New("pdm: vehicle wheelbase must be a positive number")
 	}
@@ -348,6 +364,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	p.passing = make([]int, 0, 8)
 	p.collided = make([]string, 0, 64)
 	p.ready = false
+	p.edgeDecided, p.edgeOpen = false, false
 	p.raster = nil
 	p.onRouteLane = nil
 	p.paths = nil
@@ -428,7 +445,7 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 	if start < 0 {
 		return false
 	}
-	p.buildPaths(start)
+	p.buildPaths(start, rear)
 	// The raster covers the route's lanes and the lanes of the centerline, wherever the ego may drive.
 	var lines []*geom.Polyline
 	for l := 0; l < p.mx.NumLanes(); l++ {
@@ -441,13 +458,29 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 			lines = append(lines, p.mx.Path(l))
 		}
 	}
+	// Lanes that end at the edge of the map run on (see mapEdgeRunout): their corridors are drivable.
+	var runouts []geom.Box
+	for l := 0; l < p.mx.NumLanes(); l++ {
+		if !p.onRouteLane[l] {
+			continue
+		}
+		if b, ok := runoutBox(p.mx, l, p.cfg.MapEdgeRunout); ok {
+			runouts = append(runouts, b)
+			c := b.Corners()
+			lines = append(lines, &geom.Polyline{Pts: []geom.Vec2{c[0], c[1], c[2], c[3]}})
+		}
+	}
 	p.raster = newAreaRaster(p.mx, p.onRouteLane, lines, p.cfg.RasterCell, 8)
+	for _, b := range runouts {
+		c := b.Corners()
+		p.raster.fill(c[:], cellDrivable|cellOnRoute)
+	}
 	p.ready = true
 	return true
 }
 
 // buildPaths searches the centerline from lane start and builds the offset paths along it.
-func (p *PDM) buildPaths(start int) {
+func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	p.centerLanes = p.graph.search(start)
 	// The route's lanes and the centerline's count as on the route.
 	if p.onRouteLane == nil {
@@ -456,17 +489,45 @@ func (p *PDM) buildPaths(start int) {
 	for _, l := range p.centerLanes {
 		p.onRouteLane[l] = true
 	}
-	line, from := lanePath(p.mx, p.centerLanes)
+	line, from, open := lanePath(p.mx, p.centerLanes, p.cfg.MapEdgeRunout)
 	p.paths = p.paths[:0]
 	p.pathKind = p.pathKind[:0]
 	for _, off := range p.cfg.LateralOffsets {
 		p.paths = append(p.paths, buildPath(&line, off, p.centerLanes, from))
+		p.paths[len(p.paths)-1].open = open
 		p.pathKind = append(p.pathKind, PathCenterline)
 	}
 	p.nBase = len(p.paths)
 	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
 	p.lastS = math.NaN()
+	if !p.edgeDecided {
+		p.edgeDecided = true
+		last := p.centerLanes[len(p.centerLanes)-1]
+		p.edgeOpen = p.goalAhead(rear) && p.mx.Lane(last).SpeedLimit >= p.cfg.MapEdgeMinSpeed
+	}
 }
+
+// goalAhead reports whether the goal lies on the centerline at least minGoalAhead metres ahead of the rear
+// axle (or off the centerline, or unknown: then the planner cannot tell it is here).
+func (p *PDM) goalAhead(rear geom.Pose) bool {
+	c := &p.paths[0]
+	if len(c.line.Pts) < 2 || !p.goal.IsFinite() || p.goal == (geom.Pose{}) {
+		return true
+	}
+	gs, glat := c.line.Project(p.goal.Pos())
+	if math.Abs(glat) > goalNearCenterline {
+		return true
+	}
+	es, _ := c.line.Project(rear.Pos())
+	return gs-es >= minGoalAhead
+}
+
+// goalNearCenterline (m): a goal farther from the centerline is not located on it. minGoalAhead (m): a goal
+// nearer than this ahead of the ego at the start is where the ego already is.
+const (
+	goalNearCenterline = 10.0
+	minGoalAhead       = 20.0
+)
 
 // locate finds the ego on the centerline, searching the centerline again when the ego has moved to another
 // lane. It returns false when there is no usable centerline.
@@ -484,7 +545,7 @@ func (p *PDM) locate(rear geom.Pose) bool {
 	}
 	if math.Abs(lat) > p.cfg.ReanchorDistance {
 		if l := p.graph.startLane(rear); l >= 0 && !slices.Contains(p.centerLanes, l) {
-			p.buildPaths(l)
+			p.buildPaths(l, rear)
 			p.stats.Reanchors++
 			c = &p.paths[0]
 			if len(c.line.Pts) < 2 {

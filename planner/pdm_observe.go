@@ -127,12 +127,13 @@ func (p *PDM) sidePath(side int) int {
 		c.from, c.ok, c.lcOn = cur, false, false
 		if nb >= 0 {
 			lanes := p.graph.search(nb)
-			line, from := lanePath(p.mx, lanes)
+			line, from, open := lanePath(p.mx, lanes, p.cfg.MapEdgeRunout)
 			if len(line.Pts) >= 2 {
 				for len(p.sidePaths) <= side {
 					p.sidePaths = append(p.sidePaths, pdmPath{})
 				}
 				p.sidePaths[side] = buildPath(&line, 0, lanes, from)
+				p.sidePaths[side].open = open
 				c.ok = true
 			}
 		}
@@ -437,6 +438,14 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 	front := p.vehicle.FrontLength
 	pa := &p.paths[j]
 	end := pa.Length()
+	if pa.open {
+		// The path runs on past the edge of the map: there is no end before the goal; past the goal, the edge
+		// is the end of the road.
+		end = math.Inf(1)
+		if !p.edgeOpen {
+			end = pa.Length() - p.cfg.MapEdgeRunout
+		}
+	}
 	red := p.redS[j]
 	for i := range p.props {
 		pr := &p.props[i]

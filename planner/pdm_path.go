@@ -18,6 +18,9 @@ type pdmPath struct {
 	lanes    []int     // map lanes, in order (offset paths share their base path's)
 	laneFrom []float64 // arc length where each lane starts
 	chunks   []pathChunk
+	// open says the path runs on past the edge of the map (see mapEdgeRunout): its end is not a place to
+	// stop.
+	open bool
 }
 
 // pathChunk covers the segments [first, last] of a path with a bounding circle.
@@ -457,15 +460,47 @@ func (q *laneQueue) Pop() any {
 }
 
 // lanePath joins the centerlines of lanes into a polyline and returns it with the arc length where each lane
-// starts.
-func lanePath(mx *scenarios.MapIndex, lanes []int) (geom.Polyline, []float64) {
-	var pl geom.Polyline
-	from := make([]float64, len(lanes))
+// starts. When the last lane ends at the edge of the map and runout > 0, the polyline runs on straight for
+// runout metres and open is true (see PDMConfig.MapEdgeRunout).
+func lanePath(mx *scenarios.MapIndex, lanes []int, runout float64) (pl geom.Polyline, from []float64, open bool) {
+	from = make([]float64, len(lanes))
 	for k, l := range lanes {
 		from[k] = pl.Length()
 		for _, q := range mx.Path(l).Pts {
 			pl.Append(q)
 		}
 	}
-	return pl, from
+	if len(lanes) > 0 {
+		if box, ok := runoutBox(mx, lanes[len(lanes)-1], runout); ok {
+			pl.Append(box.Center.Pos().Add(geom.Unit(box.Center.Heading).Scale(box.Length / 2)))
+			open = true
+		}
+	}
+	return pl, from, open
+}
+
+// runoutBox returns the corridor continuing lane l straight past its end for runout metres, when l has no
+// successor and runout > 0; false otherwise.
+func runoutBox(mx *scenarios.MapIndex, l int, runout float64) (geom.Box, bool) {
+	if !(runout > 0) || len(mx.Successors(l)) > 0 {
+		return geom.Box{}, false
+	}
+	pts := mx.Path(l).Pts
+	ln := mx.Lane(l)
+	if len(pts) < 2 || len(ln.Left) == 0 || len(ln.Right) == 0 {
+		return geom.Box{}, false
+	}
+	end := pts[len(pts)-1]
+	d := end.Sub(pts[len(pts)-2])
+	if d.Norm() == 0 || !end.IsFinite() {
+		return geom.Box{}, false
+	}
+	h := math.Atan2(d.Y, d.X)
+	w := ln.Left[len(ln.Left)-1].Dist(ln.Right[len(ln.Right)-1])
+	if !(w > 0.5) || w > 10 {
+		w = 3.5
+	}
+	// Start 0.5 m back so that the corridor overlaps the lane's own polygon.
+	c := end.Add(geom.Unit(h).Scale(runout/2 - 0.5))
+	return geom.Box{Center: geom.Pose{X: c.X, Y: c.Y, Heading: h}, Length: runout + 1, Width: w}, true
 }

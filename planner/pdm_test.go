@@ -150,10 +150,11 @@ func TestPDMOffMap(t *testing.T) {
 	}
 }
 
-// A goal (and route end) behind the ego: the centerline ends near the ego, the planner stops before its end.
+// A goal (and route end) behind the ego: the centerline ends near the ego; the ego has arrived, so the end of
+// the map is the end of the road and the planner stops before it.
 func TestPDMGoalBehind(t *testing.T) {
 	sc := fixtureScenario(300, 10, 10)
-	p := NewPDM(PDMConfig{})
+	p := NewPDM(PDMConfig{MapEdgeMinSpeed: 10})
 	sc.Goal = geom.Pose{X: 5}
 	if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: sc.Goal}); err != nil {
 		t.Fatal(err)
@@ -177,6 +178,35 @@ func TestPDMGoalBehind(t *testing.T) {
 	checkTrajectory(t, tr, 0.1)
 	if tr[80].Speed > 0.1 {
 		t.Errorf("past the route's end: still %.2f m/s after 8 s", tr[80].Speed)
+	}
+}
+
+// Where the map was cut on a fast road with the goal ahead, the lane runs on: the planner keeps its speed
+// through the end of the map and plans straight on, in the lane. On a slow road (the fixture's 15 m/s under
+// the default MapEdgeMinSpeed) or with the runout off, it stops before the end.
+func TestPDMDrivesThroughTheMapEdge(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, c := range []struct {
+		cfg   PDMConfig
+		runOn bool
+	}{{PDMConfig{MapEdgeMinSpeed: 15}, true}, {PDMConfig{}, false}, {PDMConfig{MapEdgeMinSpeed: 15, MapEdgeRunout: -1}, false}} {
+		p := NewPDM(c.cfg)
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: geom.Pose{X: 510}}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 450}, 12, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTrajectory(t, tr, 0)
+		end := tr[80]
+		front := end.Pose.X + dynamics.Pacifica().FrontLength
+		switch {
+		case c.runOn && (end.Speed < 11 || end.Pose.X < 530 || math.Abs(end.Pose.Y) > 0.05 || math.Abs(end.Pose.Heading) > 0.01):
+			t.Errorf("runout %v, min speed %v: end of plan %+v, want still about 12 m/s, straight on past the map's end at x = 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, end)
+		case !c.runOn && (end.Speed > 1.5 || front > 520.5):
+			t.Errorf("runout %v, min speed %v: end of plan %+v (front at %.2f), want stopping before the map's end at 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, end, front)
+		}
 	}
 }
 
