@@ -65,6 +65,10 @@ type PDMConfig struct {
 	// braking at AccelMax), which tuplan_garage does not have; it wins only when every proposal that drives on
 	// scores lower, typically because they all collide.
 	NoStopProposal bool
+	// NoGoalLane turns off the move to the goal's lane: by default, when the mission goal lies in another
+	// lane of the route than the centerline's, the planner plans a lane change to it when nothing else
+	// guides it, as if a guide had asked for one.
+	NoGoalLane bool
 	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
 	RasterCell float64
 	// MapEdgeRunout (m): a lane with no successor ends where the map was cut (the maps of recorded scenarios
@@ -189,15 +193,16 @@ type PDMDecision struct {
 
 // PDMStats counts events since Initialize.
 type PDMStats struct {
-	Ticks          int // ComputeTrajectory calls that returned a trajectory
-	Emergencies    int // ticks that braked
-	Stops          int // ticks without a lane to follow
-	Guided         int // ticks with usable guidance
-	StaleGuidance  int // ticks whose guidance was too old, from the future or had a non-finite time
-	BadObjects     int // objects skipped because a field was not finite
-	Reanchors      int // centerline searches after the first
-	RasterMisses   int // area queries outside the raster, answered by the map
-	ObjectsChecked int // objects kept by the radius filter, summed over ticks
+	Ticks           int // ComputeTrajectory calls that returned a trajectory
+	Emergencies     int // ticks that braked
+	Stops           int // ticks without a lane to follow
+	Guided          int // ticks with usable guidance
+	GoalLaneChanges int // unguided ticks that planned a lane change towards the goal's lane
+	StaleGuidance   int // ticks whose guidance was too old, from the future or had a non-finite time
+	BadObjects      int // objects skipped because a field was not finite
+	Reanchors       int // centerline searches after the first
+	RasterMisses    int // area queries outside the raster, answered by the map
+	ObjectsChecked  int // objects kept by the radius filter, summed over ticks
 }
 
 // PDM is a PDM-Closed-class planner (Dauner et al., "Parting with Misconceptions about Learning-based
@@ -238,6 +243,7 @@ type PDM struct {
 	collided    []string // objects the ego has touched: ignored from then on
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
+	goalLane    int // the on-route lane the goal lies in, -1 when none
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -360,6 +366,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	}
 	p.ctrl = dynamics.NewController(p.vehicle)
 	p.graph = newRouteGraph(p.mx, p.route, p.cfg.RouteDepth)
+	p.goalLane = laneOfGoal(p.mx, p.graph, p.goal)
 	p.light = make([]uint8, p.mx.NumLanes())
 	p.passing = make([]int, 0, 8)
 	p.collided = make([]string, 0, 64)
@@ -569,6 +576,12 @@ func (p *PDM) readGuidance(in *Input) {
 		}
 	}
 	if g == nil {
+		if intent := p.goalLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
+			// The goal lies in another lane of the route: move over to it, as a guide would ask.
+			p.guide = (&Guidance{}).resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
+			p.stats.GoalLaneChanges++
+			return
+		}
 		if p.cfg.LaneChanges {
 			// Unguided lane changes: both neighbouring lanes, discounted against the current one.
 			p.guide.addSide = [3]bool{SideLeft: true, SideRight: true}
@@ -585,6 +598,56 @@ func (p *PDM) readGuidance(in *Input) {
 	}
 	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
 	p.stats.Guided++
+}
+
+// goalLaneIntent returns the lane change that brings the ego into the goal's lane when the goal lies in a
+// lane of the route beside the centerline (the lane the centerline takes through the goal's roadblock, or
+// one reachable through its neighbours); LaneAny otherwise.
+func (p *PDM) goalLaneIntent() LaneIntent {
+	if p.goalLane < 0 || p.cfg.NoGoalLane {
+		return LaneAny
+	}
+	rb := p.mx.Lane(p.goalLane).Roadblock
+	for _, l := range p.centerLanes {
+		if l == p.goalLane {
+			return LaneKeep
+		}
+		if p.mx.Lane(l).Roadblock != rb {
+			continue
+		}
+		for n, k := p.mx.LeftNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.LeftNeighbor(n), k+1 {
+			if n == p.goalLane {
+				return LaneChangeLeft
+			}
+		}
+		for n, k := p.mx.RightNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.RightNeighbor(n), k+1 {
+			if n == p.goalLane {
+				return LaneChangeRight
+			}
+		}
+		return LaneAny
+	}
+	return LaneAny
+}
+
+// laneOfGoal returns the on-route lane containing the goal pose with the smallest heading error, or -1.
+func laneOfGoal(mx *scenarios.MapIndex, g *routeGraph, goal geom.Pose) int {
+	if !goal.IsFinite() || goal == (geom.Pose{}) {
+		return -1
+	}
+	var buf [16]int
+	best, bestErr := -1, math.Pi/2
+	for _, l := range mx.LanesAt(goal.Pos(), buf[:0]) {
+		if !g.onRoute[l] {
+			continue
+		}
+		pl := mx.Path(l)
+		s, _, _ := pl.ProjectDist(goal.Pos())
+		if e := math.Abs(geom.AngleDiff(pl.HeadingAt(s), goal.Heading)); e < bestErr {
+			best, bestErr = l, e
+		}
+	}
+	return best
 }
 
 // intentToward returns the lane intent that brings the ego into lane target: keep when it is on the

@@ -324,3 +324,32 @@ func TestPDMUnknownRoute(t *testing.T) {
 		t.Errorf("decision %+v, plan ends at %+v", d, tr[80].Pose)
 	}
 }
+
+// A goal in the lane beside the centerline: unguided, the planner changes into the goal's lane.
+func TestPDMChangesIntoTheGoalLane(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, off := range []bool{false, true} {
+		p := NewPDM(PDMConfig{NoGoalLane: off})
+		// The goal in lane e (y = 3.5, rb3), the ego in lane a (y = 0).
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb1", "rb2", "rb3"}, Goal: geom.Pose{X: 450, Y: 3.5}}); err != nil {
+			t.Fatal(err)
+		}
+		ego := geom.Pose{X: 20}
+		var y float64
+		for i := 0; i < 80; i++ {
+			tr, err := p.ComputeTrajectory(fixtureInput(float64(i)*0.1, ego, 10, nil))
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Follow the plan exactly (1 step of 0.1 s).
+			ego = tr[1].Pose
+			y = ego.Y
+		}
+		switch {
+		case !off && (y < 3.0 || p.Stats().GoalLaneChanges == 0):
+			t.Errorf("goal lane on: after 8 s the ego is at y = %.2f (%d goal-lane ticks), want in lane b/e at y = 3.5", y, p.Stats().GoalLaneChanges)
+		case off && math.Abs(y) > 0.3:
+			t.Errorf("goal lane off: the ego left its lane (y = %.2f)", y)
+		}
+	}
+}
