@@ -300,8 +300,10 @@ type proposal struct {
 	side   int     // SideKeep, SideLeft or SideRight
 	stop   bool    // the stop proposal
 	hint   int     // segment hint of the path lookups
-	// Leader held between leader updates: the arc length of its rear and its speed along the path.
+	// Leader held between leader updates: the arc length of its rear and its speed along the path; the
+	// same for the nearest signalling neighbour (xSoft +Inf when none).
 	xBack, vLead float64
+	xSoft, vSoft float64
 	valid        bool
 	mult         float64 // product of the multiplier metrics
 	rawProgress  float64
@@ -323,7 +325,18 @@ type objProj struct {
 // its speed along the path.
 type leaderCand struct {
 	s, back, v float64
+	// soft: not in the corridor, but in the next lane signalling a change into it (see courtesyDecel).
+	soft bool
 }
+
+// courtesyDecel (m/s^2) is the most the planner brakes for a car in the next lane ahead that signals a change
+// into its lane: it eases off and so opens the gap the other driver waits for, as a courteous driver does,
+// without braking hard for a car that may not come. signalReach (m) is how far beyond the corridor's edge
+// such a car may be.
+const (
+	courtesyDecel = 1.0
+	signalReach   = 3.0
+)
 
 // pdmObject is an observed object with its constant-velocity forecast.
 type pdmObject struct {

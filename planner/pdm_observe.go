@@ -185,12 +185,12 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 				target = 0
 			}
 			maxTarget = max(maxTarget, target)
-			p.props = append(p.props, proposal{path: j, kind: kind, offset: off, target: target, side: side, collideStep: -1})
+			p.props = append(p.props, proposal{path: j, kind: kind, offset: off, target: target, side: side, collideStep: -1, xSoft: math.Inf(1)})
 		}
 	}
 	if !p.cfg.NoStopProposal {
 		// A comfortable stop on the centerline: the way out when every other proposal collides.
-		p.props = append(p.props, proposal{path: 0, kind: PathCenterline, side: SideKeep, collideStep: -1, stop: true})
+		p.props = append(p.props, proposal{path: 0, kind: PathCenterline, side: SideKeep, collideStep: -1, stop: true, xSoft: math.Inf(1)})
 	}
 	n := p.cfg.TrajectorySteps + 1
 	if need := len(p.props) * n; need > len(p.pts) {
@@ -401,11 +401,19 @@ func (p *PDM) addLeader(o *pdmObject, s, lat, h, from, to, halfW float64) {
 	hl, hw := o.o.Box.Length/2, o.o.Box.Width/2
 	across := hl*sn + hw*cs
 	along := hl*cs + hw*sn
-	if math.Abs(lat)-across > halfW || s+along < from || s-along > to {
+	if s+along < from || s-along > to {
 		return
 	}
+	soft := false
+	if side := math.Abs(lat) - across; side > halfW {
+		// Outside the corridor: only a car beside it that signals a change into it counts, softly.
+		if side > halfW+signalReach || lat*float64(o.o.Indicator) >= 0 || o.o.Type != scenarios.Vehicle {
+			return
+		}
+		soft = true
+	}
 	hs, hc := math.Sincos(h)
-	p.lead = append(p.lead, leaderCand{s: s, back: s - along, v: o.d.X*hc + o.d.Y*hs})
+	p.lead = append(p.lead, leaderCand{s: s, back: s - along, v: o.d.X*hc + o.d.Y*hs, soft: soft})
 }
 
 // unroll advances the proposals from step k0 to k1 with the IDM (only proposal sel when sel >= 0), searching
@@ -456,8 +464,15 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		sPrev, prev := p.progress[base+k-1], &p.pts[base+k-1]
 		if update {
 			xb, vl := end, 0.0
+			xs, vs := math.Inf(1), 0.0
 			for _, c := range p.lead {
-				if c.s > sPrev && c.back < xb {
+				switch {
+				case c.soft:
+					// A signalling car counts once its rear is ahead of the ego's front.
+					if c.back > sPrev+front && c.back < xs {
+						xs, vs = c.back, c.v
+					}
+				case c.s > sPrev && c.back < xb:
 					xb, vl = c.back, c.v
 				}
 			}
@@ -465,8 +480,14 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 				xb, vl = red, 0
 			}
 			pr.xBack, pr.vLead = xb, vl
+			pr.xSoft, pr.vSoft = xs, vs
 		}
 		acc := p.idmAccel(prev.Speed, pr.xBack-(sPrev+front), pr.vLead, pr.target)
+		if pr.xSoft < pr.xBack {
+			// Ease off for a car signalling a change into the lane, braking at most courtesyDecel for it.
+			soft := p.idmAccel(prev.Speed, pr.xSoft-(sPrev+front), pr.vSoft, pr.target)
+			acc = min(acc, max(soft, min(acc, -courtesyDecel)))
+		}
 		if jm := p.cfg.MaxJerkUp; jm > 0 {
 			acc = min(acc, max(prev.Accel, -p.cfg.DecelMax)+jm*dt) // ease into acceleration; braking is not limited
 		}

@@ -353,3 +353,37 @@ func TestPDMChangesIntoTheGoalLane(t *testing.T) {
 		}
 	}
 }
+
+// A car ahead in the next lane signals a change into the ego's lane: the planner eases off (braking at most
+// courtesyDecel for it); without the signal, or signalling away, it keeps its speed.
+func TestPDMEasesOffForASignallingCar(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, c := range []struct {
+		name string
+		ind  scenarios.Indicator
+		ease bool
+	}{{"signalling in", scenarios.IndicatorRight, true}, {"no signal", scenarios.IndicatorOff, false}, {"signalling away", scenarios.IndicatorLeft, false}} {
+		p := NewPDM(PDMConfig{})
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+			t.Fatal(err)
+		}
+		// The ego at 12 m/s in lane a; a car in lane b (y = 3.5) 8 m ahead at 10 m/s.
+		car := fixtureCar("cutter", 40+8+4.5, 3.5, 0, 10)
+		car.Indicator = c.ind
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 40}, 12, []scenarios.Object{car}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkTrajectory(t, tr, 0)
+		v2, minAcc := tr[20].Speed, 0.0
+		for _, q := range tr[:21] {
+			minAcc = min(minAcc, q.Accel)
+		}
+		switch {
+		case c.ease && (v2 > 11.2 || minAcc < -courtesyDecel-0.3):
+			t.Errorf("%s: speed %.2f m/s after 2 s, strongest braking %.2f m/s^2; want easing off below 11.2 m/s at about %v m/s^2", c.name, v2, minAcc, -courtesyDecel)
+		case !c.ease && v2 < 11.8:
+			t.Errorf("%s: speed %.2f m/s after 2 s, want about 12 (no reason to slow)", c.name, v2)
+		}
+	}
+}

@@ -29,18 +29,31 @@ func (e *EgoState) UnmarshalJSON(data []byte) error {
 	return nil
 }
 
-// MarshalJSON encodes a as [x, y, heading, vx, vy].
+// MarshalJSON encodes a as [x, y, heading, vx, vy], with the indicator (1 left, -1 right) as a sixth number
+// when it is on.
 func (a AgentState) MarshalJSON() ([]byte, error) {
+	if a.Indicator != IndicatorOff {
+		return appendFloats(nil, a.Pose.X, a.Pose.Y, a.Pose.Heading, a.VX, a.VY, float64(a.Indicator)), nil
+	}
 	return appendFloats(nil, a.Pose.X, a.Pose.Y, a.Pose.Heading, a.VX, a.VY), nil
 }
 
-// UnmarshalJSON decodes [x, y, heading, vx, vy].
+// UnmarshalJSON decodes [x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator].
 func (a *AgentState) UnmarshalJSON(data []byte) error {
-	var v [5]float64
-	if err := decodeFixed(data, v[:], "[x, y, heading, vx, vy]"); err != nil {
-		return err
+	const want = "[x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator]"
+	var v [6]float64
+	if err := decodeFixed(data, v[:5], want); err != nil {
+		if err2 := decodeFixed(data, v[:], want); err2 != nil {
+			return err
+		}
+		switch v[5] {
+		case 0, 1, -1:
+		default:
+			return fmt.Errorf("want %s with indicator 1 (left), -1 (right) or 0, got indicator %v", want, v[5])
+		}
 	}
 	a.Pose.X, a.Pose.Y, a.Pose.Heading, a.VX, a.VY = v[0], v[1], v[2], v[3], v[4]
+	a.Indicator = Indicator(v[5])
 	return nil
 }
 

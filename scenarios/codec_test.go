@@ -141,8 +141,9 @@ func TestStateEncodings(t *testing.T) {
 		{`[1,2,3,4,"5",6]`, true, "want [x, y, heading, v, a, steering]"},
 		{`[1,2,3,4,1e999,6]`, true, "want [x, y, heading, v, a, steering]"},
 		{`null`, true, "got 0 numbers"},
-		{`[1,2,3,4,5,6]`, false, "got 6 numbers"},
-		{`[1,2,3,4]`, false, "want [x, y, heading, vx, vy], got 4 numbers"},
+		{`[1,2,3,4,5,6]`, false, "got indicator 6"},
+		{`[1,2,3,4,5,1,0]`, false, "got 7 numbers"},
+		{`[1,2,3,4]`, false, "want [x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator], got 4 numbers"},
 		{`[null,2,3,4,5]`, false, "got null"},
 		{`"state"`, false, "want [x, y, heading, vx, vy]"},
 	}
@@ -211,7 +212,7 @@ func TestDecodeErrors(t *testing.T) {
 		{"number out of range in a plain field", `"dt"`, "0.1", "1e999", "dt", "number 1e999 is out of the range of float64"},
 		{"number out of range in the expert log", `"expert"`, "5", "1e999", "expert[0]", "number 1e999 is out of the range"},
 		{"number out of range in a point", `"id": "c2"`, "50", "-1e400", "map.lanes[3].centerline[0]", "number -1e400 is out of the range"},
-		{"string in a track state", `"id": "bike1"`, "75", `"75"`, "tracks[2].states[0]", "want [x, y, heading, vx, vy], got JSON string as element 0"},
+		{"string in a track state", `"id": "bike1"`, "75", `"75"`, "tracks[2].states[0]", "want [x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator], got JSON string as element 0"},
 		{"null in a point", `"id": "l3"`, "120", "null", "map.lanes[4].centerline[1]", "want [x, y], got JSON null as element 0"},
 		{"unknown field", `"version"`, `"id"`, `"colour": "red", "id"`, "colour", `unknown field "colour"`},
 		{"unknown nested field", `"id": "l2"`, `"id"`, `"width": 3.5, "id"`, "map.lanes[1].width", `unknown field "width"`},
@@ -225,8 +226,8 @@ func TestDecodeErrors(t *testing.T) {
 	// The number of numbers in a state or a point is checked where the array starts.
 	doc, off := replaceAfter(t, compact, `"expert":`, "[5,0,0,10,0.5,0]", "[5,0,0,10,0.5]")
 	add("expert state too short", doc, "expert[0] (line 1 column "+fmt.Sprint(off+1)+")", "want [x, y, heading, v, a, steering], got 5 numbers")
-	doc, off = replaceAfter(t, compact, `"id":"cone1"`, "[15,-10,0,0,0]", "[15,-10,0,0,0,0]")
-	add("track state too long", doc, "tracks[3].states[0] (line 1 column "+fmt.Sprint(off+1)+")", "want [x, y, heading, vx, vy], got 6 numbers")
+	doc, off = replaceAfter(t, compact, `"id":"cone1"`, "[15,-10,0,0,0]", "[15,-10,0,0,0,1,0]")
+	add("track state too long", doc, "tracks[3].states[0] (line 1 column "+fmt.Sprint(off+1)+")", "want [x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator], got 7 numbers")
 	doc, off = replaceAfter(t, compact, `"id":"cw1"`, "[80,-3]", "[80,-3,0]")
 	add("3-d point", doc, "map.crosswalks[0].polygon[0] (line 1 column "+fmt.Sprint(off+1)+")", "want [x, y], got 3 numbers")
 
@@ -422,6 +423,23 @@ func TestIsScenarioFile(t *testing.T) {
 	} {
 		if got := IsScenarioFile(name); got != want {
 			t.Errorf("IsScenarioFile(%q) = %v", name, got)
+		}
+	}
+}
+
+func TestIndicatorRoundTrip(t *testing.T) {
+	for _, ind := range []Indicator{IndicatorOff, IndicatorLeft, IndicatorRight} {
+		in := AgentState{Pose: geom.Pose{X: 1, Y: 2, Heading: 0.5}, VX: 3, VY: 4, Indicator: ind}
+		b, err := in.MarshalJSON()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out AgentState
+		if err := out.UnmarshalJSON(b); err != nil || out != in {
+			t.Errorf("indicator %d: %s decodes to %+v (%v), want %+v", ind, b, out, err, in)
+		}
+		if n := strings.Count(string(b), ","); (ind == IndicatorOff) != (n == 4) {
+			t.Errorf("indicator %d encodes as %s", ind, b)
 		}
 	}
 }

@@ -24,7 +24,7 @@
 //
 //	point                    [x, y]
 //	expert state (EgoState)  [x, y, heading, v, a, steering]   rear axle; speed, acceleration, front-wheel angle
-//	track state (AgentState) [x, y, heading, vx, vy]           box centre; world-frame velocity
+//	track state (AgentState) [x, y, heading, vx, vy(, indicator)] box centre; world-frame velocity; turn signal
 //
 // The field-by-field reference is docs/scenario-format.md; testdata/golden_v1.json is a complete example, and
 // a test keeps the encoder's output byte-identical to it.

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,12 +17,16 @@ import (
 type fixedArray struct {
 	n    int
 	want string
+	// alt, when not 0, is another accepted length whose last number must be one of lastIn (AgentState's
+	// optional indicator).
+	alt    int
+	lastIn []float64
 }
 
 var fixedArrays = map[reflect.Type]fixedArray{
-	reflect.TypeFor[geom.Vec2]():  {2, "[x, y]"},
-	reflect.TypeFor[EgoState]():   {6, "[x, y, heading, v, a, steering]"},
-	reflect.TypeFor[AgentState](): {5, "[x, y, heading, vx, vy]"},
+	reflect.TypeFor[geom.Vec2]():  {n: 2, want: "[x, y]"},
+	reflect.TypeFor[EgoState]():   {n: 6, want: "[x, y, heading, v, a, steering]"},
+	reflect.TypeFor[AgentState](): {5, "[x, y, heading, vx, vy] or [x, y, heading, vx, vy, indicator]", 6, []float64{-1, 0, 1}},
 }
 
 // locate walks a syntactically valid JSON scenario document along the Scenario type and reports the first
@@ -174,20 +179,28 @@ func (l *locator) fixed(fa fixedArray, tok json.Token, start int64, path string)
 		return l.fail(path, start, "want %s, got JSON %s", fa.want, kindOf(tok))
 	}
 	n := 0
+	var last json.Number
 	for ; l.dec.More(); n++ {
 		el, estart, ok := l.next()
 		if !ok {
 			return false
 		}
-		if _, isNum := el.(json.Number); !isNum {
+		num, isNum := el.(json.Number)
+		if !isNum {
 			return l.fail(path, estart, "want %s, got JSON %s as element %d", fa.want, kindOf(el), n)
 		}
 		if !l.number(el, estart, path, false) {
 			return false
 		}
+		last = num
 	}
-	if n != fa.n {
+	if n != fa.n && (fa.alt == 0 || n != fa.alt) {
 		return l.fail(path, start, "want %s, got %d numbers", fa.want, n)
+	}
+	if n == fa.alt && fa.alt != 0 {
+		if x, err := last.Float64(); err != nil || !slices.Contains(fa.lastIn, x) {
+			return l.fail(path, start, "want %s, got %s as the last number (want one of %v)", fa.want, last, fa.lastIn)
+		}
 	}
 	_, _, ok := l.next()
 	return ok

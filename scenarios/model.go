@@ -222,11 +222,23 @@ func (t *Track) StateAt(i int) (AgentState, bool) {
 }
 
 // AgentState is a tracked object's box-centre pose and velocity in the world frame. Encoded as
-// [x, y, heading, vx, vy].
+// [x, y, heading, vx, vy], with the turn signal as a sixth number when it is on.
 type AgentState struct {
 	Pose   geom.Pose
 	VX, VY float64
+	// Indicator is the turn signal the road user shows (vehicles; recorded data may not have it).
+	Indicator Indicator
 }
+
+// Indicator is a turn signal: what a driver shows the others before turning or changing lanes.
+type Indicator int8
+
+// Turn signals. The values are the sign of the turn: left positive, as headings are.
+const (
+	IndicatorOff   Indicator = 0
+	IndicatorLeft  Indicator = 1
+	IndicatorRight Indicator = -1
+)
 
 // Speed returns the magnitude of the velocity.
 func (a AgentState) Speed() float64 { return geom.Vec2{X: a.VX, Y: a.VY}.Norm() }
@@ -243,4 +255,6 @@ type Object struct {
 	Type  ObjectType
 	Box   geom.Box  // oriented box around the object's centre
 	Vel   geom.Vec2 // world-frame velocity
+	// Indicator is the turn signal the object shows (IndicatorOff when none or unknown).
+	Indicator Indicator
 }

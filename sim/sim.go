@@ -345,7 +345,7 @@ func (s *Simulation) observe(i int) []scenarios.Object {
 		out = append(out, scenarios.Object{
 			ID: t.ID, Track: ti, Type: t.Type,
 			Box: st.Box(t.Length, t.Width),
-			Vel: geom.Vec2{X: st.VX, Y: st.VY},
+			Vel: geom.Vec2{X: st.VX, Y: st.VY}, Indicator: st.Indicator,
 		})
 	}
 	return out

@@ -417,7 +417,7 @@ func mirror(sc *scenarios.Scenario) {
 	for i := range sc.Tracks {
 		for j := range sc.Tracks[i].States {
 			s := &sc.Tracks[i].States[j]
-			s.Pose.Y, s.Pose.Heading, s.VY = -s.Pose.Y, -s.Pose.Heading, -s.VY
+			s.Pose.Y, s.Pose.Heading, s.VY, s.Indicator = -s.Pose.Y, -s.Pose.Heading, -s.VY, -s.Indicator
 		}
 	}
 	for i := range sc.Instructions {

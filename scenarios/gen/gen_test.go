@@ -784,3 +784,37 @@ func TestNudges(t *testing.T) {
 		}
 	}
 }
+
+// Cars that change lanes signal first: the cut-in of near_multiple_vehicles/011 shows its indicator towards
+// the ego's lane over a second before it starts to move sideways.
+func TestLaneChangersSignal(t *testing.T) {
+	sc, err := Generate("near_multiple_vehicles", 11, DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, tr := range sc.Tracks {
+		first := -1
+		for i, s := range tr.States {
+			if s.Indicator != scenarios.IndicatorOff {
+				first = i
+				break
+			}
+		}
+		if first < 0 {
+			continue
+		}
+		found = true
+		// Heading change relative to the signal's start, over the next 1.2 s: still none.
+		h0 := tr.States[first].Pose.Heading
+		for i := first; i < len(tr.States) && i < first+10; i++ {
+			if d := math.Abs(geom.AngleDiff(tr.States[i].Pose.Heading, h0)); d > 0.02 {
+				t.Errorf("track %s turns %.3f rad %d frames after it starts signalling, want the signal first", tr.ID, d, i-first)
+				break
+			}
+		}
+	}
+	if !found {
+		t.Error("no track signals in near_multiple_vehicles/011, which has a cut-in")
+	}
+}

@@ -349,7 +349,7 @@ func (w *world) anticipateCutIns(v *vehicle, tick int, obstacle func(gap, lv flo
 		return
 	}
 	for _, o := range w.vehs {
-		if o == v || !o.alive || o.lcDir == 0 || o.lcDone || o.lcGapB == 0 || tick < o.lcFrom-12 || tick > o.lcTo {
+		if o == v || !o.alive || o.lcDir == 0 || o.lcDone || o.lcGapB == 0 || tick < o.lcFrom-indicatorLead || tick > o.lcTo {
 			continue
 		}
 		osp := &o.path.spans[o.hint]

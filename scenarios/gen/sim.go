@@ -969,6 +969,27 @@ func (w *world) tryLaneChange(v *vehicle, tick int) bool {
 	return true
 }
 
+// indicatorLead is how long (ticks) a driver signals before the window in which it looks for a gap to
+// change lanes.
+const indicatorLead = 12
+
+// indicator returns the turn signal v shows at tick: on from indicatorLead ticks before its lane-change
+// window while it waits for a gap, and through the change (lcDir < 0 is a change to the left).
+func (v *vehicle) indicator(tick int) scenarios.Indicator {
+	if v.lcDir == 0 {
+		return scenarios.IndicatorOff
+	}
+	waiting := !v.lcDone && tick >= v.lcFrom-indicatorLead && tick <= v.lcTo
+	changing := v.lcStart >= 0 && tick <= v.lcStart+int(math.Ceil(v.lcDur/dt))
+	if !waiting && !changing {
+		return scenarios.IndicatorOff
+	}
+	if v.lcDir < 0 {
+		return scenarios.IndicatorLeft
+	}
+	return scenarios.IndicatorRight
+}
+
 // startLaneChange rebuilds v's path: from its station a quintic lateral blend over length metres onto the
 // neighbour lane tgt, then that lane and its successors.
 func (w *world) startLaneChange(v *vehicle, k, tgt int, length float64) {
@@ -1296,7 +1317,8 @@ func (w *world) record(tick int) {
 			v.states = make([]scenarios.AgentState, 0, logFrames-tick)
 		}
 		sn, cs := math.Sincos(q.H)
-		v.states = append(v.states, scenarios.AgentState{Pose: geom.Pose{X: q.X, Y: q.Y, Heading: q.H}, VX: v.v * cs, VY: v.v * sn})
+		v.states = append(v.states, scenarios.AgentState{Pose: geom.Pose{X: q.X, Y: q.Y, Heading: q.H}, VX: v.v * cs, VY: v.v * sn,
+			Indicator: v.indicator(tick)})
 	}
 	for _, pd := range w.peds {
 		if pd.done && len(pd.states) > 0 && pd.v == 0 {
