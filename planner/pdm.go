@@ -20,7 +20,8 @@ type PDMConfig struct {
 	// LateralOffsets are the offsets (m, positive to the left) of the paths the proposals follow from the
 	// route centerline, in tie-break order ([0 -1 1]: the centerline first).
 	LateralOffsets []float64
-	// FallbackSpeed (m/s) replaces the speed limit of lanes that have none (15).
+	// FallbackSpeed (m/s) replaces the speed limit of lanes that have none (15), or the ego's speed at the
+	// first tick when that is higher (up to 36 m/s).
 	FallbackSpeed float64
 	// IDM parameters of the proposals: minimum gap (1 m), time headway (1.5 s), maximum acceleration
 	// (1.5 m/s^2), maximum deceleration (3 m/s^2) and acceleration exponent (10, as tuplan_garage's
@@ -75,10 +76,10 @@ type PDMConfig struct {
 	// end a little beyond the recording), so the planner lets it run on straight this far, as wide as it
 	// ends, and neither stops at its end nor scores that corridor as off the drivable area (200). Negative:
 	// the end of the map is the end of the road. The simulator's metrics always use the map as it is.
-	// The runout applies on fast roads only, whose speed limit is at least MapEdgeMinSpeed (m/s, 20: above
-	// 72 km/h, where a stop for the end of the map would endanger the traffic behind and maps are long
-	// stretches of road), and only when the goal is ahead of the ego at the start: in town, and once
-	// arrived, the planner stays within the map it knows.
+	// The runout applies on fast roads only, whose speed limit (or, without one, the planner's fallback
+	// speed) is at least MapEdgeMinSpeed (m/s, 16.7: 60 km/h, above town speeds: there a stop for the end of
+	// the map would endanger the traffic behind, and maps are long stretches of road), and only when the goal
+	// is ahead of the ego at the start: in town, and once arrived, the planner stays within the map it knows.
 	MapEdgeRunout, MapEdgeMinSpeed float64
 	// Metrics are the thresholds the proposals are scored with (zero: metrics.DefaultParams()).
 	Metrics metrics.Params
@@ -121,7 +122,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.ReanchorDistance, 2)
 	def(&c.RasterCell, 0.1)
 	def(&c.MapEdgeRunout, 200)
-	def(&c.MapEdgeMinSpeed, 20)
+	def(&c.MapEdgeMinSpeed, 60/3.6)
 	if c.ProposalSteps <= 0 {
 		c.ProposalSteps = 40
 	}
@@ -243,7 +244,8 @@ type PDM struct {
 	collided    []string // objects the ego has touched: ignored from then on
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
-	goalLane    int // the on-route lane the goal lies in, -1 when none
+	startSpeed  float64 // the ego's speed at the first tick
+	goalLane    int     // the on-route lane the goal lies in, -1 when none
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -421,6 +423,7 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	ego.Time = in.Time
 	p.dec = PDMDecision{Best: -1, TimeToCollide: math.Inf(1)}
 	if !p.ready {
+		p.startSpeed = ego.Speed
 		if !p.prepare(ego.Pose) {
 			return p.stopTrajectory(ego), nil
 		}
@@ -523,9 +526,22 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	if !p.edgeDecided {
 		p.edgeDecided = true
 		last := p.centerLanes[len(p.centerLanes)-1]
-		p.edgeOpen = p.goalAhead(rear) && p.mx.Lane(last).SpeedLimit >= p.cfg.MapEdgeMinSpeed
+		p.edgeOpen = p.goalAhead(rear) && p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed
 	}
 }
+
+// laneSpeed returns the speed (m/s) the planner targets on lane l: its speed limit or, where the map has none,
+// the larger of FallbackSpeed and the ego's speed when the planner started (a driver who does not know the
+// limit keeps the pace it had).
+func (p *PDM) laneSpeed(l int) float64 {
+	if limit := p.mx.Lane(l).SpeedLimit; limit > 0 && !math.IsInf(limit, 1) {
+		return limit
+	}
+	return max(p.cfg.FallbackSpeed, min(p.startSpeed, maxFallbackSpeed))
+}
+
+// maxFallbackSpeed (m/s) caps the pace kept where the map has no speed limit (130 km/h).
+const maxFallbackSpeed = 36.0
 
 // goalAhead reports whether the goal lies on the centerline at least minGoalAhead metres ahead of the rear
 // axle (or off the centerline, or unknown: then the planner cannot tell it is here).

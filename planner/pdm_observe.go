@@ -163,10 +163,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		p.side[SideRight].lcOn = false
 	}
 	// Speed limit of the current lane.
-	limit := p.mx.Lane(p.currentLane()).SpeedLimit
-	if !(limit > 0) || math.IsInf(limit, 1) {
-		limit = p.cfg.FallbackSpeed
-	}
+	limit := p.laneSpeed(p.currentLane())
 	maxTarget := 0.0
 	p.props = p.props[:0]
 	for j := range p.paths {

@@ -154,7 +154,7 @@ func TestPDMOffMap(t *testing.T) {
 // the map is the end of the road and the planner stops before it.
 func TestPDMGoalBehind(t *testing.T) {
 	sc := fixtureScenario(300, 10, 10)
-	p := NewPDM(PDMConfig{MapEdgeMinSpeed: 10})
+	p := NewPDM(PDMConfig{})
 	sc.Goal = geom.Pose{X: 5}
 	if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: sc.Goal}); err != nil {
 		t.Fatal(err)
@@ -182,8 +182,8 @@ func TestPDMGoalBehind(t *testing.T) {
 }
 
 // Where the map was cut on a fast road with the goal ahead, the lane runs on: the planner keeps its speed
-// through the end of the map and plans straight on, in the lane. On a slow road (the fixture's 15 m/s under
-// the default MapEdgeMinSpeed) or with the runout off, it stops before the end.
+// through the end of the map and plans straight on, in the lane. On a slow road (the fixture's 15 m/s, below
+// the default MapEdgeMinSpeed of 60 km/h) or with the runout off, it stops before the end.
 func TestPDMDrivesThroughTheMapEdge(t *testing.T) {
 	sc := fixtureScenario(300, 10, 10)
 	for _, c := range []struct {
@@ -384,6 +384,29 @@ func TestPDMEasesOffForASignallingCar(t *testing.T) {
 			t.Errorf("%s: speed %.2f m/s after 2 s, strongest braking %.2f m/s^2; want easing off below 11.2 m/s at about %v m/s^2", c.name, v2, minAcc, -courtesyDecel)
 		case !c.ease && v2 < 11.8:
 			t.Errorf("%s: speed %.2f m/s after 2 s, want about 12 (no reason to slow)", c.name, v2)
+		}
+	}
+}
+
+// On a lane without a speed limit the planner keeps the pace it had at the start, when that is above the
+// fallback speed.
+func TestPDMKeepsItsPaceWithoutASpeedLimit(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for i := range sc.Map.Lanes {
+		sc.Map.Lanes[i].SpeedLimit = 0
+	}
+	for _, v0 := range []float64{10, 20} {
+		p := NewPDM(PDMConfig{})
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 20}, v0, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := max(15, v0)
+		if got := tr[80].Speed; math.Abs(got-want) > 0.5 {
+			t.Errorf("start at %v m/s: %.2f m/s after 8 s, want about %v", v0, got, want)
 		}
 	}
 }
