@@ -37,8 +37,10 @@ type PDMConfig struct {
 	ProposalSteps, TrajectorySteps int
 	// LeaderUpdate is the number of steps between leading-agent searches while unrolling (2).
 	LeaderUpdate int
-	// MapRadius (m): objects whose centre is farther from the ego centre are ignored (50).
-	MapRadius float64
+	// MapRadius (m): objects whose centre is farther from the ego centre are ignored (50, as tuplan_garage),
+	// unless they are ahead, head the same way and are within RadiusTime (s, 6) at the ego's speed: at
+	// motorway speeds a slow car 50 m ahead is already too close to stop for comfortably.
+	MapRadius, RadiusTime float64
 	// RouteDepth is how many route roadblocks ahead the centerline search targets (30).
 	RouteDepth int
 	// Weights of the weighted terms of a proposal's score (5, 5, 2).
@@ -109,6 +111,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.Step, 0.1)
 	def(&c.MaxJerkUp, 2.5)
 	def(&c.MapRadius, 50)
+	def(&c.RadiusTime, 6)
 	def(&c.Weights.Progress, 5)
 	def(&c.Weights.TTC, 5)
 	def(&c.Weights.Comfort, 2)

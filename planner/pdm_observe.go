@@ -49,7 +49,15 @@ func (p *PDM) addCollided(id string) {
 	p.collided = append(p.collided, id)
 }
 
-// observe keeps the current objects within MapRadius of the ego centre, drops those the ego touches now (as
+// aheadSameWay reports whether o is ahead of the ego pose and heads about the same way (within 30 degrees):
+// a car the ego may have to slow down for from afar.
+func aheadSameWay(ego geom.Pose, o *scenarios.Object) bool {
+	f := ego.Forward()
+	return o.Box.Center.Pos().Sub(ego.Pos()).Dot(f) > 0 && math.Abs(geom.AngleDiff(o.Box.Center.Heading, ego.Heading)) < math.Pi/6
+}
+
+// observe keeps the current objects within MapRadius of the ego centre (or, ahead and heading the same way,
+// within RadiusTime at the ego's speed), drops those the ego touches now (as
 // tuplan_garage does, they are ignored from then on) and forecasts the rest at constant velocity along their
 // heading (reversed for an agent moving backwards); objects that are not agents stand still.
 func (p *PDM) observe(in *Input, ego dynamics.State) {
@@ -60,6 +68,7 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 	tScore := float64(p.cfg.ProposalSteps)*dt + float64(p.ttcSteps())*p.cfg.Metrics.TTCStep
 	tTraj := max(tScore, float64(p.cfg.TrajectorySteps)*dt)
 	p.objs = p.objs[:0]
+	radius := max(p.cfg.MapRadius, ego.Speed*p.cfg.RadiusTime)
 	objs := in.CurrentObjects()
 	for i := range objs {
 		o := &objs[i]
@@ -68,7 +77,7 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 			continue
 		}
 		c := o.Box.Center.Pos()
-		if c.Dist(ec) > p.cfg.MapRadius {
+		if d := c.Dist(ec); d > p.cfg.MapRadius && (d > radius || !aheadSameWay(ego.Pose, o)) {
 			continue
 		}
 		// An object the ego touches (now or before) no longer counts in the scores, as in tuplan_garage and

@@ -410,3 +410,23 @@ func TestPDMKeepsItsPaceWithoutASpeedLimit(t *testing.T) {
 		}
 	}
 }
+
+// At motorway speed a slow car ahead beyond MapRadius counts: the planner starts braking for it at once.
+func TestPDMSeesASlowCarFarAheadAtSpeed(t *testing.T) {
+	sc := fixtureScenario(600, 10, 10)
+	for i := range sc.Map.Lanes {
+		sc.Map.Lanes[i].SpeedLimit = 30
+	}
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+		t.Fatal(err)
+	}
+	slow := fixtureCar("slow", 20+80, 0, 0, 8) // 80 m ahead at 8 m/s, the ego at 30 m/s
+	tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 20}, 30, []scenarios.Object{slow}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := tr[10].Accel; a > -1 {
+		t.Errorf("acceleration after 1 s %.2f m/s^2, want braking for the slow car 80 m ahead", a)
+	}
+}
