@@ -68,6 +68,10 @@ type PDMConfig struct {
 	// braking at AccelMax), which tuplan_garage does not have; it wins only when every proposal that drives on
 	// scores lower, typically because they all collide.
 	NoStopProposal bool
+	// NoHoldAtGoal turns off holding still at the goal: by default an ego that stands (slower than 1 m/s)
+	// within 5 m of its mission goal when the planner starts has arrived, and the planner keeps it there
+	// (Decision().Mode == ModeArrived), as a parked or waiting car at its destination.
+	NoHoldAtGoal bool
 	// NoGoalLane turns off the move to the goal's lane: by default, when the mission goal lies in another
 	// lane of the route than the centerline's, the planner plans a lane change to it when nothing else
 	// guides it, as if a guide had asked for one.
@@ -165,6 +169,7 @@ const (
 	ModeProposal  PDMMode = iota // the best proposal, extended to the trajectory horizon
 	ModeEmergency                // the emergency brake: the best proposal collides within EmergencyTime
 	ModeStop                     // a comfortable stop along the heading: no lane to follow (ego off the map)
+	ModeArrived                  // holding still: the ego stood at its goal when the planner started
 )
 
 // String returns the mode's name.
@@ -176,6 +181,8 @@ func (m PDMMode) String() string {
 		return "emergency_brake"
 	case ModeStop:
 		return "stop"
+	case ModeArrived:
+		return "arrived"
 	}
 	return "unknown"
 }
@@ -248,6 +255,7 @@ type PDM struct {
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
 	startSpeed  float64 // the ego's speed at the first tick
+	arrived     bool    // the ego stood at its goal at the first tick: it holds still (ModeArrived)
 	goalLane    int     // the on-route lane the goal lies in, -1 when none
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
@@ -434,6 +442,12 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	if !p.locate(ego.Pose) {
 		return p.stopTrajectory(ego), nil
 	}
+	if p.arrived {
+		tr := p.stopTrajectory(ego)
+		p.dec.Mode = ModeArrived
+		p.stats.Stops--
+		return tr, nil
+	}
 	p.readGuidance(in)
 	p.readLights(in)
 	p.observe(in, ego)
@@ -529,7 +543,11 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	if !p.edgeDecided {
 		p.edgeDecided = true
 		last := p.centerLanes[len(p.centerLanes)-1]
-		p.edgeOpen = p.goalAhead(rear) && p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed
+		ahead := p.goalAhead(rear)
+		p.edgeOpen = ahead && p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed
+		// Standing at the goal: the mission is done; the ego stays where it is.
+		p.arrived = !ahead && p.startSpeed < arrivedSpeed && !p.cfg.NoHoldAtGoal && p.goal.IsFinite() && p.goal != (geom.Pose{}) &&
+			p.goal.Pos().Dist(rear.Pos()) < arrivedDistance
 	}
 }
 
@@ -563,9 +581,13 @@ func (p *PDM) goalAhead(rear geom.Pose) bool {
 
 // goalNearCenterline (m): a goal farther from the centerline is not located on it. minGoalAhead (m): a goal
 // nearer than this ahead of the ego at the start is where the ego already is.
+// arrivedSpeed (m/s) and arrivedDistance (m): an ego slower than this, its rear axle this near its goal
+// at the start, stands there.
 const (
 	goalNearCenterline = 10.0
 	minGoalAhead       = 20.0
+	arrivedSpeed       = 1.0
+	arrivedDistance    = 5.0
 )
 
 // locate finds the ego on the centerline, searching the centerline again when the ego has moved to another

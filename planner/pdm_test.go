@@ -430,3 +430,33 @@ func TestPDMSeesASlowCarFarAheadAtSpeed(t *testing.T) {
 		t.Errorf("acceleration after 1 s %.2f m/s^2, want braking for the slow car 80 m ahead", a)
 	}
 }
+
+// An ego standing at its goal when the planner starts has arrived: it stays, unless that is turned off.
+func TestPDMHoldsAtTheGoal(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, off := range []bool{false, true} {
+		p := NewPDM(PDMConfig{NoHoldAtGoal: off})
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: geom.Pose{X: 52}}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 50}, 0, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		moved := tr[80].Pose.X - 50
+		switch {
+		case !off && (moved > 0.01 || p.Decision().Mode != ModeArrived):
+			t.Errorf("hold on: moved %.2f m in 8 s, mode %v; want still, arrived", moved, p.Decision().Mode)
+		case off && moved < 5:
+			t.Errorf("hold off: moved %.2f m in 8 s, want driving on", moved)
+		}
+	}
+	// Driving past the goal, or standing far from it, is not arriving.
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: geom.Pose{X: 100}}); err != nil {
+		t.Fatal(err)
+	}
+	if tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 50}, 0, nil)); err != nil || tr[80].Pose.X < 55 {
+		t.Errorf("goal 50 m ahead: err %v, plan ends at %+v; want driving on", err, tr[80].Pose)
+	}
+}
