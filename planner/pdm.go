@@ -21,7 +21,8 @@ type PDMConfig struct {
 	// route centerline, in tie-break order ([0 -1 1]: the centerline first).
 	LateralOffsets []float64
 	// FallbackSpeed (m/s) replaces the speed limit of lanes that have none (15), or the ego's speed at the
-	// first tick when that is higher (up to 36 m/s).
+	// first tick or the flow of the traffic around (85th-percentile speed) when that is higher (up to 36
+	// m/s).
 	FallbackSpeed float64
 	// IDM parameters of the proposals: minimum gap (1 m), time headway (1.5 s), maximum acceleration
 	// (1.5 m/s^2), maximum deceleration (3 m/s^2) and acceleration exponent (10, as tuplan_garage's
@@ -255,8 +256,10 @@ type PDM struct {
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
 	startSpeed  float64 // the ego's speed at the first tick
-	arrived     bool    // the ego stood at its goal at the first tick: it holds still (ModeArrived)
-	goalLane    int     // the on-route lane the goal lies in, -1 when none
+	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
+	flow        []float64
+	arrived     bool // the ego stood at its goal at the first tick: it holds still (ModeArrived)
+	goalLane    int  // the on-route lane the goal lies in, -1 when none
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -552,13 +555,14 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 }
 
 // laneSpeed returns the speed (m/s) the planner targets on lane l: its speed limit or, where the map has none,
-// the larger of FallbackSpeed and the ego's speed when the planner started (a driver who does not know the
-// limit keeps the pace it had).
+// the largest of FallbackSpeed, the ego's speed when the planner started and the flow of the traffic around
+// (its 85th-percentile speed): a driver who does not know the limit keeps the pace it had and goes with the
+// traffic.
 func (p *PDM) laneSpeed(l int) float64 {
 	if limit := p.mx.Lane(l).SpeedLimit; limit > 0 && !math.IsInf(limit, 1) {
 		return limit
 	}
-	return max(p.cfg.FallbackSpeed, min(p.startSpeed, maxFallbackSpeed))
+	return max(p.cfg.FallbackSpeed, min(max(p.startSpeed, p.flowSpeed), maxFallbackSpeed))
 }
 
 // maxFallbackSpeed (m/s) caps the pace kept where the map has no speed limit (130 km/h).

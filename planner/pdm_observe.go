@@ -2,6 +2,7 @@ package planner
 
 import (
 	"math"
+	"slices"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
@@ -102,11 +103,35 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 		p.objs = append(p.objs, po)
 	}
 	p.stats.ObjectsChecked += len(p.objs)
+	p.flowSpeed = p.trafficFlow(ego)
 	p.objS = growFloat(p.objS, len(p.objs))
 	p.objT = growFloat(p.objT, len(p.objs))
 	for i := range p.objS {
 		p.objS[i] = math.NaN()
 	}
+}
+
+// flowRadius (m) is how far the vehicles are that trafficFlow measures.
+const flowRadius = 60.0
+
+// trafficFlow returns the 85th-percentile speed of the vehicles within flowRadius of the ego that head its
+// way (within 30 degrees), the speed traffic engineers set limits by; 0 when there are fewer than 3. It uses
+// p.flow as scratch space.
+func (p *PDM) trafficFlow(ego dynamics.State) float64 {
+	p.flow = p.flow[:0]
+	for i := range p.objs {
+		o := &p.objs[i]
+		if o.o.Type != scenarios.Vehicle || o.c0.Dist(ego.Pose.Pos()) > flowRadius ||
+			math.Abs(geom.AngleDiff(o.o.Box.Center.Heading, ego.Pose.Heading)) > math.Pi/6 {
+			continue
+		}
+		p.flow = append(p.flow, o.speed)
+	}
+	if len(p.flow) < 3 {
+		return 0
+	}
+	slices.Sort(p.flow)
+	return p.flow[int(math.Ceil(0.85*float64(len(p.flow))))-1]
 }
 
 // sweep returns the bounding box of a disc of radius r moving from c by d per second for t seconds.
