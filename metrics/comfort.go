@@ -277,7 +277,11 @@ func (b *ComfortBuffer) resize(n int) {
 // longitudinal acceleration a, yaw rate w, yaw acceleration al estimated as the yaw rate's backward difference)
 // it takes the rigid-body acceleration at the box centre, d metres ahead of the rear axle: longitudinal
 // a - w^2 d, lateral v w + al d; and the rear axle's acceleration magnitude hypot(a, v w). Then ComfortSeries.
+// b is reused work space; nil allocates a fresh one.
 func Comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64, bounds ComfortBounds, b *ComfortBuffer) ComfortResult {
+	if b == nil {
+		b = new(ComfortBuffer)
+	}
 	n := len(states)
 	b.resize(n)
 	d := vehicle.RearAxleToCenter()
@@ -306,6 +310,9 @@ func Comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64
 // counts as within bounds. A quantity is within bounds when strictly inside them. The input series may be
 // b's own (as Comfort passes them); head is unwrapped in place. It does not allocate once b has grown.
 func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBounds, b *ComfortBuffer) ComfortResult {
+	if b == nil {
+		b = new(ComfortBuffer)
+	}
 	n := len(lon)
 	b.t1, b.t2 = grow(b.t1, n), grow(b.t2, n)
 	r := ComfortResult{

@@ -693,3 +693,14 @@ func TestBoxesOverlapMatchesGeom(t *testing.T) {
 		t.Errorf("only %d overlaps", n)
 	}
 }
+
+// A nil work buffer is allowed: Comfort allocates one.
+func TestComfortNilBuffer(t *testing.T) {
+	states := make([]dynamics.State, 20)
+	for i := range states {
+		states[i] = dynamics.State{Time: float64(i) * 0.1, Pose: geom.Pose{X: float64(i)}, Speed: 10}
+	}
+	if c := Comfort(states, dynamics.Pacifica(), 0.1, DefaultComfortBounds, nil); !c.Comfortable() {
+		t.Errorf("steady 10 m/s is not comfortable: %+v", c)
+	}
+}
