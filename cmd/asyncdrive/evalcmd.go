@@ -47,6 +47,7 @@ type evalFlags struct {
 	suiteFlags
 	steps        int
 	goalOvertime float64
+	record       string
 	shard        string
 	shards       int
 	retryFailed  bool
@@ -61,6 +62,7 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	e.suiteFlags.define(fs, "builtin suite: ")
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
 	fs.Float64Var(&e.goalOvertime, "goal-overtime", defaultGoalOvertime, "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS` (metrics cover the horizon only; 0: stop at the horizon)")
+	fs.StringVar(&e.record, "record", "", "write one MCAP run log per scenario into `DIR` (asyncdrive view, Foxglove)")
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
 	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
@@ -82,13 +84,20 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	cfg.Workers = f.workers
+	if f.record != "" {
+		if err := os.MkdirAll(f.record, 0o755); err != nil {
+			return fmt.Errorf("eval: --record: %w", err)
+		}
+	}
 
 	var bar *eval.Bar
 	if eval.ShowProgress(os.Stderr) {
 		bar = eval.NewBar(os.Stderr, cfg.Planner+"/"+cfg.Agents)
 		cfg.Progress = bar.Set
 	}
-	s, err := eval.Run(ctx, cfg, newRunner(runOptions{planner: cfg.Planner, agents: cfg.Agents, steps: f.steps, goalOvertime: f.goalOvertime}))
+	s, err := eval.Run(ctx, cfg, newRunner(runOptions{
+		planner: cfg.Planner, agents: cfg.Agents, steps: f.steps, goalOvertime: f.goalOvertime, recordDir: f.record,
+	}))
 	if bar != nil {
 		bar.Finish()
 	}

@@ -7,12 +7,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"path/filepath"
 	"slices"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/eval"
 	"asyncdrive/metrics"
 	"asyncdrive/planner"
+	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
 	"asyncdrive/sim"
@@ -58,6 +60,8 @@ type runOptions struct {
 	// goalOvertime (s) lets a run with a goal go on past the scored horizon until the goal is reached, for
 	// up to this long (CommonRoad goals outlast their recordings); the metrics cover the horizon only.
 	goalOvertime float64
+	// recordDir, when set, gets one MCAP run log per scenario (package runlog).
+	recordDir string
 }
 
 // newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it. The goal,
@@ -78,7 +82,19 @@ func newRunner(o runOptions) eval.Runner {
 			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
 			cfg.Until = func(e dynamics.State) bool { return goal(e.Time, e.Pose, e.Speed) }
 		}
+		var rec *runlog.Recorder
+		if o.recordDir != "" {
+			if rec, err = runlog.NewRecorder(filepath.Join(o.recordDir, runlogName(sc.ID)), sc, o.planner, o.agents, cfg.Vehicle); err != nil {
+				return eval.Outcome{}, err
+			}
+			cfg.Observers = append(slices.Clip(cfg.Observers), rec)
+		}
 		res, err := sim.Run(sc, p, cfg)
+		if rec != nil {
+			if cerr := rec.Close(err); cerr != nil && err == nil {
+				err = cerr
+			}
+		}
 		if err != nil {
 			return eval.Outcome{}, err
 		}
@@ -97,6 +113,18 @@ func newRunner(o runOptions) eval.Runner {
 		}
 		return out, nil
 	}
+}
+
+// runlogName is the run log's file name for a scenario id: the id with path separators and other
+// characters that are awkward in file names replaced, plus ".mcap".
+func runlogName(id string) string {
+	b := []byte(id)
+	for i, c := range b {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.') {
+			b[i] = '_'
+		}
+	}
+	return string(b) + ".mcap"
 }
 
 // goalReached reports whether any state of the ego's history meets the goal.

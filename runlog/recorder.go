@@ -1,0 +1,214 @@
+package runlog
+
+import (
+	"fmt"
+	"math"
+	"os"
+	"path/filepath"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/geom"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+	"asyncdrive/sim"
+)
+
+// GuideSource reports the guide's state for a run log: the instruction in words and its inference latency.
+// A language-model guide implements it; the recorder polls it after every tick.
+type GuideSource interface {
+	GuideState(t float64) (instruction string, latencyMS float64)
+}
+
+// PerceptionSource reports the perception stack's fused tracks and the raw detections it received, after
+// every tick.
+type PerceptionSource interface {
+	PerceptionState(t float64) *Perception
+}
+
+// Recorder is a sim.StepObserver that writes a run log as the simulation runs. It writes to a temporary
+// file beside the destination and renames it on Close, so a file with the final name is always complete.
+type Recorder struct {
+	path, tmp string
+	f         *os.File
+	w         *Writer
+	sc        *scenarios.Scenario
+	mx        *scenarios.MapIndex
+	vehicle   dynamics.VehicleParams
+	progress  float64
+	last      geom.Vec2
+	lastT     float64
+	started   bool
+	props     []planner.Proposal
+	// Guide and Perception, when set, add the guide's and the perception's state to each frame.
+	Guide      GuideSource
+	Perception PerceptionSource
+}
+
+// NewRecorder creates the run log of scenario sc at path (its folder must exist).
+func NewRecorder(path string, sc *scenarios.Scenario, plannerName, agents string, vehicle dynamics.VehicleParams) (*Recorder, error) {
+	if vehicle == (dynamics.VehicleParams{}) {
+		vehicle = dynamics.Pacifica()
+	}
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	h := Header{
+		ScenarioID: sc.ID, Type: sc.Type, Planner: plannerName, Agents: agents, DT: sc.DT,
+		Vehicle: Vehicle{Length: vehicle.Length(), Width: vehicle.Width, RearToCenter: vehicle.RearAxleToCenter(),
+			WheelbaseMeter: vehicle.Wheelbase},
+		Instructions: sc.Instructions,
+	}
+	w, err := NewWriter(f, h, &sc.Map)
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, err
+	}
+	return &Recorder{path: path, tmp: f.Name(), f: f, w: w, sc: sc, mx: sc.Map.Index(), vehicle: vehicle}, nil
+}
+
+// Path returns the file the recorder writes (complete after Close).
+func (r *Recorder) Path() string { return r.path }
+
+// ObserveStep converts a simulation step into a Frame and writes it.
+func (r *Recorder) ObserveStep(sf *sim.Frame) error {
+	f, err := r.frame(sf)
+	if err != nil {
+		return err
+	}
+	return r.w.WriteFrame(f)
+}
+
+// Close finishes the file and gives it its final name. runErr, the simulation's error if it failed, is
+// logged in the file first, so that a failed run still replays up to where it stopped.
+func (r *Recorder) Close(runErr error) error {
+	if r.f == nil {
+		return nil
+	}
+	if runErr != nil {
+		r.w.Log(r.lastT, LevelError, "run failed: "+runErr.Error())
+	}
+	err := r.w.Close()
+	if cerr := r.f.Chmod(0o644); err == nil {
+		err = cerr
+	}
+	if cerr := r.f.Close(); err == nil {
+		err = cerr
+	}
+	r.f = nil
+	if err == nil {
+		err = os.Rename(r.tmp, r.path)
+	}
+	if err != nil {
+		os.Remove(r.tmp)
+		return fmt.Errorf("runlog: %s: %w", r.path, err)
+	}
+	return nil
+}
+
+// finite replaces a number that is not finite (which JSON cannot hold) by 0.
+func finite(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}
+
+func (r *Recorder) frame(sf *sim.Frame) (*Frame, error) {
+	in := sf.Input
+	if in == nil || len(in.Ego) == 0 {
+		return nil, fmt.Errorf("runlog: step %d has no planner input", sf.Iteration)
+	}
+	e := in.Current()
+	pos := e.Pose.Pos()
+	if r.started {
+		r.progress += pos.Dist(r.last)
+	}
+	r.started, r.last, r.lastT = true, pos, sf.Time
+	f := &Frame{
+		T: sf.Time, Iteration: sf.Iteration, PlannerMS: finite(sf.PlannerMS),
+		Ego: Ego{X: e.Pose.X, Y: e.Pose.Y, Heading: e.Pose.Heading, Speed: e.Speed, Accel: e.Accel, Steering: e.Steering},
+		Metrics: map[string]float64{
+			MetricSpeed: e.Speed, MetricProgress: r.progress, MetricObjectsInput: float64(len(in.CurrentObjects())),
+		},
+	}
+	ego := r.vehicle.Footprint(e.Pose)
+	minGap, overlaps := math.Inf(1), 0
+	for _, o := range sf.Truth {
+		f.Agents = append(f.Agents, Agent{
+			ID: o.ID, Type: string(o.Type), X: o.Box.Center.X, Y: o.Box.Center.Y, Heading: o.Box.Center.Heading,
+			Length: o.Box.Length, Width: o.Box.Width, VX: o.Vel.X, VY: o.Vel.Y, Indicator: int(o.Indicator),
+		})
+		d := geom.BoxDistance(ego, o.Box)
+		if d <= 0 {
+			overlaps++
+		}
+		minGap = math.Min(minGap, d)
+	}
+	if !math.IsInf(minGap, 1) {
+		f.Metrics[MetricMinGap] = math.Max(0, minGap)
+	}
+	f.Metrics[MetricCollisions] = float64(overlaps)
+	f.Metrics[MetricOffRoad] = finite(math.Min(r.mx.DistanceOutsideDrivable(ego.Center.Pos()), 1e6))
+	for _, l := range in.Lights {
+		if l.Lane >= 0 && l.Lane < r.mx.NumLanes() {
+			f.Lights = append(f.Lights, Light{Lane: r.mx.Lane(l.Lane).ID, State: string(l.State)})
+		}
+	}
+	f.Plan = points(sf.Plan)
+	if pl, ok := sf.Planner.(planner.ProposalLister); ok {
+		r.props = pl.Proposals(r.props[:0])
+		for _, p := range r.props {
+			f.Proposals = append(f.Proposals, Proposal{Points: points(thin(p.Trajectory, proposalStride)), Score: finite(p.Score), Chosen: p.Chosen})
+		}
+	}
+	if d, ok := sf.Planner.(interface{ Decision() planner.PDMDecision }); ok {
+		f.Mode = d.Decision().Mode.String()
+	}
+	if g := in.Guidance; g != nil {
+		f.Guidance = &Guidance{
+			Lane: g.Lane.String(), SpeedCap: finite(g.SpeedCap), Stop: g.Stop, StopProb: finite(g.StopProb),
+			AgeS: finite(g.Age(sf.Time)),
+		}
+		if r.Guide != nil {
+			f.Guidance.Instruction, f.Guidance.LatencyMS = r.Guide.GuideState(sf.Time)
+			f.Guidance.LatencyMS = finite(f.Guidance.LatencyMS)
+		}
+	}
+	if r.Perception != nil {
+		f.Perception = r.Perception.PerceptionState(sf.Time)
+	}
+	return f, nil
+}
+
+// proposalStride keeps every fifth point of a proposal (0.5 s apart at 0.1 s): enough to draw it, a fifth of
+// the size.
+const proposalStride = 5
+
+// thin returns every k-th point of tr and its last.
+func thin(tr dynamics.Trajectory, k int) dynamics.Trajectory {
+	if len(tr) <= 2 || k <= 1 {
+		return tr
+	}
+	out := make(dynamics.Trajectory, 0, len(tr)/k+2)
+	for i := 0; i < len(tr); i += k {
+		out = append(out, tr[i])
+	}
+	if (len(tr)-1)%k != 0 {
+		out = append(out, tr[len(tr)-1])
+	}
+	return out
+}
+
+// points converts a trajectory, dropping points that are not finite.
+func points(tr dynamics.Trajectory) []Point {
+	out := make([]Point, 0, len(tr))
+	for _, p := range tr {
+		if !p.Pose.IsFinite() || math.IsNaN(p.Speed) || math.IsInf(p.Speed, 0) || math.IsNaN(p.Time) {
+			continue
+		}
+		out = append(out, Point{T: p.Time, X: p.Pose.X, Y: p.Pose.Y, Heading: p.Pose.Heading, Speed: p.Speed})
+	}
+	return out
+}

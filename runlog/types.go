@@ -1,0 +1,187 @@
+package runlog
+
+import "asyncdrive/scenarios"
+
+// Format is the version of the run-log channels' messages, written in the Header.
+const Format = 1
+
+// Header describes a recorded run; it is written once, first.
+type Header struct {
+	Format     int     `json:"format"`
+	ScenarioID string  `json:"scenario_id"`
+	Type       string  `json:"type"`
+	Planner    string  `json:"planner"`
+	Agents     string  `json:"agents"`
+	DT         float64 `json:"dt"` // planner period, s
+	// Vehicle is the ego's footprint: length and width (m) and how far the rear axle is behind the centre.
+	Vehicle Vehicle `json:"vehicle"`
+	// Instructions are the scenario's routing or operator instructions in words.
+	Instructions []scenarios.Instruction `json:"instructions"`
+}
+
+// Vehicle is the ego's footprint.
+type Vehicle struct {
+	Length         float64 `json:"length"`
+	Width          float64 `json:"width"`
+	RearToCenter   float64 `json:"rear_to_center"` // from the rear axle to the box centre, m
+	WheelbaseMeter float64 `json:"wheelbase"`
+}
+
+// Frame is one planner tick: the world as it was, what the planner saw and decided, and the scores so far.
+type Frame struct {
+	T         float64 `json:"t"` // s from the run start
+	Iteration int     `json:"iteration"`
+	Ego       Ego     `json:"ego"`
+	// Agents are the ground-truth road users and objects at T.
+	Agents []Agent `json:"agents"`
+	// Lights are the states of the traffic-light-controlled lanes ("green", "yellow", "red", "unknown").
+	Lights []Light `json:"lights"`
+	// Plan is the trajectory the planner returned.
+	Plan []Point `json:"plan"`
+	// Proposals are the trajectories the planner weighed (planners that list them).
+	Proposals []Proposal `json:"proposals"`
+	// Guidance is the guidance the planner was given, when any.
+	Guidance *Guidance `json:"guidance"`
+	// Perception is what the planner saw through the perception stack, when one was used.
+	Perception *Perception `json:"perception"`
+	// Metrics are per-step indicators: see the Metric* names.
+	Metrics   map[string]float64 `json:"metrics"`
+	PlannerMS float64            `json:"planner_ms"`
+	// Mode is the planner's decision mode, when it says (PDM: proposal, emergency_brake, stop, arrived).
+	Mode string `json:"mode"`
+}
+
+// Per-step metric names in Frame.Metrics.
+const (
+	MetricSpeed        = "speed"          // ego speed, m/s
+	MetricMinGap       = "min_gap"        // distance from the ego's box to the nearest agent's box, m
+	MetricOffRoad      = "off_road"       // how far the ego's centre is outside the drivable area, m
+	MetricProgress     = "progress"       // distance driven so far, m
+	MetricObjectsInput = "objects_in"     // objects in the planner's input
+	MetricCollisions   = "collisions_now" // agents overlapping the ego's box now
+)
+
+// Ego is the ego's state (rear axle).
+type Ego struct {
+	X        float64 `json:"x"`
+	Y        float64 `json:"y"`
+	Heading  float64 `json:"heading"`
+	Speed    float64 `json:"speed"`
+	Accel    float64 `json:"accel"`
+	Steering float64 `json:"steering"`
+}
+
+// Agent is a road user or object: its oriented box (centre), velocity and turn signal.
+type Agent struct {
+	ID        string  `json:"id"`
+	Type      string  `json:"type"` // vehicle, pedestrian, bicycle, static_object, ...
+	X         float64 `json:"x"`
+	Y         float64 `json:"y"`
+	Heading   float64 `json:"heading"`
+	Length    float64 `json:"length"`
+	Width     float64 `json:"width"`
+	VX        float64 `json:"vx"`
+	VY        float64 `json:"vy"`
+	Indicator int     `json:"indicator"` // 1 left, -1 right, 0 off
+}
+
+// Light is the state of a traffic-light-controlled lane.
+type Light struct {
+	Lane  string `json:"lane"`
+	State string `json:"state"`
+}
+
+// Point is a trajectory point (rear axle).
+type Point struct {
+	T       float64 `json:"t"`
+	X       float64 `json:"x"`
+	Y       float64 `json:"y"`
+	Heading float64 `json:"heading"`
+	Speed   float64 `json:"speed"`
+}
+
+// Proposal is a trajectory the planner weighed.
+type Proposal struct {
+	Points []Point `json:"points"`
+	Score  float64 `json:"score"`
+	Chosen bool    `json:"chosen"`
+}
+
+// Guidance is the guide's advice as the planner received it.
+type Guidance struct {
+	Instruction string  `json:"instruction"` // the instruction in words, when known
+	Lane        string  `json:"lane"`        // lane intent: any, keep, left, right
+	SpeedCap    float64 `json:"speed_cap"`   // m/s, 0 none
+	Stop        bool    `json:"stop"`
+	StopProb    float64 `json:"stop_prob"`
+	AgeS        float64 `json:"age_s"`      // age of the observation it came from, s
+	LatencyMS   float64 `json:"latency_ms"` // the guide's inference latency, when known
+}
+
+// Perception is what the planner saw: fused tracks and the raw delayed detections they came from.
+type Perception struct {
+	Tracks     []Track     `json:"tracks"`
+	Detections []Detection `json:"detections"`
+}
+
+// Track is a fused track: box, velocity, 2x2 position covariance (xx, xy, yy) and existence probability.
+type Track struct {
+	ID        string     `json:"id"`
+	X         float64    `json:"x"`
+	Y         float64    `json:"y"`
+	Heading   float64    `json:"heading"`
+	Length    float64    `json:"length"`
+	Width     float64    `json:"width"`
+	VX        float64    `json:"vx"`
+	VY        float64    `json:"vy"`
+	Cov       [3]float64 `json:"cov"`
+	Existence float64    `json:"existence"`
+}
+
+// Detection is one raw detection as received: its sender, when it was captured and how old it was at T.
+type Detection struct {
+	Sender   string  `json:"sender"`
+	CaptureT float64 `json:"capture_t"`
+	AgeS     float64 `json:"age_s"`
+	X        float64 `json:"x"`
+	Y        float64 `json:"y"`
+	Heading  float64 `json:"heading"`
+	Length   float64 `json:"length"`
+	Width    float64 `json:"width"`
+}
+
+// Run is a recorded run read back.
+type Run struct {
+	Header Header
+	// Map is the scenario's map; nil when the file has none (a warning says so).
+	Map    *scenarios.Map
+	Frames []Frame // in time order
+	// Warnings say what was skipped or missing: unknown channels, bad messages, a truncated file.
+	Warnings []string
+}
+
+// FrameAt returns the index of the last frame at or before time t (0 before the first), or -1 when the run
+// has no frames.
+func (r *Run) FrameAt(t float64) int {
+	lo, hi := 0, len(r.Frames)
+	if hi == 0 {
+		return -1
+	}
+	for lo < hi {
+		m := (lo + hi) / 2
+		if r.Frames[m].T <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return max(0, lo-1)
+}
+
+// Duration returns the time of the last frame (0 without frames).
+func (r *Run) Duration() float64 {
+	if len(r.Frames) == 0 {
+		return 0
+	}
+	return r.Frames[len(r.Frames)-1].T
+}
