@@ -27,11 +27,14 @@ PLANNERS ?= log_replay idm pdm
 AGENTS   ?= nonreactive reactive
 EVALFLAGS ?=
 
-# Debian packages the build or the tests need (none yet: every package builds with CGO_ENABLED=0).
-APT_PACKAGES ?=
-# Packages that need cgo (the ONNX Runtime binding, the OpenGL viewer), tested with CGO_ENABLED=1 under
-# xvfb-run when it is installed; all others are tested with CGO_ENABLED=0.
-CGO_PKGS ?=
+# Debian packages the build or the tests need: the OpenGL viewer's (GLFW's X11 and GL headers, and Xvfb for
+# its tests). gcc comes with the machine.
+APT_PACKAGES ?= libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
+	libxxf86vm-dev xvfb xauth
+# Packages that need cgo (the OpenGL viewer and the command that links it), tested with CGO_ENABLED=1 under
+# xvfb-run; all others are tested with CGO_ENABLED=0. The first cgo build compiles GLFW (about a minute);
+# Go's build cache keeps it.
+CGO_PKGS ?= viz cmd/asyncdrive
 
 TESTFLAGS ?=
 BENCHFLAGS ?= -benchtime=1s
@@ -60,7 +63,7 @@ deps: go-check apt-deps
 	@$(GO) mod download
 
 build: deps
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/asyncdrive
+	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/asyncdrive
 
 # Each run starts afresh (rm -rf its folder) so that the tables reflect the code just built; call
 # bin/asyncdrive eval directly to resume an interrupted run instead.

@@ -1,8 +1,13 @@
 module asyncdrive
 
-go 1.26
+go 1.26.0
 
-require github.com/foxglove/mcap/go/mcap v1.9.0
+require (
+	github.com/foxglove/mcap/go/mcap v1.9.0
+	github.com/go-gl/gl v0.0.0-20231021071112-07e5d0ea2e71
+	github.com/go-gl/glfw/v3.3/glfw v0.0.0-20260823155953-d41da22a9587
+	golang.org/x/image v0.47.0
+)
 
 require (
 	github.com/davecgh/go-spew v1.1.1 // indirect
@@ -12,5 +17,7 @@ require (
 	github.com/pmezard/go-difflib v1.0.0 // indirect
 	github.com/rogpeppe/go-internal v1.16.0 // indirect
 	github.com/stretchr/testify v1.9.0 // indirect
+	golang.org/x/sys v0.49.0 // indirect
+	golang.org/x/text v0.43.0 // indirect
 	gopkg.in/yaml.v3 v3.0.1 // indirect
 )

@@ -81,21 +81,33 @@ func FolderItems(dir string) ([]Item, error) {
 	slices.Sort(rels)
 	items := make([]Item, len(rels))
 	for i, rel := range rels {
-		file := filepath.Join(dir, filepath.FromSlash(rel))
-		if commonroad.IsFile(rel) {
-			items[i] = Item{Key: rel, Source: file, Load: func() (*scenarios.Scenario, Goal, error) { return loadCommonRoad(file) },
-				peek: func() (string, string) { return "", "" }}
-			continue
-		}
-		items[i] = Item{Key: rel, Source: file,
-			Load: func() (*scenarios.Scenario, Goal, error) {
-				sc, err := scenarios.Load(file)
-				return sc, nil, err
-			},
-			peek: func() (string, string) { return peekFile(file) },
-		}
+		items[i] = fileItem(rel, filepath.Join(dir, filepath.FromSlash(rel)))
 	}
 	return items, nil
+}
+
+// FileItem returns the item of one scenario file, its format (asyncdrive JSON or CommonRoad XML) chosen by
+// its name; the key is the file's base name.
+func FileItem(file string) (Item, error) {
+	name := filepath.Base(file)
+	if !scenarios.IsScenarioFile(name) && !commonroad.IsFile(name) {
+		return Item{}, fmt.Errorf("%s: not a scenario file (*.json, *.json.gz, CommonRoad *.xml, *.xml.gz)", file)
+	}
+	return fileItem(name, file), nil
+}
+
+func fileItem(key, file string) Item {
+	if commonroad.IsFile(key) {
+		return Item{Key: key, Source: file, Load: func() (*scenarios.Scenario, Goal, error) { return loadCommonRoad(file) },
+			peek: func() (string, string) { return "", "" }}
+	}
+	return Item{Key: key, Source: file,
+		Load: func() (*scenarios.Scenario, Goal, error) {
+			sc, err := scenarios.Load(file)
+			return sc, nil, err
+		},
+		peek: func() (string, string) { return peekFile(file) },
+	}
 }
 
 // loadCommonRoad imports a CommonRoad file with its planning problem's goal (nil if the goal has no state).

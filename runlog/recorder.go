@@ -25,47 +25,81 @@ type PerceptionSource interface {
 	PerceptionState(t float64) *Perception
 }
 
-// Recorder is a sim.StepObserver that writes a run log as the simulation runs. It writes to a temporary
-// file beside the destination and renames it on Close, so a file with the final name is always complete.
-type Recorder struct {
-	path, tmp string
-	f         *os.File
-	w         *Writer
-	sc        *scenarios.Scenario
-	mx        *scenarios.MapIndex
-	vehicle   dynamics.VehicleParams
-	progress  float64
-	last      geom.Vec2
-	lastT     float64
-	started   bool
-	props     []planner.Proposal
+// Converter turns simulation steps into run-log frames. It keeps a little state (the distance driven), so
+// one converter serves one run, step after step.
+type Converter struct {
+	mx       *scenarios.MapIndex
+	vehicle  dynamics.VehicleParams
+	progress float64
+	last     geom.Vec2
+	lastT    float64
+	started  bool
+	props    []planner.Proposal
 	// Guide and Perception, when set, add the guide's and the perception's state to each frame.
 	Guide      GuideSource
 	Perception PerceptionSource
 }
 
-// NewRecorder creates the run log of scenario sc at path (its folder must exist).
-func NewRecorder(path string, sc *scenarios.Scenario, plannerName, agents string, vehicle dynamics.VehicleParams) (*Recorder, error) {
+// NewConverter returns a converter for a run of sc with the given ego vehicle (zero: the Pacifica).
+func NewConverter(sc *scenarios.Scenario, vehicle dynamics.VehicleParams) *Converter {
 	if vehicle == (dynamics.VehicleParams{}) {
 		vehicle = dynamics.Pacifica()
 	}
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return nil, fmt.Errorf("runlog: %w", err)
+	return &Converter{mx: sc.Map.Index(), vehicle: vehicle}
+}
+
+// NewHeader returns the run-log header of a run of sc.
+func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynamics.VehicleParams) Header {
+	if vehicle == (dynamics.VehicleParams{}) {
+		vehicle = dynamics.Pacifica()
 	}
-	h := Header{
-		ScenarioID: sc.ID, Type: sc.Type, Planner: plannerName, Agents: agents, DT: sc.DT,
+	return Header{
+		Format: Format, ScenarioID: sc.ID, Type: sc.Type, Planner: plannerName, Agents: agents, DT: sc.DT,
 		Vehicle: Vehicle{Length: vehicle.Length(), Width: vehicle.Width, RearToCenter: vehicle.RearAxleToCenter(),
 			WheelbaseMeter: vehicle.Wheelbase},
 		Instructions: sc.Instructions,
 	}
-	w, err := NewWriter(f, h, &sc.Map)
+}
+
+// FrameFunc is a sim.StepObserver that converts each step and hands the frame to a function (a live
+// viewer's channel, a test).
+type FrameFunc struct {
+	Conv *Converter
+	Fn   func(*Frame) error
+}
+
+// ObserveStep converts the step and calls Fn.
+func (o FrameFunc) ObserveStep(sf *sim.Frame) error {
+	f, err := o.Conv.Convert(sf)
+	if err != nil {
+		return err
+	}
+	return o.Fn(f)
+}
+
+// Recorder is a sim.StepObserver that writes a run log as the simulation runs. It writes to a temporary
+// file beside the destination and renames it on Close, so a file with the final name is always complete.
+// Its Converter's Guide and Perception fields add the guide's and the perception's state.
+type Recorder struct {
+	*Converter
+	path, tmp string
+	f         *os.File
+	w         *Writer
+}
+
+// NewRecorder creates the run log of scenario sc at path (its folder must exist).
+func NewRecorder(path string, sc *scenarios.Scenario, plannerName, agents string, vehicle dynamics.VehicleParams) (*Recorder, error) {
+	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	if err != nil {
+		return nil, fmt.Errorf("runlog: %w", err)
+	}
+	w, err := NewWriter(f, NewHeader(sc, plannerName, agents, vehicle), &sc.Map)
 	if err != nil {
 		f.Close()
 		os.Remove(f.Name())
 		return nil, err
 	}
-	return &Recorder{path: path, tmp: f.Name(), f: f, w: w, sc: sc, mx: sc.Map.Index(), vehicle: vehicle}, nil
+	return &Recorder{Converter: NewConverter(sc, vehicle), path: path, tmp: f.Name(), f: f, w: w}, nil
 }
 
 // Path returns the file the recorder writes (complete after Close).
@@ -73,7 +107,7 @@ func (r *Recorder) Path() string { return r.path }
 
 // ObserveStep converts a simulation step into a Frame and writes it.
 func (r *Recorder) ObserveStep(sf *sim.Frame) error {
-	f, err := r.frame(sf)
+	f, err := r.Convert(sf)
 	if err != nil {
 		return err
 	}
@@ -115,7 +149,8 @@ func finite(x float64) float64 {
 	return x
 }
 
-func (r *Recorder) frame(sf *sim.Frame) (*Frame, error) {
+// Convert turns a simulation step into a frame.
+func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 	in := sf.Input
 	if in == nil || len(in.Ego) == 0 {
 		return nil, fmt.Errorf("runlog: step %d has no planner input", sf.Iteration)

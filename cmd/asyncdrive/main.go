@@ -67,6 +67,8 @@ func commands() []command {
 		{"eval", "evaluate a planner in closed loop and score it with nuPlan's metrics", evalHelp, runEval},
 		{"merge", "combine the outputs of sharded evaluations", mergeHelp, runMerge},
 		{"report", "print finished evaluations side by side", reportHelp, runReport},
+		{"sim", "simulate one scenario, optionally live in the viewer or into a run log", simHelp, runSim},
+		{"view", "replay a run log in the OpenGL viewer, or render a screenshot", viewHelp, runView},
 		{"version", "print the version", func() string { return "usage: asyncdrive version\n" }, runVersion},
 		{"help", "show help for a command", func() string { return "usage: asyncdrive help [command]\n" }, nil},
 	}
@@ -158,6 +160,10 @@ examples:
   asyncdrive eval --planner idm --shard 0/4 --out out/idm/shard-0   # one of 4 slices
   asyncdrive merge --out out/idm out/idm/shard-*
   asyncdrive report out/log_replay-nonreactive out/idm-nonreactive
+  asyncdrive eval --planner pdm --types changing_lane --per-type 2 --record out/logs
+  asyncdrive view out/logs/changing_lane_000.mcap                   # needs a display
+  asyncdrive view out/logs/changing_lane_000.mcap --screenshot shot.png --at 5
+  asyncdrive sim --planner pdm --scenario starting_left_turn/3 --view
 
 Run 'asyncdrive help <command>' for a command's flags. docs/eval.md describes the output files.
 `)
@@ -178,6 +184,12 @@ func newFlagSet(name string, out io.Writer) *flag.FlagSet {
 	case "merge":
 		var m mergeFlags
 		m.define(fs)
+	case "sim":
+		var m simFlags
+		m.define(fs)
+	case "view":
+		var v viewFlags
+		v.define(fs)
 	}
 	return fs
 }

@@ -1,11 +1,14 @@
 package main
 
 import (
+	pngpkg "image/png"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"asyncdrive/runlog"
+	"asyncdrive/viz"
 )
 
 // eval --record writes one readable MCAP run log per scenario, with every frame of the run.
@@ -33,5 +36,43 @@ func TestEvalRecord(t *testing.T) {
 	}
 	if got := runlogName("a/b c:d"); got != "a_b_c_d.mcap" {
 		t.Errorf("runlogName = %q", got)
+	}
+}
+
+// view --screenshot renders a recorded run to a PNG of the asked size; without cgo it says so.
+func TestViewScreenshot(t *testing.T) {
+	base := t.TempDir()
+	logf := filepath.Join(base, "run.mcap")
+	if code, stdout, stderr := asyncdrive(t, "sim", "--planner", "idm", "--scenario", "changing_lane/0", "--record", logf); code != exitOK ||
+		!strings.Contains(stdout, "CLS") {
+		t.Fatalf("sim --record: exit %d\n%s%s", code, stdout, stderr)
+	}
+	png := filepath.Join(base, "shot.png")
+	code, stdout, stderr := asyncdrive(t, "view", logf, "--screenshot", png, "--at", "3", "--width", "320", "--height", "200")
+	switch {
+	case !viz.Available:
+		if code == exitOK || !strings.Contains(stderr, "without cgo") {
+			t.Errorf("view without cgo: exit %d, %q; want an error saying so", code, stderr)
+		}
+		return
+	case strings.Contains(stderr, "cannot open an OpenGL"):
+		t.Skipf("no display: %s", stderr)
+	case code != exitOK:
+		t.Fatalf("view --screenshot: exit %d\n%s%s", code, stdout, stderr)
+	}
+	f, err := os.Open(png)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	cfg, err := pngpkg.DecodeConfig(f)
+	if err != nil || cfg.Width != 320 || cfg.Height != 200 {
+		t.Errorf("screenshot %dx%d (%v), want 320x200", cfg.Width, cfg.Height, err)
+	}
+	// Bad input: a file that is not a run log.
+	bad := filepath.Join(base, "bad.mcap")
+	os.WriteFile(bad, []byte("not mcap"), 0o644)
+	if code, _, stderr := asyncdrive(t, "view", bad, "--screenshot", png); code == exitOK || !strings.Contains(stderr, "not an MCAP file") {
+		t.Errorf("view of a bad file: exit %d, %q", code, stderr)
 	}
 }

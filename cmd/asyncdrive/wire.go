@@ -136,3 +136,74 @@ func goalReached(goal eval.Goal, ego []dynamics.State) bool {
 	}
 	return false
 }
+
+// simVehicle is the ego vehicle of the sim command (nuPlan's Pacifica).
+var simVehicle = dynamics.Pacifica()
+
+// simJob is one simulation of the sim command.
+type simJob struct {
+	sc      *scenarios.Scenario
+	goal    eval.Goal
+	planner string
+	agents  string
+	record  string // run log path, "" for none
+}
+
+// simOutcome is a finished simJob.
+type simOutcome struct {
+	score      float64
+	collisions int
+	goal       *bool
+	metrics    map[string]float64
+	record     string
+}
+
+// run simulates the job; live, when set, gets every step's frame (a viewer's feed; an error stops the run).
+func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOutcome, error) {
+	p, err := planner.New(j.planner, j.sc)
+	if err != nil {
+		return simOutcome{}, err
+	}
+	cfg := sim.Config{Agents: sim.AgentMode(j.agents), Vehicle: simVehicle}
+	if j.goal != nil {
+		cfg.Overtime = int(math.Round(defaultGoalOvertime / j.sc.DT))
+		cfg.Until = func(e dynamics.State) bool { return j.goal(e.Time, e.Pose, e.Speed) }
+	}
+	if live != nil {
+		conv := runlog.NewConverter(j.sc, simVehicle)
+		cfg.Observers = append(cfg.Observers, runlog.FrameFunc{Conv: conv, Fn: func(f *runlog.Frame) error {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+			return live(f)
+		}})
+	}
+	var rec *runlog.Recorder
+	if j.record != "" {
+		if rec, err = runlog.NewRecorder(j.record, j.sc, j.planner, j.agents, simVehicle); err != nil {
+			return simOutcome{}, err
+		}
+		cfg.Observers = append(cfg.Observers, rec)
+	}
+	res, err := sim.Run(j.sc, p, cfg)
+	if rec != nil {
+		if cerr := rec.Close(err); cerr != nil && err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		return simOutcome{}, err
+	}
+	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record}
+	for _, name := range metricNames() {
+		out.metrics[name] = res.Metrics.Value(name)
+	}
+	for _, n := range res.Metrics.AtFaultCounts {
+		out.collisions += n
+	}
+	if j.goal != nil {
+		reached := goalReached(j.goal, res.Ego)
+		out.goal = &reached
+	}
+	return out, nil
+}

@@ -1,0 +1,183 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	"asyncdrive/eval"
+	"asyncdrive/runlog"
+	"asyncdrive/viz"
+)
+
+func simHelp() string {
+	return `usage: asyncdrive sim --planner NAME (--scenario TYPE/INDEX | --file PATH) [--agents A] [--view] [--record FILE]
+
+Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite
+(TYPE/INDEX, e.g. starting_left_turn/3, with --seed); --file reads a scenario file or a CommonRoad XML file.
+--view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
+log (view it later with asyncdrive view).
+
+`
+}
+
+type simFlags struct {
+	planner  string
+	agents   string
+	scenario string
+	file     string
+	seed     uint64
+	view     bool
+	record   string
+	pace     float64
+	viewFlags
+}
+
+func (s *simFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&s.planner, "planner", "", "planner `name` (required): "+strings.Join(plannerNames(), ", "))
+	fs.StringVar(&s.agents, "agents", "nonreactive", "other agents: nonreactive (log replay) or reactive (IDM)")
+	fs.StringVar(&s.scenario, "scenario", "", "builtin scenario `TYPE/INDEX`")
+	fs.StringVar(&s.file, "file", "", "scenario `file` (asyncdrive JSON or CommonRoad XML)")
+	fs.Uint64Var(&s.seed, "seed", defaultSeed, "seed of the builtin suite")
+	fs.BoolVar(&s.view, "view", false, "follow the simulation live in the OpenGL viewer")
+	fs.StringVar(&s.record, "record", "", "write the run log to this MCAP `file`")
+	fs.Float64Var(&s.pace, "pace", 1, "with --view: simulated seconds per wall-clock second (0: as fast as it goes)")
+	fs.IntVar(&s.width, "width", 1280, "window width, pixels")
+	fs.IntVar(&s.height, "height", 720, "window height, pixels")
+	fs.Float64Var(&s.zoom, "zoom", 8, "initial zoom, pixels per metre")
+}
+
+// item resolves the scenario flags to an eval item.
+func (s *simFlags) item() (eval.Item, error) {
+	switch {
+	case (s.scenario == "") == (s.file == ""):
+		return eval.Item{}, usagef("sim", "give --scenario TYPE/INDEX or --file PATH (one of them)")
+	case s.file != "":
+		it, err := eval.FileItem(s.file)
+		if err != nil {
+			return eval.Item{}, usagef("sim", "--file: %v", err)
+		}
+		return it, nil
+	}
+	typ, idx, ok := strings.Cut(s.scenario, "/")
+	n, err := strconv.Atoi(idx)
+	if !ok || err != nil || n < 0 {
+		return eval.Item{}, usagef("sim", "--scenario must be TYPE/INDEX, e.g. starting_left_turn/3; got %q", s.scenario)
+	}
+	if err := checkChoice("sim", "scenario type", typ, scenarioTypes()); err != nil {
+		return eval.Item{}, err
+	}
+	return builtinItems([]spec{{Type: typ, Index: n, Seed: s.seed}})[0], nil
+}
+
+func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sim", flag.ContinueOnError)
+	var s simFlags
+	s.define(fs)
+	pos, err := parseFlags(fs, simHelp(), args, stdout)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("sim", "unexpected argument %q (flags take the form --name value)", pos[0])
+	}
+	if err := checkChoice("sim", "planner", s.planner, plannerNames()); err != nil {
+		return err
+	}
+	if err := checkChoice("sim", "agents", s.agents, agentModes); err != nil {
+		return err
+	}
+	if !(s.pace >= 0) {
+		return usagef("sim", "--pace must be >= 0")
+	}
+	it, err := s.item()
+	if err != nil {
+		return err
+	}
+	o, err := s.options("asyncdrive sim " + it.Key)
+	if err != nil {
+		return err
+	}
+	if s.view && !viz.Available {
+		return viz.ErrNoCGO
+	}
+	sc, goal, err := it.Load()
+	if err != nil {
+		return err
+	}
+	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
+	if !s.view {
+		out, err := job.run(ctx, nil)
+		if err != nil {
+			return err
+		}
+		out.print(stdout, sc.ID)
+		return nil
+	}
+	// The viewer owns this (the main) goroutine; the simulation runs beside it, paced.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	frames := make(chan runlog.Frame, 64)
+	type result struct {
+		out simOutcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		start := time.Now()
+		out, err := job.run(ctx, func(f *runlog.Frame) error {
+			if s.pace > 0 {
+				if wait := time.Until(start.Add(time.Duration(f.T / s.pace * float64(time.Second)))); wait > 0 {
+					select {
+					case <-time.After(wait):
+					case <-ctx.Done():
+						return ctx.Err()
+					}
+				}
+			}
+			select {
+			case frames <- *f:
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		})
+		close(frames)
+		done <- result{out, err}
+	}()
+	verr := viz.Live(runlog.NewHeader(sc, s.planner, s.agents, simVehicle), &sc.Map, frames, o)
+	cancel()
+	r := <-done
+	if verr != nil {
+		return verr
+	}
+	if r.err != nil {
+		if errors.Is(r.err, context.Canceled) {
+			fmt.Fprintln(stderr, "asyncdrive sim: the viewer was closed before the run ended")
+			return nil
+		}
+		return r.err
+	}
+	r.out.print(stdout, sc.ID)
+	return nil
+}
+
+// print writes a finished run's scores.
+func (o simOutcome) print(w io.Writer, id string) {
+	fmt.Fprintf(w, "%s: CLS %.2f, %d at-fault collisions", id, 100*o.score, o.collisions)
+	if o.goal != nil {
+		fmt.Fprintf(w, ", goal reached %v", *o.goal)
+	}
+	fmt.Fprintln(w)
+	for _, name := range metricNames() {
+		fmt.Fprintf(w, "  %-36s %.4f\n", name, o.metrics[name])
+	}
+	if o.record != "" {
+		fmt.Fprintf(w, "wrote %s\n", o.record)
+	}
+}

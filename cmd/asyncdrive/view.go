@@ -1,0 +1,104 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+
+	"asyncdrive/runlog"
+	"asyncdrive/viz"
+)
+
+func viewHelp() string {
+	return `usage: asyncdrive view RUN.mcap [--screenshot out.png --at SECONDS] [--bench-frames N] [--width W --height H]
+
+Replays a run log (eval --record, sim --record) in the OpenGL viewer; press H in the window for the keys.
+--screenshot renders one moment offscreen and exits; --bench-frames renders N frames offscreen and prints
+the frame-time percentiles.
+
+`
+}
+
+type viewFlags struct {
+	screenshot  string
+	at          float64
+	benchFrames int
+	width       int
+	height      int
+	zoom        float64
+	help        bool
+}
+
+func (v *viewFlags) define(fs *flag.FlagSet) {
+	fs.StringVar(&v.screenshot, "screenshot", "", "render offscreen to this PNG `file` and exit")
+	fs.Float64Var(&v.at, "at", 0, "time (`s`) of the screenshot, from the run start")
+	fs.IntVar(&v.benchFrames, "bench-frames", 0, "render `N` frames offscreen and print frame-time p50 and p99")
+	fs.IntVar(&v.width, "width", 1280, "window or image width, pixels")
+	fs.IntVar(&v.height, "height", 720, "window or image height, pixels")
+	fs.Float64Var(&v.zoom, "zoom", 8, "initial zoom, pixels per metre")
+	fs.BoolVar(&v.help, "help-overlay", false, "show the key help in the window or screenshot")
+}
+
+func (v *viewFlags) options(title string) (viz.Options, error) {
+	switch {
+	case v.width < 16 || v.height < 16 || v.width > 8192 || v.height > 8192:
+		return viz.Options{}, usagef("view", "--width and --height must be between 16 and 8192")
+	case !(v.zoom > 0) || math.IsInf(v.zoom, 0):
+		return viz.Options{}, usagef("view", "--zoom must be a positive number")
+	}
+	return viz.Options{Width: v.width, Height: v.height, PixelsPerMeter: v.zoom, Help: v.help, Title: title}, nil
+}
+
+func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("view", flag.ContinueOnError)
+	var v viewFlags
+	v.define(fs)
+	pos, err := parseFlags(fs, viewHelp(), args, stdout)
+	if err != nil {
+		return err
+	}
+	switch {
+	case len(pos) != 1:
+		return usagef("view", "give one run log (.mcap), got %d arguments", len(pos))
+	case v.benchFrames < 0:
+		return usagef("view", "--bench-frames must be >= 0")
+	case v.screenshot != "" && v.benchFrames > 0:
+		return usagef("view", "give --screenshot or --bench-frames, not both")
+	case isSet(fs, "at") && v.screenshot == "":
+		return usagef("view", "--at goes with --screenshot")
+	}
+	o, err := v.options("asyncdrive view " + pos[0])
+	if err != nil {
+		return err
+	}
+	run, err := runlog.Read(pos[0])
+	if err != nil {
+		return err
+	}
+	for _, w := range run.Warnings {
+		fmt.Fprintf(stderr, "asyncdrive view: warning: %s\n", w)
+	}
+	switch {
+	case v.screenshot != "":
+		if err := viz.Screenshot(run, v.at, v.screenshot, o); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "wrote %s (%dx%d, t = %.1f s of %.1f)\n", v.screenshot, o.Width, o.Height, v.at, run.Duration())
+		return nil
+	case v.benchFrames > 0:
+		r, err := viz.Bench(run, v.benchFrames, o)
+		if err != nil {
+			return err
+		}
+		agents := 0
+		for _, f := range run.Frames {
+			agents = max(agents, len(f.Agents))
+		}
+		fmt.Fprintf(stdout, "%d frames at %dx%d, up to %d agents: frame time p50 %.2f ms, p99 %.2f ms, mean %.2f ms, max %.2f ms (%.0f fps at p99)\n",
+			r.Frames, o.Width, o.Height, agents, r.P50, r.P99, r.Mean, r.Max, 1000/r.P99)
+		return nil
+	}
+	return viz.Replay(run, o)
+}
