@@ -1,7 +1,9 @@
 # asyncdrive: build, run the main evaluation, test.
 #
 #   make run    install what is missing, build bin/asyncdrive, evaluate the builtin suite with the baseline
-#               planners (non-reactive and reactive agents) into out/ and print the score tables
+#               planners and with PDM guided by the builtin language-model guide (non-reactive and reactive
+#               agents) into out/ and print the score tables
+#   make model  retrain the guide's model (llmguide/model) with Debian's PyTorch
 #   make test   install what is missing and run every test
 #
 # Needs Go 1.26 (found on PATH or at /usr/local/go/bin) and make; everything else comes from the Go module
@@ -26,21 +28,23 @@ OUT      ?= out
 PLANNERS ?= log_replay idm pdm
 AGENTS   ?= nonreactive reactive
 EVALFLAGS ?=
+# The guided run of make run: PDM with the builtin language-model guide (llmguide/model).
+GUIDEFLAGS ?= --guide-interval 5 --guide-latency-ms 100
 
 # Debian packages the build or the tests need: the OpenGL viewer's (GLFW's X11 and GL headers, and Xvfb for
 # its tests). gcc comes with the machine.
 APT_PACKAGES ?= libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev \
 	libxxf86vm-dev xvfb xauth
-# Packages that need cgo (the OpenGL viewer and the command that links it), tested with CGO_ENABLED=1 under
+# Packages that need cgo (the OpenGL viewer, the ONNX Runtime binding and the command that links them), tested with CGO_ENABLED=1 under
 # xvfb-run; all others are tested with CGO_ENABLED=0. The first cgo build compiles GLFW (about a minute);
 # Go's build cache keeps it.
-CGO_PKGS ?= viz cmd/asyncdrive
+CGO_PKGS ?= viz llmguide/ort cmd/asyncdrive
 
 TESTFLAGS ?=
 BENCHFLAGS ?= -benchtime=1s
 FUZZTIME ?= 10s
 
-.PHONY: all deps go-check apt-deps build run test bench fmt fmt-check vet lint fuzz clean
+.PHONY: all deps go-check apt-deps ort-deps build run test bench fmt fmt-check vet lint fuzz clean model
 
 all: build
 
@@ -59,8 +63,21 @@ apt-deps:
 		$$sudo apt-get update -qq && $$sudo apt-get install -y -qq $$missing; \
 	fi
 
-deps: go-check apt-deps
+deps: go-check apt-deps ort-deps
 	@$(GO) mod download
+
+# The ONNX Runtime 1.24 C library the guide loads (from npm's onnxruntime-node; ONNXRUNTIME_LIB overrides).
+ORT_DIR := third_party/onnxruntime
+ort-deps:
+	@if [ -z "$${ONNXRUNTIME_LIB:-}" ]; then scripts/install-onnxruntime.sh $(ORT_DIR); fi
+
+# Retrain the guide's model: export the dataset, train with Debian's PyTorch, write llmguide/model/.
+MODEL_DATA ?= out/guide-dataset
+model: build
+	@sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	for p in python3-torch python3-onnx; do dpkg -s $$p >/dev/null 2>&1 || { $$sudo apt-get update -qq && $$sudo apt-get install -y -qq python3-torch python3-onnx; break; }; done
+	$(BIN) guide-dataset --out $(MODEL_DATA) --commonroad ../shared/data/commonroad
+	/usr/bin/python3 scripts/train_guide.py $(MODEL_DATA) llmguide/model
 
 build: deps
 	CGO_ENABLED=1 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/asyncdrive
@@ -74,6 +91,11 @@ run: build
 		echo; echo "=== $(BIN) eval --planner $$p --agents $$a --out $$dir $(EVALFLAGS)"; \
 		$(BIN) eval --planner "$$p" --agents "$$a" --out "$$dir" $(EVALFLAGS); \
 	done; done; \
+	for a in $(AGENTS); do \
+		dir="$(OUT)/pdm-guided-$$a"; dirs="$$dirs $$dir"; rm -rf "$$dir"; \
+		echo; echo "=== $(BIN) eval --planner pdm --guide builtin $(GUIDEFLAGS) --agents $$a --out $$dir $(EVALFLAGS)"; \
+		$(BIN) eval --planner pdm --guide builtin $(GUIDEFLAGS) --agents "$$a" --out "$$dir" $(EVALFLAGS); \
+	done; \
 	echo; echo "=== $(BIN) report$$dirs"; \
 	$(BIN) report $$dirs
 

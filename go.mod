@@ -6,6 +6,7 @@ require (
 	github.com/foxglove/mcap/go/mcap v1.9.0
 	github.com/go-gl/gl v0.0.0-20231021071112-07e5d0ea2e71
 	github.com/go-gl/glfw/v3.3/glfw v0.0.0-20260823155953-d41da22a9587
+	github.com/yalue/onnxruntime_go v1.27.0
 	golang.org/x/image v0.47.0
 )
 

@@ -22,6 +22,15 @@ type Outcome struct {
 	GoalReached *bool
 	// AtFaultCollisions counts the ego's at-fault collisions.
 	AtFaultCollisions int
+	// Guide reports the language-model guide's work in this scenario; nil when it ran unguided.
+	Guide *GuideOutcome
+}
+
+// GuideOutcome is the guide's work in one scenario.
+type GuideOutcome struct {
+	Calls   int       // model runs
+	Errors  int       // failed runs
+	InferMS []float64 // wall-clock inference time of each run, ms
 }
 
 // check validates an outcome before it is recorded: every number finite, the score in [0, 1] (a rounding
@@ -40,6 +49,16 @@ func (o *Outcome) check() error {
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("runner returned metric %s = %v, want a finite number", name, v)
+		}
+	}
+	if g := o.Guide; g != nil {
+		if g.Calls < 0 || g.Errors < 0 || g.Errors > g.Calls {
+			return fmt.Errorf("runner returned %d guide calls with %d errors", g.Calls, g.Errors)
+		}
+		for _, ms := range g.InferMS {
+			if math.IsNaN(ms) || math.IsInf(ms, 0) || ms < 0 {
+				return fmt.Errorf("runner returned guide inference time %v ms, want a finite number >= 0", ms)
+			}
 		}
 	}
 	for i, ms := range o.PlannerMS {
@@ -68,8 +87,17 @@ type Record struct {
 	// description (generated scenarios, scenario files) or failed.
 	GoalReached *bool `json:"goal_reached"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
-	AtFaultCollisions int    `json:"at_fault_collisions"`
-	Error             string `json:"error,omitempty"` // why the scenario failed; "" if it ran
+	AtFaultCollisions int `json:"at_fault_collisions"`
+	// Guide is the guide's work (calls, errors, inference runtimes); absent when unguided or failed.
+	Guide *GuideRecord `json:"guide,omitempty"`
+	Error string       `json:"error,omitempty"` // why the scenario failed; "" if it ran
+}
+
+// GuideRecord is the guide's work in one scenario.
+type GuideRecord struct {
+	Calls  int      `json:"calls"`
+	Errors int      `json:"errors"`
+	Infer  *Runtime `json:"infer"` // inference runtimes (Calls counts the runs)
 }
 
 // Failed reports whether the scenario failed (bad file, generator or simulator error, panic).

@@ -341,6 +341,9 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.Metrics = map[string]float64{}
 	}
 	rec.Planner = newRuntime(out.PlannerMS)
+	if g := out.Guide; g != nil {
+		rec.Guide = &GuideRecord{Calls: g.Calls, Errors: g.Errors, Infer: newRuntime(g.InferMS)}
+	}
 	rec.GoalReached = out.GoalReached
 	rec.AtFaultCollisions = out.AtFaultCollisions
 	return rec

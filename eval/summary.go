@@ -50,13 +50,15 @@ type Summary struct {
 	GoalScenarios int      `json:"goal_scenarios"`
 	// Collisions is the fraction of the scenarios that ran with at least one at-fault collision (0 if none
 	// ran).
-	Collisions    float64     `json:"collisions"`
-	PlannerCalls  uint64      `json:"planner_calls"`
-	PlannerMSMean float64     `json:"planner_ms_mean"`
-	PlannerMSP50  float64     `json:"planner_ms_p50"`
-	PlannerMSP99  float64     `json:"planner_ms_p99"`
-	PlannerMSMax  float64     `json:"planner_ms_max"`
-	Errors        []ErrorLine `json:"errors,omitempty"`
+	Collisions    float64 `json:"collisions"`
+	PlannerCalls  uint64  `json:"planner_calls"`
+	PlannerMSMean float64 `json:"planner_ms_mean"`
+	PlannerMSP50  float64 `json:"planner_ms_p50"`
+	PlannerMSP99  float64 `json:"planner_ms_p99"`
+	PlannerMSMax  float64 `json:"planner_ms_max"`
+	// Guide summarises the language-model guide's work, when the run was guided (see GuideSummary).
+	Guide  *GuideSummary `json:"guide,omitempty"`
+	Errors []ErrorLine   `json:"errors,omitempty"`
 
 	// Timing and history of the run that wrote this file.
 	WallS         float64 `json:"wall_s"`                  // this invocation's elapsed time; a merge: the slowest shard's
@@ -64,6 +66,20 @@ type Summary struct {
 	Resumed       int     `json:"resumed,omitempty"`       // scenarios finished by an earlier invocation
 	ScenariosPerS float64 `json:"scenarios_per_s"`         // scenarios run by this invocation / wall_s
 	MergedShards  int     `json:"merged_shards,omitempty"` // a merge: how many shard folders
+}
+
+// GuideSummary is the guide's work over a run: model calls and failures, the interval and latency it ran
+// with (from the run's options), and the inference time percentiles (from the merged histogram).
+type GuideSummary struct {
+	Calls     int     `json:"calls"`
+	Errors    int     `json:"errors"`
+	Interval  string  `json:"interval"`   // ticks between calls (options["guide_interval"])
+	LatencyMS string  `json:"latency_ms"` // simulated latency (options["guide_latency_ms"])
+	Model     string  `json:"model"`      // options["guide"]
+	InferMean float64 `json:"infer_ms_mean"`
+	InferP50  float64 `json:"infer_ms_p50"`
+	InferP99  float64 `json:"infer_ms_p99"`
+	InferMax  float64 `json:"infer_ms_max"`
 }
 
 // Summarize aggregates records (in suite order) into a summary. Timing fields are left zero.
@@ -80,7 +96,8 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	var all, completed acc
 	types := map[string]*acc{}
 	metrics := map[string]*acc{}
-	var hist Histogram
+	var hist, ghist Histogram
+	gTotal := 0.0
 	var totalMS float64
 	var reached, collided int
 	for _, r := range recs {
@@ -132,6 +149,25 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 			totalMS += p.TotalMS
 			s.PlannerMSMax = max(s.PlannerMSMax, p.MaxMS)
 		}
+		if g := r.Guide; g != nil {
+			if s.Guide == nil {
+				s.Guide = &GuideSummary{Interval: man.Options["guide_interval"], LatencyMS: man.Options["guide_latency_ms"], Model: man.Options["guide"]}
+			}
+			s.Guide.Calls += g.Calls
+			s.Guide.Errors += g.Errors
+			if g.Infer != nil {
+				ghist.Merge(&g.Infer.Hist)
+				gTotal += g.Infer.TotalMS
+				s.Guide.InferMax = max(s.Guide.InferMax, g.Infer.MaxMS)
+			}
+		}
+	}
+	if s.Guide != nil {
+		if n := ghist.Count(); n > 0 {
+			s.Guide.InferMean = gTotal / float64(n)
+		}
+		s.Guide.InferP50 = ghist.Quantile(0.50)
+		s.Guide.InferP99 = ghist.Quantile(0.99)
 	}
 	mean100 := func(a acc) float64 {
 		if a.n == 0 {

@@ -48,6 +48,7 @@ type evalFlags struct {
 	steps        int
 	goalOvertime float64
 	record       string
+	guide        guideFlags
 	shard        string
 	shards       int
 	retryFailed  bool
@@ -62,6 +63,7 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	e.suiteFlags.define(fs, "builtin suite: ")
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
 	fs.Float64Var(&e.goalOvertime, "goal-overtime", defaultGoalOvertime, "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS` (metrics cover the horizon only; 0: stop at the horizon)")
+	e.guide.define(fs)
 	fs.StringVar(&e.record, "record", "", "write one MCAP run log per scenario into `DIR` (asyncdrive view, Foxglove)")
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
@@ -95,9 +97,19 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		bar = eval.NewBar(os.Stderr, cfg.Planner+"/"+cfg.Agents)
 		cfg.Progress = bar.Set
 	}
-	s, err := eval.Run(ctx, cfg, newRunner(runOptions{
+	ro := runOptions{
 		planner: cfg.Planner, agents: cfg.Agents, steps: f.steps, goalOvertime: f.goalOvertime, recordDir: f.record,
-	}))
+	}
+	if f.guide.guide != "" {
+		// Open one session now, so that a missing library or a bad model fails before the run starts.
+		m, err := f.guide.open()
+		if err != nil {
+			return fmt.Errorf("eval: --guide: %w", err)
+		}
+		ro.guide, ro.pool = &f.guide, newModelPool(f.guide.open, cfg.Workers)
+		ro.pool.put(m)
+	}
+	s, err := eval.Run(ctx, cfg, newRunner(ro))
 	if bar != nil {
 		bar.Finish()
 	}
@@ -147,6 +159,9 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 	}
 
 	options := map[string]string{"steps": strconv.Itoa(f.steps)}
+	if err := f.guide.check("eval", options); err != nil {
+		return cfg, err
+	}
 	if f.scenarios == "builtin" {
 		specs, types, err := f.specs("eval")
 		if err != nil {

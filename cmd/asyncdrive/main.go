@@ -69,6 +69,7 @@ func commands() []command {
 		{"report", "print finished evaluations side by side", reportHelp, runReport},
 		{"sim", "simulate one scenario, optionally live in the viewer or into a run log", simHelp, runSim},
 		{"view", "replay a run log in the OpenGL viewer, or render a screenshot", viewHelp, runView},
+		{"guide-dataset", "export training samples for the guide's model", guideDatasetHelp, runGuideDataset},
 		{"version", "print the version", func() string { return "usage: asyncdrive version\n" }, runVersion},
 		{"help", "show help for a command", func() string { return "usage: asyncdrive help [command]\n" }, nil},
 	}
@@ -149,7 +150,7 @@ usage: asyncdrive <command> [flags]
 commands:
 `)
 	for _, c := range commands() {
-		fmt.Fprintf(&b, "  %-8s %s\n", c.name, c.summary)
+		fmt.Fprintf(&b, "  %-13s %s\n", c.name, c.summary)
 	}
 	b.WriteString(`
 examples:
@@ -190,6 +191,9 @@ func newFlagSet(name string, out io.Writer) *flag.FlagSet {
 	case "view":
 		var v viewFlags
 		v.define(fs)
+	case "guide-dataset":
+		var g guideDatasetFlags
+		g.define(fs)
 	}
 	return fs
 }

@@ -17,6 +17,7 @@ import (
 
 func simHelp() string {
 	return `usage: asyncdrive sim --planner NAME (--scenario TYPE/INDEX | --file PATH) [--agents A] [--view] [--record FILE]
+                      [--guide builtin [--instruction "change to the left lane"] ...]
 
 Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite
 (TYPE/INDEX, e.g. starting_left_turn/3, with --seed); --file reads a scenario file or a CommonRoad XML file.
@@ -35,6 +36,7 @@ type simFlags struct {
 	view     bool
 	record   string
 	pace     float64
+	guide    guideFlags
 	viewFlags
 }
 
@@ -46,6 +48,7 @@ func (s *simFlags) define(fs *flag.FlagSet) {
 	fs.Uint64Var(&s.seed, "seed", defaultSeed, "seed of the builtin suite")
 	fs.BoolVar(&s.view, "view", false, "follow the simulation live in the OpenGL viewer")
 	fs.StringVar(&s.record, "record", "", "write the run log to this MCAP `file`")
+	s.guide.define(fs)
 	fs.Float64Var(&s.pace, "pace", 1, "with --view: simulated seconds per wall-clock second (0: as fast as it goes)")
 	fs.IntVar(&s.width, "width", 1280, "window width, pixels")
 	fs.IntVar(&s.height, "height", 720, "window height, pixels")
@@ -95,6 +98,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !(s.pace >= 0) {
 		return usagef("sim", "--pace must be >= 0")
 	}
+	if err := s.guide.check("sim", nil); err != nil {
+		return err
+	}
 	it, err := s.item()
 	if err != nil {
 		return err
@@ -111,6 +117,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
+	if s.guide.guide != "" {
+		job.guide = &s.guide
+	}
 	if !s.view {
 		out, err := job.run(ctx, nil)
 		if err != nil {

@@ -12,6 +12,7 @@ import (
 
 	"asyncdrive/dynamics"
 	"asyncdrive/eval"
+	"asyncdrive/llmguide"
 	"asyncdrive/metrics"
 	"asyncdrive/planner"
 	"asyncdrive/runlog"
@@ -62,6 +63,9 @@ type runOptions struct {
 	goalOvertime float64
 	// recordDir, when set, gets one MCAP run log per scenario (package runlog).
 	recordDir string
+	// guide, when set, runs the language-model guide (its flags) with sessions from pool.
+	guide *guideFlags
+	pool  *modelPool
 }
 
 // newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it. The goal,
@@ -82,10 +86,25 @@ func newRunner(o runOptions) eval.Runner {
 			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
 			cfg.Until = func(e dynamics.State) bool { return goal(e.Time, e.Pose, e.Speed) }
 		}
+		var guide *llmguide.Guide
+		if o.guide != nil {
+			m, err := o.pool.get()
+			if err != nil {
+				return eval.Outcome{}, err
+			}
+			defer o.pool.put(m)
+			if guide, err = llmguide.New(m, sc, o.guide.config()); err != nil {
+				return eval.Outcome{}, err
+			}
+			cfg.Guide = guide
+		}
 		var rec *runlog.Recorder
 		if o.recordDir != "" {
 			if rec, err = runlog.NewRecorder(filepath.Join(o.recordDir, runlogName(sc.ID)), sc, o.planner, o.agents, cfg.Vehicle); err != nil {
 				return eval.Outcome{}, err
+			}
+			if guide != nil {
+				rec.Guide = guide
 			}
 			cfg.Observers = append(slices.Clip(cfg.Observers), rec)
 		}
@@ -104,6 +123,10 @@ func newRunner(o runOptions) eval.Runner {
 			m[name] = res.Metrics.Value(name)
 		}
 		out := eval.Outcome{Metrics: m, Score: res.Metrics.Score, PlannerMS: res.PlannerMS}
+		if guide != nil {
+			st := guide.Stats()
+			out.Guide = &eval.GuideOutcome{Calls: st.Calls, Errors: st.Errors, InferMS: st.InferMS}
+		}
 		for _, n := range res.Metrics.AtFaultCounts {
 			out.AtFaultCollisions += n
 		}
@@ -147,6 +170,7 @@ type simJob struct {
 	planner string
 	agents  string
 	record  string // run log path, "" for none
+	guide   *guideFlags
 }
 
 // simOutcome is a finished simJob.
@@ -169,8 +193,23 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 		cfg.Overtime = int(math.Round(defaultGoalOvertime / j.sc.DT))
 		cfg.Until = func(e dynamics.State) bool { return j.goal(e.Time, e.Pose, e.Speed) }
 	}
+	var guide *llmguide.Guide
+	if j.guide != nil {
+		m, err := j.guide.open()
+		if err != nil {
+			return simOutcome{}, fmt.Errorf("--guide: %w", err)
+		}
+		defer m.Close()
+		if guide, err = llmguide.New(m, j.sc, j.guide.config()); err != nil {
+			return simOutcome{}, err
+		}
+		cfg.Guide = guide
+	}
 	if live != nil {
 		conv := runlog.NewConverter(j.sc, simVehicle)
+		if guide != nil {
+			conv.Guide = guide
+		}
 		cfg.Observers = append(cfg.Observers, runlog.FrameFunc{Conv: conv, Fn: func(f *runlog.Frame) error {
 			if err := ctx.Err(); err != nil {
 				return err
@@ -182,6 +221,9 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if j.record != "" {
 		if rec, err = runlog.NewRecorder(j.record, j.sc, j.planner, j.agents, simVehicle); err != nil {
 			return simOutcome{}, err
+		}
+		if guide != nil {
+			rec.Guide = guide
 		}
 		cfg.Observers = append(cfg.Observers, rec)
 	}

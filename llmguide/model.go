@@ -1,0 +1,53 @@
+package llmguide
+
+import (
+	"errors"
+	"fmt"
+	"math"
+)
+
+// FeatureDim is the length of the instruction feature vector.
+const FeatureDim = 64
+
+// Output is what the model says for one scene and instruction: the instruction feature vector and the
+// decoded heads.
+type Output struct {
+	Features    []float32  // FeatureDim numbers
+	LaneProbs   [3]float64 // lane-change intent, softmax of the lane logits: left, keep, right
+	TargetSpeed float64    // desired speed in 3 s, m/s (>= 0)
+	StopProb    float64    // probability of stopping or yielding within 3 s
+}
+
+// Model runs the guide's network. Implementations: the ONNX Runtime session of package llmguide/ort (any
+// model meeting the package's contract), and test doubles.
+type Model interface {
+	// Infer runs the model on one scene (SceneTokens x TokenDim) and one instruction (MaxWords ids).
+	Infer(scene []float32, words []int64) (Output, error)
+	Close() error
+}
+
+// Decode turns raw head values into an Output: a softmax over the lane logits, the target speed clamped to
+// [0, 60] m/s, the stop probability as the logistic of its logit. It is an error when a value is not finite.
+func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32) (Output, error) {
+	for _, v := range []float32{laneLogits[0], laneLogits[1], laneLogits[2], speed, stopLogit} {
+		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+			return Output{}, errors.New("llmguide: the model returned a number that is not finite")
+		}
+	}
+	if len(features) != FeatureDim {
+		return Output{}, fmt.Errorf("llmguide: the model returned %d features, want %d", len(features), FeatureDim)
+	}
+	out := Output{Features: features}
+	mx := max(laneLogits[0], laneLogits[1], laneLogits[2])
+	sum := 0.0
+	for i, l := range laneLogits {
+		out.LaneProbs[i] = math.Exp(float64(l - mx))
+		sum += out.LaneProbs[i]
+	}
+	for i := range out.LaneProbs {
+		out.LaneProbs[i] /= sum
+	}
+	out.TargetSpeed = min(60, max(0, float64(speed)))
+	out.StopProb = 1 / (1 + math.Exp(-float64(stopLogit)))
+	return out, nil
+}

@@ -1,0 +1,20 @@
+// Package model holds the guide's trained model, embedded in the binary: guide.onnx (the llmguide
+// contract), the PyTorch reference outputs the parity test compares against (reference.json) and its card
+// (README.md, card.json). `make model` retrains it.
+package model
+
+import _ "embed"
+
+// ONNX is the trained guide model.
+//
+//go:embed guide.onnx
+var ONNX []byte
+
+// Reference holds PyTorch's outputs on fixed inputs (JSON: a list of {scene, words, features, lane_logits,
+// target_speed, stop_logit}).
+//
+//go:embed reference.json
+var Reference []byte
+
+// Name is how the builtin model is called on the command line (--guide builtin).
+const Name = "builtin"

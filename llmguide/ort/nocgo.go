@@ -1,0 +1,20 @@
+//go:build !cgo
+
+package ort
+
+import "asyncdrive/llmguide"
+
+// Session is unavailable without cgo.
+type Session struct{}
+
+// Open returns ErrNoCGO: the binding needs cgo.
+func Open(string, Options) (*Session, error) { return nil, ErrNoCGO }
+
+// OpenBytes returns ErrNoCGO: the binding needs cgo.
+func OpenBytes([]byte, string, Options) (*Session, error) { return nil, ErrNoCGO }
+
+// Infer returns ErrNoCGO.
+func (*Session) Infer([]float32, []int64) (llmguide.Output, error) { return llmguide.Output{}, ErrNoCGO }
+
+// Close does nothing.
+func (*Session) Close() error { return nil }

@@ -1,0 +1,122 @@
+package ort
+
+import (
+	"encoding/json"
+	"errors"
+	"math"
+	"strings"
+	"testing"
+	"time"
+
+	"asyncdrive/llmguide"
+	"asyncdrive/llmguide/model"
+)
+
+// open loads the builtin model, skipping the test without cgo (make test runs this package with cgo, after
+// make deps installed the library).
+func open(t testing.TB, o Options) *Session {
+	t.Helper()
+	s, err := OpenBytes(model.ONNX, "builtin", o)
+	if errors.Is(err, ErrNoCGO) {
+		t.Skip("built without cgo: ONNX Runtime is not available")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+type reference struct {
+	Scene       []float32 `json:"scene"`
+	Words       []int64   `json:"words"`
+	Features    []float32 `json:"features"`
+	LaneLogits  []float32 `json:"lane_logits"`
+	TargetSpeed float32   `json:"target_speed"`
+	StopLogit   float32   `json:"stop_logit"`
+}
+
+// ONNX Runtime's outputs match PyTorch's on the fixed inputs stored when the model was trained.
+func TestParityWithPyTorch(t *testing.T) {
+	s := open(t, Options{})
+	defer s.Close()
+	var refs []reference
+	if err := json.Unmarshal(model.Reference, &refs); err != nil || len(refs) == 0 {
+		t.Fatalf("reference.json: %v (%d cases)", err, len(refs))
+	}
+	const tol = 1e-4
+	for i, r := range refs {
+		out, err := s.Infer(r.Scene, r.Words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range out.Features {
+			if d := math.Abs(float64(out.Features[k] - r.Features[k])); d > tol {
+				t.Fatalf("case %d: feature %d = %v, PyTorch %v", i, k, out.Features[k], r.Features[k])
+			}
+		}
+		for k := 0; k < 3; k++ {
+			if d := math.Abs(out.LaneProbs[k] - want.LaneProbs[k]); d > tol {
+				t.Errorf("case %d: lane prob %d = %v, PyTorch %v", i, k, out.LaneProbs[k], want.LaneProbs[k])
+			}
+		}
+		if math.Abs(out.TargetSpeed-want.TargetSpeed) > 1e-3 || math.Abs(out.StopProb-want.StopProb) > tol {
+			t.Errorf("case %d: speed %v stop %v, PyTorch %v %v", i, out.TargetSpeed, out.StopProb, want.TargetSpeed, want.StopProb)
+		}
+	}
+}
+
+func TestBadInputAndCUDA(t *testing.T) {
+	s := open(t, Options{})
+	defer s.Close()
+	if _, err := s.Infer(make([]float32, 3), make([]int64, llmguide.MaxWords)); err == nil {
+		t.Error("a short scene was accepted")
+	}
+	// Out-of-vocabulary ids are the model's problem to survive, not a crash: clamp is the caller's job,
+	// but a NaN scene must give an error or finite outputs.
+	nan := make([]float32, llmguide.SceneTokens*llmguide.TokenDim)
+	nan[3] = float32(math.NaN())
+	if out, err := s.Infer(nan, make([]int64, llmguide.MaxWords)); err == nil && math.IsNaN(out.StopProb) {
+		t.Error("NaN in, NaN out without an error")
+	}
+	if _, err := OpenBytes(model.ONNX, "builtin", Options{Device: CUDA}); err == nil || !strings.Contains(err.Error(), "CUDA") {
+		t.Logf("CUDA session: %v", err) // on a machine with a GPU build of ONNX Runtime this succeeds
+	}
+	if _, err := OpenBytes([]byte("not onnx"), "junk", Options{}); err == nil {
+		t.Error("junk model accepted")
+	}
+	if _, err := OpenBytes(model.ONNX, "x", Options{Device: "tpu"}); err == nil || !strings.Contains(err.Error(), "unknown device") {
+		t.Errorf("unknown device: %v", err)
+	}
+}
+
+// BenchmarkInfer is one inference of the builtin model on the CPU with one thread: p50 and p99 in ms.
+func BenchmarkInfer(b *testing.B) {
+	s := open(b, Options{})
+	defer s.Close()
+	var refs []reference
+	json.Unmarshal(model.Reference, &refs)
+	lat := make([]float64, 0, b.N)
+	for i := 0; i < b.N; i++ {
+		r := refs[i%len(refs)]
+		start := time.Now()
+		if _, err := s.Infer(r.Scene, r.Words); err != nil {
+			b.Fatal(err)
+		}
+		lat = append(lat, float64(time.Since(start).Nanoseconds())/1e6)
+	}
+	sortFloats(lat)
+	b.ReportMetric(lat[len(lat)/2], "p50-ms")
+	b.ReportMetric(lat[min(len(lat)-1, int(math.Ceil(0.99*float64(len(lat))))-1)], "p99-ms")
+}
+
+func sortFloats(x []float64) {
+	for i := 1; i < len(x); i++ {
+		for j := i; j > 0 && x[j] < x[j-1]; j-- {
+			x[j], x[j-1] = x[j-1], x[j]
+		}
+	}
+}

@@ -1,0 +1,209 @@
+//go:build cgo
+
+package ort
+
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+
+	onnx "github.com/yalue/onnxruntime_go"
+
+	"asyncdrive/llmguide"
+)
+
+var (
+	envOnce sync.Once
+	envErr  error
+	envLib  string
+)
+
+// initEnv loads the library once per process.
+func initEnv(lib string) error {
+	envOnce.Do(func() {
+		if _, err := os.Stat(lib); err != nil {
+			envErr = fmt.Errorf("ort: ONNX Runtime library %s: %w (run `make deps`, or set ONNXRUNTIME_LIB to libonnxruntime.so.1 of ONNX Runtime 1.24)", lib, err)
+			return
+		}
+		onnx.SetSharedLibraryPath(lib)
+		if err := onnx.InitializeEnvironment(); err != nil {
+			envErr = fmt.Errorf("ort: loading ONNX Runtime from %s: %w", lib, err)
+			return
+		}
+		envLib = lib
+	})
+	if envErr == nil && envLib != lib {
+		return fmt.Errorf("ort: ONNX Runtime already loaded from %s, not %s", envLib, lib)
+	}
+	return envErr
+}
+
+// Session is a guide model in ONNX Runtime: it implements llmguide.Model. It is not safe for concurrent use
+// (one runner goroutine uses it).
+type Session struct {
+	s        *onnx.AdvancedSession
+	scene    *onnx.Tensor[float32]
+	words    *onnx.Tensor[int64]
+	features *onnx.Tensor[float32]
+	lane     *onnx.Tensor[float32]
+	speed    *onnx.Tensor[float32]
+	stop     *onnx.Tensor[float32]
+}
+
+// Open loads a model file that meets llmguide's contract.
+func Open(model string, o Options) (*Session, error) {
+	data, err := os.ReadFile(model)
+	if err != nil {
+		return nil, fmt.Errorf("ort: model: %w", err)
+	}
+	return OpenBytes(data, model, o)
+}
+
+// OpenBytes loads a model from its ONNX bytes; name is for messages.
+func OpenBytes(data []byte, name string, o Options) (*Session, error) {
+	lib := o.Library
+	if lib == "" {
+		lib = LibraryPath()
+	}
+	if err := initEnv(lib); err != nil {
+		return nil, err
+	}
+	model := name
+	ins, outs, err := onnx.GetInputOutputInfoWithONNXData(data)
+	if err != nil {
+		return nil, fmt.Errorf("ort: %s: %w", model, err)
+	}
+	if err := checkContract(ins, outs); err != nil {
+		return nil, fmt.Errorf("ort: %s does not meet the guide contract: %w", model, err)
+	}
+	opts, err := onnx.NewSessionOptions()
+	if err != nil {
+		return nil, fmt.Errorf("ort: %w", err)
+	}
+	defer opts.Destroy()
+	threads := o.Threads
+	if threads <= 0 {
+		threads = 1
+	}
+	if err := opts.SetIntraOpNumThreads(threads); err != nil {
+		return nil, fmt.Errorf("ort: %w", err)
+	}
+	if err := opts.SetInterOpNumThreads(1); err != nil {
+		return nil, fmt.Errorf("ort: %w", err)
+	}
+	switch o.Device {
+	case "", CPU:
+	case CUDA:
+		cuda, err := onnx.NewCUDAProviderOptions()
+		if err == nil {
+			err = opts.AppendExecutionProviderCUDA(cuda)
+			cuda.Destroy()
+		}
+		if err != nil {
+			return nil, fmt.Errorf("ort: the CUDA execution provider is not available (%v); the ONNX Runtime library from npm's onnxruntime-node is CPU-only: point ONNXRUNTIME_LIB at a GPU build of ONNX Runtime 1.24 with CUDA 12 and cuDNN 9 installed, or use the CPU", err)
+		}
+	default:
+		return nil, fmt.Errorf("ort: unknown device %q (cpu or cuda)", o.Device)
+	}
+	s := &Session{}
+	if s.scene, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, llmguide.SceneTokens, llmguide.TokenDim)); err == nil {
+		if s.words, err = onnx.NewEmptyTensor[int64](onnx.NewShape(1, llmguide.MaxWords)); err == nil {
+			if s.features, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, llmguide.FeatureDim)); err == nil {
+				if s.lane, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 3)); err == nil {
+					if s.speed, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1)); err == nil {
+						s.stop, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
+					}
+				}
+			}
+		}
+	}
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("ort: %w", err)
+	}
+	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"},
+		[]string{"features", "lane_logits", "target_speed", "stop_logit"},
+		[]onnx.Value{s.scene, s.words}, []onnx.Value{s.features, s.lane, s.speed, s.stop}, opts)
+	if err != nil {
+		s.Close()
+		return nil, fmt.Errorf("ort: %s: %w", model, err)
+	}
+	return s, nil
+}
+
+// checkContract checks the model's input and output names, types and shapes (batch 1 or dynamic).
+func checkContract(ins, outs []onnx.InputOutputInfo) error {
+	want := map[string][]int64{
+		"scene": {1, llmguide.SceneTokens, llmguide.TokenDim}, "words": {1, llmguide.MaxWords},
+		"features": {1, llmguide.FeatureDim}, "lane_logits": {1, 3}, "target_speed": {1, 1}, "stop_logit": {1, 1},
+	}
+	var problems []string
+	seen := map[string]bool{}
+	for _, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
+		w, ok := want[io.Name]
+		if !ok {
+			continue
+		}
+		seen[io.Name] = true
+		if len(io.Dimensions) != len(w) {
+			problems = append(problems, fmt.Sprintf("%s has shape %v, want %v", io.Name, io.Dimensions, w))
+			continue
+		}
+		for i, d := range io.Dimensions {
+			if d != w[i] && !(i == 0 && d < 0) {
+				problems = append(problems, fmt.Sprintf("%s has shape %v, want %v", io.Name, io.Dimensions, w))
+				break
+			}
+		}
+	}
+	for name := range want {
+		if !seen[name] {
+			problems = append(problems, "no "+name)
+		}
+	}
+	if len(problems) > 0 {
+		return fmt.Errorf("%s", strings.Join(problems, "; "))
+	}
+	return nil
+}
+
+// Infer runs the model on one scene and instruction.
+func (s *Session) Infer(scene []float32, words []int64) (llmguide.Output, error) {
+	if len(scene) != llmguide.SceneTokens*llmguide.TokenDim || len(words) != llmguide.MaxWords {
+		return llmguide.Output{}, fmt.Errorf("ort: scene of %d numbers and %d words, want %d and %d",
+			len(scene), len(words), llmguide.SceneTokens*llmguide.TokenDim, llmguide.MaxWords)
+	}
+	copy(s.scene.GetData(), scene)
+	copy(s.words.GetData(), words)
+	if err := s.s.Run(); err != nil {
+		return llmguide.Output{}, fmt.Errorf("ort: %w", err)
+	}
+	l := s.lane.GetData()
+	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0])
+}
+
+// Close releases the session and its tensors.
+func (s *Session) Close() error {
+	if s.s != nil {
+		s.s.Destroy()
+		s.s = nil
+	}
+	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop} {
+		if t != nil && !isNilTensor(t) {
+			t.Destroy()
+		}
+	}
+	s.scene, s.words, s.features, s.lane, s.speed, s.stop = nil, nil, nil, nil, nil, nil
+	return nil
+}
+
+func isNilTensor(t interface{ Destroy() error }) bool {
+	switch v := t.(type) {
+	case *onnx.Tensor[float32]:
+		return v == nil
+	case *onnx.Tensor[int64]:
+		return v == nil
+	}
+	return false
+}
