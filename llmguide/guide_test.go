@@ -49,7 +49,7 @@ func TestRouteInstruction(t *testing.T) {
 	// junction is already near) to "turn left in N meters" as it gets within 40 m.
 	seen := map[string]bool{}
 	for i := 0; i < len(sc.Expert); i += 5 {
-		seen[strings.Fields(RouteInstruction(mx, sc.Route, sc.Expert[i].Pose)+" x")[0]] = true
+		seen[strings.Fields(RouteInstruction(mx, sc.Route, sc.Expert[i].Pose) + " x")[0]] = true
 	}
 	if !seen["turn"] {
 		t.Errorf("no turn instruction along a left-turn scenario: %v", seen)

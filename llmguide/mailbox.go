@@ -10,7 +10,9 @@ import (
 
 // Mailbox holds the latest guidance for a planner loop on wall time: the guide's goroutine Puts, the planner
 // reads Latest without blocking or locking.
-type Mailbox struct{ p atomic.Pointer[planner.Guidance] }
+type Mailbox struct {
+	p atomic.Pointer[planner.Guidance]
+}
 
 // Put publishes g (the planner sees it from its next read).
 func (m *Mailbox) Put(g *planner.Guidance) { m.p.Store(g) }

@@ -14,7 +14,9 @@ func Open(string, Options) (*Session, error) { return nil, ErrNoCGO }
 func OpenBytes([]byte, string, Options) (*Session, error) { return nil, ErrNoCGO }
 
 // Infer returns ErrNoCGO.
-func (*Session) Infer([]float32, []int64) (llmguide.Output, error) { return llmguide.Output{}, ErrNoCGO }
+func (*Session) Infer([]float32, []int64) (llmguide.Output, error) {
+	return llmguide.Output{}, ErrNoCGO
+}
 
 // Close does nothing.
 func (*Session) Close() error { return nil }
