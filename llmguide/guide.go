@@ -79,8 +79,11 @@ func New(model Model, sc *scenarios.Scenario, cfg Config) (*Guide, error) {
 	if cfg.LatencyMS < 0 || math.IsNaN(cfg.LatencyMS) || math.IsInf(cfg.LatencyMS, 0) || cfg.LatencyJitterMS < 0 {
 		return nil, errors.New("llmguide: latency must be a finite number >= 0 ms")
 	}
+	// The guide knows what the planner knows: the route the scenario shows (up to a branch only the
+	// instructions resolve, for instruction scenarios).
+	route, _ := sc.PlannerMission()
 	return &Guide{
-		cfg: cfg, model: model, enc: NewEncoder(&sc.Map, sc.Route), sc: sc, interval: cfg.interval(sc.DT),
+		cfg: cfg, model: model, enc: NewEncoder(&sc.Map, route), sc: sc, interval: cfg.interval(sc.DT),
 		rng: rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
 	}, nil
 }

@@ -64,6 +64,24 @@ type Scenario struct {
 	Tracks []Track    `json:"tracks"`
 	// Instructions are routing or operator instructions in words, with the time they are given.
 	Instructions []Instruction `json:"instructions,omitempty"`
+	// RouteShown, when > 0, marks a scenario whose mission the instructions give: a planner is told only the
+	// first RouteShown roadblocks of Route and no goal (see PlannerMission), so that where the route branches
+	// after them, or which lane or speed the ego should take, only the Instructions say. Route and Goal stay
+	// complete: the expert followed them. 0 (the default): the planner is told Route and Goal.
+	RouteShown int `json:"route_shown,omitempty"`
+	// StopZone is the id of the map area (a pickup_dropoff area) in which an instruction asks the ego to stop,
+	// or "" for none.
+	StopZone string `json:"stop_zone,omitempty"`
+}
+
+// PlannerMission returns the route and the goal a planner is initialized with: Route and Goal, or, for a
+// scenario whose mission the instructions give (RouteShown > 0), the first RouteShown roadblocks of Route and
+// the zero pose (no goal). The route shares Route's backing array: don't modify it.
+func (s *Scenario) PlannerMission() (route []string, goal geom.Pose) {
+	if s.RouteShown > 0 && s.RouteShown <= len(s.Route) {
+		return s.Route[:s.RouteShown:s.RouteShown], geom.Pose{}
+	}
+	return s.Route, s.Goal
 }
 
 // Instruction is a routing or operator instruction given at a time, in words ("turn left in 40 meters").

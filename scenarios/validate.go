@@ -128,6 +128,24 @@ func (v *validator) scenario(sc *Scenario) {
 			v.fail(fmt.Sprintf("instructions[%d]", i), "needs a time >= 0 and a text")
 		}
 	}
+	if sc.RouteShown < 0 || sc.RouteShown > len(sc.Route) {
+		v.fail("route_shown", "must be between 0 and the route's %d roadblocks, got %d", len(sc.Route), sc.RouteShown)
+	}
+	if sc.StopZone != "" {
+		found := false
+		for _, a := range sc.Map.Areas {
+			if a.ID == sc.StopZone {
+				found = true
+				if !a.Kind.Drivable() {
+					v.fail("stop_zone", "area %q is a %s, not a drivable area", sc.StopZone, a.Kind)
+				}
+				break
+			}
+		}
+		if !found {
+			v.fail("stop_zone", "unknown map area %q", sc.StopZone)
+		}
+	}
 }
 
 // mapElements validates the map and returns the sets of lane and roadblock ids.

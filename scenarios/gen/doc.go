@@ -14,6 +14,12 @@
 // road, the goal is the expert's final pose, Source is "gen seed=<seed>" and Instructions are AsyncDriver-style
 // routing texts ("turn left in 40 meters", "go straight", "keep going", "change to the left lane").
 //
+// The instruction types (InstructionTypes; InstructionSuite, GenerateInstruction, and Generate for their
+// names; docs/instructions.md) are scenarios where only the instruction says what to do: a route that
+// branches, a pickup stop, an operator's lane change or slow-down. They set Scenario.RouteShown (a planner is
+// initialized with Scenario.PlannerMission(): the route up to the branch, no goal) and StopZone;
+// CheckInstructions says whether a drive followed the instructions.
+//
 // # Randomness and retries
 //
 // Each draw has its own math/rand/v2 PCG generator seeded from an FNV-1a hash of the type, the index, the seed

@@ -5,6 +5,7 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -89,6 +90,9 @@ const maxAttempts = 12
 // next attempt, and after maxAttempts the best draw is returned. The error is non-nil only for an unknown
 // type or an internal failure.
 func Generate(typ string, index int, seed uint64) (*scenarios.Scenario, error) {
+	if slices.Contains(InstructionTypes, typ) {
+		return GenerateInstruction(typ, index, seed)
+	}
 	rec, ok := recipes[typ]
 	if !ok {
 		return nil, fmt.Errorf("gen: unknown scenario type %q (want one of %s)", typ, strings.Join(Types, ", "))
