@@ -21,7 +21,8 @@ func evalHelp() string {
 }
 
 const evalHelpText = `usage: asyncdrive eval --planner NAME [--agents nonreactive|reactive] [--scenarios DIR|builtin]
-                       [--out DIR] [--workers N] [--per-type N] [--seed S] [--types a,b] [--steps N]
+                       [--out DIR] [--workers N] [--suite nuplan|instructions] [--per-type N] [--seed S]
+                       [--types a,b] [--steps N]
                        [--shard I/N | --shards N] [--retry-failed]
 
 Simulates every scenario in closed loop with the planner, scores it with nuPlan's metrics and writes
@@ -34,6 +35,7 @@ examples:
   asyncdrive eval --planner idm --agents reactive
   asyncdrive eval --planner log_replay --scenarios scenarios/ --out out/expert-files
   asyncdrive eval --planner idm --per-type 2 --types changing_lane --out /tmp/quick
+  asyncdrive eval --planner pdm --suite instructions --out out/pdm-instructions
   asyncdrive eval --planner idm --shard 1/4 --out out/idm/shard-1
 
 `
@@ -49,6 +51,7 @@ type evalFlags struct {
 	goalOvertime float64
 	record       string
 	guide        guideFlags
+	perception   perceptionFlags
 	shard        string
 	shards       int
 	retryFailed  bool
@@ -64,6 +67,7 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
 	fs.Float64Var(&e.goalOvertime, "goal-overtime", defaultGoalOvertime, "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS` (metrics cover the horizon only; 0: stop at the horizon)")
 	e.guide.define(fs)
+	e.perception.define(fs)
 	fs.StringVar(&e.record, "record", "", "write one MCAP run log per scenario into `DIR` (asyncdrive view, Foxglove)")
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
@@ -99,6 +103,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	ro := runOptions{
 		planner: cfg.Planner, agents: cfg.Agents, steps: f.steps, goalOvertime: f.goalOvertime, recordDir: f.record,
+	}
+	if f.perception.enabled() {
+		ro.perception = &f.perception
 	}
 	if f.guide.guide != "" {
 		// Open one session now, so that a missing library or a bad model fails before the run starts.
@@ -162,6 +169,9 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 	if err := f.guide.check("eval", options); err != nil {
 		return cfg, err
 	}
+	if err := f.perception.check("eval", options); err != nil {
+		return cfg, err
+	}
 	if f.scenarios == "builtin" {
 		specs, types, err := f.specs("eval")
 		if err != nil {
@@ -169,12 +179,15 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 		}
 		options["per_type"] = strconv.Itoa(f.perType)
 		options["seed"] = strconv.FormatUint(f.seed, 10)
+		if f.suite != suiteNuPlan {
+			options["suite"] = f.suite
+		}
 		if len(types) > 0 {
 			options["types"] = strings.Join(types, ",")
 		}
 		cfg.Items = builtinItems(specs)
 	} else {
-		for _, name := range []string{"per-type", "seed", "types"} {
+		for _, name := range []string{"suite", "per-type", "seed", "types"} {
 			if isSet(fs, name) {
 				return cfg, usagef("eval", "--%s applies to --scenarios builtin only", name)
 			}

@@ -17,13 +17,16 @@ import (
 
 func genHelp() string { return genHelpText }
 
-const genHelpText = `usage: asyncdrive gen --out DIR [--per-type N] [--seed S] [--types a,b] [--gzip] [--workers N]
+const genHelpText = `usage: asyncdrive gen --out DIR [--suite nuplan|instructions] [--per-type N] [--seed S] [--types a,b]
+                      [--gzip] [--workers N]
 
 Generates the nuPlan-style scenario suite (the same scenarios as "eval --scenarios builtin") and writes
 one file per scenario, DIR/<type>/<id>.json (or .json.gz), atomically. Deterministic from the seed.
+--suite instructions generates the scenarios where the instructions matter instead (docs/instructions.md).
 
 examples:
   asyncdrive gen --out scenarios/
+  asyncdrive gen --out /tmp/instr --suite instructions --per-type 5
   asyncdrive gen --out /tmp/few --per-type 2 --types changing_lane,stopping_with_lead --gzip
 
 flags:
@@ -31,16 +34,24 @@ flags:
 
 // suiteFlags select scenarios of the generated suite (gen, and eval with --scenarios builtin).
 type suiteFlags struct {
+	suite   string
 	perType int
 	seed    uint64
 	types   string
 }
 
-// define adds --per-type, --seed and --types, their help prefixed by what (e.g. "builtin suite: ").
+// Generated suites (--suite): the 14 nuPlan types, or the instruction-dependent types.
+const (
+	suiteNuPlan       = "nuplan"
+	suiteInstructions = "instructions"
+)
+
+// define adds --suite, --per-type, --seed and --types, their help prefixed by what (e.g. "builtin suite: ").
 func (s *suiteFlags) define(fs *flag.FlagSet, what string) {
+	fs.StringVar(&s.suite, "suite", suiteNuPlan, what+"generated suite: nuplan (the 14 nuPlan types) or instructions (routing and operator instructions)")
 	fs.IntVar(&s.perType, "per-type", defaultPerType, what+"scenarios per scenario type")
 	fs.Uint64Var(&s.seed, "seed", defaultSeed, what+"suite seed")
-	fs.StringVar(&s.types, "types", "", what+"comma-separated scenario types (default: all 14)")
+	fs.StringVar(&s.types, "types", "", what+"comma-separated scenario types (default: all of the suite)")
 }
 
 // specs checks the flags for command cmd and returns the selected scenarios and the types given (none: all).
@@ -48,11 +59,46 @@ func (s *suiteFlags) specs(cmd string) ([]spec, []string, error) {
 	if s.perType < 1 {
 		return nil, nil, usagef(cmd, "--per-type must be at least 1, got %d", s.perType)
 	}
+	if s.suite == suiteInstructions {
+		types, err := selectTypesOf(cmd, s.types, instructionTypes())
+		if err != nil {
+			return nil, nil, err
+		}
+		return filterSpecs(instructionSuite(s.perType, s.seed), types), types, nil
+	}
+	if s.suite != suiteNuPlan {
+		return nil, nil, usagef(cmd, "unknown --suite %q (want %s or %s)", s.suite, suiteNuPlan, suiteInstructions)
+	}
 	types, err := selectTypes(cmd, s.types)
 	if err != nil {
 		return nil, nil, err
 	}
 	return suiteSpecs(s.perType, s.seed, types), types, nil
+}
+
+// selectTypesOf checks a --types list against the types of a suite; empty means all.
+func selectTypesOf(cmd, list string, known []string) ([]string, error) {
+	types := splitList(list)
+	for _, t := range types {
+		if !slices.Contains(known, t) {
+			return nil, usagef(cmd, "unknown scenario type %q (known: %s)", t, strings.Join(known, ", "))
+		}
+	}
+	return types, nil
+}
+
+// filterSpecs keeps the specs of the given types (none: all).
+func filterSpecs(all []spec, types []string) []spec {
+	if len(types) == 0 {
+		return all
+	}
+	var out []spec
+	for _, s := range all {
+		if slices.Contains(types, s.Type) {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 type genFlags struct {

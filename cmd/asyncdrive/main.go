@@ -70,6 +70,7 @@ func commands() []command {
 		{"sim", "simulate one scenario, optionally live in the viewer or into a run log", simHelp, runSim},
 		{"view", "replay a run log in the OpenGL viewer, or render a screenshot", viewHelp, runView},
 		{"guide-dataset", "export training samples for the guide's model", guideDatasetHelp, runGuideDataset},
+		{"perception-bench", "benchmark collaborative perception (AP, RMSE) under message delay", perceptionBenchHelp, runPerceptionBench},
 		{"version", "print the version", func() string { return "usage: asyncdrive version\n" }, runVersion},
 		{"help", "show help for a command", func() string { return "usage: asyncdrive help [command]\n" }, nil},
 	}
@@ -165,6 +166,8 @@ examples:
   asyncdrive view out/logs/changing_lane_000.mcap                   # needs a display
   asyncdrive view out/logs/changing_lane_000.mcap --screenshot shot.png --at 5
   asyncdrive sim --planner pdm --scenario starting_left_turn/3 --view
+  asyncdrive perception-bench --out out/perception                  # AP under 0-500 ms delay
+  asyncdrive eval --planner pdm --perception fused --delay-ms 300   # plan on fused tracks
 
 Run 'asyncdrive help <command>' for a command's flags. docs/eval.md describes the output files.
 `)
@@ -194,6 +197,9 @@ func newFlagSet(name string, out io.Writer) *flag.FlagSet {
 	case "guide-dataset":
 		var g guideDatasetFlags
 		g.define(fs)
+	case "perception-bench":
+		var p perceptionBenchFlags
+		p.define(fs)
 	}
 	return fs
 }

@@ -14,6 +14,7 @@ import (
 	"asyncdrive/eval"
 	"asyncdrive/llmguide"
 	"asyncdrive/metrics"
+	"asyncdrive/perception"
 	"asyncdrive/planner"
 	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
@@ -33,10 +34,16 @@ type spec = gen.Spec
 // scenarioTypes returns the scenario types the generator makes (nuPlan's 14 challenge types).
 func scenarioTypes() []string { return gen.Types }
 
+// instructionTypes returns the instruction-dependent scenario types (--suite instructions).
+func instructionTypes() []string { return gen.InstructionTypes }
+
+// instructionSuite lists the instruction suite in its canonical order.
+func instructionSuite(perType int, seed uint64) []spec { return gen.InstructionSuite(perType, seed) }
+
 // builtinSuite lists the generated suite in its canonical order.
 func builtinSuite(perType int, seed uint64) []spec { return gen.Suite(perType, seed) }
 
-// generate makes one scenario of the suite.
+// generate makes one scenario of either generated suite.
 func generate(s spec) (*scenarios.Scenario, error) {
 	sc, err := gen.Generate(s.Type, s.Index, s.Seed)
 	if err != nil {
@@ -66,6 +73,8 @@ type runOptions struct {
 	// guide, when set, runs the language-model guide (its flags) with sessions from pool.
 	guide *guideFlags
 	pool  *modelPool
+	// perception, when set, makes the planner see a perception stack's tracks instead of the ground truth.
+	perception *perceptionFlags
 }
 
 // newRunner returns the eval Runner that simulates a scenario with a fresh planner and scores it. The goal,
@@ -98,6 +107,13 @@ func newRunner(o runOptions) eval.Runner {
 			}
 			cfg.Guide = guide
 		}
+		var percept *perception.Stack
+		if o.perception.enabled() {
+			if percept, err = o.perception.stack(sc, cfg.Vehicle); err != nil {
+				return eval.Outcome{}, err
+			}
+			cfg.Perception = percept
+		}
 		var rec *runlog.Recorder
 		if o.recordDir != "" {
 			if rec, err = runlog.NewRecorder(filepath.Join(o.recordDir, runlogName(sc.ID)), sc, o.planner, o.agents, cfg.Vehicle); err != nil {
@@ -105,6 +121,9 @@ func newRunner(o runOptions) eval.Runner {
 			}
 			if guide != nil {
 				rec.Guide = guide
+			}
+			if percept != nil {
+				rec.Perception = perceptionSource{percept}
 			}
 			cfg.Observers = append(slices.Clip(cfg.Observers), rec)
 		}
