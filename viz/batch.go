@@ -17,33 +17,54 @@ func (c Color) RGB8() [3]uint8 {
 
 // The palette. Tests find things in screenshots by these colours.
 var (
-	ColorBackground = Color{0.08, 0.09, 0.10, 1}
-	ColorDrivable   = Color{0.22, 0.23, 0.25, 1}
-	ColorConnector  = Color{0.26, 0.27, 0.29, 1}
-	ColorLaneLine   = Color{0.85, 0.85, 0.80, 1}
-	ColorCrosswalk  = Color{0.42, 0.42, 0.46, 1}
-	ColorArea       = Color{0.18, 0.24, 0.20, 1}
-	ColorStopLine   = Color{0.95, 0.95, 0.95, 1}
-	ColorRoute      = Color{0.20, 0.35, 0.55, 1}
-	ColorEgo        = Color{0.10, 0.55, 1.00, 1}
-	ColorPlan       = Color{0.20, 1.00, 0.60, 1}
-	ColorProposal   = Color{0.55, 0.55, 0.30, 1}
-	ColorVehicle    = Color{1.00, 0.60, 0.10, 1}
-	ColorPedestrian = Color{0.20, 0.90, 0.30, 1}
-	ColorBicycle    = Color{0.90, 0.30, 0.90, 1}
-	ColorStatic     = Color{0.60, 0.60, 0.60, 1}
-	ColorHeading    = Color{0.05, 0.05, 0.05, 1}
-	ColorTrack      = Color{0.00, 0.90, 0.90, 1}
-	ColorDetection  = Color{1.00, 0.20, 0.20, 1}
-	ColorGreen      = Color{0.10, 0.85, 0.20, 1}
-	ColorYellow     = Color{0.95, 0.85, 0.10, 1}
-	ColorRed        = Color{0.95, 0.15, 0.10, 1}
-	ColorUnknown    = Color{0.50, 0.50, 0.50, 1}
-	ColorPanel      = Color{0.00, 0.00, 0.00, 0.65}
-	ColorText       = Color{0.95, 0.95, 0.95, 1}
-	ColorTimeline   = Color{0.35, 0.35, 0.38, 1}
-	ColorCursor     = Color{1.00, 1.00, 1.00, 1}
+	ColorBackground  = Color{0.08, 0.09, 0.10, 1}
+	ColorDrivable    = Color{0.22, 0.23, 0.25, 1}
+	ColorConnector   = Color{0.26, 0.27, 0.29, 1}
+	ColorLaneLine    = Color{0.85, 0.85, 0.80, 1}
+	ColorCrosswalk   = Color{0.42, 0.42, 0.46, 1}
+	ColorArea        = Color{0.18, 0.24, 0.20, 1}
+	ColorStopLine    = Color{0.95, 0.95, 0.95, 1}
+	ColorRoute       = Color{0.25, 0.50, 0.95, 0.22} // a tint over the route's lanes
+	ColorGoal        = Color{0.55, 0.85, 1.00, 1}
+	ColorEgo         = Color{0.10, 0.55, 1.00, 1}
+	ColorPlan        = Color{0.20, 1.00, 0.60, 1}
+	ColorProposal    = Color{0.55, 0.55, 0.30, 1} // a proposal scored 1
+	ColorProposalBad = Color{0.45, 0.18, 0.18, 1} // a proposal scored 0
+	ColorVehicle     = Color{1.00, 0.60, 0.10, 1}
+	ColorPedestrian  = Color{0.20, 0.90, 0.30, 1}
+	ColorBicycle     = Color{0.90, 0.30, 0.90, 1}
+	ColorStatic      = Color{0.60, 0.60, 0.60, 1}
+	ColorHeading     = Color{0.05, 0.05, 0.05, 1}
+	ColorSignal      = Color{1.00, 1.00, 0.55, 1} // a lit turn signal
+	ColorTrack       = Color{0.00, 0.90, 0.90, 1}
+	ColorGreen       = Color{0.10, 0.85, 0.20, 1}
+	ColorYellow      = Color{0.95, 0.85, 0.10, 1}
+	ColorRed         = Color{0.95, 0.15, 0.10, 1}
+	ColorUnknown     = Color{0.50, 0.50, 0.50, 1}
+	ColorPanel       = Color{0.00, 0.00, 0.00, 0.65}
+	ColorText        = Color{0.95, 0.95, 0.95, 1}
+	ColorTextDim     = Color{0.60, 0.60, 0.62, 1}
+	ColorGuide       = Color{0.85, 0.75, 1.00, 1}
+	ColorWarning     = Color{1.00, 0.70, 0.30, 1}
+	ColorTimeline    = Color{0.35, 0.35, 0.38, 1}
+	ColorCursor      = Color{1.00, 1.00, 1.00, 1}
 )
+
+// SenderPalette colours raw detections by their sender, in the order the senders first appear in a run.
+var SenderPalette = []Color{
+	{1.00, 0.20, 0.20, 1}, // red
+	{1.00, 0.45, 0.85, 1}, // pink
+	{0.65, 0.50, 1.00, 1}, // violet
+	{0.75, 1.00, 0.30, 1}, // lime
+	{1.00, 0.85, 0.35, 1}, // gold
+	{0.95, 0.95, 0.95, 1}, // white
+}
+
+// Over returns c drawn over an opaque dst with alpha blending, as the renderer blends.
+func (c Color) Over(dst Color) Color {
+	a := c.A
+	return Color{c.R*a + dst.R*(1-a), c.G*a + dst.G*(1-a), c.B*a + dst.B*(1-a), 1}
+}
 
 // vertexFloats is the size of a vertex: x, y, r, g, b, a.
 const vertexFloats = 6
@@ -105,11 +126,75 @@ func (b *Batch) BoxOutline(box geom.Box, c Color) {
 	b.Loop(k[:], c)
 }
 
-// Polygon adds a filled simple polygon (convex or not), by ear clipping. Degenerate input adds nothing.
+// Polygon adds a filled simple polygon (convex or not), by ear clipping after dropping the vertices that lie
+// within mapTolerance of the outline without them. Degenerate input adds nothing.
 func (b *Batch) Polygon(pts []geom.Vec2, c Color) {
+	if len(pts) > 4 {
+		ring := append(pts[:len(pts):len(pts)], pts[0])
+		keep := simplify(len(ring), mapTolerance, func(i, a, b int) float64 { return geom.SegmentDist(ring[i], ring[a], ring[b]) })
+		kept := make([]geom.Vec2, 0, len(keep))
+		for _, i := range keep[:len(keep)-1] {
+			kept = append(kept, ring[i])
+		}
+		pts = kept
+	}
 	for _, t := range triangulate(pts) {
 		b.Triangle(pts[t[0]], pts[t[1]], pts[t[2]], c)
 	}
+}
+
+// mapTolerance (m) is how far the drawn outlines of the map may stray from the true ones: vertices that
+// change a shape by less are dropped, so that the software rasteriser has fewer, fatter triangles to draw.
+const mapTolerance = 0.02
+
+// simplify returns the indices (ascending, the first and last included) of the points of a sequence of n
+// that Douglas-Peucker keeps: dist(i, a, b) is how far point i lies from the chord between kept points a and
+// b, and points within tol of their chord are dropped.
+func simplify(n int, tol float64, dist func(i, a, b int) float64) []int {
+	if n <= 2 {
+		out := make([]int, n)
+		for i := range out {
+			out[i] = i
+		}
+		return out
+	}
+	keep := make([]bool, n)
+	keep[0], keep[n-1] = true, true
+	stack := [][2]int{{0, n - 1}}
+	for len(stack) > 0 {
+		a, b := stack[len(stack)-1][0], stack[len(stack)-1][1]
+		stack = stack[:len(stack)-1]
+		far, farD := -1, tol
+		for i := a + 1; i < b; i++ {
+			if d := dist(i, a, b); d > farD || math.IsNaN(d) {
+				far, farD = i, d
+				if math.IsNaN(d) {
+					break
+				}
+			}
+		}
+		if far >= 0 {
+			keep[far] = true
+			stack = append(stack, [2]int{a, far}, [2]int{far, b})
+		}
+	}
+	var out []int
+	for i, k := range keep {
+		if k {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// simplePolyline returns pts without the vertices that lie within mapTolerance of the line without them.
+func simplePolyline(pts []geom.Vec2) []geom.Vec2 {
+	keep := simplify(len(pts), mapTolerance, func(i, a, b int) float64 { return geom.SegmentDist(pts[i], pts[a], pts[b]) })
+	out := make([]geom.Vec2, len(keep))
+	for k, i := range keep {
+		out[k] = pts[i]
+	}
+	return out
 }
 
 // Strip fills the band between two polylines running side by side (a lane's left and right boundaries),
@@ -120,13 +205,43 @@ func (b *Batch) Strip(left, right []geom.Vec2, c Color) {
 		return
 	}
 	l, r := resample(left, n), resample(right, n)
-	for i := 0; i+1 < n; i++ {
-		b.Quad(l[i], r[i], r[i+1], l[i+1], c)
+	// Keep the samples needed on either side (mapTolerance), so that straight stretches are one quad.
+	keep := simplify(n, mapTolerance, func(i, a, b int) float64 {
+		return math.Max(geom.SegmentDist(l[i], l[a], l[b]), geom.SegmentDist(r[i], r[a], r[b]))
+	})
+	for k := 0; k+1 < len(keep); k++ {
+		i, j := keep[k], keep[k+1]
+		b.Quad(l[i], r[i], r[j], l[j], c)
+	}
+}
+
+// ThickPolyline adds pts as a band width metres (or pixels) wide: one quad per segment, centred on it.
+func (b *Batch) ThickPolyline(pts []geom.Vec2, width float64, c Color) {
+	for i := 0; i+1 < len(pts); i++ {
+		p, q := pts[i], pts[i+1]
+		d := q.Sub(p)
+		n := d.Norm()
+		if !(n > 0) || math.IsInf(n, 0) {
+			continue
+		}
+		o := d.Perp().Scale(width / 2 / n)
+		b.Quad(p.Add(o), p.Sub(o), q.Sub(o), q.Add(o), c)
+	}
+}
+
+// Disc adds a filled circle of radius r around p, as a fan of 16 triangles.
+func (b *Batch) Disc(p geom.Vec2, r float64, c Color) {
+	const n = 16
+	prev := p.Add(geom.V(r, 0))
+	for i := 1; i <= n; i++ {
+		q := p.Add(geom.Unit(2 * math.Pi * float64(i) / n).Scale(r))
+		b.Triangle(p, prev, q, c)
+		prev = q
 	}
 }
 
 // Ellipse adds the outline of the 1-sigma ellipse of a 2x2 covariance (xx, xy, yy) scaled by k sigmas,
-// centred at p, with 24 segments.
+// centred at p, with ellipseSegments segments.
 func (b *Batch) Ellipse(p geom.Vec2, cov [3]float64, k float64, c Color) {
 	a, bb, d := cov[0], cov[1], cov[2]
 	if !(a >= 0 && d >= 0) || math.IsInf(a, 0) || math.IsInf(d, 0) || math.IsNaN(bb) {
@@ -138,12 +253,10 @@ func (b *Batch) Ellipse(p geom.Vec2, cov [3]float64, k float64, c Color) {
 	l1, l2 := tr/2+disc, math.Max(0, tr/2-disc)
 	ang := 0.5 * math.Atan2(2*bb, a-d)
 	r1, r2 := k*math.Sqrt(l1), k*math.Sqrt(l2)
-	const n = 24
+	s, co := math.Sincos(ang)
 	prev := geom.Vec2{}
-	for i := 0; i <= n; i++ {
-		t := 2 * math.Pi * float64(i) / n
-		x, y := r1*math.Cos(t), r2*math.Sin(t)
-		s, co := math.Sincos(ang)
+	for i, u := range unitCircle {
+		x, y := r1*u.X, r2*u.Y
 		q := geom.Vec2{X: p.X + x*co - y*s, Y: p.Y + x*s + y*co}
 		if i > 0 {
 			b.Line(prev, q, c)
@@ -152,29 +265,27 @@ func (b *Batch) Ellipse(p geom.Vec2, cov [3]float64, k float64, c Color) {
 	}
 }
 
+// unitCircle holds ellipseSegments+1 points around the unit circle, the first repeated at the end.
+var unitCircle = func() (pts [ellipseSegments + 1]geom.Vec2) {
+	for i := range pts {
+		pts[i] = geom.Unit(2 * math.Pi * float64(i) / ellipseSegments)
+	}
+	return pts
+}()
+
+// ellipseSegments is the number of line segments of an ellipse.
+const ellipseSegments = 16
+
 // resample returns n points along pts at equal arc-length fractions.
 func resample(pts []geom.Vec2, n int) []geom.Vec2 {
 	if len(pts) == n {
 		return pts
 	}
-	s := make([]float64, len(pts))
-	for i := 1; i < len(pts); i++ {
-		s[i] = s[i-1] + pts[i].Dist(pts[i-1])
-	}
-	total := s[len(s)-1]
+	l := geom.NewPolyline(pts)
+	total := l.Length()
 	out := make([]geom.Vec2, n)
-	j := 0
-	for i := 0; i < n; i++ {
-		want := total * float64(i) / float64(n-1)
-		for j+2 < len(pts) && s[j+1] < want {
-			j++
-		}
-		seg := s[j+1] - s[j]
-		u := 0.0
-		if seg > 0 {
-			u = min(1, max(0, (want-s[j])/seg))
-		}
-		out[i] = geom.Lerp(pts[j], pts[j+1], u)
+	for i := range out {
+		out[i] = l.At(total * float64(i) / float64(n-1))
 	}
 	return out
 }

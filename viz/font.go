@@ -6,13 +6,13 @@ import (
 	"image/draw"
 
 	"golang.org/x/image/font"
-	"golang.org/x/image/font/gofont/goregular"
+	"golang.org/x/image/font/gofont/gomono"
 	"golang.org/x/image/font/opentype"
 	"golang.org/x/image/math/fixed"
 )
 
-// Atlas is a glyph atlas: the printable ASCII characters of the Go Regular font rasterised once into an
-// alpha image, with each glyph's place in it.
+// Atlas is a glyph atlas: the printable ASCII characters of the Go Mono font (fixed width, so that the
+// panels' columns line up) rasterised once into an alpha image, with each glyph's place in it.
 type Atlas struct {
 	Image      *image.Alpha
 	LineHeight int // pixels between baselines
@@ -27,9 +27,9 @@ type glyph struct {
 	ok         bool
 }
 
-// NewAtlas rasterises the Go Regular font at size pixels.
+// NewAtlas rasterises the Go Mono font at size pixels.
 func NewAtlas(size float64) (*Atlas, error) {
-	ft, err := opentype.Parse(goregular.TTF)
+	ft, err := opentype.Parse(gomono.TTF)
 	if err != nil {
 		return nil, fmt.Errorf("viz: font: %w", err)
 	}

@@ -13,6 +13,11 @@ type Options struct {
 	Title          string  // window title
 	PixelsPerMeter float64 // initial zoom (8)
 	Help           bool    // show the help box (screenshots of it)
+	// CloseAfter, when positive, closes an interactive window after that many frames (smoke tests, demos).
+	CloseAfter int
+	// Route, when known, is tinted on the map with the goal marked (a run log's header does not carry it;
+	// a live simulation knows its scenario's).
+	Route Route
 }
 
 func (o Options) withDefaults() Options {
@@ -37,15 +42,20 @@ var ErrNoCGO = errors.New("asyncdrive was built without cgo: the OpenGL viewer i
 // ErrNoDisplay is returned when no OpenGL 3.3 window can be opened (no display, no GL driver).
 var ErrNoDisplay = errors.New("viz: cannot open an OpenGL 3.3 window")
 
-// BenchResult is what Bench measured: frame times in milliseconds.
+// BenchResult is what Bench measured: frame times in milliseconds, and each frame's time.
 type BenchResult struct {
 	Frames              int
 	P50, P99, Mean, Max float64
+	// CPUPerFrame is the process's CPU time per frame (ms), all threads: what a frame costs however busy
+	// the machine is (0 where not measured).
+	CPUPerFrame float64
+	Latencies   []time.Duration // in the order rendered
 }
 
-// summarize computes a BenchResult by nearest rank.
+// summarize computes a BenchResult, with the percentiles taken as asyncdrive/internal/benchlat takes them
+// (the sorted sample at n/2 and at n*99/100).
 func summarize(lat []time.Duration) BenchResult {
-	r := BenchResult{Frames: len(lat)}
+	r := BenchResult{Frames: len(lat), Latencies: lat}
 	if len(lat) == 0 {
 		return r
 	}
@@ -56,7 +66,7 @@ func summarize(lat []time.Duration) BenchResult {
 		sum += ms[i]
 	}
 	slices.Sort(ms)
-	rank := func(q float64) float64 { return ms[max(0, int(math.Ceil(q*float64(len(ms))))-1)] }
-	r.P50, r.P99, r.Mean, r.Max = rank(0.5), rank(0.99), sum/float64(len(ms)), ms[len(ms)-1]
+	n := len(ms)
+	r.P50, r.P99, r.Mean, r.Max = ms[n/2], ms[min(n-1, n*99/100)], sum/float64(n), ms[n-1]
 	return r
 }

@@ -1,53 +1,83 @@
 package viz
 
 import (
-	"fmt"
+	"cmp"
 	"math"
-	"sort"
-	"strings"
+	"slices"
 
 	"asyncdrive/geom"
 	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
 )
 
-// MapBatch draws a map: drivable lanes (connectors a shade lighter), extra areas, crosswalks, lane lines and
-// stop lines. It is built once per run.
-func MapBatch(m *scenarios.Map) Batch {
+// Route is what the ego was sent to do: the roadblocks from its start to its goal, in order, and the goal.
+// Either may be missing (a run log that does not say).
+type Route struct {
+	Roadblocks []string
+	Goal       *geom.Pose
+}
+
+// MapBatch draws a map: drivable lanes (connectors a shade lighter), extra areas, the route's lanes tinted,
+// crosswalks, lane lines, stop lines and the goal. It is built once per run.
+func MapBatch(m *scenarios.Map, route Route) Batch {
 	var b Batch
-	if m == nil {
-		return b
-	}
-	for _, a := range m.Areas {
-		c := ColorArea
-		if a.Kind.Drivable() {
-			c = ColorDrivable
+	if m != nil {
+		for _, a := range m.Areas {
+			c := ColorArea
+			if a.Kind.Drivable() {
+				c = ColorDrivable
+			}
+			b.Polygon(a.Polygon, c)
 		}
-		b.Polygon(a.Polygon, c)
-	}
-	for i := range m.Lanes {
-		l := &m.Lanes[i]
-		c := ColorDrivable
-		if l.Connector {
-			c = ColorConnector
+		for i := range m.Lanes {
+			l := &m.Lanes[i]
+			c := ColorDrivable
+			if l.Connector {
+				c = ColorConnector
+			}
+			b.Strip(l.Left, l.Right, c)
 		}
-		b.Strip(l.Left, l.Right, c)
-	}
-	for _, cw := range m.Crosswalks {
-		b.Polygon(cw.Polygon, ColorCrosswalk)
-	}
-	for i := range m.Lanes {
-		l := &m.Lanes[i]
-		if l.Connector {
-			continue // connectors' boundaries cross inside intersections: leave them out
+		onRoute := make(map[string]bool, len(route.Roadblocks))
+		for _, id := range route.Roadblocks {
+			onRoute[id] = true
 		}
-		b.Polyline(l.Left, ColorLaneLine)
-		b.Polyline(l.Right, ColorLaneLine)
+		for i := range m.Lanes {
+			if l := &m.Lanes[i]; onRoute[l.Roadblock] {
+				b.Strip(l.Left, l.Right, ColorRoute)
+			}
+		}
+		for _, cw := range m.Crosswalks {
+			b.Polygon(cw.Polygon, ColorCrosswalk)
+		}
+		for i := range m.Lanes {
+			l := &m.Lanes[i]
+			if l.Connector {
+				continue // connectors' boundaries cross inside intersections: leave them out
+			}
+			b.Polyline(simplePolyline(l.Left), ColorLaneLine)
+			b.Polyline(simplePolyline(l.Right), ColorLaneLine)
+		}
+		for _, s := range m.StopLines {
+			b.Polygon(s.Polygon, ColorStopLine)
+		}
 	}
-	for _, s := range m.StopLines {
-		b.Polygon(s.Polygon, ColorStopLine)
+	if g := route.Goal; g != nil && g.IsFinite() {
+		goalMark(&b, *g)
 	}
 	return b
+}
+
+// goalMark draws the goal: a ring of 2.5 m radius with a chevron pointing the goal's heading.
+func goalMark(b *Batch, g geom.Pose) {
+	const r, n = 2.5, 32
+	ring := make([]geom.Vec2, 0, n+1)
+	for i := 0; i <= n; i++ {
+		ring = append(ring, g.Pos().Add(geom.Unit(2*math.Pi*float64(i)/n).Scale(r)))
+	}
+	b.ThickPolyline(ring, 0.4, ColorGoal)
+	f, l := g.Forward(), g.Forward().Perp()
+	c := g.Pos()
+	b.Triangle(c.Add(f.Scale(1.6)), c.Sub(f.Scale(0.8)).Add(l.Scale(1.1)), c.Sub(f.Scale(0.8)).Sub(l.Scale(1.1)), ColorGoal)
 }
 
 // MapBounds returns the bounding box of a map's lanes and areas.
@@ -104,58 +134,178 @@ func LightColor(state string) Color {
 	return ColorUnknown
 }
 
-// FrameBatch draws one frame into b (after resetting it): light states at the start of the lanes they
-// control, proposals, agents as boxes with a heading mark, perception tracks with their 2-sigma ellipses and
-// raw detections, the ego and its plan. lanes maps lane ids to lanes (for the lights).
-func FrameBatch(b *Batch, f *runlog.Frame, h *runlog.Header, lanes map[string]*scenarios.Lane, ly Layers) {
-	b.Reset()
-	for _, l := range f.Lights {
-		ln := lanes[l.Lane]
-		if ln == nil || len(ln.Left) == 0 || len(ln.Right) == 0 {
-			continue
+// Scene is what the viewer knows about a run beyond its frames: the map batch, the lanes by id, where each
+// lane connector's light is drawn, the colours of the detections' senders and the timeline's events. Frames
+// appended to the run later (a live run) are taken in by Observe.
+type Scene struct {
+	Run *runlog.Run
+	// Map is the static map batch (MapBatch).
+	Map   Batch
+	lanes map[string]*scenarios.Lane
+	// lightBars is, for each connector, its share of the edge where it starts: connectors leaving a lane
+	// together split that edge, the leftmost turn on the left.
+	lightBars map[string][2]geom.Vec2
+	senders   map[string]int
+	// Collisions are the times of frames in which the ego overlaps an agent (marked on the timeline).
+	Collisions []float64
+	observed   int
+}
+
+// NewScene prepares the drawing of run with its route (which may be empty).
+func NewScene(run *runlog.Run, route Route) *Scene {
+	s := &Scene{Run: run, Map: MapBatch(run.Map, route), lanes: map[string]*scenarios.Lane{},
+		lightBars: map[string][2]geom.Vec2{}, senders: map[string]int{}}
+	if m := run.Map; m != nil {
+		groups := map[[4]float64][]*scenarios.Lane{}
+		for i := range m.Lanes {
+			l := &m.Lanes[i]
+			s.lanes[l.ID] = l
+			if !l.Connector || len(l.Left) == 0 || len(l.Right) == 0 || !l.Left[0].IsFinite() || !l.Right[0].IsFinite() {
+				continue
+			}
+			q := func(x float64) float64 { return math.Round(x * 4) }
+			k := [4]float64{q(l.Left[0].X), q(l.Left[0].Y), q(l.Right[0].X), q(l.Right[0].Y)}
+			groups[k] = append(groups[k], l)
 		}
-		p, q := ln.Left[0], ln.Right[0]
-		d := geom.Vec2{}
-		if len(ln.Centerline) > 1 {
-			d = ln.Centerline[1].Sub(ln.Centerline[0])
-			if n := d.Norm(); n > 0 {
-				d = d.Scale(1.2 / n)
+		for _, g := range groups {
+			slices.SortStableFunc(g, func(a, b *scenarios.Lane) int { return cmp.Compare(turn(b), turn(a)) })
+			for i, l := range g {
+				u0, u1 := float64(i)/float64(len(g)), float64(i+1)/float64(len(g))
+				s.lightBars[l.ID] = [2]geom.Vec2{geom.Lerp(l.Left[0], l.Right[0], u0), geom.Lerp(l.Left[0], l.Right[0], u1)}
 			}
 		}
-		b.Quad(p, q, q.Add(d), p.Add(d), LightColor(l.State))
+	}
+	s.Observe()
+	return s
+}
+
+// turn returns how far a lane turns from its start to its end (radians, left positive).
+func turn(l *scenarios.Lane) float64 {
+	c := l.Centerline
+	if len(c) < 2 {
+		return 0
+	}
+	a, b := c[1].Sub(c[0]), c[len(c)-1].Sub(c[len(c)-2])
+	return math.Atan2(a.Cross(b), a.Dot(b))
+}
+
+// Observe takes in the frames added to the run since the last call: new detection senders get the next
+// colour, collisions are marked.
+func (s *Scene) Observe() {
+	for ; s.observed < len(s.Run.Frames); s.observed++ {
+		f := &s.Run.Frames[s.observed]
+		if f.Perception != nil {
+			for _, d := range f.Perception.Detections {
+				if _, ok := s.senders[d.Sender]; !ok {
+					s.senders[d.Sender] = len(s.senders)
+				}
+			}
+		}
+		if f.Metrics[runlog.MetricCollisions] > 0 {
+			s.Collisions = append(s.Collisions, f.T)
+		}
+	}
+}
+
+// SenderColor returns the colour of a detection sender: senders take the palette's colours in the order
+// they first appear in the run.
+func (s *Scene) SenderColor(sender string) Color {
+	k, ok := s.senders[sender]
+	if !ok {
+		return ColorUnknown
+	}
+	return SenderPalette[k%len(SenderPalette)]
+}
+
+// FrameBatch draws frame f into b (after resetting it): the light states of the lane connectors, proposals,
+// agents as boxes with a heading mark (and a lit turn signal), perception tracks with their 2-sigma
+// ellipses and raw detections in their sender's colour (fading with age), the ego and its plan.
+func (s *Scene) FrameBatch(b *Batch, f *runlog.Frame, ly Layers) {
+	b.Reset()
+	for _, l := range f.Lights {
+		ln := s.lanes[l.Lane]
+		if ln == nil {
+			continue
+		}
+		c := LightColor(l.State)
+		band := c
+		band.A = 0.45
+		b.ThickPolyline(ln.Centerline, 0.35, band)
+		bar, ok := s.lightBars[l.Lane]
+		if !ok && len(ln.Left) > 0 && len(ln.Right) > 0 {
+			bar, ok = [2]geom.Vec2{ln.Left[0], ln.Right[0]}, true // a light on a lane, not a connector
+		}
+		if !ok || len(ln.Centerline) < 2 {
+			continue
+		}
+		d := ln.Centerline[1].Sub(ln.Centerline[0])
+		if n := d.Norm(); n > 0 {
+			d = d.Scale(1.5 / n)
+		}
+		b.Quad(bar[0], bar[1], bar[1].Add(d), bar[0].Add(d), c)
 	}
 	if ly.Proposals {
 		for _, p := range f.Proposals {
 			if !p.Chosen {
-				b.Polyline(pointsXY(p.Points), ColorProposal)
+				b.Polyline(pointsXY(p.Points), ProposalColor(p.Score))
 			}
 		}
 	}
 	for _, a := range f.Agents {
 		box := geom.Box{Center: geom.Pose{X: a.X, Y: a.Y, Heading: a.Heading}, Length: a.Length, Width: a.Width}
-		if !box.Center.IsFinite() {
+		if !box.Center.IsFinite() || !(box.Length > 0) || !(box.Width > 0) {
 			continue
 		}
 		b.Box(box, AgentColor(a.Type))
 		headingMark(b, box)
+		if a.Indicator != 0 {
+			signalMarks(b, box, a.Indicator > 0)
+		}
 	}
 	if ly.Perception && f.Perception != nil {
 		for _, t := range f.Perception.Tracks {
 			box := geom.Box{Center: geom.Pose{X: t.X, Y: t.Y, Heading: t.Heading}, Length: t.Length, Width: t.Width}
+			if !box.Center.IsFinite() {
+				continue
+			}
 			b.BoxOutline(box, ColorTrack)
 			b.Ellipse(geom.Vec2{X: t.X, Y: t.Y}, t.Cov, 2, ColorTrack)
 		}
 		for _, d := range f.Perception.Detections {
 			box := geom.Box{Center: geom.Pose{X: d.X, Y: d.Y, Heading: d.Heading}, Length: d.Length, Width: d.Width}
-			c := ColorDetection
-			c.A = float32(max(0.25, 1-d.AgeS)) // older detections fade
-			b.BoxOutline(box, c)
+			if !box.Center.IsFinite() {
+				continue
+			}
+			b.BoxOutline(box, detectionColor(s.SenderColor(d.Sender), d.AgeS))
 		}
 	}
-	b.Polyline(pointsXY(f.Plan), ColorPlan)
-	ego := EgoBox(f, h)
-	b.Box(ego, ColorEgo)
-	headingMark(b, ego)
+	plan := pointsXY(f.Plan)
+	b.ThickPolyline(plan, 0.3, ColorPlan)
+	b.Polyline(plan, ColorPlan) // visible however far out the zoom
+	if ego := EgoBox(f, &s.Run.Header); ego.Center.IsFinite() {
+		b.Box(ego, ColorEgo)
+		headingMark(b, ego)
+	}
+}
+
+// ProposalColor returns the colour of a proposal with score s (0 to 1, PDM's): olive for the best, shading
+// to a dull red for the worst.
+func ProposalColor(s float64) Color {
+	if !(s >= 0) {
+		s = 0
+	}
+	u := float32(min(s, 1))
+	lo, hi := ColorProposalBad, ColorProposal
+	return Color{lo.R + u*(hi.R-lo.R), lo.G + u*(hi.G-lo.G), lo.B + u*(hi.B-lo.B), 1}
+}
+
+// detectionColor fades a sender's colour with the detection's age: opaque when fresh, a quarter after 1 s.
+func detectionColor(c Color, age float64) Color {
+	if !(age >= 0) {
+		age = 0
+	}
+	c.A = float32(max(0.25, 1-0.75*min(age, 1)))
+	return c
 }
 
 // EgoBox returns the ego's footprint in a frame.
@@ -179,6 +329,20 @@ func headingMark(b *Batch, box geom.Box) {
 	b.Triangle(tip, back.Add(l.Scale(box.Width*0.3)), back.Sub(l.Scale(box.Width*0.3)), ColorHeading)
 }
 
+// signalMarks lights the front and rear corners of a box on the side it signals to.
+func signalMarks(b *Batch, box geom.Box, left bool) {
+	f, l := box.Center.Forward(), box.Center.Forward().Perp()
+	side := 1.0
+	if !left {
+		side = -1
+	}
+	s := min(0.6, box.Width/3)
+	for _, along := range []float64{box.Length/2 - s/2, -box.Length/2 + s/2} {
+		p := box.Center.Pos().Add(f.Scale(along)).Add(l.Scale(side * (box.Width/2 - s/2)))
+		b.Box(geom.Box{Center: geom.Pose{X: p.X, Y: p.Y, Heading: box.Center.Heading}, Length: s, Width: s}, ColorSignal)
+	}
+}
+
 func pointsXY(ps []runlog.Point) []geom.Vec2 {
 	out := make([]geom.Vec2, 0, len(ps))
 	for _, p := range ps {
@@ -186,86 +350,6 @@ func pointsXY(ps []runlog.Point) []geom.Vec2 {
 		if q.IsFinite() {
 			out = append(out, q)
 		}
-	}
-	return out
-}
-
-// LaneIndex maps a map's lane ids to its lanes.
-func LaneIndex(m *scenarios.Map) map[string]*scenarios.Lane {
-	out := map[string]*scenarios.Lane{}
-	if m == nil {
-		return out
-	}
-	for i := range m.Lanes {
-		out[m.Lanes[i].ID] = &m.Lanes[i]
-	}
-	return out
-}
-
-// PanelLines returns the text of the side panel for a frame: time and ego, the planner, the guide, the
-// perception and the per-step metrics.
-func PanelLines(run *runlog.Run, f *runlog.Frame, st *State) []string {
-	h := &run.Header
-	lines := []string{
-		fmt.Sprintf("%s  (%s)", h.ScenarioID, h.Type),
-		fmt.Sprintf("t %6.1f / %.1f s   x%.2g %s", f.T, run.Duration(), st.Speed, map[bool]string{true: "playing", false: "paused"}[st.Playing]),
-		fmt.Sprintf("ego %5.1f m/s  a %+.1f m/s2", f.Ego.Speed, f.Ego.Accel),
-		fmt.Sprintf("planner %s  %s  %.2f ms", h.Planner, f.Mode, f.PlannerMS),
-	}
-	if g := f.Guidance; g != nil {
-		instr := g.Instruction
-		if instr == "" {
-			instr = "-"
-		}
-		lines = append(lines,
-			"guide: "+instr,
-			fmt.Sprintf("  lane %s  cap %.1f  stop %.2f", g.Lane, g.SpeedCap, g.StopProb),
-			fmt.Sprintf("  feature age %.2f s  inference %.1f ms", g.AgeS, g.LatencyMS))
-	} else {
-		lines = append(lines, "guide: none")
-	}
-	if p := f.Perception; p != nil {
-		lines = append(lines, fmt.Sprintf("perception: %d tracks, %d detections", len(p.Tracks), len(p.Detections)))
-	}
-	keys := make([]string, 0, len(f.Metrics))
-	for k := range f.Metrics {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		lines = append(lines, fmt.Sprintf("%-15s %8.2f", k, f.Metrics[k]))
-	}
-	for _, w := range run.Warnings {
-		lines = append(lines, "warning: "+w)
-	}
-	return lines
-}
-
-// HelpLines lists the viewer's keys.
-var HelpLines = []string{
-	"space      play / pause",
-	"left/right step one frame (hold shift: 1 s)",
-	"up/down    faster / slower",
-	"home/end   first / last frame",
-	"click bar  scrub the timeline",
-	"drag       pan (stops following)",
-	"scroll     zoom",
-	"F          follow the ego",
-	"P          proposals on/off",
-	"O          perception overlay on/off",
-	"H          this help",
-	"Q, Esc     quit",
-}
-
-// wrap cuts lines longer than n characters.
-func wrap(lines []string, n int) []string {
-	var out []string
-	for _, l := range lines {
-		for len(l) > n {
-			out = append(out, l[:n])
-			l = "  " + strings.TrimLeft(l[n:], " ")
-		}
-		out = append(out, l)
 	}
 	return out
 }

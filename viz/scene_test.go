@@ -2,26 +2,41 @@ package viz
 
 import (
 	"math"
+	"strings"
 	"testing"
+	"time"
 
 	"asyncdrive/geom"
 	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
 )
 
-// testRun is a straight lane along x from -60 to 60 m, the ego at the origin heading +x, a car 20 m ahead,
-// and one fused track and one raw detection at (30, 8).
-func testRun(agents int) *runlog.Run {
-	var c, l, r []geom.Vec2
+// testRun is a straight lane "a" along x from -60 to 60 m (roadblock "rb", on the route) with lane "b" on
+// its left (roadblock "rb2", off the route), two connectors leaving lane a's end (straight, green; turning
+// left, red), the goal at (50, 0), the ego at the origin heading +x, a car 20 m ahead, one fused track on
+// the car, a raw detection from "rsu" at (30, 8) and one from "car7" (0.5 s old) at (10, 12). agents-1
+// pedestrians stand south of the road.
+func testRun(agents int) (*runlog.Run, Route) {
+	var c, l, r, bl []geom.Vec2
 	for x := -60.0; x <= 60; x += 10 {
 		c = append(c, geom.V(x, 0))
 		l = append(l, geom.V(x, 1.75))
 		r = append(r, geom.V(x, -1.75))
+		bl = append(bl, geom.V(x, 5.25))
 	}
-	m := &scenarios.Map{Lanes: []scenarios.Lane{{ID: "a", Roadblock: "rb", Centerline: c, Left: l, Right: r, SpeedLimit: 15}}}
+	straight := []geom.Vec2{geom.V(60, 0), geom.V(70, 0), geom.V(80, 0)}
+	left := geom.NewPolyline([]geom.Vec2{geom.V(60, 0), geom.V(65, 0), geom.V(70, 1.5), geom.V(74, 4.5), geom.V(76, 9)})
+	sp := geom.NewPolyline(straight)
+	m := &scenarios.Map{Lanes: []scenarios.Lane{
+		{ID: "a", Roadblock: "rb", Centerline: c, Left: l, Right: r, SpeedLimit: 15},
+		{ID: "b", Roadblock: "rb2", Centerline: sp.Offset(3.5), Left: bl, Right: l, SpeedLimit: 15},
+		{ID: "straight", Roadblock: "j1", Connector: true, Centerline: straight, Left: sp.Offset(1.75), Right: sp.Offset(-1.75)},
+		{ID: "left", Roadblock: "j2", Connector: true, Centerline: left.Pts, Left: left.Offset(1.75), Right: left.Offset(-1.75)},
+	}}
 	run := &runlog.Run{
 		Header: runlog.Header{ScenarioID: "test", Type: "unit", Planner: "pdm", DT: 0.1,
-			Vehicle: runlog.Vehicle{Length: 5.18, Width: 2.3, RearToCenter: 1.46}},
+			Vehicle:      runlog.Vehicle{Length: 5.18, Width: 2.3, RearToCenter: 1.46},
+			Instructions: []scenarios.Instruction{{T: 0, Text: "go straight"}, {T: 0.45, Text: "keep going"}}},
 		Map: m,
 	}
 	for i := 0; i < 10; i++ {
@@ -32,14 +47,19 @@ func testRun(agents int) *runlog.Run {
 			ang := float64(k) * 2.399
 			f.Agents = append(f.Agents, runlog.Agent{ID: "x", Type: "pedestrian", X: 40 * math.Cos(ang), Y: -30 + 20*math.Sin(ang), Heading: ang, Length: 4.5, Width: 2})
 		}
+		f.Lights = []runlog.Light{{Lane: "straight", State: "green"}, {Lane: "left", State: "red"}}
 		f.Plan = []runlog.Point{{X: -1.46}, {T: 1, X: 3.5}, {T: 2, X: 8.5}}
 		f.Perception = &runlog.Perception{
-			Tracks:     []runlog.Track{{ID: "t", X: 20, Length: 4.5, Width: 2, Cov: [3]float64{0.5, 0, 0.2}, Existence: 0.9}},
-			Detections: []runlog.Detection{{Sender: "rsu", X: 30, Y: 8, Length: 4, Width: 2}},
+			Tracks: []runlog.Track{{ID: "t", X: 20, Length: 4.5, Width: 2, Cov: [3]float64{0.5, 0, 0.2}, Existence: 0.9}},
+			Detections: []runlog.Detection{
+				{Sender: "rsu", X: 30, Y: 8, Length: 4, Width: 2},
+				{Sender: "car7", X: 10, Y: 12, Length: 4, Width: 2, AgeS: 0.5},
+			},
 		}
 		run.Frames = append(run.Frames, f)
 	}
-	return run
+	goal := geom.Pose{X: 50}
+	return run, Route{Roadblocks: []string{"rb", "j1"}, Goal: &goal}
 }
 
 func TestTriangulate(t *testing.T) {
@@ -87,7 +107,7 @@ func TestCamera(t *testing.T) {
 }
 
 func TestStateKeys(t *testing.T) {
-	run := testRun(1)
+	run, _ := testRun(1)
 	s := NewState(run)
 	s.Advance(0.25)
 	if k := s.Frame(); k != 2 {
@@ -136,18 +156,289 @@ func TestOverlayAndAtlas(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if a.LineHeight < 12 || a.Width("ego") <= a.Width("e") {
-		t.Errorf("atlas metrics: line %d, widths %v %v", a.LineHeight, a.Width("ego"), a.Width("e"))
+	if a.LineHeight < 12 || a.Width("ego") != 3*a.Width("e") || a.Width("iii") != a.Width("WWW") {
+		t.Errorf("atlas metrics (fixed width): line %d, widths %v %v %v", a.LineHeight, a.Width("ego"), a.Width("iii"), a.Width("WWW"))
 	}
-	run := testRun(1)
+	run, route := testRun(1)
+	sc := NewScene(run, route)
 	st := NewState(run)
 	var b Batch
-	text := Overlay(&b, nil, a, 1280, 720, run, st)
+	cam := Camera{Width: 1280, Height: 720, PixelsPerMeter: 8}
+	text := Overlay(&b, nil, a, &cam, sc, st)
 	if len(text) == 0 || len(text)%(6*textFloats) != 0 || len(b.Tris) == 0 {
 		t.Errorf("overlay: %d text floats, %d triangle floats", len(text), len(b.Tris))
 	}
-	lines := PanelLines(run, &run.Frames[0], st)
-	if lines[0] != "test  (unit)" || lines[len(lines)-1] != "speed               5.00" {
-		t.Errorf("panel lines %q", lines)
+	lines := PanelLines(sc, &run.Frames[0], st)
+	want := map[string]Color{
+		"test (unit)":                         ColorText,
+		"route: go straight":                  ColorText,
+		"guide: none":                         ColorTextDim,
+		"  car7           1  age 0.50-0.50 s": SenderPalette[1],
+		"  rsu            1  age 0.00-0.00 s": SenderPalette[0],
+		"speed      5.00":                     ColorText,
+	}
+	for _, l := range lines {
+		if c, ok := want[l.Text]; ok {
+			if c != l.Color {
+				t.Errorf("panel line %q in %v, want %v", l.Text, l.Color, c)
+			}
+			delete(want, l.Text)
+		}
+	}
+	if len(want) > 0 {
+		t.Errorf("panel lacks %v; it has %v", want, lines)
+	}
+	if got := PanelLines(sc, &run.Frames[5], st); got[4].Text != "route: keep going" {
+		t.Errorf("instruction at 0.5 s: %q", got[4].Text)
+	}
+	// Labels: one per detection, right of it, in its sender's (faded) colour; none zoomed out.
+	labels := Labels(&run.Frames[0], &cam, sc, a)
+	if len(labels) != 2 || labels[0].Text != "rsu 0.00s" || labels[1].Text != "car7 0.50s" {
+		t.Fatalf("labels %+v", labels)
+	}
+	if x, _ := cam.Project(geom.V(30, 8)); labels[0].X <= x || labels[1].Color.A >= 1 || labels[0].Color != SenderPalette[0] {
+		t.Errorf("label placement/colour %+v", labels)
+	}
+	// Detections of one object by several senders: the labels stack instead of overlapping; those that find
+	// no free place within two lines are left out.
+	f := run.Frames[0]
+	f.Perception = &runlog.Perception{}
+	for k := 0; k < 7; k++ {
+		f.Perception.Detections = append(f.Perception.Detections, runlog.Detection{Sender: "rsu", X: 30, Y: 8, Length: 4, Width: 2})
+	}
+	labels = Labels(&f, &cam, sc, a)
+	if len(labels) != 5 {
+		t.Fatalf("%d labels for 7 detections at one place, want 5", len(labels))
+	}
+	for i := range labels {
+		for j := range i {
+			if math.Abs(labels[i].Y-labels[j].Y) < float64(a.LineHeight) {
+				t.Errorf("labels %d and %d overlap: %+v %+v", i, j, labels[i], labels[j])
+			}
+		}
+	}
+	cam.PixelsPerMeter = 2
+	if l := Labels(&run.Frames[0], &cam, sc, a); len(l) != 0 {
+		t.Errorf("labels when zoomed out: %v", l)
+	}
+	// An empty run: the overlay says so, with the warnings.
+	empty := &runlog.Run{Warnings: []string{"no map in the file"}}
+	text = Overlay(&b, text, a, &cam, NewScene(empty, Route{}), NewState(empty))
+	if len(text) == 0 {
+		t.Error("no text for an empty run")
+	}
+}
+
+func TestWrap(t *testing.T) {
+	got := wrap([]TextLine{{"warning: file truncated or corrupt after 12 frames: unexpected EOF", ColorWarning}}, 30)
+	if len(got) != 3 || got[0].Text != "warning: file truncated or" || got[1].Text != "  corrupt after 12 frames:" || got[2].Color != ColorWarning {
+		t.Errorf("wrap: %v", got)
+	}
+	for _, l := range wrap([]TextLine{{strings.Repeat("x", 100), ColorText}}, 30) {
+		if len(l.Text) > 30 {
+			t.Errorf("line of %d characters", len(l.Text))
+		}
+	}
+}
+
+func TestSceneLightsAndSenders(t *testing.T) {
+	run, route := testRun(1)
+	sc := NewScene(run, route)
+	// The two connectors leaving lane a split its end edge: the left turn takes the left half.
+	if bar := sc.lightBars["left"]; bar[0].Dist(geom.V(60, 1.75)) > 1e-9 || bar[1].Dist(geom.V(60, 0)) > 1e-9 {
+		t.Errorf("left turn's light bar %v", bar)
+	}
+	if bar := sc.lightBars["straight"]; bar[0].Dist(geom.V(60, 0)) > 1e-9 || bar[1].Dist(geom.V(60, -1.75)) > 1e-9 {
+		t.Errorf("straight's light bar %v", bar)
+	}
+	// Senders take colours in the order they first appear; unknown ones are grey.
+	if sc.SenderColor("rsu") != SenderPalette[0] || sc.SenderColor("car7") != SenderPalette[1] || sc.SenderColor("x") != ColorUnknown {
+		t.Errorf("sender colours rsu %v car7 %v", sc.SenderColor("rsu"), sc.SenderColor("car7"))
+	}
+	// A frame's batch has the light bars in the lights' colours and the detections in their senders'.
+	var b Batch
+	sc.FrameBatch(&b, &run.Frames[0], Layers{Perception: true})
+	count := func(vs []float32, c Color) int {
+		n := 0
+		for i := 0; i+vertexFloats <= len(vs); i += vertexFloats {
+			if vs[i+2] == c.R && vs[i+3] == c.G && vs[i+4] == c.B && vs[i+5] == c.A {
+				n++
+			}
+		}
+		return n
+	}
+	if count(b.Tris, ColorRed) != 6 || count(b.Tris, ColorGreen) != 6 {
+		t.Errorf("light bars: %d red, %d green vertices, want 6 each", count(b.Tris, ColorRed), count(b.Tris, ColorGreen))
+	}
+	if count(b.Lines, SenderPalette[0]) != 8 || count(b.Lines, detectionColor(SenderPalette[1], 0.5)) != 8 {
+		t.Error("detection outlines not in their senders' colours")
+	}
+	// Without the perception layer, no detections.
+	sc.FrameBatch(&b, &run.Frames[0], Layers{})
+	if count(b.Lines, SenderPalette[0]) != 0 {
+		t.Error("detections drawn with the perception layer off")
+	}
+	// A collision frame is marked for the timeline; a new sender in a live frame gets the next colour.
+	f := run.Frames[9]
+	f.T = 1.0
+	f.Metrics = map[string]float64{runlog.MetricCollisions: 1}
+	f.Perception = &runlog.Perception{Detections: []runlog.Detection{{Sender: "obu"}}}
+	st := NewState(run)
+	if !st.Append(f) {
+		t.Fatal("a later live frame was refused")
+	}
+	sc.Observe()
+	if len(sc.Collisions) != 1 || sc.Collisions[0] != 1.0 || sc.SenderColor("obu") != SenderPalette[2] {
+		t.Errorf("after a live frame: collisions %v, obu %v", sc.Collisions, sc.SenderColor("obu"))
+	}
+}
+
+func TestProposalColor(t *testing.T) {
+	if ProposalColor(1) != ColorProposal || ProposalColor(0) != ColorProposalBad || ProposalColor(math.NaN()) != ColorProposalBad || ProposalColor(7) != ColorProposal {
+		t.Error("proposal colours at the ends")
+	}
+	if c := ProposalColor(0.5); !(c.G > ColorProposalBad.G && c.G < ColorProposal.G) {
+		t.Errorf("proposal colour at 0.5: %v", c)
+	}
+}
+
+func TestStateAppend(t *testing.T) {
+	run := &runlog.Run{}
+	s := NewState(run)
+	s.Live = true
+	for _, tt := range []float64{0, 0.1, 0.2} {
+		if !s.Append(runlog.Frame{T: tt}) {
+			t.Fatalf("frame at %v refused", tt)
+		}
+	}
+	if s.Frame() != 2 || s.T != 0.2 {
+		t.Errorf("playing live: at frame %d (t %v), want the newest", s.Frame(), s.T)
+	}
+	if s.Append(runlog.Frame{T: 0.15}) || s.Append(runlog.Frame{T: math.NaN()}) || len(run.Frames) != 3 {
+		t.Error("a frame out of time order or at NaN was taken")
+	}
+	s.Key(KeyStepBack, false)
+	s.Append(runlog.Frame{T: 0.3})
+	if s.Playing || s.Frame() != 1 {
+		t.Errorf("paused live view moved: playing %v, frame %d", s.Playing, s.Frame())
+	}
+}
+
+func TestMapBatch(t *testing.T) {
+	run, route := testRun(1)
+	with, without := MapBatch(run.Map, route), MapBatch(run.Map, Route{})
+	// The route tints lane a (roadblock rb) and connector straight (j1), and the goal adds its mark.
+	if len(with.Tris) <= len(without.Tris) {
+		t.Errorf("route adds nothing: %d vs %d triangle floats", len(with.Tris), len(without.Tris))
+	}
+	if b := MapBatch(nil, Route{}); len(b.Tris)+len(b.Lines) != 0 {
+		t.Error("a nil map draws something")
+	}
+	if b := MapBatch(nil, route); len(b.Tris) == 0 {
+		t.Error("the goal is not drawn without a map")
+	}
+	box := MapBounds(run.Map)
+	if box.Min.X != -60 || box.Max.X < 76 || box.Max.Y < 9 {
+		t.Errorf("map bounds %+v", box)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	lat := make([]time.Duration, 200)
+	for i := range lat {
+		lat[i] = time.Duration(200-i) * time.Millisecond
+	}
+	r := summarize(lat)
+	// benchlat's method: the sorted samples at n/2 and n*99/100.
+	if r.Frames != 200 || r.P50 != 101 || r.P99 != 199 || r.Max != 200 || r.Mean != 100.5 {
+		t.Errorf("summary %+v", r)
+	}
+	if r := summarize(nil); r.Frames != 0 || r.P50 != 0 {
+		t.Errorf("empty summary %+v", r)
+	}
+}
+
+// Numbers that are not finite anywhere in a frame or the map draw nothing for that item and never panic.
+func TestNonFiniteInput(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	run, route := testRun(3)
+	run.Map.Lanes = append(run.Map.Lanes, scenarios.Lane{ID: "bad", Connector: true, Centerline: []geom.Vec2{{X: nan}, {X: 1, Y: inf}},
+		Left: []geom.Vec2{{X: nan}}, Right: []geom.Vec2{{Y: inf}, {}}})
+	run.Map.Crosswalks = append(run.Map.Crosswalks, scenarios.Polygon{Polygon: []geom.Vec2{{X: nan}, {X: 1}, {Y: 1}}})
+	f := &run.Frames[0]
+	f.Ego = runlog.Ego{X: nan, Y: inf, Heading: nan, Speed: nan}
+	f.Agents = append(f.Agents, runlog.Agent{X: nan, Length: inf, Width: nan}, runlog.Agent{X: 1, Length: 4, Width: 2, Heading: inf, Indicator: 1})
+	f.Lights = append(f.Lights, runlog.Light{Lane: "bad", State: "green"}, runlog.Light{Lane: "nowhere", State: "red"})
+	f.Plan = []runlog.Point{{X: nan}, {X: 1, Y: inf}, {X: 2}}
+	f.Proposals = []runlog.Proposal{{Points: []runlog.Point{{X: inf}, {Y: nan}}, Score: nan}}
+	f.Perception.Tracks = append(f.Perception.Tracks, runlog.Track{X: nan, Cov: [3]float64{nan, inf, -1}}, runlog.Track{X: 1, Cov: [3]float64{-1, nan, 2}})
+	f.Perception.Detections = append(f.Perception.Detections, runlog.Detection{Sender: "\xff\xfe", X: inf, AgeS: nan}, runlog.Detection{X: 1, AgeS: nan, Length: inf})
+	f.Metrics["x"] = nan
+	nanGoal := geom.Pose{X: nan}
+	route.Goal = &nanGoal
+	sc := NewScene(run, route)
+	st := NewState(run)
+	var b Batch
+	sc.FrameBatch(&b, f, Layers{Proposals: true, Perception: true})
+	cam := Camera{Width: 640, Height: 480, PixelsPerMeter: 8}
+	st.FollowEgo(&cam)
+	if !cam.Center.IsFinite() {
+		t.Errorf("camera centre %v", cam.Center)
+	}
+	a, err := NewAtlas(14)
+	if err != nil {
+		t.Fatal(err)
+	}
+	Overlay(&b, nil, a, &cam, sc, st)
+	cam.Zoom(nan, 0, 0)
+	cam.Zoom(inf, 0, 0)
+	if cam.PixelsPerMeter != 8 {
+		t.Errorf("zoom by NaN/Inf changed the zoom to %v", cam.PixelsPerMeter)
+	}
+}
+
+// Vertices that do not change a shape by more than mapTolerance are dropped; corners and curves stay.
+func TestSimplify(t *testing.T) {
+	line := []geom.Vec2{geom.V(0, 0), geom.V(1, 0.001), geom.V(2, 0), geom.V(3, 0), geom.V(3, 1), geom.V(3, 2)}
+	if got := simplePolyline(line); len(got) != 3 || got[1] != geom.V(3, 0) {
+		t.Errorf("simplified %v, want the ends and the corner", got)
+	}
+	var b Batch
+	var l, r []geom.Vec2
+	for x := 0.0; x <= 100; x += 2 {
+		l, r = append(l, geom.V(x, 1.75)), append(r, geom.V(x, -1.75))
+	}
+	b.Strip(l, r, ColorDrivable)
+	if n := len(b.Tris) / vertexFloats / 3; n != 2 {
+		t.Errorf("a straight lane strip is %d triangles, want 2", n)
+	}
+	b.Reset()
+	var arc []geom.Vec2
+	for i := 0; i <= 90; i++ {
+		arc = append(arc, geom.Unit(float64(i)*math.Pi/180).Scale(10))
+	}
+	kept := simplePolyline(arc)
+	if len(kept) < 5 || len(kept) > 40 {
+		t.Errorf("a 10 m quarter circle keeps %d of 91 points", len(kept))
+	}
+	for i := range arc { // every dropped point is within the tolerance of the simplified line
+		d := math.Inf(1)
+		for k := 0; k+1 < len(kept); k++ {
+			d = math.Min(d, geom.SegmentDist(arc[i], kept[k], kept[k+1]))
+		}
+		if d > mapTolerance+1e-12 {
+			t.Fatalf("point %d is %v m off the simplified arc", i, d)
+		}
+	}
+	// A square sampled every metre fills as a square: 2 triangles.
+	var sq []geom.Vec2
+	for _, side := range [][2]geom.Vec2{{geom.V(0, 0), geom.V(1, 0)}, {geom.V(10, 0), geom.V(0, 1)}, {geom.V(10, 10), geom.V(-1, 0)}, {geom.V(0, 10), geom.V(0, -1)}} {
+		for k := 0; k < 10; k++ {
+			sq = append(sq, side[0].Add(side[1].Scale(float64(k))))
+		}
+	}
+	b.Polygon(sq, ColorArea)
+	if n := len(b.Tris) / vertexFloats / 3; n != 2 {
+		t.Errorf("a square of 40 vertices fills with %d triangles, want 2", n)
 	}
 }

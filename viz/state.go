@@ -1,6 +1,8 @@
 package viz
 
 import (
+	"math"
+
 	"asyncdrive/geom"
 	"asyncdrive/runlog"
 )
@@ -21,6 +23,7 @@ const (
 	KeyProposals
 	KeyPerception
 	KeyHelp
+	KeyPanel
 	KeyQuit
 )
 
@@ -31,6 +34,7 @@ type State struct {
 	Speed   float64 // playback speed, 1 = real time
 	Follow  bool    // the camera follows the ego
 	Help    bool
+	Panel   bool // show the side panel
 	Layers  Layers
 	Quit    bool
 	// Live is set when frames arrive from a running simulation: the view stays on the newest one while
@@ -41,7 +45,7 @@ type State struct {
 
 // NewState starts a replay of run at its first frame, playing at real time and following the ego.
 func NewState(run *runlog.Run) *State {
-	s := &State{Playing: true, Speed: 1, Follow: true, Layers: Layers{Proposals: true, Perception: true}, run: run}
+	s := &State{Playing: true, Speed: 1, Follow: true, Panel: true, Layers: Layers{Proposals: true, Perception: true}, run: run}
 	if len(run.Frames) > 0 {
 		s.T = run.Frames[0].T
 	}
@@ -108,6 +112,8 @@ func (s *State) Key(k Key, shift bool) {
 		s.Layers.Perception = !s.Layers.Perception
 	case KeyHelp:
 		s.Help = !s.Help
+	case KeyPanel:
+		s.Panel = !s.Panel
 	case KeyQuit:
 		s.Quit = true
 	}
@@ -136,6 +142,19 @@ func (s *State) seek(t float64) {
 func (s *State) Scrub(frac float64) {
 	frac = min(max(frac, 0), 1)
 	s.seek(s.start() + frac*(s.run.Duration()-s.start()))
+}
+
+// Append adds a frame of a live run: frames must come in time order (one that does not is dropped and
+// Append returns false). While playing, the view jumps to the newest frame.
+func (s *State) Append(f runlog.Frame) bool {
+	if n := len(s.run.Frames); math.IsNaN(f.T) || math.IsInf(f.T, 0) || n > 0 && f.T <= s.run.Frames[n-1].T {
+		return false
+	}
+	s.run.Frames = append(s.run.Frames, f)
+	if s.Playing || len(s.run.Frames) == 1 {
+		s.T = f.T
+	}
+	return true
 }
 
 // FollowEgo centres the camera on the ego of the frame shown when following.

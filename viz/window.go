@@ -7,8 +7,11 @@ import (
 	"fmt"
 	"image"
 	"image/png"
+	"io"
+	"log"
 	"math"
 	"os"
+	"strings"
 	"time"
 	"unsafe"
 
@@ -22,14 +25,25 @@ import (
 // Available reports whether this build has the OpenGL viewer (it does: built with cgo).
 const Available = true
 
-// open initialises GLFW and creates a window with an OpenGL 3.3 core context, visible or not.
-func open(o Options, visible bool) (*glfw.Window, error) {
-	if err := glfw.Init(); err != nil {
-		hint := ""
-		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
-			hint = " (no DISPLAY: run under xvfb-run, or on a desktop)"
+// open initialises GLFW and creates a window with an OpenGL 3.3 core context, visible or not. Without a
+// display, or when GLFW cannot start, the error wraps ErrNoDisplay.
+func open(o Options, visible bool) (win *glfw.Window, err error) {
+	if !HasDisplay() {
+		return nil, fmt.Errorf("%w: %v", ErrNoDisplay, errNoDisplayEnv)
+	}
+	// go-gl/glfw reports platform errors (no X server at DISPLAY, no GLX) through the log package, not as
+	// results, and panics on the calls that follow a failed glfw.Init: catch both.
+	prev := log.Writer()
+	logged := &platformLog{other: prev}
+	log.SetOutput(logged)
+	defer func() {
+		log.SetOutput(prev)
+		if p := recover(); p != nil {
+			win, err = nil, fmt.Errorf("%w: %v %s", ErrNoDisplay, p, platformErrors(logged.String()))
 		}
-		return nil, fmt.Errorf("%w: %v%s", ErrNoDisplay, err, hint)
+	}()
+	if err := glfw.Init(); err != nil {
+		return nil, fmt.Errorf("%w: %v %s", ErrNoDisplay, err, platformErrors(logged.String()))
 	}
 	glfw.WindowHint(glfw.ContextVersionMajor, 3)
 	glfw.WindowHint(glfw.ContextVersionMinor, 3)
@@ -40,7 +54,7 @@ func open(o Options, visible bool) (*glfw.Window, error) {
 	w, err := glfw.CreateWindow(o.Width, o.Height, o.Title, nil, nil)
 	if err != nil {
 		glfw.Terminate()
-		return nil, fmt.Errorf("%w: creating a %dx%d OpenGL 3.3 window: %v", ErrNoDisplay, o.Width, o.Height, err)
+		return nil, fmt.Errorf("%w: creating a %dx%d OpenGL 3.3 window: %v %s", ErrNoDisplay, o.Width, o.Height, err, platformErrors(logged.String()))
 	}
 	w.MakeContextCurrent()
 	if err := gl.Init(); err != nil {
@@ -49,6 +63,34 @@ func open(o Options, visible bool) (*glfw.Window, error) {
 		return nil, fmt.Errorf("viz: OpenGL: %w", err)
 	}
 	return w, nil
+}
+
+// platformLog keeps GLFW's platform errors out of the log while a window opens (they go into the error
+// returned) and passes on whatever else is logged meanwhile.
+type platformLog struct {
+	strings.Builder
+	other io.Writer
+}
+
+func (l *platformLog) Write(p []byte) (int, error) {
+	if strings.Contains(string(p), "PlatformError") {
+		return l.Builder.Write(p)
+	}
+	return l.other.Write(p)
+}
+
+// platformErrors returns the GLFW platform errors in a log text, without the log's timestamps.
+func platformErrors(logText string) string {
+	var out []string
+	for _, l := range strings.Split(logText, "\n") {
+		if i := strings.Index(l, "PlatformError"); i >= 0 {
+			out = append(out, l[i:])
+		}
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "(" + strings.Join(out, "; ") + ")"
 }
 
 // offscreen is a framebuffer object of the viewport's size, for screenshots and benchmarks.
@@ -89,7 +131,7 @@ type view struct {
 	win    *glfw.Window
 	r      *renderer
 	atlas  *Atlas
-	run    *runlog.Run
+	scene  *Scene
 	st     *State
 	cam    Camera
 	world  Batch
@@ -106,13 +148,9 @@ func newView(win *glfw.Window, run *runlog.Run, o Options) (*view, error) {
 	if err != nil {
 		return nil, err
 	}
-	v := &view{win: win, r: r, atlas: a, run: run, st: NewState(run)}
+	v := &view{win: win, r: r, atlas: a, scene: NewScene(run, o.Route), st: NewState(run)}
 	v.cam = Camera{Width: o.Width, Height: o.Height, PixelsPerMeter: o.PixelsPerMeter}
-	if v.cam.PixelsPerMeter <= 0 {
-		v.cam.PixelsPerMeter = 8
-	}
-	mb := MapBatch(run.Map)
-	r.setStatic(&mb)
+	r.setStatic(&v.scene.Map)
 	if len(run.Frames) == 0 {
 		v.cam.FitBounds(MapBounds(run.Map))
 	}
@@ -120,14 +158,14 @@ func newView(win *glfw.Window, run *runlog.Run, o Options) (*view, error) {
 }
 
 // render draws the current state into the bound framebuffer.
-func (v *view) render(lanes map[string]*scenarios.Lane) {
+func (v *view) render() {
 	v.st.FollowEgo(&v.cam)
 	if k := v.st.Frame(); k >= 0 {
-		FrameBatch(&v.world, &v.run.Frames[k], &v.run.Header, lanes, v.st.Layers)
+		v.scene.FrameBatch(&v.world, &v.scene.Run.Frames[k], v.st.Layers)
 	} else {
 		v.world.Reset()
 	}
-	v.text = Overlay(&v.screen, v.text, v.atlas, v.cam.Width, v.cam.Height, v.run, v.st)
+	v.text = Overlay(&v.screen, v.text, v.atlas, &v.cam, v.scene, v.st)
 	v.r.draw(&v.cam, &v.world, &v.screen, v.text)
 }
 
@@ -157,7 +195,7 @@ func renderImage(run *runlog.Run, t float64, o Options) (*image.RGBA, *Camera, e
 	v.st.Playing = false
 	v.st.seek(t)
 	v.st.Help = o.Help
-	v.render(LaneIndex(run.Map))
+	v.render()
 	gl.Finish()
 	img := fb.read(o.Width, o.Height)
 	cam := v.cam
@@ -181,8 +219,12 @@ func Screenshot(run *runlog.Run, t float64, path string, o Options) error {
 	return f.Close()
 }
 
-// Bench renders frames frames of run offscreen (cycling through its frames, the overlay included) and
-// returns the frame times; each frame is finished (glFinish) before the next starts.
+// benchWarmup is the number of frames Bench renders before it starts timing.
+const benchWarmup = 10
+
+// Bench renders frames frames of run offscreen (cycling through its frames, the overlay included), after
+// benchWarmup untimed ones, and returns the frame times; each frame is finished (glFinish) before the next
+// starts.
 func Bench(run *runlog.Run, frames int, o Options) (res BenchResult, err error) {
 	onMain(func() { res, err = bench(run, frames, o) })
 	return res, err
@@ -206,28 +248,35 @@ func bench(run *runlog.Run, frames int, o Options) (BenchResult, error) {
 	if _, err := newOffscreen(o.Width, o.Height); err != nil {
 		return BenchResult{}, err
 	}
-	lanes := LaneIndex(run.Map)
 	v.st.Playing = false
+	// Warm-up frames, not timed: llvmpipe compiles the shaders at their first draw.
+	for i := 0; i < benchWarmup; i++ {
+		v.render()
+		gl.Finish()
+	}
 	lat := make([]time.Duration, 0, frames)
+	cpu0 := processCPU()
 	for i := 0; i < frames; i++ {
 		if n := len(run.Frames); n > 0 {
 			v.st.T = run.Frames[i%n].T
 		}
 		start := time.Now()
-		v.render(lanes)
+		v.render()
 		gl.Finish()
 		lat = append(lat, time.Since(start))
 	}
-	return summarize(lat), nil
+	r := summarize(lat)
+	r.CPUPerFrame = float64((processCPU() - cpu0).Nanoseconds()) / 1e6 / float64(frames)
+	return r, nil
 }
 
 // Replay opens a window and replays run until the window is closed (or Q / Esc). It must be called from the
 // main goroutine.
 func Replay(run *runlog.Run, o Options) error { return interactive(run, nil, o) }
 
-// Live opens a window that follows a running simulation: frames arrive on frames (closed when the run ends;
-// the window stays open to look back). The map comes with the header's run. It must be called from the main
-// goroutine; the simulation runs on another.
+// Live opens a window that follows a running simulation of the map m: its frames arrive on frames, in time
+// order (the channel is closed when the run ends; the window stays open to look back). It must be called
+// from the main goroutine; the simulation runs on another.
 func Live(h runlog.Header, m *scenarios.Map, frames <-chan runlog.Frame, o Options) error {
 	return interactive(&runlog.Run{Header: h, Map: m}, frames, o)
 }
@@ -235,7 +284,7 @@ func Live(h runlog.Header, m *scenarios.Map, frames <-chan runlog.Frame, o Optio
 var keyMap = map[glfw.Key]Key{
 	glfw.KeySpace: KeyPlayPause, glfw.KeyLeft: KeyStepBack, glfw.KeyRight: KeyStepForward,
 	glfw.KeyUp: KeyFaster, glfw.KeyDown: KeySlower, glfw.KeyHome: KeyFirst, glfw.KeyEnd: KeyLast,
-	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyH: KeyHelp,
+	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
 	glfw.KeyQ: KeyQuit, glfw.KeyEscape: KeyQuit,
 }
 
@@ -327,9 +376,10 @@ func interactiveMain(run *runlog.Run, frames <-chan runlog.Frame, o Options) err
 		}
 		v.cam.Zoom(math.Pow(1.15, dy), cx*sx, cy*sy)
 	})
-	lanes := LaneIndex(run.Map)
 	last := time.Now()
-	for !win.ShouldClose() && !v.st.Quit {
+	dropped := 0
+	hadFrames := len(run.Frames) > 0
+	for drawn := 0; !win.ShouldClose() && !v.st.Quit && (o.CloseAfter <= 0 || drawn < o.CloseAfter); drawn++ {
 		glfw.PollEvents()
 	drain:
 		for frames != nil {
@@ -337,15 +387,23 @@ func interactiveMain(run *runlog.Run, frames <-chan runlog.Frame, o Options) err
 			case f, ok := <-frames:
 				if !ok {
 					frames = nil
+					v.st.Live = false // the run is over: play and stepping now work on the whole of it
+					if dropped > 0 {
+						run.Warnings = append(run.Warnings, fmt.Sprintf("%d live frames out of time order were dropped", dropped))
+					}
 					break drain
 				}
-				run.Frames = append(run.Frames, f)
-				if v.st.Playing {
-					v.st.T = f.T
+				if !v.st.Append(f) {
+					dropped++
 				}
+				v.scene.Observe()
 			default:
 				break drain
 			}
+		}
+		if !hadFrames && len(run.Frames) > 0 {
+			hadFrames = true // the first live frame: from the whole map to the ego, at the asked zoom
+			v.cam.PixelsPerMeter = o.PixelsPerMeter
 		}
 		now := time.Now()
 		if !v.st.Live {
@@ -353,7 +411,7 @@ func interactiveMain(run *runlog.Run, frames <-chan runlog.Frame, o Options) err
 		}
 		last = now
 		gl.BindFramebuffer(gl.FRAMEBUFFER, 0)
-		v.render(lanes)
+		v.render()
 		win.SwapBuffers()
 	}
 	return nil

@@ -157,8 +157,15 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			}
 		})
 		close(frames)
+		if err != nil && !errors.Is(err, context.Canceled) {
+			fmt.Fprintf(stderr, "asyncdrive sim: the simulation stopped: %v (close the viewer to exit)\n", err)
+		}
 		done <- result{out, err}
 	}()
+	o.Route = viz.Route{Roadblocks: sc.Route}
+	if sc.Goal.IsFinite() {
+		o.Route.Goal = &sc.Goal
+	}
 	verr := viz.Live(runlog.NewHeader(sc, s.planner, s.agents, simVehicle), &sc.Map, frames, o)
 	cancel()
 	r := <-done

@@ -16,7 +16,7 @@ func viewHelp() string {
 
 Replays a run log (eval --record, sim --record) in the OpenGL viewer; press H in the window for the keys.
 --screenshot renders one moment offscreen and exits; --bench-frames renders N frames offscreen and prints
-the frame-time percentiles.
+the frame-time percentiles. Both start a virtual display (Xvfb) when there is no DISPLAY.
 
 `
 }
@@ -68,6 +68,8 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		return usagef("view", "give --screenshot or --bench-frames, not both")
 	case isSet(fs, "at") && v.screenshot == "":
 		return usagef("view", "--at goes with --screenshot")
+	case !(v.at >= 0) || math.IsInf(v.at, 0):
+		return usagef("view", "--at must be a time in seconds, >= 0")
 	}
 	o, err := v.options("asyncdrive view " + pos[0])
 	if err != nil {
@@ -80,12 +82,24 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, w := range run.Warnings {
 		fmt.Fprintf(stderr, "asyncdrive view: warning: %s\n", w)
 	}
+	if (v.screenshot != "" || v.benchFrames > 0) && viz.Available {
+		// Offscreen work needs a display all the same: without one, start a virtual one (Xvfb).
+		stop, err := viz.Headless()
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	switch {
 	case v.screenshot != "":
 		if err := viz.Screenshot(run, v.at, v.screenshot, o); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "wrote %s (%dx%d, t = %.1f s of %.1f)\n", v.screenshot, o.Width, o.Height, v.at, run.Duration())
+		what := "no frames: the map only"
+		if k := run.FrameAt(v.at); k >= 0 {
+			what = fmt.Sprintf("t = %.1f s of %.1f", run.Frames[k].T, run.Duration())
+		}
+		fmt.Fprintf(stdout, "wrote %s (%dx%d, %s)\n", v.screenshot, o.Width, o.Height, what)
 		return nil
 	case v.benchFrames > 0:
 		r, err := viz.Bench(run, v.benchFrames, o)
@@ -96,8 +110,8 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		for _, f := range run.Frames {
 			agents = max(agents, len(f.Agents))
 		}
-		fmt.Fprintf(stdout, "%d frames at %dx%d, up to %d agents: frame time p50 %.2f ms, p99 %.2f ms, mean %.2f ms, max %.2f ms (%.0f fps at p99)\n",
-			r.Frames, o.Width, o.Height, agents, r.P50, r.P99, r.Mean, r.Max, 1000/r.P99)
+		fmt.Fprintf(stdout, "%d frames at %dx%d, up to %d agents: frame time p50 %.2f ms, p99 %.2f ms, mean %.2f ms, max %.2f ms (%.0f fps at p99); CPU %.2f ms per frame\n",
+			r.Frames, o.Width, o.Height, agents, r.P50, r.P99, r.Mean, r.Max, 1000/r.P99, r.CPUPerFrame)
 		return nil
 	}
 	return viz.Replay(run, o)
