@@ -15,5 +15,7 @@
 //
 // A Writer writes a file; a Recorder is a sim.StepObserver that writes one as the simulation runs, to a
 // temporary name renamed on Close, so a file with the final name is complete. Read (or Decode) loads a run
-// back, a truncated file as far as it goes, with a warning; unknown channels are counted and skipped.
+// back, a truncated or corrupt file as far as it goes, with a warning; unknown channels are counted and
+// skipped; Run.FrameAt finds the frame to show at a time. Per-step metrics (collisions, TTC, drivable area)
+// use package metrics' kernels as metrics.Evaluate does.
 package runlog

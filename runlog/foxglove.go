@@ -108,9 +108,17 @@ func fxTimeOf(t float64) fxTime {
 	return fxTime{Sec: ns / 1e9, Nsec: ns % 1e9}
 }
 
+// fxPoseOf returns the pose at (x, y, z) turned by heading about z, rounded for display: positions to the
+// millimetre, the quaternion to 1e-6 (shorter JSON; Foxglove's view only).
 func fxPoseOf(x, y, z, heading float64) fxPose {
 	s, c := math.Sincos(heading / 2)
-	return fxPose{Position: fxVec3{X: x, Y: y, Z: z}, Orientation: fxQuat{Z: s, W: c}}
+	return fxPose{Position: fxVec3{X: roundTo(x, 1e3), Y: roundTo(y, 1e3), Z: z}, Orientation: fxQuat{Z: roundTo(s, 1e6), W: roundTo(c, 1e6)}}
+}
+
+// roundTo rounds x to a multiple of 1/scale. Rounded numbers have short JSON encodings; the run log rounds
+// only what is drawn (proposals, Foxglove's channels), never the states a replay or a score depends on.
+func roundTo(x, scale float64) float64 {
+	return math.Round(x*scale) / scale
 }
 
 // schemas of the channels, by schema name.

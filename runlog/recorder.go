@@ -8,6 +8,7 @@ import (
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
+	"asyncdrive/metrics"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/sim"
@@ -30,6 +31,11 @@ type PerceptionSource interface {
 type Converter struct {
 	mx       *scenarios.MapIndex
 	vehicle  dynamics.VehicleParams
+	params   metrics.Params
+	collided map[string]bool // objects the ego has collided with, by id
+	skip     []bool          // per object of the frame: collided before (TTC ignores them)
+	nColl    int             // collisions so far
+	nAtFault int             // at-fault collisions so far
 	progress float64
 	last     geom.Vec2
 	lastT    float64
@@ -45,7 +51,7 @@ func NewConverter(sc *scenarios.Scenario, vehicle dynamics.VehicleParams) *Conve
 	if vehicle == (dynamics.VehicleParams{}) {
 		vehicle = dynamics.Pacifica()
 	}
-	return &Converter{mx: sc.Map.Index(), vehicle: vehicle}
+	return &Converter{mx: sc.Map.Index(), vehicle: vehicle, params: metrics.DefaultParams(), collided: map[string]bool{}}
 }
 
 // NewHeader returns the run-log header of a run of sc.
@@ -168,14 +174,14 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 			MetricSpeed: e.Speed, MetricProgress: r.progress, MetricObjectsInput: float64(len(in.CurrentObjects())),
 		},
 	}
-	ego := r.vehicle.Footprint(e.Pose)
+	box := r.vehicle.Footprint(e.Pose)
 	minGap, overlaps := math.Inf(1), 0
 	for _, o := range sf.Truth {
 		f.Agents = append(f.Agents, Agent{
 			ID: o.ID, Type: string(o.Type), X: o.Box.Center.X, Y: o.Box.Center.Y, Heading: o.Box.Center.Heading,
 			Length: o.Box.Length, Width: o.Box.Width, VX: o.Vel.X, VY: o.Vel.Y, Indicator: int(o.Indicator),
 		})
-		d := geom.BoxDistance(ego, o.Box)
+		d := geom.BoxDistance(box, o.Box)
 		if d <= 0 {
 			overlaps++
 		}
@@ -185,7 +191,7 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 		f.Metrics[MetricMinGap] = math.Max(0, minGap)
 	}
 	f.Metrics[MetricCollisions] = float64(overlaps)
-	f.Metrics[MetricOffRoad] = finite(math.Min(r.mx.DistanceOutsideDrivable(ego.Center.Pos()), 1e6))
+	r.scoreFrame(f, e, box, sf.Truth)
 	for _, l := range in.Lights {
 		if l.Lane >= 0 && l.Lane < r.mx.NumLanes() {
 			f.Lights = append(f.Lights, Light{Lane: r.mx.Lane(l.Lane).ID, State: string(l.State)})
@@ -195,7 +201,11 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 	if pl, ok := sf.Planner.(planner.ProposalLister); ok {
 		r.props = pl.Proposals(r.props[:0])
 		for _, p := range r.props {
-			f.Proposals = append(f.Proposals, Proposal{Points: points(thin(p.Trajectory, proposalStride)), Score: finite(p.Score), Chosen: p.Chosen})
+			pts := points(thin(p.Trajectory, proposalStride))
+			for i := range pts {
+				pts[i] = pts[i].rounded()
+			}
+			f.Proposals = append(f.Proposals, Proposal{Points: pts, Score: finite(p.Score), Chosen: p.Chosen})
 		}
 	}
 	if d, ok := sf.Planner.(interface{ Decision() planner.PDMDecision }); ok {
@@ -217,9 +227,54 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 	return f, nil
 }
 
+// scoreFrame adds the collision, TTC and drivable-area metrics of one frame, as metrics.EvaluateWith scores
+// each frame of a run: an object counts once, at its first contact; an at-fault contact sets TTC to 0; TTC
+// skips objects collided with before and looks sideways when the ego is not in its lane or is in a junction.
+func (r *Converter) scoreFrame(f *Frame, e dynamics.State, box geom.Box, objs []scenarios.Object) {
+	p := &r.params
+	_, status := metrics.EgoLaneStatus(r.mx, box)
+	ego := metrics.NewEgoBox(box)
+	atFault := false
+	for i := range objs {
+		o := &objs[i]
+		if r.collided[o.ID] || !metrics.BoxesOverlap(&ego, o.Box) {
+			continue
+		}
+		r.collided[o.ID] = true
+		r.nColl++
+		if metrics.AtFault(metrics.ClassifyCollision(e.Pose, box, e.Speed, o, p.StoppedSpeed), status == metrics.InLane) {
+			r.nAtFault++
+			atFault = true
+		}
+	}
+	f.Metrics[MetricCollisionsSoFar] = float64(r.nColl)
+	f.Metrics[MetricAtFaultSoFar] = float64(r.nAtFault)
+	ttc := 0.0
+	if !atFault {
+		r.skip = r.skip[:0]
+		for i := range objs {
+			r.skip = append(r.skip, r.collided[objs[i].ID])
+		}
+		te := metrics.TTCEgo{Rear: e.Pose, Box: box, Speed: e.Speed, Lateral: status != metrics.InLane || metrics.InConnector(r.mx, e.Pose.Pos())}
+		ttc = metrics.FrameTTC(te, objs, r.skip, p.TTCStep, p.TTCHorizon, p.TTCStoppedSpeed)
+	}
+	if !math.IsInf(ttc, 0) && !math.IsNaN(ttc) {
+		f.Metrics[MetricTTC] = ttc
+	}
+	if v := metrics.DrivableViolation(r.mx, box); !math.IsInf(v, 0) && !math.IsNaN(v) {
+		f.Metrics[MetricDrivableViolation] = v
+	}
+}
+
 // proposalStride keeps every fifth point of a proposal (0.5 s apart at 0.1 s): enough to draw it, a fifth of
 // the size.
 const proposalStride = 5
+
+// rounded returns p rounded for drawing: time to the millisecond, position to the millimetre, heading to
+// 1e-4 rad, speed to the mm/s.
+func (p Point) rounded() Point {
+	return Point{T: roundTo(p.T, 1e3), X: roundTo(p.X, 1e3), Y: roundTo(p.Y, 1e3), Heading: roundTo(p.Heading, 1e4), Speed: roundTo(p.Speed, 1e3)}
+}
 
 // thin returns every k-th point of tr and its last.
 func thin(tr dynamics.Trajectory, k int) dynamics.Trajectory {

@@ -12,25 +12,27 @@ import (
 	"github.com/foxglove/mcap/go/mcap"
 
 	"asyncdrive/dynamics"
+	"asyncdrive/metrics"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
 	"asyncdrive/sim"
 )
 
-// record simulates PDM on a generated scenario with a recorder and returns the result and the file.
-func record(t testing.TB, dir string) (*sim.Result, *scenarios.Scenario, string) {
+// record simulates a planner on a generated scenario (index 0 of the builtin suite's type) with a recorder and
+// returns the result, the scenario and the file.
+func record(t testing.TB, dir, typ, plannerName string) (*sim.Result, *scenarios.Scenario, string) {
 	t.Helper()
-	sc, err := gen.Generate("following_lane_with_lead", 0, gen.DefaultSeed)
+	sc, err := gen.Generate(typ, 0, gen.DefaultSeed)
 	if err != nil {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, sc.ID+".mcap")
-	rec, err := NewRecorder(path, sc, "pdm", "nonreactive", dynamics.Pacifica())
+	rec, err := NewRecorder(path, sc, plannerName, "nonreactive", dynamics.Pacifica())
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := planner.New("pdm", sc)
+	p, err := planner.New(plannerName, sc)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -44,8 +46,23 @@ func record(t testing.TB, dir string) (*sim.Result, *scenarios.Scenario, string)
 	return res, sc, path
 }
 
+// recordPDM records PDM following a lead vehicle.
+func recordPDM(t testing.TB, dir string) (*sim.Result, *scenarios.Scenario, string) {
+	return record(t, dir, "following_lane_with_lead", "pdm")
+}
+
+func mustJSON(t *testing.T, v any) string {
+	t.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+// A recorded run reads back exactly: header, the whole map, every ego state, agent and plan point.
 func TestRecordAndReadBack(t *testing.T) {
-	res, sc, path := record(t, t.TempDir())
+	res, sc, path := recordPDM(t, t.TempDir())
 	run, err := Read(path)
 	if err != nil {
 		t.Fatal(err)
@@ -53,11 +70,11 @@ func TestRecordAndReadBack(t *testing.T) {
 	if len(run.Warnings) != 0 {
 		t.Errorf("warnings on a clean file: %v", run.Warnings)
 	}
-	if run.Header.ScenarioID != sc.ID || run.Header.Planner != "pdm" || run.Header.DT != sc.DT || run.Header.Format != Format {
-		t.Errorf("header %+v", run.Header)
+	want := NewHeader(sc, "pdm", "nonreactive", dynamics.Pacifica())
+	if mustJSON(t, run.Header) != mustJSON(t, want) || run.Header.Vehicle.Length < 4 {
+		t.Errorf("header %+v, want %+v", run.Header, want)
 	}
-	if run.Map == nil || len(run.Map.Lanes) != len(sc.Map.Lanes) || run.Map.Lanes[3].ID != sc.Map.Lanes[3].ID ||
-		run.Map.Lanes[3].Centerline[2] != sc.Map.Lanes[3].Centerline[2] {
+	if run.Map == nil || len(run.Map.Lanes) == 0 || mustJSON(t, run.Map) != mustJSON(t, &sc.Map) {
 		t.Fatalf("map not read back as written")
 	}
 	if len(run.Frames) != len(res.Plans) {
@@ -65,23 +82,46 @@ func TestRecordAndReadBack(t *testing.T) {
 	}
 	for i, f := range run.Frames {
 		e := res.Ego[i]
-		if f.Ego.X != e.Pose.X || f.Ego.Y != e.Pose.Y || f.Ego.Speed != e.Speed || f.Iteration != i {
+		if f.Iteration != i || math.Abs(f.T-e.Time) > 1e-9 {
+			t.Fatalf("frame %d: iteration %d at %v s, want %v s", i, f.Iteration, f.T, e.Time)
+		}
+		if f.Ego != (Ego{X: e.Pose.X, Y: e.Pose.Y, Heading: e.Pose.Heading, Speed: e.Speed, Accel: e.Accel, Steering: e.Steering}) {
 			t.Fatalf("frame %d ego %+v, want %+v", i, f.Ego, e)
 		}
 		if len(f.Agents) != len(res.Objects[i]) {
 			t.Fatalf("frame %d: %d agents, want %d", i, len(f.Agents), len(res.Objects[i]))
 		}
-		if len(f.Plan) != len(res.Plans[i]) || f.Plan[5].X != res.Plans[i][5].Pose.X {
-			t.Fatalf("frame %d: plan differs", i)
+		for k, a := range f.Agents {
+			o := res.Objects[i][k]
+			if a.ID != o.ID || a.Type != string(o.Type) || a.X != o.Box.Center.X || a.Y != o.Box.Center.Y ||
+				a.Heading != o.Box.Center.Heading || a.Length != o.Box.Length || a.VX != o.Vel.X {
+				t.Fatalf("frame %d agent %d: %+v, want %+v", i, k, a, o)
+			}
+		}
+		if len(f.Plan) != len(res.Plans[i]) {
+			t.Fatalf("frame %d: %d plan points, want %d", i, len(f.Plan), len(res.Plans[i]))
+		}
+		for k, q := range f.Plan {
+			p := res.Plans[i][k]
+			if q != (Point{T: p.Time, X: p.Pose.X, Y: p.Pose.Y, Heading: p.Pose.Heading, Speed: p.Speed}) {
+				t.Fatalf("frame %d plan point %d: %+v, want %+v", i, k, q, p)
+			}
 		}
 		chosen := 0
 		for _, p := range f.Proposals {
 			if p.Chosen {
 				chosen++
+				// The chosen proposal starts where the plan does (to the millimetre: proposals are rounded).
+				if math.Abs(p.Points[0].X-f.Plan[0].X) > 1e-3 || math.Abs(p.Points[0].Y-f.Plan[0].Y) > 1e-3 {
+					t.Fatalf("frame %d: chosen proposal starts at %+v, plan at %+v", i, p.Points[0], f.Plan[0])
+				}
 			}
 		}
 		if len(f.Proposals) < 15 || len(f.Proposals[0].Points) != 9 || chosen != 1 || f.Mode == "" {
 			t.Fatalf("frame %d: %d proposals, %d chosen, mode %q", i, len(f.Proposals), chosen, f.Mode)
+		}
+		if f.PlannerMS != res.PlannerMS[i] {
+			t.Fatalf("frame %d: planner %v ms, want %v", i, f.PlannerMS, res.PlannerMS[i])
 		}
 	}
 	last := run.Frames[len(run.Frames)-1]
@@ -100,10 +140,45 @@ func TestRecordAndReadBack(t *testing.T) {
 	}
 }
 
+// The per-step collision, TTC and drivable-area metrics agree with metrics.Evaluate over the recorded
+// frames: on a run with an at-fault collision (IDM turning left across traffic) and on a clean one.
+func TestStepMetricsAgreeWithEvaluate(t *testing.T) {
+	for _, c := range []struct{ typ, planner string }{{"starting_left_turn", "idm"}, {"following_lane_with_lead", "pdm"}} {
+		res, sc, path := record(t, t.TempDir(), c.typ, c.planner)
+		run, err := Read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := len(run.Frames)
+		want := metrics.Evaluate(&metrics.Run{DT: sc.DT, Map: sc.Map.Index(), Vehicle: dynamics.Pacifica(), Ego: res.Ego[:n], Objects: res.Objects[:n]})
+		atFault := 0
+		for _, k := range want.AtFaultCounts {
+			atFault += k
+		}
+		minTTC, maxOut := math.Inf(1), 0.0
+		for _, f := range run.Frames {
+			if v, ok := f.Metrics[MetricTTC]; ok {
+				minTTC = math.Min(minTTC, v)
+			}
+			maxOut = math.Max(maxOut, f.Metrics[MetricDrivableViolation])
+		}
+		last := run.Frames[n-1].Metrics
+		if int(last[MetricAtFaultSoFar]) != atFault || int(last[MetricCollisionsSoFar]) != want.NumCollisions ||
+			minTTC != want.MinTTC || maxOut != want.MaxDrivableViolation {
+			t.Errorf("%s/%s: at fault %v collisions %v min TTC %v drivable %v; Evaluate: %d %d %v %v", c.typ, c.planner,
+				last[MetricAtFaultSoFar], last[MetricCollisionsSoFar], minTTC, maxOut, atFault, want.NumCollisions, want.MinTTC, want.MaxDrivableViolation)
+		}
+		t.Logf("%s/%s: %d at fault, %d collisions, min TTC %.3f s, drivable %.3f m", c.typ, c.planner, atFault, want.NumCollisions, want.MinTTC, want.MaxDrivableViolation)
+		if c.planner == "idm" && atFault == 0 {
+			t.Errorf("%s/%s: expected the at-fault collision the suite records", c.typ, c.planner)
+		}
+	}
+}
+
 // Every schema object has "type": "object" and "properties", as Foxglove requires, and the Foxglove channels
 // carry Foxglove's schema names.
 func TestSchemasFoxgloveCanRead(t *testing.T) {
-	_, _, path := record(t, t.TempDir())
+	_, _, path := recordPDM(t, t.TempDir())
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
@@ -158,10 +233,14 @@ func TestSchemasFoxgloveCanRead(t *testing.T) {
 }
 
 func TestTruncatedFileReplaysPartly(t *testing.T) {
-	_, _, path := record(t, t.TempDir())
+	_, _, path := recordPDM(t, t.TempDir())
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
+	}
+	full, err := Decode(bytes.NewReader(data))
+	if err != nil || len(full.Frames) != 150 {
+		t.Fatalf("clean file: %v", err)
 	}
 	run, err := Decode(bytes.NewReader(data[:len(data)*2/3]))
 	if err != nil {
@@ -170,7 +249,23 @@ func TestTruncatedFileReplaysPartly(t *testing.T) {
 	if len(run.Frames) == 0 || len(run.Frames) >= 150 || !strings.Contains(strings.Join(run.Warnings, "|"), "truncated") {
 		t.Errorf("truncated file: %d frames, warnings %v; want some frames and a truncation warning", len(run.Frames), run.Warnings)
 	}
-	for _, bad := range [][]byte{nil, []byte("not an mcap file"), data[:20]} {
+	// Frames read before the damage are the file's.
+	for i, f := range run.Frames {
+		if f.Ego != full.Frames[i].Ego {
+			t.Fatalf("frame %d differs from the clean file's", i)
+		}
+	}
+	// A flipped byte inside the second half: the chunk's checksum catches it.
+	bad := bytes.Clone(data)
+	bad[len(bad)*3/4] ^= 0x5a
+	run, err = Decode(bytes.NewReader(bad))
+	if err != nil {
+		t.Fatalf("corrupt file: %v, want a partial run", err)
+	}
+	if len(run.Frames) >= 150 || !strings.Contains(strings.Join(run.Warnings, "|"), "corrupt") {
+		t.Errorf("corrupt file: %d frames, warnings %v; want fewer frames and a warning", len(run.Frames), run.Warnings)
+	}
+	for _, bad := range [][]byte{nil, []byte("not an mcap file"), data[:20], []byte(mcap.Magic)} {
 		if _, err := Decode(bytes.NewReader(bad)); err == nil {
 			t.Errorf("%q: no error", bad)
 		}
@@ -217,19 +312,76 @@ func TestUnknownChannelsAndMissingMap(t *testing.T) {
 	}
 }
 
+// encode writes a run (its first n frames, without proposals) to a file compressed with c.
+func encode(t testing.TB, run *Run, n int, withMap bool, c mcap.CompressionFormat) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	m := run.Map
+	if !withMap {
+		m = nil
+	}
+	w, err := newWriter(&buf, run.Header, m, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range run.Frames[:n] {
+		f.Proposals = nil
+		if err := w.WriteFrame(&f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// Every compression the MCAP library writes reads back.
+func TestCompressions(t *testing.T) {
+	_, _, path := recordPDM(t, t.TempDir())
+	run, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []mcap.CompressionFormat{mcap.CompressionNone, mcap.CompressionLZ4, mcap.CompressionZSTD} {
+		got, err := Decode(bytes.NewReader(encode(t, run, 20, true, c)))
+		if err != nil || len(got.Frames) != 20 || got.Map == nil || len(got.Warnings) != 0 || got.Frames[19].Ego != run.Frames[19].Ego {
+			t.Errorf("compression %q: %v, warnings %v", c, err, got.Warnings)
+		}
+	}
+}
+
+// FuzzDecode feeds the reader damaged run logs: it must return a run or an error, never panic, and a run it
+// returns has its frames in time order. The seeds are small files from a real run, compressed and not (so
+// that mutations reach the records inside the chunks), and damaged copies.
 func FuzzDecode(f *testing.F) {
-	_, _, path := record(f, f.TempDir())
-	data, err := os.ReadFile(path)
+	_, _, path := recordPDM(f, f.TempDir())
+	run, err := Read(path)
 	if err != nil {
 		f.Fatal(err)
 	}
-	f.Add(data)
-	f.Add(data[:len(data)/2])
-	f.Add([]byte(mcap.Magic))
+	plain := encode(f, run, 3, false, mcap.CompressionNone)
+	for _, b := range [][]byte{plain, encode(f, run, 3, false, mcap.CompressionZSTD), encode(f, run, 3, false, mcap.CompressionLZ4),
+		plain[:len(plain)/2], []byte(mcap.Magic)} {
+		f.Add(b)
+	}
+	for _, at := range []int{20, 200, len(plain) / 3, len(plain) - 100} {
+		b := bytes.Clone(plain)
+		b[at] ^= 0xff
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		run, err := Decode(bytes.NewReader(b))
-		if err == nil && run == nil {
+		if err != nil {
+			return
+		}
+		if run == nil {
 			t.Fatal("nil run without an error")
+		}
+		for i := 1; i < len(run.Frames); i++ {
+			if !(run.Frames[i-1].T <= run.Frames[i].T) {
+				t.Fatalf("frames out of order at %d", i)
+			}
 		}
 	})
 }

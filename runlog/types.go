@@ -51,14 +51,26 @@ type Frame struct {
 	Mode string `json:"mode"`
 }
 
-// Per-step metric names in Frame.Metrics.
+// Per-step metric names in Frame.Metrics. The collision, TTC and drivable-area values use package metrics'
+// kernels and nuPlan's default thresholds, frame by frame as metrics.Evaluate does over the whole run, so the
+// last frame of the scored horizon agrees with the run's scores (overtime frames keep counting).
 const (
-	MetricSpeed        = "speed"          // ego speed, m/s
-	MetricMinGap       = "min_gap"        // distance from the ego's box to the nearest agent's box, m
-	MetricOffRoad      = "off_road"       // how far the ego's centre is outside the drivable area, m
-	MetricProgress     = "progress"       // distance driven so far, m
-	MetricObjectsInput = "objects_in"     // objects in the planner's input
-	MetricCollisions   = "collisions_now" // agents overlapping the ego's box now
+	MetricSpeed        = "speed"      // ego speed, m/s
+	MetricMinGap       = "min_gap"    // distance from the ego's box to the nearest agent's box, m (absent without agents)
+	MetricProgress     = "progress"   // distance driven so far, m
+	MetricObjectsInput = "objects_in" // objects in the planner's input
+	// MetricCollisions is the number of objects overlapping the ego's box at this frame.
+	MetricCollisions = "collisions_now"
+	// MetricCollisionsSoFar counts the objects the ego has collided with so far (each once, as nuPlan).
+	MetricCollisionsSoFar = "collisions"
+	// MetricAtFaultSoFar counts the at-fault collisions so far (metrics.AtFault).
+	MetricAtFaultSoFar = "at_fault_collisions"
+	// MetricTTC is nuPlan's time to collision at this frame, s: 0 at an at-fault collision, absent when no
+	// object qualifies (infinite).
+	MetricTTC = "ttc"
+	// MetricDrivableViolation is how far the ego's corner farthest outside the drivable area lies from it, m
+	// (metrics.DrivableViolation; 0 inside; absent when beyond the map index's reach).
+	MetricDrivableViolation = "drivable_violation"
 )
 
 // Ego is the ego's state (rear axle).

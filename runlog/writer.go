@@ -14,6 +14,9 @@ import (
 	"asyncdrive/scenarios"
 )
 
+// chunkSize is the size of the chunks (uncompressed), 1 MiB.
+const chunkSize = 1 << 20
+
 // Topics of the channels.
 const (
 	TopicHeader = "/asyncdrive/header"
@@ -61,8 +64,13 @@ type Writer struct {
 
 // NewWriter starts a run log on out with its header and map (nil: none).
 func NewWriter(out io.Writer, h Header, m *scenarios.Map) (*Writer, error) {
+	return newWriter(out, h, m, mcap.CompressionZSTD)
+}
+
+// newWriter is NewWriter with the chunks' compression (tests write uncompressed files).
+func newWriter(out io.Writer, h Header, m *scenarios.Map, compression mcap.CompressionFormat) (*Writer, error) {
 	mw, err := mcap.NewWriter(out, &mcap.WriterOptions{
-		Chunked: true, ChunkSize: 1 << 20, Compression: mcap.CompressionZSTD, CompressionLevel: mcap.CompressionLevelFastest,
+		Chunked: true, ChunkSize: chunkSize, Compression: compression, CompressionLevel: mcap.CompressionLevelFastest,
 		IncludeCRC: true,
 	})
 	if err != nil {
@@ -176,7 +184,8 @@ func mapScene(m *scenarios.Map) fxSceneUpdate {
 	ln := fxLine{Type: 2, Pose: fxPoseOf(0, 0, 0, 0), Thickness: 0.1, Color: colLane}
 	add := func(ps []geom.Vec2) {
 		for i := 0; i+1 < len(ps); i++ {
-			ln.Points = append(ln.Points, fxVec3{X: ps[i].X, Y: ps[i].Y}, fxVec3{X: ps[i+1].X, Y: ps[i+1].Y})
+			ln.Points = append(ln.Points, fxVec3{X: roundTo(ps[i].X, 1e3), Y: roundTo(ps[i].Y, 1e3)},
+				fxVec3{X: roundTo(ps[i+1].X, 1e3), Y: roundTo(ps[i+1].Y, 1e3)})
 		}
 	}
 	for i := range m.Lanes {
