@@ -100,13 +100,22 @@ func Generate(typ string, index int, seed uint64) (*scenarios.Scenario, error) {
 	if index < 0 {
 		return nil, fmt.Errorf("gen: negative scenario index %d", index)
 	}
+	return bestDraw(typ, index, seed, func(attempt int, g *rng) (*scenarios.Scenario, int, error) {
+		return build(typ, index, seed, rec, g)
+	})
+}
+
+// bestDraw draws scenario (typ, index, seed) up to maxAttempts times, each attempt with its own generator,
+// and returns the first draw with no problems, else the one with the fewest (draw returns the scenario and
+// its problem count).
+func bestDraw(typ string, index int, seed uint64, draw func(attempt int, g *rng) (*scenarios.Scenario, int, error)) (*scenarios.Scenario, error) {
 	var best *scenarios.Scenario
 	bestBad := math.MaxInt
 	var lastErr error
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		g := newRNG(typ, index, seed, attempt)
 		attemptsTotal.Add(1)
-		sc, bad, err := build(typ, index, seed, rec, g)
+		sc, bad, err := draw(attempt, g)
 		if err != nil {
 			lastErr = err
 			continue

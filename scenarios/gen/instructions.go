@@ -89,10 +89,7 @@ func GenerateInstruction(typ string, index int, seed uint64) (*scenarios.Scenari
 	if index < 0 {
 		return nil, fmt.Errorf("gen: negative scenario index %d", index)
 	}
-	var best *scenarios.Scenario
-	bestBad := math.MaxInt
-	var lastErr error
-	for attempt := 0; attempt < maxAttempts; attempt++ {
+	return bestDraw(typ, index, seed, func(attempt int, g *rng) (*scenarios.Scenario, int, error) {
 		var sn *scene
 		var plan *instrPlan
 		rec := func(g *rng) (*scene, error) {
@@ -126,31 +123,18 @@ func GenerateInstruction(typ string, index int, seed uint64) (*scenarios.Scenari
 			}
 			return sn, err
 		}
-		g := newRNG(typ, index, seed, attempt)
-		attemptsTotal.Add(1)
 		sc, bad, err := build(typ, index, seed, rec, g)
 		if err != nil {
-			lastErr = err
-			continue
+			return nil, 0, err
 		}
 		if err := finishInstructed(sc, sn, plan); err != nil {
-			lastErr = err
-			continue
+			return nil, 0, err
 		}
 		if out := CheckInstructions(sc, expertStates(sc)); !out.Followed {
 			bad += 10
 		}
-		if bad == 0 {
-			return sc, nil
-		}
-		if bad < bestBad {
-			best, bestBad = sc, bad
-		}
-	}
-	if best == nil {
-		return nil, fmt.Errorf("gen: %s: %w", ScenarioID(typ, index, seed), lastErr)
-	}
-	return best, nil
+		return sc, bad, nil
+	})
 }
 
 // finishInstructed writes the instructions (after build mirrored and moved the scene: only their words
