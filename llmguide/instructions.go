@@ -8,7 +8,7 @@ import (
 	"asyncdrive/scenarios"
 )
 
-// Turn directions of a junction movement.
+// Turn directions of a junction movement (scenarios.Movement's names).
 const (
 	TurnStraight = "straight"
 	TurnLeft     = "left"
@@ -42,26 +42,11 @@ func NextTurn(mx *scenarios.MapIndex, route []string, ego geom.Pose, maxDist flo
 			if d < -1 {
 				d = 0 // already in the junction
 			}
-			return turnOf(mx.Path(l)), math.Max(0, d), true
+			return mx.Movement(l).String(), math.Max(0, d), true
 		}
 		d += mx.Path(l).Length()
 	}
 	return "", 0, false
-}
-
-// turnOf classifies a connector by its heading change: more than 30 degrees left or right is a turn.
-func turnOf(p *geom.Polyline) string {
-	if p.Length() == 0 {
-		return TurnStraight
-	}
-	dh := geom.AngleDiff(p.HeadingAt(p.Length()), p.HeadingAt(0))
-	switch {
-	case dh > math.Pi/6:
-		return TurnLeft
-	case dh < -math.Pi/6:
-		return TurnRight
-	}
-	return TurnStraight
 }
 
 // RouteInstruction returns an AsyncDriver-style routing instruction for the ego at pose ego on the route:

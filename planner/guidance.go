@@ -30,6 +30,41 @@ func (l LaneIntent) String() string {
 	return "unknown"
 }
 
+// TurnIntent is a junction movement a Guidance asks for. The planner acts on it where the route it was given
+// ends at a junction and the map alone does not say which way to go (a mission given as far as a branch,
+// with the rest in the instructions): it continues through the connector that makes the movement.
+type TurnIntent uint8
+
+// Turn instructions.
+const (
+	TurnAny      TurnIntent = iota // no turn instruction (the zero value)
+	TurnLeft                       // take the left turn at the next branch
+	TurnStraight                   // go straight on at the next branch
+	TurnRight                      // take the right turn at the next branch
+)
+
+// String returns the intent's name.
+func (t TurnIntent) String() string {
+	switch t {
+	case TurnAny:
+		return "any"
+	case TurnLeft:
+		return "left"
+	case TurnStraight:
+		return "straight"
+	case TurnRight:
+		return "right"
+	}
+	return "unknown"
+}
+
+// Indices of Guidance.TurnProbs.
+const (
+	TurnIndexLeft     = 0
+	TurnIndexStraight = 1
+	TurnIndexRight    = 2
+)
+
 // Lane-change sides, the indices of Guidance.LaneProbs.
 const (
 	SideLeft  = 0
@@ -66,6 +101,13 @@ type Guidance struct {
 	// LaneProbs are lane-change intent probabilities, indexed by SideLeft, SideKeep and SideRight; they need not
 	// sum to 1. They apply when Lane is LaneAny and PreferredLane is empty.
 	LaneProbs [3]float64
+
+	// Turn is a discrete turn instruction for the next branch beyond the route. TurnProbs are a guide's
+	// movement probabilities, indexed by TurnIndexLeft, TurnIndexStraight and TurnIndexRight; the most likely
+	// movement counts when it reaches the planner's threshold (PDMConfig.TurnProbability) and Turn is
+	// TurnAny.
+	Turn      TurnIntent
+	TurnProbs [3]float64
 
 	// SpeedCap (m/s) caps the target speed of every proposal; 0 means no cap.
 	SpeedCap float64

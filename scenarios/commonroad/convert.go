@@ -365,19 +365,11 @@ func (c *converter) lights() {
 	}
 }
 
-// turnOf classifies the movement from lane a into its successor b: "left", "right" or "straight".
+// turnOf classifies the movement from lane a into its successor b: "left", "right" or "straight", by the
+// heading change from a's end to b's end.
 func turnOf(a, b *scenarios.Lane) string {
 	pa, pb := geom.NewPolyline(a.Centerline), geom.NewPolyline(b.Centerline)
-	h0 := pa.HeadingAt(pa.Length())
-	h1 := pb.HeadingAt(pb.Length())
-	dh := geom.AngleDiff(h1, h0)
-	switch {
-	case dh > math.Pi/6:
-		return "left"
-	case dh < -math.Pi/6:
-		return "right"
-	}
-	return "straight"
+	return scenarios.MovementOfHeadings(pa.HeadingAt(pa.Length()), pb.HeadingAt(pb.Length())).String()
 }
 
 // dirMatches reports whether a light of direction dir (CommonRoad: right, straight, left, leftStraight,
