@@ -88,6 +88,9 @@ type PDMConfig struct {
 	// the map would endanger the traffic behind, and maps are long stretches of road), and only when the goal
 	// is ahead of the ego at the start: in town, and once arrived, the planner stays within the map it knows.
 	MapEdgeRunout, MapEdgeMinSpeed float64
+	// TurnProbability is the Guidance.TurnProbs value at which a guide's most likely junction movement
+	// counts (0.5); see Guidance.Turn.
+	TurnProbability float64
 	// Metrics are the thresholds the proposals are scored with (zero: metrics.DefaultParams()).
 	Metrics metrics.Params
 }
@@ -127,6 +130,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.LaneChangeBias, 0.2)
 	def(&c.LaneChangeDiscount, 0.1)
 	def(&c.StopProbability, 0.5)
+	def(&c.TurnProbability, 0.5)
 	def(&c.ReanchorDistance, 2)
 	def(&c.RasterCell, 0.1)
 	def(&c.MapEdgeRunout, 200)
@@ -201,6 +205,9 @@ type PDMDecision struct {
 	Score         float64
 	TimeToCollide float64
 	Guided        bool // usable guidance shaped the proposals
+	// Turn is the junction movement the centerline takes beyond the end of the route, as guidance asked
+	// (TurnAny: none; the centerline ends with the route or the route goes on).
+	Turn TurnIntent
 }
 
 // PDMStats counts events since Initialize.
@@ -213,6 +220,7 @@ type PDMStats struct {
 	StaleGuidance   int // ticks whose guidance was too old, from the future or had a non-finite time
 	BadObjects      int // objects skipped because a field was not finite
 	Reanchors       int // centerline searches after the first
+	BranchChanges   int // centerline rebuilds for a guided junction movement beyond the route
 	RasterMisses    int // area queries outside the raster, answered by the map
 	ObjectsChecked  int // objects kept by the radius filter, summed over ticks
 }
@@ -264,6 +272,7 @@ type PDM struct {
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
 	edgeOpen, edgeDecided bool
+	branch                branchState // the guided continuation beyond the end of the route
 
 	// Per-tick work space.
 	objs       []pdmObject
@@ -396,6 +405,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	p.ctrl = dynamics.NewController(p.vehicle)
 	p.graph = newRouteGraph(p.mx, p.route, p.cfg.RouteDepth)
 	p.goalLane = laneOfGoal(p.mx, p.graph, p.goal)
+	p.branch = branchState{allowed: !p.hasGoal(), routeEnd: -1, end: -1}
 	p.light = make([]uint8, p.mx.NumLanes())
 	p.passing = make([]int, 0, 8)
 	p.collided = make([]string, 0, 64)
@@ -452,6 +462,10 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 		return tr, nil
 	}
 	p.readGuidance(in)
+	if !p.steerBranch(ego.Pose) {
+		return p.stopTrajectory(ego), nil
+	}
+	p.dec.Turn = p.branchTurn()
 	p.readLights(in)
 	p.observe(in, ego)
 	p.makeProposals(ego)
@@ -501,6 +515,14 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 			lines = append(lines, p.mx.Path(l))
 		}
 	}
+	// Where the mission leaves the way on from the end of the route to guidance, every way it may take is
+	// on the route.
+	if p.branch.allowed {
+		for _, l := range branchCandidates(p.mx, p.graph) {
+			p.onRouteLane[l] = true
+			lines = append(lines, p.mx.Path(l))
+		}
+	}
 	// Lanes that end at the edge of the map run on (see mapEdgeRunout): their corridors are drivable.
 	var runouts []geom.Box
 	for l := 0; l < p.mx.NumLanes(); l++ {
@@ -524,7 +546,7 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 
 // buildPaths searches the centerline from lane start and builds the offset paths along it.
 func (p *PDM) buildPaths(start int, rear geom.Pose) {
-	p.centerLanes = p.graph.search(start)
+	p.centerLanes = p.withBranch(p.graph.search(start))
 	// The route's lanes and the centerline's count as on the route.
 	if p.onRouteLane == nil {
 		p.onRouteLane = append([]bool(nil), p.graph.onRoute...)
@@ -549,7 +571,7 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 		ahead := p.goalAhead(rear)
 		p.edgeOpen = ahead && p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed
 		// Standing at the goal: the mission is done; the ego stays where it is.
-		p.arrived = !ahead && p.startSpeed < arrivedSpeed && !p.cfg.NoHoldAtGoal && p.goal.IsFinite() && p.goal != (geom.Pose{}) &&
+		p.arrived = !ahead && p.startSpeed < arrivedSpeed && !p.cfg.NoHoldAtGoal && p.hasGoal() &&
 			p.goal.Pos().Dist(rear.Pos()) < arrivedDistance
 	}
 }
@@ -572,7 +594,7 @@ const maxFallbackSpeed = 36.0
 // axle (or off the centerline, or unknown: then the planner cannot tell it is here).
 func (p *PDM) goalAhead(rear geom.Pose) bool {
 	c := &p.paths[0]
-	if len(c.line.Pts) < 2 || !p.goal.IsFinite() || p.goal == (geom.Pose{}) {
+	if len(c.line.Pts) < 2 || !p.hasGoal() {
 		return true
 	}
 	gs, glat := c.line.Project(p.goal.Pos())
@@ -582,6 +604,9 @@ func (p *PDM) goalAhead(rear geom.Pose) bool {
 	es, _ := c.line.Project(rear.Pos())
 	return gs-es >= minGoalAhead
 }
+
+// hasGoal reports whether the mission has a goal pose.
+func (p *PDM) hasGoal() bool { return p.goal.IsFinite() && p.goal != (geom.Pose{}) }
 
 // goalNearCenterline (m): a goal farther from the centerline is not located on it. minGoalAhead (m): a goal
 // nearer than this ahead of the ego at the start is where the ego already is.
@@ -626,6 +651,7 @@ func (p *PDM) locate(rear geom.Pose) bool {
 // readGuidance resolves the input's guidance into p.guide.
 func (p *PDM) readGuidance(in *Input) {
 	p.guide = neutralGuidance(p.cfg.Weights)
+	p.branch.want = scenarios.MovementNone
 	g := in.Guidance
 	if g != nil {
 		if age := g.Age(in.Time); !(age >= -1e-6 && age <= p.cfg.GuidanceMaxAge) { // also NaN
@@ -655,6 +681,7 @@ func (p *PDM) readGuidance(in *Input) {
 		}
 	}
 	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
+	p.branch.want = turnWanted(g, p.cfg.TurnProbability)
 	p.stats.Guided++
 }
 

@@ -1,6 +1,7 @@
 package gen
 
 import (
+	"strings"
 	"testing"
 
 	"asyncdrive/geom"
@@ -107,6 +108,51 @@ func TestClosedLoopBranchNeedsInstruction(t *testing.T) {
 	}
 	if hidden > len(scs)/2 {
 		t.Errorf("PDM without the route beyond the junction still took the instructed branch in %d of %d", hidden, len(scs))
+	}
+}
+
+// turnGuide gives the movement the instruction in force names as Guidance.Turn ("turn left in 40 meters":
+// TurnLeft; "go straight" and "keep going": TurnStraight), what a guide that understood it says.
+type turnGuide struct{ sc *scenarios.Scenario }
+
+func (g turnGuide) Guidance(in *planner.Input) *planner.Guidance {
+	text := ""
+	for _, it := range g.sc.Instructions {
+		if it.T <= in.Time+1e-9 {
+			text = it.Text
+		}
+	}
+	turn := planner.TurnAny
+	switch {
+	case strings.HasPrefix(text, "turn left"):
+		turn = planner.TurnLeft
+	case strings.HasPrefix(text, "turn right"):
+		turn = planner.TurnRight
+	case strings.HasPrefix(text, "go straight"), text == "keep going":
+		turn = planner.TurnStraight
+	}
+	return &planner.Guidance{Time: in.Time, Turn: turn}
+}
+
+// Route branches, guided: told the route only up to the junction, PDM takes the branch the instruction names
+// when the guidance carries the movement (Guidance.Turn), and only then.
+func TestClosedLoopBranchGuidedTurn(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop")
+	}
+	scs := instrScenarios(t, TypeRouteBranch, 8)
+	followed := 0
+	for _, sc := range scs {
+		out := followedPDM(t, sc, true, turnGuide{sc})
+		if out.Followed {
+			followed++
+		} else {
+			t.Logf("%s guided: %s", sc.ID, out.Detail)
+		}
+	}
+	t.Logf("PDM guided by the instructed movement took the instructed branch in %d of %d", followed, len(scs))
+	if followed < len(scs)-1 {
+		t.Errorf("PDM guided by the instructed movement took the instructed branch in %d of %d", followed, len(scs))
 	}
 }
 
