@@ -22,6 +22,9 @@ type Outcome struct {
 	GoalReached *bool
 	// AtFaultCollisions counts the ego's at-fault collisions.
 	AtFaultCollisions int
+	// InstructionFollowed says whether the ego followed the scenario's routing or operator instructions;
+	// nil when the scenario has none that can be checked.
+	InstructionFollowed *bool
 	// Guide reports the language-model guide's work in this scenario; nil when it ran unguided.
 	Guide *GuideOutcome
 }
@@ -88,6 +91,9 @@ type Record struct {
 	GoalReached *bool `json:"goal_reached"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
 	AtFaultCollisions int `json:"at_fault_collisions"`
+	// InstructionFollowed says whether the ego followed the scenario's instructions (a junction movement, a
+	// stop, a lane change, a slow-down); absent when it has none that can be checked, or failed.
+	InstructionFollowed *bool `json:"instruction_followed,omitempty"`
 	// Guide is the guide's work (calls, errors, inference runtimes); absent when unguided or failed.
 	Guide *GuideRecord `json:"guide,omitempty"`
 	Error string       `json:"error,omitempty"` // why the scenario failed; "" if it ran
@@ -166,7 +172,7 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
 	case r.AtFaultCollisions < 0:
 		return nil, fmt.Errorf("record %d (%s): at_fault_collisions %d < 0", r.Index, r.Key, r.AtFaultCollisions)
-	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.AtFaultCollisions != 0):
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
 		return nil, fmt.Errorf("record %d (%s): a failed record has score 0, no metrics, runtimes or goal, and no collisions", r.Index, r.Key)
 	case !r.Failed() && r.Planner == nil:
 		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)

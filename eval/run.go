@@ -345,6 +345,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.Guide = &GuideRecord{Calls: g.Calls, Errors: g.Errors, Infer: newRuntime(g.InferMS)}
 	}
 	rec.GoalReached = out.GoalReached
+	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions
 	return rec
 }

@@ -13,6 +13,9 @@ type TypeScore struct {
 	N      int     `json:"n"`      // scenarios of this type
 	Failed int     `json:"failed"` // of which failed
 	Score  float64 `json:"score"`  // mean CLS x100 over the N scenarios, failed ones counting 0
+	// InstructionFollowed is the fraction of the type's completed scenarios with checkable instructions
+	// whose instructions the ego followed; absent when there are none.
+	InstructionFollowed *float64 `json:"instruction_followed,omitempty"`
 }
 
 // ErrorLine names a failed scenario in the summary.
@@ -48,6 +51,10 @@ type Summary struct {
 	// whose goal was met inside its time interval; nil when there are none.
 	GoalReached   *float64 `json:"goal_reached"`
 	GoalScenarios int      `json:"goal_scenarios"`
+	// InstructionFollowed is the fraction of the InstructionScenarios (scenarios that ran and have
+	// instructions that can be checked) whose instructions the ego followed; nil when there are none.
+	InstructionFollowed  *float64 `json:"instruction_followed"`
+	InstructionScenarios int      `json:"instruction_scenarios"`
 	// Collisions is the fraction of the scenarios that ran with at least one at-fault collision (0 if none
 	// ran).
 	Collisions    float64 `json:"collisions"`
@@ -100,6 +107,8 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	gTotal := 0.0
 	var totalMS float64
 	var reached, collided int
+	var followed acc
+	typeFollowed := map[string]*acc{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
@@ -134,6 +143,19 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++
+		}
+		if f := r.InstructionFollowed; f != nil {
+			tf := typeFollowed[typ]
+			if tf == nil {
+				tf = &acc{}
+				typeFollowed[typ] = tf
+			}
+			followed.n++
+			tf.n++
+			if *f {
+				followed.sum++
+				tf.sum++
+			}
 		}
 		for _, name := range sortedKeys(r.Metrics) {
 			m := metrics[name]
@@ -184,9 +206,17 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	if completed.n > 0 {
 		s.Collisions = float64(collided) / float64(completed.n)
 	}
+	if followed.n > 0 {
+		f := followed.sum / float64(followed.n)
+		s.InstructionFollowed, s.InstructionScenarios = &f, followed.n
+	}
 	for typ, a := range types {
 		ts := s.ByType[typ]
 		ts.Score = mean100(*a)
+		if tf := typeFollowed[typ]; tf != nil {
+			f := tf.sum / float64(tf.n)
+			ts.InstructionFollowed = &f
+		}
 		s.ByType[typ] = ts
 	}
 	for name, a := range metrics {

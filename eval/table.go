@@ -28,14 +28,30 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	for _, t := range types {
 		width = max(width, len(t))
 	}
-	fmt.Fprintf(&b, "%-*s  %5s  %6s  %7s\n", width, "scenario type", "n", "failed", "score")
-	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", width+26))
+	// A column of instructions followed (%) when some scenarios have instructions to check.
+	instr := s.InstructionFollowed != nil
+	followed := func(f *float64) string {
+		switch {
+		case !instr:
+			return ""
+		case f == nil:
+			return fmt.Sprintf("  %8s", "-")
+		}
+		return fmt.Sprintf("  %7.1f%%", 100**f)
+	}
+	rule := width + 26
+	head := fmt.Sprintf("%-*s  %5s  %6s  %7s", width, "scenario type", "n", "failed", "score")
+	if instr {
+		head += fmt.Sprintf("  %8s", "followed")
+		rule += 10
+	}
+	fmt.Fprintf(&b, "%s\n%s\n", head, strings.Repeat("-", rule))
 	for _, t := range types {
 		ts := s.ByType[t]
-		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f\n", width, t, ts.N, ts.Failed, ts.Score)
+		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s\n", width, t, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed))
 	}
-	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", width+26))
-	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score)
+	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
+	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score, followed(s.InstructionFollowed))
 
 	names := slices.Clone(metricNames)
 	for _, n := range sortedKeys(s.Metrics) {
@@ -62,6 +78,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	fmt.Fprintf(&b, "at-fault collisions in %.2f%% of the completed scenarios", 100*s.Collisions)
 	if s.GoalReached != nil {
 		fmt.Fprintf(&b, "; goal reached in %.2f%% of the %d completed with a goal", 100**s.GoalReached, s.GoalScenarios)
+	}
+	if s.InstructionFollowed != nil {
+		fmt.Fprintf(&b, "; instructions followed in %.2f%% of the %d completed with instructions", 100**s.InstructionFollowed, s.InstructionScenarios)
 	}
 	b.WriteString("\n")
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",

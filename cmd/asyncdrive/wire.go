@@ -153,6 +153,9 @@ func newRunner(o runOptions) eval.Runner {
 			reached := goalReached(goal, res.Ego)
 			out.GoalReached = &reached
 		}
+		if io := gen.CheckInstructions(sc, res.Ego[:res.ScoredFrames]); io.Checked {
+			out.InstructionFollowed = &io.Followed
+		}
 		return out, nil
 	}
 }

@@ -1,0 +1,43 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"asyncdrive/eval"
+)
+
+// eval --suite instructions checks whether the ego followed the instructions: the expert always does;
+// unguided PDM, told the route only up to the junction, never takes the instructed branch.
+func TestEvalInstructionFollowed(t *testing.T) {
+	for _, c := range []struct {
+		planner            string
+		branch, slow, want float64
+	}{
+		{"log_replay", 1, 1, 1},
+		{"pdm", 0, 0, 0},
+	} {
+		out := filepath.Join(t.TempDir(), c.planner)
+		code, stdout, stderr := asyncdrive(t, "eval", "--planner", c.planner, "--suite", "instructions", "--per-type", "2",
+			"--types", "instruction_route_branch,instruction_slow_down", "--out", out)
+		if code != exitOK {
+			t.Fatalf("%s: exit %d\n%s%s", c.planner, code, stdout, stderr)
+		}
+		s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.InstructionFollowed == nil || *s.InstructionFollowed != c.want || s.InstructionScenarios != 4 {
+			t.Errorf("%s: instruction_followed %v over %d, want %v over 4", c.planner, s.InstructionFollowed, s.InstructionScenarios, c.want)
+		}
+		for typ, want := range map[string]float64{"instruction_route_branch": c.branch, "instruction_slow_down": c.slow} {
+			if f := s.ByType[typ].InstructionFollowed; f == nil || *f != want {
+				t.Errorf("%s %s: instruction_followed %v, want %v", c.planner, typ, f, want)
+			}
+		}
+		if !strings.Contains(stdout, "instructions followed in") {
+			t.Errorf("%s: the table does not report instructions followed:\n%s", c.planner, stdout)
+		}
+	}
+}
