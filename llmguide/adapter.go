@@ -7,6 +7,10 @@ type Adapter struct {
 	// LaneConfidence is the lane probability at which a lane change becomes a discrete instruction (0.6);
 	// below it the probabilities go to the planner as soft lane weights.
 	LaneConfidence float64
+	// TurnConfidence is the turn probability at which a junction movement becomes a discrete turn
+	// instruction (Guidance.Turn) (0.6); below it only the probabilities (Guidance.TurnProbs) go to the
+	// planner, which has its own threshold for them (PDMConfig.TurnProbability).
+	TurnConfidence float64
 	// SpeedMargin (m/s) is added to the target speed before it caps the planner, so that the guide slows the
 	// car only when it means it (3: the builtin model's speed error is about 2 m/s).
 	SpeedMargin float64
@@ -17,6 +21,9 @@ type Adapter struct {
 func (a Adapter) withDefaults() Adapter {
 	if a.LaneConfidence <= 0 {
 		a.LaneConfidence = 0.6
+	}
+	if a.TurnConfidence <= 0 {
+		a.TurnConfidence = 0.6
 	}
 	if a.SpeedMargin <= 0 {
 		a.SpeedMargin = 3
@@ -30,7 +37,8 @@ func (a Adapter) withDefaults() Adapter {
 // Guidance returns the planner guidance of an output computed from the observation at time t.
 func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 	a = a.withDefaults()
-	g := &planner.Guidance{Time: t, LaneProbs: out.LaneProbs, StopProb: out.StopProb, Features: out.Features}
+	g := &planner.Guidance{Time: t, LaneProbs: out.LaneProbs, TurnProbs: out.TurnProbs, StopProb: out.StopProb,
+		Features: out.Features}
 	switch {
 	case out.LaneProbs[planner.SideLeft] >= a.LaneConfidence:
 		g.Lane = planner.LaneChangeLeft
@@ -38,6 +46,14 @@ func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 		g.Lane = planner.LaneChangeRight
 	case out.LaneProbs[planner.SideKeep] >= a.LaneConfidence:
 		g.Lane = planner.LaneKeep
+	}
+	switch {
+	case out.TurnProbs[planner.TurnIndexLeft] >= a.TurnConfidence:
+		g.Turn = planner.TurnLeft
+	case out.TurnProbs[planner.TurnIndexStraight] >= a.TurnConfidence:
+		g.Turn = planner.TurnStraight
+	case out.TurnProbs[planner.TurnIndexRight] >= a.TurnConfidence:
+		g.Turn = planner.TurnRight
 	}
 	if out.TargetSpeed > a.MinCap {
 		g.TargetSpeed = out.TargetSpeed + a.SpeedMargin

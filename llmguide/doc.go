@@ -15,6 +15,12 @@
 //	  lane_logits  float32 [batch, 3]              lane-change intent: left, keep, right
 //	  target_speed float32 [batch, 1]              desired speed in 3 s, m/s
 //	  stop_logit   float32 [batch, 1]              stop-or-yield within 3 s (logit)
+//	optional output
+//	  turn_logits  float32 [batch, 3]              movement at the next junction: left, straight, right
+//
+// turn_logits name the junction movement (a lane connector) the ego should take next, within about 50 m;
+// straight when no junction is near. A model without it still meets the contract: its Output.TurnProbs
+// stay zero and the guide gives no turn guidance.
 //
 // A scene token is 16 numbers: a one-hot kind (ego, vehicle, pedestrian, bicycle, static object, lane
 // point, traffic light, stop line or crosswalk: the first 9), then x and y in the ego frame (metres / 50),

@@ -16,6 +16,9 @@ type Output struct {
 	LaneProbs   [3]float64 // lane-change intent, softmax of the lane logits: left, keep, right
 	TargetSpeed float64    // desired speed in 3 s, m/s (>= 0)
 	StopProb    float64    // probability of stopping or yielding within 3 s
+	// TurnProbs is the movement at the next junction, softmax of the turn logits: left, straight, right
+	// (planner.TurnIndexLeft, ...); all zero when the model has no turn output.
+	TurnProbs [3]float64
 }
 
 // Model runs the guide's network. Implementations: the ONNX Runtime session of package llmguide/ort (any
@@ -27,9 +30,15 @@ type Model interface {
 }
 
 // Decode turns raw head values into an Output: a softmax over the lane logits, the target speed clamped to
-// [0, 60] m/s, the stop probability as the logistic of its logit. It is an error when a value is not finite.
-func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32) (Output, error) {
-	for _, v := range []float32{laneLogits[0], laneLogits[1], laneLogits[2], speed, stopLogit} {
+// [0, 60] m/s, the stop probability as the logistic of its logit, and a softmax over the turn logits when the
+// model has them (turnLogits nil: it does not, TurnProbs stay zero). It is an error when a value is not
+// finite.
+func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32, turnLogits *[3]float32) (Output, error) {
+	vals := []float32{laneLogits[0], laneLogits[1], laneLogits[2], speed, stopLogit}
+	if turnLogits != nil {
+		vals = append(vals, turnLogits[:]...)
+	}
+	for _, v := range vals {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return Output{}, errors.New("llmguide: the model returned a number that is not finite")
 		}
@@ -38,16 +47,25 @@ func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32)
 		return Output{}, fmt.Errorf("llmguide: the model returned %d features, want %d", len(features), FeatureDim)
 	}
 	out := Output{Features: features}
-	mx := max(laneLogits[0], laneLogits[1], laneLogits[2])
-	sum := 0.0
-	for i, l := range laneLogits {
-		out.LaneProbs[i] = math.Exp(float64(l - mx))
-		sum += out.LaneProbs[i]
-	}
-	for i := range out.LaneProbs {
-		out.LaneProbs[i] /= sum
+	out.LaneProbs = softmax3(laneLogits)
+	if turnLogits != nil {
+		out.TurnProbs = softmax3(*turnLogits)
 	}
 	out.TargetSpeed = min(60, max(0, float64(speed)))
 	out.StopProb = 1 / (1 + math.Exp(-float64(stopLogit)))
 	return out, nil
+}
+
+func softmax3(logits [3]float32) [3]float64 {
+	var p [3]float64
+	mx := max(logits[0], logits[1], logits[2])
+	sum := 0.0
+	for i, l := range logits {
+		p[i] = math.Exp(float64(l - mx))
+		sum += p[i]
+	}
+	for i := range p {
+		p[i] /= sum
+	}
+	return p
 }

@@ -18,5 +18,8 @@ func (*Session) Infer([]float32, []int64) (llmguide.Output, error) {
 	return llmguide.Output{}, ErrNoCGO
 }
 
+// HasTurn returns false.
+func (*Session) HasTurn() bool { return false }
+
 // Close does nothing.
 func (*Session) Close() error { return nil }

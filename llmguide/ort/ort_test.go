@@ -4,12 +4,14 @@ import (
 	"encoding/json"
 	"errors"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
 	"asyncdrive/llmguide"
 	"asyncdrive/llmguide/model"
+	"asyncdrive/planner"
 )
 
 // open loads the builtin model, skipping the test without cgo (make test runs this package with cgo, after
@@ -33,6 +35,53 @@ type reference struct {
 	LaneLogits  []float32 `json:"lane_logits"`
 	TargetSpeed float32   `json:"target_speed"`
 	StopLogit   float32   `json:"stop_logit"`
+	TurnLogits  []float32 `json:"turn_logits,omitempty"` // models with the optional turn head
+}
+
+// decoded is what PyTorch's outputs of a reference case decode to.
+func (r *reference) decoded(t *testing.T) llmguide.Output {
+	t.Helper()
+	var turn *[3]float32
+	if len(r.TurnLogits) == 3 {
+		turn = &[3]float32{r.TurnLogits[0], r.TurnLogits[1], r.TurnLogits[2]}
+	}
+	want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit, turn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return want
+}
+
+// checkParity runs s on the reference cases and compares every head with PyTorch's outputs within 1e-4.
+func checkParity(t *testing.T, s *Session, refs []reference) {
+	t.Helper()
+	const tol = 1e-4
+	for i, r := range refs {
+		if got := len(r.TurnLogits) == 3; got != s.HasTurn() {
+			t.Fatalf("case %d: reference has turn logits %v, the model a turn output %v", i, got, s.HasTurn())
+		}
+		out, err := s.Infer(r.Scene, r.Words)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := r.decoded(t)
+		for k := range out.Features {
+			if d := math.Abs(float64(out.Features[k] - r.Features[k])); d > tol {
+				t.Fatalf("case %d: feature %d = %v, PyTorch %v", i, k, out.Features[k], r.Features[k])
+			}
+		}
+		for k := 0; k < 3; k++ {
+			if d := math.Abs(out.LaneProbs[k] - want.LaneProbs[k]); d > tol {
+				t.Errorf("case %d: lane prob %d = %v, PyTorch %v", i, k, out.LaneProbs[k], want.LaneProbs[k])
+			}
+			if d := math.Abs(out.TurnProbs[k] - want.TurnProbs[k]); d > tol {
+				t.Errorf("case %d: turn prob %d = %v, PyTorch %v", i, k, out.TurnProbs[k], want.TurnProbs[k])
+			}
+		}
+		if math.Abs(out.TargetSpeed-want.TargetSpeed) > 1e-3 || math.Abs(out.StopProb-want.StopProb) > tol {
+			t.Errorf("case %d: speed %v stop %v, PyTorch %v %v", i, out.TargetSpeed, out.StopProb, want.TargetSpeed, want.StopProb)
+		}
+	}
 }
 
 // ONNX Runtime's outputs match PyTorch's on the fixed inputs stored when the model was trained.
@@ -43,29 +92,45 @@ func TestParityWithPyTorch(t *testing.T) {
 	if err := json.Unmarshal(model.Reference, &refs); err != nil || len(refs) == 0 {
 		t.Fatalf("reference.json: %v (%d cases)", err, len(refs))
 	}
-	const tol = 1e-4
-	for i, r := range refs {
-		out, err := s.Infer(r.Scene, r.Words)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for k := range out.Features {
-			if d := math.Abs(float64(out.Features[k] - r.Features[k])); d > tol {
-				t.Fatalf("case %d: feature %d = %v, PyTorch %v", i, k, out.Features[k], r.Features[k])
-			}
-		}
-		for k := 0; k < 3; k++ {
-			if d := math.Abs(out.LaneProbs[k] - want.LaneProbs[k]); d > tol {
-				t.Errorf("case %d: lane prob %d = %v, PyTorch %v", i, k, out.LaneProbs[k], want.LaneProbs[k])
-			}
-		}
-		if math.Abs(out.TargetSpeed-want.TargetSpeed) > 1e-3 || math.Abs(out.StopProb-want.StopProb) > tol {
-			t.Errorf("case %d: speed %v stop %v, PyTorch %v %v", i, out.TargetSpeed, out.StopProb, want.TargetSpeed, want.StopProb)
-		}
+	checkParity(t, s, refs)
+}
+
+// A model without the optional turn head (the builtin model before it had one, kept in testdata) still
+// meets the contract: it runs, its outputs match PyTorch's, and it gives no turn guidance.
+func TestModelWithoutTurnHead(t *testing.T) {
+	data, err := os.ReadFile("testdata/guide-no-turn.onnx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := OpenBytes(data, "guide-no-turn.onnx", Options{})
+	if errors.Is(err, ErrNoCGO) {
+		t.Skip("built without cgo: ONNX Runtime is not available")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if s.HasTurn() {
+		t.Fatal("the old model reports a turn output")
+	}
+	var refs []reference
+	b, err := os.ReadFile("testdata/guide-no-turn.reference.json")
+	if err == nil {
+		err = json.Unmarshal(b, &refs)
+	}
+	if err != nil || len(refs) == 0 {
+		t.Fatalf("reference: %v (%d cases)", err, len(refs))
+	}
+	checkParity(t, s, refs)
+	out, err := s.Infer(refs[0].Scene, refs[0].Words)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.TurnProbs != [3]float64{} {
+		t.Errorf("TurnProbs %v without a turn head, want zeros", out.TurnProbs)
+	}
+	if g := (llmguide.Adapter{}).Guidance(&out, 0); g.Turn != planner.TurnAny || g.TurnProbs != [3]float64{} {
+		t.Errorf("guidance without a turn head: Turn %v, TurnProbs %v", g.Turn, g.TurnProbs)
 	}
 }
 

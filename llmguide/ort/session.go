@@ -5,6 +5,7 @@ package ort
 import (
 	"fmt"
 	"os"
+	"sort"
 	"strings"
 	"sync"
 
@@ -49,6 +50,7 @@ type Session struct {
 	lane     *onnx.Tensor[float32]
 	speed    *onnx.Tensor[float32]
 	stop     *onnx.Tensor[float32]
+	turn     *onnx.Tensor[float32] // nil when the model has no turn_logits output
 }
 
 // Open loads a model file that meets llmguide's contract.
@@ -74,7 +76,8 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ort: %s: %w", model, err)
 	}
-	if err := checkContract(ins, outs); err != nil {
+	hasTurn, err := checkContract(ins, outs)
+	if err != nil {
 		return nil, fmt.Errorf("ort: %s does not meet the guide contract: %w", model, err)
 	}
 	opts, err := onnx.NewSessionOptions()
@@ -118,13 +121,21 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 			}
 		}
 	}
+	if err == nil && hasTurn {
+		s.turn, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 3))
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ort: %w", err)
 	}
-	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"},
-		[]string{"features", "lane_logits", "target_speed", "stop_logit"},
-		[]onnx.Value{s.scene, s.words}, []onnx.Value{s.features, s.lane, s.speed, s.stop}, opts)
+	outNames := []string{"features", "lane_logits", "target_speed", "stop_logit"}
+	outVals := []onnx.Value{s.features, s.lane, s.speed, s.stop}
+	if hasTurn {
+		outNames = append(outNames, "turn_logits")
+		outVals = append(outVals, s.turn)
+	}
+	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"}, outNames,
+		[]onnx.Value{s.scene, s.words}, outVals, opts)
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ort: %s: %w", model, err)
@@ -132,20 +143,33 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	return s, nil
 }
 
-// checkContract checks the model's input and output names, types and shapes (batch 1 or dynamic).
-func checkContract(ins, outs []onnx.InputOutputInfo) error {
+// checkContract checks the model's input and output names, element types and shapes (batch 1 or dynamic);
+// hasTurn says whether it has the optional turn_logits output.
+func checkContract(ins, outs []onnx.InputOutputInfo) (hasTurn bool, err error) {
 	want := map[string][]int64{
 		"scene": {1, llmguide.SceneTokens, llmguide.TokenDim}, "words": {1, llmguide.MaxWords},
 		"features": {1, llmguide.FeatureDim}, "lane_logits": {1, 3}, "target_speed": {1, 1}, "stop_logit": {1, 1},
 	}
+	optional := map[string][]int64{"turn_logits": {1, 3}}
 	var problems []string
 	seen := map[string]bool{}
-	for _, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
+	for k, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
 		w, ok := want[io.Name]
+		if !ok && k >= len(ins) {
+			w, ok = optional[io.Name]
+		}
 		if !ok {
 			continue
 		}
 		seen[io.Name] = true
+		wantType, typeName := onnx.TensorElementDataType(onnx.TensorElementDataTypeFloat), "float32"
+		if io.Name == "words" {
+			wantType, typeName = onnx.TensorElementDataTypeInt64, "int64"
+		}
+		if io.OrtValueType != onnx.ONNXTypeTensor || io.DataType != wantType {
+			problems = append(problems, fmt.Sprintf("%s is not a tensor of %s", io.Name, typeName))
+			continue
+		}
 		if len(io.Dimensions) != len(w) {
 			problems = append(problems, fmt.Sprintf("%s has shape %v, want %v", io.Name, io.Dimensions, w))
 			continue
@@ -163,9 +187,10 @@ func checkContract(ins, outs []onnx.InputOutputInfo) error {
 		}
 	}
 	if len(problems) > 0 {
-		return fmt.Errorf("%s", strings.Join(problems, "; "))
+		sort.Strings(problems)
+		return false, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
-	return nil
+	return seen["turn_logits"], nil
 }
 
 // Infer runs the model on one scene and instruction.
@@ -180,7 +205,17 @@ func (s *Session) Infer(scene []float32, words []int64) (llmguide.Output, error)
 		return llmguide.Output{}, fmt.Errorf("ort: %w", err)
 	}
 	l := s.lane.GetData()
-	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0])
+	var turn *[3]float32
+	if s.turn != nil {
+		tl := s.turn.GetData()
+		turn = &[3]float32{tl[0], tl[1], tl[2]}
+	}
+	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0], turn)
+}
+
+// HasTurn says whether the model has the optional turn_logits output (else Output.TurnProbs stay zero).
+func (s *Session) HasTurn() bool {
+	return s.turn != nil
 }
 
 // Close releases the session and its tensors.
@@ -189,12 +224,12 @@ func (s *Session) Close() error {
 		s.s.Destroy()
 		s.s = nil
 	}
-	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop} {
+	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn} {
 		if t != nil && !isNilTensor(t) {
 			t.Destroy()
 		}
 	}
-	s.scene, s.words, s.features, s.lane, s.speed, s.stop = nil, nil, nil, nil, nil, nil
+	s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn = nil, nil, nil, nil, nil, nil, nil
 	return nil
 }
 

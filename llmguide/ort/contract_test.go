@@ -1,0 +1,56 @@
+//go:build cgo
+
+package ort
+
+import (
+	"strings"
+	"testing"
+
+	onnx "github.com/yalue/onnxruntime_go"
+
+	"asyncdrive/llmguide"
+)
+
+func TestCheckContract(t *testing.T) {
+	tensor := func(name string, typ onnx.TensorElementDataType, dims ...int64) onnx.InputOutputInfo {
+		return onnx.InputOutputInfo{Name: name, OrtValueType: onnx.ONNXTypeTensor, DataType: typ, Dimensions: dims}
+	}
+	f, i64 := onnx.TensorElementDataType(onnx.TensorElementDataTypeFloat), onnx.TensorElementDataType(onnx.TensorElementDataTypeInt64)
+	ins := []onnx.InputOutputInfo{
+		tensor("scene", f, -1, llmguide.SceneTokens, llmguide.TokenDim), tensor("words", i64, -1, llmguide.MaxWords),
+	}
+	outs := []onnx.InputOutputInfo{
+		tensor("features", f, 1, llmguide.FeatureDim), tensor("lane_logits", f, 1, 3),
+		tensor("target_speed", f, 1, 1), tensor("stop_logit", f, 1, 1),
+	}
+	with := func(extra ...onnx.InputOutputInfo) []onnx.InputOutputInfo {
+		return append(append([]onnx.InputOutputInfo{}, outs...), extra...)
+	}
+	cases := []struct {
+		name    string
+		ins     []onnx.InputOutputInfo
+		outs    []onnx.InputOutputInfo
+		hasTurn bool
+		problem string // "" when the contract is met
+	}{
+		{"without the turn head", ins, outs, false, ""},
+		{"with the turn head", ins, with(tensor("turn_logits", f, 1, 3)), true, ""},
+		{"dynamic batch", ins, with(tensor("turn_logits", f, -1, 3)), true, ""},
+		{"turn logits of 2 classes", ins, with(tensor("turn_logits", f, 1, 2)), false, "turn_logits has shape"},
+		{"turn logits without a batch", ins, with(tensor("turn_logits", f, 3)), false, "turn_logits has shape"},
+		{"integer turn logits", ins, with(tensor("turn_logits", i64, 1, 3)), false, "turn_logits is not a tensor of float32"},
+		{"float words", []onnx.InputOutputInfo{ins[0], tensor("words", f, 1, llmguide.MaxWords)}, outs, false, "words is not a tensor of int64"},
+		{"no stop head", ins, outs[:3], false, "no stop_logit"},
+	}
+	for _, c := range cases {
+		hasTurn, err := checkContract(c.ins, c.outs)
+		switch {
+		case c.problem == "" && err != nil:
+			t.Errorf("%s: %v", c.name, err)
+		case c.problem != "" && (err == nil || !strings.Contains(err.Error(), c.problem)):
+			t.Errorf("%s: error %v, want one about %q", c.name, err, c.problem)
+		case err == nil && hasTurn != c.hasTurn:
+			t.Errorf("%s: hasTurn %v, want %v", c.name, hasTurn, c.hasTurn)
+		}
+	}
+}
