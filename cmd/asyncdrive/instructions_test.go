@@ -41,3 +41,19 @@ func TestEvalInstructionFollowed(t *testing.T) {
 		}
 	}
 }
+
+// The builtin suite's routing texts only describe the route the planner is given: nothing to follow.
+func TestEvalInstructionFollowedNotForBuiltin(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "b")
+	code, stdout, stderr := asyncdrive(t, "eval", "--planner", "idm", "--per-type", "1", "--types", "changing_lane", "--out", out)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.InstructionFollowed != nil || strings.Contains(stdout, "followed") {
+		t.Errorf("builtin suite: instruction_followed %v, table:\n%s", s.InstructionFollowed, stdout)
+	}
+}

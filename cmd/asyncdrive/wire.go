@@ -153,8 +153,11 @@ func newRunner(o runOptions) eval.Runner {
 			reached := goalReached(goal, res.Ego)
 			out.GoalReached = &reached
 		}
-		if io := gen.CheckInstructions(sc, res.Ego[:res.ScoredFrames]); io.Checked {
-			out.InstructionFollowed = &io.Followed
+		// Instructions that give the mission (instruction scenarios); elsewhere they only describe the route.
+		if sc.RouteShown > 0 {
+			if io := gen.CheckInstructions(sc, res.Ego[:res.ScoredFrames]); io.Checked {
+				out.InstructionFollowed = &io.Followed
+			}
 		}
 		return out, nil
 	}
