@@ -98,17 +98,18 @@ func (g *Guide) Interval() int { return g.interval }
 // (Config.Instructions), else the scenario's latest instruction, else the routing instruction from the
 // route.
 func (g *Guide) Instruction(in *planner.Input) string {
-	if s, ok := latestInstruction(g.cfg.Instructions, in.Time); ok && s != "" {
+	if s, ok := InstructionAt(g.cfg.Instructions, in.Time); ok && s != "" {
 		return s
 	}
-	if s, ok := latestInstruction(g.sc.Instructions, in.Time); ok && s != "" {
+	if s, ok := InstructionAt(g.sc.Instructions, in.Time); ok && s != "" {
 		return s
 	}
 	return RouteInstruction(g.enc.Map(), g.enc.Route(), in.Current().Pose)
 }
 
-func latestInstruction(list []scenarios.Instruction, t float64) (string, bool) {
-	text, ok := "", false
+// InstructionAt returns the instruction of list in force at time t: the text of the last entry with T <= t;
+// ok is false when there is none yet.
+func InstructionAt(list []scenarios.Instruction, t float64) (text string, ok bool) {
 	for _, it := range list {
 		if it.T <= t+1e-9 {
 			text, ok = it.Text, true

@@ -1,6 +1,6 @@
 // Package dataset exports training samples for the guide's model from scenarios with an expert: the scene
-// tokens and an instruction at a moment, and labels from the expert's next 3 seconds (lane change, speed,
-// stop). scripts/train_guide.py trains on them.
+// tokens and an instruction at a moment, labels from the expert's next 3 seconds (lane change, speed, stop)
+// and the movement at the next junction of the expert's route (turn). scripts/train_guide.py trains on them.
 package dataset
 
 import (
@@ -31,6 +31,19 @@ const (
 	Right = 2
 )
 
+// Turn label classes, as the model's turn_logits (planner.TurnIndexLeft, ...).
+const (
+	TurnLeft     = planner.TurnIndexLeft
+	TurnStraight = planner.TurnIndexStraight
+	TurnRight    = planner.TurnIndexRight
+)
+
+// TurnRange (m): the turn label is the movement of the next junction connector on the route whose start is
+// at most this far ahead of the ego's front bumper, else straight. It is the distance from which the
+// instruction scenarios announce a movement ("turn left in 50 meters"), measured as they measure it, so
+// that an announced turn is never labelled straight.
+const TurnRange = 50.0
+
 // Sample is one training example.
 type Sample struct {
 	Scene       []float32 // SceneTokens x TokenDim
@@ -39,6 +52,7 @@ type Sample struct {
 	Lane        int     // Left, Keep or Right within Horizon
 	Speed       float64 // expert speed after Horizon, m/s
 	Stop        bool    // the expert, moving now, comes to a stop within Horizon
+	Turn        int     // TurnLeft, TurnStraight or TurnRight: the next junction movement (TurnRange+veh.FrontLength)
 	Source      string  // scenario id
 }
 
@@ -48,11 +62,18 @@ type Options struct {
 	Seed   uint64 // for the operator commands mixed in
 	// OperatorShare is the share of samples whose instruction is an operator command consistent with the
 	// expert's future ("change to the left lane", "drive slowly", "stop"), instead of the routing
-	// instruction (0.4): the model learns to read instructions, not only the scene.
+	// instruction (0.4): the model learns to read instructions, not only the scene. Scenarios with their own
+	// instructions (Scenario.Instructions) keep them.
 	OperatorShare float64
 }
 
 // FromScenario returns the samples of one scenario (none when it has no expert future of Horizon seconds).
+//
+// The guide sees what it sees in a run (Guide): the scene is encoded with the route the planner is given
+// (Scenario.PlannerMission: for instruction scenarios only up to the branch), and the instruction is the
+// scenario's instruction in force at the sample's time (InstructionAt), else the routing instruction from
+// that route, which OperatorShare of the samples replace with an operator command. The labels come from the
+// expert, the turn label from the whole route (Scenario.Route) that the expert followed.
 func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 	if o.Stride <= 0 {
 		o.Stride = 5
@@ -66,7 +87,8 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		return nil
 	}
 	mx := sc.Map.Index()
-	enc := llmguide.NewEncoder(&sc.Map, sc.Route)
+	route, _ := sc.PlannerMission()
+	enc := llmguide.NewEncoder(&sc.Map, route)
 	veh := dynamics.Pacifica()
 	var out []Sample
 	for i := 0; i <= steps && i+ahead < len(sc.Expert); i += o.Stride {
@@ -83,8 +105,13 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		// a stopped car stopped for good (its own past is in the scene).
 		s.Stop = minV < 0.3 && cur.Speed > 1
 		s.Lane = laneChange(mx, cur.Pose, sc.Expert[i+ahead].Pose)
-		s.Instruction = llmguide.RouteInstruction(mx, sc.Route, cur.Pose)
-		if rng.Float64() < o.OperatorShare {
+		s.Turn = turnLabel(mx, sc.Route, cur.Pose, veh)
+		if text, ok := llmguide.InstructionAt(sc.Instructions, in.Time); ok {
+			s.Instruction = text
+		} else {
+			s.Instruction = llmguide.RouteInstruction(mx, route, cur.Pose)
+		}
+		if len(sc.Instructions) == 0 && rng.Float64() < o.OperatorShare {
 			switch {
 			case s.Lane == Left:
 				s.Instruction = "change to the left lane"
@@ -100,6 +127,21 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		out = append(out, s)
 	}
 	return out
+}
+
+// turnLabel returns the class of the next junction movement on route within TurnRange of the front bumper of
+// a vehicle at pose, TurnStraight when there is none.
+func turnLabel(mx *scenarios.MapIndex, route []string, pose geom.Pose, veh dynamics.VehicleParams) int {
+	turn, _, ok := llmguide.NextTurn(mx, route, pose, TurnRange+veh.FrontLength)
+	switch {
+	case !ok:
+		return TurnStraight
+	case turn == llmguide.TurnLeft:
+		return TurnLeft
+	case turn == llmguide.TurnRight:
+		return TurnRight
+	}
+	return TurnStraight
 }
 
 // input builds the planner input at expert frame i: the expert state, the logged objects, the lights.
@@ -170,18 +212,29 @@ type Meta struct {
 	Sources           map[string]int `json:"sources"`
 	Lanes             [3]int         `json:"lane_counts"`
 	Stops             int            `json:"stops"`
-	Files             []string       `json:"files"`
+	Turns             [3]int         `json:"turn_counts"` // left, straight, right
+	// TurnsBySource counts the turn labels per source (left, straight, right).
+	TurnsBySource map[string][3]int `json:"turn_counts_by_source"`
+	// Labels names the columns of labels.f32.
+	Labels []string `json:"labels"`
+	Files  []string `json:"files"`
 }
 
-// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, per sample; all
-// little-endian) and meta.json; source counts per dataset name (the prefix before the first '/').
+// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn per sample; all
+// little-endian) and meta.json, with sample and turn counts per source (sourceOf, such as a dataset name).
 func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
+	for i, s := range samples {
+		if s.Lane < 0 || s.Lane > 2 || s.Turn < 0 || s.Turn > 2 {
+			return fmt.Errorf("dataset: sample %d (%s): lane class %d, turn class %d (want 0..2)", i, s.Source, s.Lane, s.Turn)
+		}
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
 	meta := Meta{Samples: len(samples), SceneTokens: llmguide.SceneTokens, TokenDim: llmguide.TokenDim,
 		MaxWords: llmguide.MaxWords, Vocabulary: llmguide.VocabularySize(), VocabularyVersion: llmguide.VocabularyVersion,
-		Sources: map[string]int{}, Files: []string{"scene.f32", "words.i64", "labels.f32"}}
+		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, Files: []string{"scene.f32", "words.i64", "labels.f32"},
+		Labels: []string{"lane", "speed", "stop", "turn"}}
 	write := func(name string, f func(w io.Writer) error) error {
 		fh, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -218,7 +271,7 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 				if s.Stop {
 					stop = 1
 				}
-				if err := binary.Write(w, binary.LittleEndian, [3]float32{float32(s.Lane), float32(s.Speed), stop}); err != nil {
+				if err := binary.Write(w, binary.LittleEndian, [4]float32{float32(s.Lane), float32(s.Speed), stop, float32(s.Turn)}); err != nil {
 					return err
 				}
 			}
@@ -229,11 +282,16 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 		return fmt.Errorf("dataset: %w", err)
 	}
 	for _, s := range samples {
-		meta.Sources[sourceOf(s)]++
+		src := sourceOf(s)
+		meta.Sources[src]++
 		meta.Lanes[s.Lane]++
 		if s.Stop {
 			meta.Stops++
 		}
+		meta.Turns[s.Turn]++
+		t := meta.TurnsBySource[src]
+		t[s.Turn]++
+		meta.TurnsBySource[src] = t
 	}
 	b, _ := json.MarshalIndent(meta, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "meta.json"), append(b, '\n'), 0o644)

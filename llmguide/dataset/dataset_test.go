@@ -1,0 +1,174 @@
+package dataset
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/llmguide"
+	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/gen"
+)
+
+// trainSeed is a seed of no evaluation suite (those use gen.DefaultSeed).
+const trainSeed = 1001
+
+func generate(t *testing.T, typ string, index int, seed uint64) *scenarios.Scenario {
+	t.Helper()
+	sc, err := gen.Generate(typ, index, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sc
+}
+
+// In a left-turn scenario the turn label is left (and straight before the junction is near).
+func TestTurnLabelBuiltin(t *testing.T) {
+	sc := generate(t, "starting_left_turn", 0, gen.DefaultSeed)
+	samples := FromScenario(sc, Options{Stride: 5}, rand.New(rand.NewPCG(1, 2)))
+	if len(samples) < 10 {
+		t.Fatalf("%d samples", len(samples))
+	}
+	var seq []int
+	for _, s := range samples {
+		if len(seq) == 0 || seq[len(seq)-1] != s.Turn {
+			seq = append(seq, s.Turn)
+		}
+	}
+	if !slices.Contains(seq, TurnLeft) || slices.Contains(seq, TurnRight) {
+		t.Errorf("turn labels along a left turn: %v, want left and straight only", seq)
+	}
+}
+
+// Instruction scenarios: the scene is encoded with the planner's route, the instruction is the scenario's in
+// force, a movement announced ahead ("turn left in 30 meters") is the turn label, and after the junction ("keep
+// going") the label is straight.
+func TestInstructionScenarioSamples(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	announced := map[int]int{}
+	for i := 0; i < 6; i++ {
+		sc := generate(t, gen.TypeRouteBranch, i, trainSeed)
+		route, _ := sc.PlannerMission()
+		if len(route) >= len(sc.Route) {
+			t.Fatalf("%s: the planner's route is not withheld", sc.ID)
+		}
+		enc := llmguide.NewEncoder(&sc.Map, route)
+		samples := FromScenario(sc, Options{Stride: 5, OperatorShare: 1}, rng)
+		if len(samples) == 0 {
+			t.Fatalf("%s: no samples", sc.ID)
+		}
+		passed := false // the ego has been told a movement, so "keep going" comes after the junction
+		for k, s := range samples {
+			frame := k * 5
+			tm := float64(frame) * sc.DT
+			want, _ := llmguide.InstructionAt(sc.Instructions, tm)
+			if s.Instruction != want {
+				t.Fatalf("%s at %.1f s: instruction %q, want the scenario's %q (no operator command replaces it)", sc.ID, tm, s.Instruction, want)
+			}
+			in := input(sc, sc.Map.Index(), frame, dynamics.Pacifica())
+			if !slices.Equal(s.Scene, enc.Encode(&in, nil)) {
+				t.Fatalf("%s at %.1f s: the scene is not encoded with the planner's route", sc.ID, tm)
+			}
+			words := strings.Fields(s.Instruction)
+			var class int
+			switch {
+			case len(words) >= 2 && words[0] == "turn" && words[1] == "left":
+				class = TurnLeft
+			case len(words) >= 2 && words[0] == "turn" && words[1] == "right":
+				class = TurnRight
+			case len(words) >= 2 && words[0] == "go" && words[1] == "straight":
+				class = TurnStraight
+			case s.Instruction == gen.TextKeepGoing && passed:
+				class = TurnStraight
+			default:
+				continue
+			}
+			passed = true
+			if class != TurnStraight && !strings.Contains(s.Instruction, " in ") {
+				continue // "turn left" in the junction: said every second, the ego may be out of it by now
+			}
+			announced[class]++
+			if s.Turn != class {
+				t.Errorf("%s at %.1f s: %q labelled turn %d", sc.ID, tm, s.Instruction, s.Turn)
+			}
+		}
+	}
+	if announced[TurnLeft]+announced[TurnRight] == 0 {
+		t.Errorf("no announced turns in 6 route-branch scenes: %v", announced)
+	}
+}
+
+// An operator lane change of an instruction scenario reaches the samples with the expert's lane change.
+func TestInstructionLaneChange(t *testing.T) {
+	sc := generate(t, gen.TypeLaneChange, 0, trainSeed)
+	samples := FromScenario(sc, Options{}, rand.New(rand.NewPCG(1, 2)))
+	var cmd string
+	for _, in := range sc.Instructions {
+		if strings.HasPrefix(in.Text, "change to the") {
+			cmd = in.Text
+		}
+	}
+	want := Left
+	if strings.Contains(cmd, "right") {
+		want = Right
+	}
+	n := 0
+	for _, s := range samples {
+		if s.Instruction == cmd && s.Lane == want {
+			n++
+		}
+	}
+	if cmd == "" || n == 0 {
+		t.Errorf("command %q: no sample with it and the expert's lane change %d", cmd, want)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	sc := generate(t, "starting_left_turn", 0, gen.DefaultSeed)
+	samples := FromScenario(sc, Options{}, rand.New(rand.NewPCG(1, 2)))
+	dir := t.TempDir()
+	if err := Write(dir, samples, func(Sample) string { return "builtin" }); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "labels.f32"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(b) != 4*4*len(samples) {
+		t.Fatalf("labels.f32 has %d bytes, want 4 columns of float32 for %d samples", len(b), len(samples))
+	}
+	labels := make([]float32, len(b)/4)
+	if err := binary.Read(strings.NewReader(string(b)), binary.LittleEndian, labels); err != nil {
+		t.Fatal(err)
+	}
+	var meta Meta
+	mb, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err := json.Unmarshal(mb, &meta); err != nil {
+		t.Fatal(err)
+	}
+	var turns [3]int
+	for i, s := range samples {
+		row := labels[4*i : 4*i+4]
+		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn {
+			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d", i, row, s.Lane, s.Speed, s.Turn)
+		}
+		turns[s.Turn]++
+	}
+	if meta.Samples != len(samples) || meta.Turns != turns || meta.TurnsBySource["builtin"] != turns || turns[TurnLeft] == 0 {
+		t.Errorf("meta: %d samples, turns %v (builtin %v); counted %v", meta.Samples, meta.Turns, meta.TurnsBySource["builtin"], turns)
+	}
+	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn"}) {
+		t.Errorf("label columns %v", meta.Labels)
+	}
+	bad := append([]Sample(nil), samples[0])
+	bad[0].Turn = 3
+	if err := Write(t.TempDir(), bad, func(Sample) string { return "x" }); err == nil {
+		t.Error("a turn class of 3 was written")
+	}
+}
