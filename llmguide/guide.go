@@ -24,6 +24,9 @@ type Config struct {
 	// Instructions are timed operator commands that override the scenario's own instructions and the
 	// routing instruction from their time on; an empty Text hands back to them.
 	Instructions []scenarios.Instruction
+	// Operator, when set, brings commands given during the run (a live viewer's keys); each is in force
+	// from the tick the guide takes it in, over Instructions.
+	Operator *Operator
 	// Adapter turns outputs into guidance.
 	Adapter Adapter
 }
@@ -69,6 +72,7 @@ type Guide struct {
 	stats    Stats
 	scene    []float32
 	words    []int64
+	live     []scenarios.Instruction // commands taken in from cfg.Operator, timed
 }
 
 // New returns a guide for a run of sc with model.
@@ -94,10 +98,16 @@ func (g *Guide) Stats() Stats { return g.stats }
 // Interval returns the number of ticks between model runs.
 func (g *Guide) Interval() int { return g.interval }
 
-// Instruction returns the instruction in force for the ego at input in: the latest timed operator command
-// (Config.Instructions), else the scenario's latest instruction, else the routing instruction from the
-// route.
+// Instruction returns the instruction in force for the ego at input in: the latest live operator command
+// (Config.Operator; an empty one hands back), else the latest timed operator command (Config.Instructions),
+// else the scenario's latest instruction, else the routing instruction from the route.
 func (g *Guide) Instruction(in *planner.Input) string {
+	if g.cfg.Operator != nil {
+		g.live = g.cfg.Operator.take(g.live, in.Time)
+		if s, ok := InstructionAt(g.live, in.Time); ok && s != "" {
+			return s
+		}
+	}
 	if s, ok := InstructionAt(g.cfg.Instructions, in.Time); ok && s != "" {
 		return s
 	}

@@ -18,6 +18,10 @@ type Options struct {
 	// Route, when known, is tinted on the map with the goal marked (a run log's header does not carry it;
 	// a live simulation knows its scenario's).
 	Route Route
+	// Commands are operator commands offered on keys 1 to 9 in a live view (llmguide.OperatorCommands; ""
+	// hands back to the route's instructions); OnCommand gets each one sent, on the viewer's goroutine.
+	Commands  []string
+	OnCommand func(text string)
 }
 
 func (o Options) withDefaults() Options {

@@ -3,6 +3,7 @@ package viz
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 
@@ -87,15 +88,16 @@ func Overlay(b *Batch, text []float32, a *Atlas, cam *Camera, sc *Scene, st *Sta
 		text, _ = a.Text(text, l.Text, margin, margin+float64(i*a.LineHeight), l.Color)
 	}
 	if st.Help {
+		help := HelpText(st)
 		hw := 0.0
-		for _, l := range HelpLines {
+		for _, l := range help {
 			hw = max(hw, a.Width(l))
 		}
 		hw += 2 * margin
-		hh := float64(len(HelpLines)*a.LineHeight + 2*margin)
+		hh := float64(len(help)*a.LineHeight + 2*margin)
 		hx, hy := float64(w)-hw-margin, float64(margin)
 		b.Quad(geom.V(hx, hy), geom.V(hx+hw, hy), geom.V(hx+hw, hy+hh), geom.V(hx, hy+hh), ColorPanel)
-		for i, l := range HelpLines {
+		for i, l := range help {
 			text, _ = a.Text(text, l, hx+margin, hy+margin+float64(i*a.LineHeight), ColorText)
 		}
 	} else {
@@ -196,6 +198,9 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 	if instr := currentInstruction(h, f.T); instr != "" {
 		add(ColorText, "route: %s", instr)
 	}
+	if st.LastCommand != "" {
+		add(ColorText, "operator sent: %s", st.LastCommand)
+	}
 	if g := f.Guidance; g != nil {
 		instr := g.Instruction
 		if instr == "" {
@@ -293,6 +298,21 @@ var HelpLines = []string{
 	"I           the side panel on/off",
 	"H           this help",
 	"Q, Esc      quit",
+}
+
+// HelpText returns the help box's lines: HelpLines, then the operator commands the state offers.
+func HelpText(st *State) []string {
+	if len(st.Commands) == 0 {
+		return HelpLines
+	}
+	out := append(slices.Clip(HelpLines), "operator commands to the guide:")
+	for i, c := range st.Commands[:min(len(st.Commands), 9)] {
+		if c == "" {
+			c = "(back to the route's instructions)"
+		}
+		out = append(out, fmt.Sprintf("%d           %s", i+1, c))
+	}
+	return out
 }
 
 // wrap cuts lines longer than n characters, indenting the continuation.

@@ -25,6 +25,8 @@ const (
 	KeyHelp
 	KeyPanel
 	KeyQuit
+	// KeyCommand + i sends the i-th operator command (State.Commands; keys 1 to 9).
+	KeyCommand Key = 100
 )
 
 // State is the replay state: the time shown, play/pause and speed, camera following, shown layers, help.
@@ -40,7 +42,12 @@ type State struct {
 	// Live is set when frames arrive from a running simulation: the view stays on the newest one while
 	// playing.
 	Live bool
-	run  *runlog.Run
+	// Commands are the operator commands offered on keys 1 to 9 (Options.Commands); LastCommand is the last
+	// one sent ("" none).
+	Commands    []string
+	LastCommand string
+	sent        []string
+	run         *runlog.Run
 }
 
 // NewState starts a replay of run at its first frame, playing at real time and following the ego.
@@ -116,7 +123,19 @@ func (s *State) Key(k Key, shift bool) {
 		s.Panel = !s.Panel
 	case KeyQuit:
 		s.Quit = true
+	default:
+		if i := int(k - KeyCommand); k >= KeyCommand && i < len(s.Commands) && i < 9 {
+			s.sent = append(s.sent, s.Commands[i])
+			s.LastCommand = s.Commands[i]
+		}
 	}
+}
+
+// TakeCommands returns the operator commands sent since the last call, in order.
+func (s *State) TakeCommands() []string {
+	out := s.sent
+	s.sent = nil
+	return out
 }
 
 func (s *State) start() float64 {

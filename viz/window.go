@@ -286,6 +286,9 @@ var keyMap = map[glfw.Key]Key{
 	glfw.KeyUp: KeyFaster, glfw.KeyDown: KeySlower, glfw.KeyHome: KeyFirst, glfw.KeyEnd: KeyLast,
 	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
 	glfw.KeyQ: KeyQuit, glfw.KeyEscape: KeyQuit,
+	glfw.Key1: KeyCommand, glfw.Key2: KeyCommand + 1, glfw.Key3: KeyCommand + 2, glfw.Key4: KeyCommand + 3,
+	glfw.Key5: KeyCommand + 4, glfw.Key6: KeyCommand + 5, glfw.Key7: KeyCommand + 6, glfw.Key8: KeyCommand + 7,
+	glfw.Key9: KeyCommand + 8,
 }
 
 func interactive(run *runlog.Run, frames <-chan runlog.Frame, o Options) (err error) {
@@ -306,6 +309,9 @@ func interactiveMain(run *runlog.Run, frames <-chan runlog.Frame, o Options) err
 		return err
 	}
 	v.st.Live = frames != nil
+	if o.OnCommand != nil {
+		v.st.Commands = o.Commands
+	}
 	if fw, fh := win.GetFramebufferSize(); fw > 0 && fh > 0 {
 		v.cam.Width, v.cam.Height = fw, fh
 	}
@@ -381,6 +387,9 @@ func interactiveMain(run *runlog.Run, frames <-chan runlog.Frame, o Options) err
 	hadFrames := len(run.Frames) > 0
 	for drawn := 0; !win.ShouldClose() && !v.st.Quit && (o.CloseAfter <= 0 || drawn < o.CloseAfter); drawn++ {
 		glfw.PollEvents()
+		for _, c := range v.st.TakeCommands() {
+			o.OnCommand(c)
+		}
 	drain:
 		for frames != nil {
 			select {

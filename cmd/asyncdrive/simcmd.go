@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"asyncdrive/eval"
+	"asyncdrive/llmguide"
 	"asyncdrive/runlog"
 	"asyncdrive/viz"
 )
@@ -22,7 +23,9 @@ func simHelp() string {
 Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite
 (TYPE/INDEX, e.g. starting_left_turn/3, with --seed); --file reads a scenario file or a CommonRoad XML file.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
-log (view it later with asyncdrive view).
+log (view it later with asyncdrive view). With --view and --guide, keys 1 to 6 send operator commands to the
+guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", and back
+to the route's instructions); the guide reads each from its next run on (H lists them).
 
 `
 }
@@ -162,6 +165,11 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		done <- result{out, err}
 	}()
+	if job.guide != nil {
+		// Operator commands from the viewer's keys to the guide.
+		job.operator = &llmguide.Operator{}
+		o.Commands, o.OnCommand = llmguide.OperatorCommands, job.operator.Send
+	}
 	o.Route = viz.Route{Roadblocks: sc.Route}
 	if sc.Goal.IsFinite() {
 		o.Route.Goal = &sc.Goal

@@ -196,6 +196,8 @@ type simJob struct {
 	agents  string
 	record  string // run log path, "" for none
 	guide   *guideFlags
+	// operator, when set, brings live operator commands to the guide (the viewer's keys).
+	operator *llmguide.Operator
 }
 
 // simOutcome is a finished simJob.
@@ -225,7 +227,9 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 			return simOutcome{}, fmt.Errorf("--guide: %w", err)
 		}
 		defer m.Close()
-		if guide, err = llmguide.New(m, j.sc, j.guide.config()); err != nil {
+		gcfg := j.guide.config()
+		gcfg.Operator = j.operator
+		if guide, err = llmguide.New(m, j.sc, gcfg); err != nil {
 			return simOutcome{}, err
 		}
 		cfg.Guide = guide

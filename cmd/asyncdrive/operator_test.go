@@ -1,0 +1,56 @@
+package main
+
+import (
+	"context"
+	"testing"
+
+	"asyncdrive/llmguide"
+	"asyncdrive/llmguide/ort"
+	"asyncdrive/runlog"
+)
+
+// A command sent during a live run (as the viewer's keys send them, from another goroutine) becomes the
+// guide's instruction within the guide's interval plus its latency, and the guide's lane intent follows it.
+func TestSimOperatorCommand(t *testing.T) {
+	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
+		t.Skip("built without cgo: no guide model")
+	}
+	var s simFlags
+	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "high_magnitude_speed/0", defaultSeed
+	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
+	it, err := s.item()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _, err := it.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	op := &llmguide.Operator{}
+	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide, operator: op}
+	const sentAt = 1.0
+	seen, left := -1.0, -1.0
+	_, err = job.run(context.Background(), func(f *runlog.Frame) error {
+		if f.T >= sentAt && op.Sent() == 0 {
+			go op.Send("change to the left lane")
+		}
+		if g := f.Guidance; g != nil && g.Instruction == "change to the left lane" && seen < 0 {
+			seen = f.T
+		}
+		if g := f.Guidance; g != nil && g.Lane == "left" && left < 0 && f.T >= sentAt {
+			left = f.T
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sent at 1.0 s (taken in at the next tick), the next guide run is at most 0.5 s later, its result 0.1 s
+	// after that; the goroutine may deliver it a tick late.
+	if seen < sentAt || seen > sentAt+0.8 {
+		t.Errorf("the command sent at %.1f s was the guide's instruction from %.1f s", sentAt, seen)
+	}
+	if left < 0 {
+		t.Error("the guide never asked for the left lane after the command")
+	}
+}
