@@ -174,8 +174,8 @@ func (g *Guidance) resolve(intent LaneIntent, defaults ProposalWeights, bias, st
 		for i := range probs {
 			e.laneWeight[i] = 1 - bias*(1-probs[i]/top)
 		}
-		e.addSide[SideLeft] = probs[SideLeft] >= 0.5*top
-		e.addSide[SideRight] = probs[SideRight] >= 0.5*top
+		e.addSide[SideLeft] = probs[SideLeft] > 0 && probs[SideLeft] >= probs[SideKeep]
+		e.addSide[SideRight] = probs[SideRight] > 0 && probs[SideRight] >= probs[SideKeep]
 	}
 	if finitePos(g.SpeedCap) {
 		e.speedCap = g.SpeedCap

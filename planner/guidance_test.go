@@ -110,3 +110,22 @@ func TestGuidanceLaneIntent(t *testing.T) {
 		}
 	}
 }
+
+// Soft lane probabilities add a neighbouring lane's proposals only when the guide rates that lane at least
+// as likely as keeping the current one.
+func TestGuidanceLaneProbsAddSideOnlyWhenFavoured(t *testing.T) {
+	for _, tc := range []struct {
+		probs     [3]float64
+		left, rgt bool
+	}{
+		{[3]float64{0.35, 0.6, 0.05}, false, false}, // unsure: keep is likelier
+		{[3]float64{0.5, 0.45, 0.05}, true, false},
+		{[3]float64{0.1, 0.45, 0.45}, false, true},
+		{[3]float64{0, 0, 0}, false, false},
+	} {
+		e := (&Guidance{LaneProbs: tc.probs}).resolve(LaneAny, ProposalWeights{5, 5, 2}, 0.2, 0.5)
+		if e.addSide[SideLeft] != tc.left || e.addSide[SideRight] != tc.rgt {
+			t.Errorf("probs %v: left %v right %v, want %v %v", tc.probs, e.addSide[SideLeft], e.addSide[SideRight], tc.left, tc.rgt)
+		}
+	}
+}
