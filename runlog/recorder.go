@@ -59,12 +59,17 @@ func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynam
 	if vehicle == (dynamics.VehicleParams{}) {
 		vehicle = dynamics.Pacifica()
 	}
-	return Header{
+	h := Header{
 		Format: Format, ScenarioID: sc.ID, Type: sc.Type, Planner: plannerName, Agents: agents, DT: sc.DT,
 		Vehicle: Vehicle{Length: vehicle.Length(), Width: vehicle.Width, RearToCenter: vehicle.RearAxleToCenter(),
 			WheelbaseMeter: vehicle.Wheelbase},
 		Instructions: sc.Instructions,
+		Route:        sc.Route,
 	}
+	if g := sc.Goal; g.IsFinite() && g != (geom.Pose{}) {
+		h.Goal = &g
+	}
+	return h
 }
 
 // FrameFunc is a sim.StepObserver that converts each step and hands the frame to a function (a live

@@ -74,6 +74,9 @@ func TestRecordAndReadBack(t *testing.T) {
 	if mustJSON(t, run.Header) != mustJSON(t, want) || run.Header.Vehicle.Length < 4 {
 		t.Errorf("header %+v, want %+v", run.Header, want)
 	}
+	if len(run.Header.Route) != len(sc.Route) || run.Header.Route[0] != sc.Route[0] || run.Header.Goal == nil || *run.Header.Goal != sc.Goal {
+		t.Errorf("header route %v goal %v, want the scenario's %v %v", run.Header.Route, run.Header.Goal, sc.Route, sc.Goal)
+	}
 	if run.Map == nil || len(run.Map.Lanes) == 0 || mustJSON(t, run.Map) != mustJSON(t, &sc.Map) {
 		t.Fatalf("map not read back as written")
 	}

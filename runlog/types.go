@@ -1,6 +1,9 @@
 package runlog
 
-import "asyncdrive/scenarios"
+import (
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
 
 // Format is the version of the run-log channels' messages, written in the Header.
 const Format = 1
@@ -17,6 +20,10 @@ type Header struct {
 	Vehicle Vehicle `json:"vehicle"`
 	// Instructions are the scenario's routing or operator instructions in words.
 	Instructions []scenarios.Instruction `json:"instructions"`
+	// Route is the scenario's route (roadblock ids) and Goal its goal pose (rear axle), when it has one; a
+	// viewer tints the route and marks the goal. Absent in logs written before they were recorded.
+	Route []string   `json:"route,omitempty"`
+	Goal  *geom.Pose `json:"goal,omitempty"`
 }
 
 // Vehicle is the ego's footprint.

@@ -15,8 +15,8 @@ type Options struct {
 	Help           bool    // show the help box (screenshots of it)
 	// CloseAfter, when positive, closes an interactive window after that many frames (smoke tests, demos).
 	CloseAfter int
-	// Route, when known, is tinted on the map with the goal marked (a run log's header does not carry it;
-	// a live simulation knows its scenario's).
+	// Route, when known, is tinted on the map with the goal marked (from a run log's header, or a live
+	// simulation's scenario).
 	Route Route
 	// Commands are operator commands offered on keys 1 to 9 in a live view (llmguide.OperatorCommands; ""
 	// hands back to the route's instructions); OnCommand gets each one sent, on the viewer's goroutine.

@@ -48,7 +48,7 @@ func TestViewScreenshot(t *testing.T) {
 		t.Fatalf("sim --record: exit %d\n%s%s", code, stdout, stderr)
 	}
 	png := filepath.Join(base, "shot.png")
-	code, stdout, stderr := asyncdrive(t, "view", logf, "--screenshot", png, "--at", "3", "--width", "320", "--height", "200")
+	code, stdout, stderr := asyncdrive(t, "view", logf, "--screenshot", png, "--at", "3", "--width", "800", "--height", "500")
 	switch {
 	case !viz.Available:
 		if code == exitOK || !strings.Contains(stderr, "without cgo") {
@@ -65,9 +65,23 @@ func TestViewScreenshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	cfg, err := pngpkg.DecodeConfig(f)
-	if err != nil || cfg.Width != 320 || cfg.Height != 200 {
-		t.Errorf("screenshot %dx%d (%v), want 320x200", cfg.Width, cfg.Height, err)
+	img, err := pngpkg.Decode(f)
+	if err != nil || img.Bounds().Dx() != 800 || img.Bounds().Dy() != 500 {
+		t.Fatalf("screenshot %v (%v), want 800x500", img.Bounds(), err)
+	}
+	// The run log carries the route: the ego's lanes are tinted as the route.
+	want := viz.ColorRoute.Over(viz.ColorDrivable).RGB8()
+	tinted := 0
+	for y := 0; y < 500; y++ {
+		for x := 0; x < 800; x++ {
+			r, g, b, _ := img.At(x, y).RGBA()
+			if near8(r, want[0]) && near8(g, want[1]) && near8(b, want[2]) {
+				tinted++
+			}
+		}
+	}
+	if tinted < 5000 {
+		t.Errorf("%d pixels of the route's tint in the screenshot, want the ego's lanes tinted", tinted)
 	}
 	// Bad input: a file that is not a run log.
 	bad := filepath.Join(base, "bad.mcap")
@@ -75,4 +89,10 @@ func TestViewScreenshot(t *testing.T) {
 	if code, _, stderr := asyncdrive(t, "view", bad, "--screenshot", png); code == exitOK || !strings.Contains(stderr, "not an MCAP file") {
 		t.Errorf("view of a bad file: exit %d, %q", code, stderr)
 	}
+}
+
+// near8 reports whether a 16-bit colour channel is within 3 of an 8-bit value.
+func near8(c uint32, v uint8) bool {
+	d := int(c>>8) - int(v)
+	return d >= -3 && d <= 3
 }

@@ -82,6 +82,8 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	for _, w := range run.Warnings {
 		fmt.Fprintf(stderr, "asyncdrive view: warning: %s\n", w)
 	}
+	// The route and goal the run log carries (logs from before they were recorded have none).
+	o.Route = viz.Route{Roadblocks: run.Header.Route, Goal: run.Header.Goal}
 	if (v.screenshot != "" || v.benchFrames > 0) && viz.Available {
 		// Offscreen work needs a display all the same: without one, start a virtual one (Xvfb).
 		stop, err := viz.Headless()
