@@ -10,8 +10,9 @@ A small transformer over scene tokens and instruction words: each scene token (1
 (an embedding) becomes a 32-d token, with a learned [CLS] token, a kind embedding (cls / scene / word) and
 positions for the words; 2 encoder layers (4 heads, 64 feed-forward); from the [CLS] output come the
 64-d instruction feature (tanh) and the heads (sized for Debian's CPU-only torch 1.13, which trains it in
-minutes on two cores): lane-change intent (3 logits), target speed (m/s) and the
-stop-or-yield logit. Losses: class-weighted cross-entropy, Huber on speed / 10, binary cross-entropy.
+minutes on two cores): lane-change intent (3 logits), target speed (m/s), the stop-or-yield logit and the
+movement at the next junction (3 logits: left, straight, right; the contract's optional turn_logits).
+Losses: class-weighted cross-entropy (lane and turn), Huber on speed / 10, binary cross-entropy.
 """
 import argparse
 import json
@@ -39,6 +40,7 @@ class Guide(nn.Module):
         self.lane = nn.Linear(FEATURE_DIM, 3)
         self.speed = nn.Linear(FEATURE_DIM, 1)
         self.stop = nn.Linear(FEATURE_DIM, 1)
+        self.turn = nn.Linear(FEATURE_DIM, 3)
         nn.init.normal_(self.word_pos, std=0.02)
         nn.init.normal_(self.kind, std=0.02)
         nn.init.normal_(self.cls, std=0.02)
@@ -58,7 +60,7 @@ class Guide(nn.Module):
         bias = bias.repeat_interleave(4, dim=0)  # one per head
         x = self.encoder(x, mask=bias)
         f = torch.tanh(self.feature(x[:, 0]))
-        return f, self.lane(f), 10 * self.speed(f), self.stop(f)
+        return f, self.lane(f), 10 * self.speed(f), self.stop(f), self.turn(f)
 
 
 def load(ds):
@@ -66,8 +68,25 @@ def load(ds):
     n = meta["samples"]
     scene = np.fromfile(os.path.join(ds, "scene.f32"), dtype="<f4").reshape(n, SCENE_TOKENS, TOKEN_DIM)
     words = np.fromfile(os.path.join(ds, "words.i64"), dtype="<i8").reshape(n, MAX_WORDS)
-    labels = np.fromfile(os.path.join(ds, "labels.f32"), dtype="<f4").reshape(n, 3)
+    cols = meta.get("labels", ["lane", "speed", "stop"])
+    if cols != ["lane", "speed", "stop", "turn"]:
+        raise SystemExit(f"{ds}: label columns {cols}, want lane, speed, stop, turn (export it again with asyncdrive guide-dataset)")
+    labels = np.fromfile(os.path.join(ds, "labels.f32"), dtype="<f4").reshape(n, len(cols))
     return meta, scene, words, labels
+
+
+def class_weights(y, idx):
+    """Inverse-frequency class weights over the training samples idx, at most 20."""
+    counts = torch.bincount(y[idx], minlength=3).float().clamp(min=1)
+    return (counts.sum() / (3 * counts)).clamp(max=20)
+
+
+def recall(pred, y, names):
+    per = {}
+    for c, name in enumerate(names):
+        m = y == c
+        per[name] = {"n": int(m.sum()), "recall": float((pred[m] == c).float().mean()) if m.any() else None}
+    return per
 
 
 def main():
@@ -86,12 +105,11 @@ def main():
     nval = max(1, n // 10)
     val, tr = perm[:nval], perm[nval:]
     S, W, L = torch.tensor(scene), torch.tensor(words), torch.tensor(labels)
-    lane, speed, stop = L[:, 0].long(), L[:, 1], L[:, 2]
-    counts = torch.bincount(lane[tr], minlength=3).float().clamp(min=1)
-    lane_w = (counts.sum() / (3 * counts)).clamp(max=20)
+    lane, speed, stop, turn = L[:, 0].long(), L[:, 1], L[:, 2], L[:, 3].long()
     model = Guide(meta["vocabulary_size"])
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    ce = nn.CrossEntropyLoss(weight=lane_w)
+    ce = nn.CrossEntropyLoss(weight=class_weights(lane, tr))
+    ce_turn = nn.CrossEntropyLoss(weight=class_weights(turn, tr))
     bce = nn.BCEWithLogitsLoss()
     start = time.time()
     for ep in range(a.epochs):
@@ -100,8 +118,9 @@ def main():
         tot = 0.0
         for i in range(0, len(order), 256):
             idx = order[i:i + 256]
-            _, lo, sp, st = model(S[idx], W[idx])
-            loss = ce(lo, lane[idx]) + nn.functional.huber_loss(sp[:, 0] / 10, speed[idx] / 10) + bce(st[:, 0], stop[idx])
+            _, lo, sp, st, tu = model(S[idx], W[idx])
+            loss = (ce(lo, lane[idx]) + nn.functional.huber_loss(sp[:, 0] / 10, speed[idx] / 10) + bce(st[:, 0], stop[idx])
+                    + ce_turn(tu, turn[idx]))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -110,35 +129,53 @@ def main():
     model.eval()
     with torch.no_grad():
         v = torch.tensor(val)
-        _, lo, sp, st = model(S[v], W[v])
+        _, lo, sp, st, tu = model(S[v], W[v])
         pred = lo.argmax(1)
         acc = (pred == lane[v]).float().mean().item()
-        per = {}
-        for c, name in enumerate(["left", "keep", "right"]):
-            m = lane[v] == c
-            per[name] = {"n": int(m.sum()), "recall": float((pred[m] == c).float().mean()) if m.any() else None}
+        per = recall(pred, lane[v], ["left", "keep", "right"])
+        tpred = tu.argmax(1)
+        turn_acc = (tpred == turn[v]).float().mean().item()
+        turn_per = recall(tpred, turn[v], ["left", "straight", "right"])
+        # Samples whose instruction names a movement ("turn left in 40 meters", "go straight") and the rest.
+        ids = [2 + k for k, w in enumerate(meta["vocabulary"]) if w in ("turn", "straight")]
+        named = torch.zeros(len(v), dtype=torch.bool)
+        for i in ids:
+            named |= (W[v] == i).any(1)
+        ok = tpred == turn[v]
+        turn_named = {"n": int(named.sum()), "accuracy": float(ok[named].float().mean()) if named.any() else None}
+        turn_unnamed = {"n": int((~named).sum()), "accuracy": float(ok[~named].float().mean()) if (~named).any() else None}
         mae = (sp[:, 0] - speed[v]).abs().mean().item()
         stop_acc = ((st[:, 0] > 0).float() == stop[v]).float().mean().item()
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, "guide.onnx")
     torch.onnx.export(model, (S[:1], W[:1]), onnx_path, opset_version=14,
                       input_names=["scene", "words"],
-                      output_names=["features", "lane_logits", "target_speed", "stop_logit"])
-    # Reference outputs on fixed inputs (the first 4 validation samples) for the Go parity test.
+                      output_names=["features", "lane_logits", "target_speed", "stop_logit", "turn_logits"])
+    # Reference outputs on fixed inputs (the first 4 validation samples, and the first validation samples
+    # labelled left and right, so that the turn head is compared away from "straight") for the Go parity test.
+    cases = list(val[:4])
+    for c in (0, 2):
+        hit = [i for i in val if turn[i] == c]
+        if hit and hit[0] not in cases:
+            cases.append(hit[0])
     ref = []
     with torch.no_grad():
-        for i in val[:4]:
-            f, lo, sp, st = model(S[i:i + 1], W[i:i + 1])
+        for i in cases:
+            f, lo, sp, st, tu = model(S[i:i + 1], W[i:i + 1])
             ref.append({"scene": scene[i].reshape(-1).tolist(), "words": words[i].tolist(),
                         "features": f[0].tolist(), "lane_logits": lo[0].tolist(),
-                        "target_speed": float(sp[0, 0]), "stop_logit": float(st[0, 0])})
+                        "target_speed": float(sp[0, 0]), "stop_logit": float(st[0, 0]), "turn_logits": tu[0].tolist()})
     json.dump(ref, open(os.path.join(a.out, "reference.json"), "w"))
     params = sum(p.numel() for p in model.parameters())
     card = {
         "samples": n, "train": len(tr), "validation_samples": nval, "sources": meta["sources"],
-        "lane_counts": meta["lane_counts"], "epochs": a.epochs, "seed": a.seed, "parameters": params,
+        "lane_counts": meta["lane_counts"], "turn_counts": meta["turn_counts"],
+        "turn_counts_by_source": meta["turn_counts_by_source"], "epochs": a.epochs, "seed": a.seed, "parameters": params,
         "onnx_bytes": os.path.getsize(onnx_path), "train_seconds": round(time.time() - start, 1),
-        "validation": {"lane_accuracy": acc, "lane_recall": per, "speed_mae_mps": mae, "stop_accuracy": stop_acc},
+        "reference_cases": len(ref),
+        "validation": {"lane_accuracy": acc, "lane_recall": per, "speed_mae_mps": mae, "stop_accuracy": stop_acc,
+                       "turn_accuracy": turn_acc, "turn_recall": turn_per,
+                       "turn_instruction_names_movement": turn_named, "turn_instruction_names_none": turn_unnamed},
         "torch": torch.__version__, "vocabulary_version": meta["vocabulary_version"],
     }
     json.dump(card, open(os.path.join(a.out, "card.json"), "w"), indent=2)
@@ -148,37 +185,57 @@ def main():
 
 def write_card(path, c, a):
     v = c["validation"]
-    rec = v["lane_recall"]
+    rec, trec = v["lane_recall"], v["turn_recall"]
     fmt = lambda x: "n/a" if x is None else f"{100 * x:.1f}%"
     src = ", ".join(f"{k} {n}" for k, n in sorted(c["sources"].items()))
+    tsrc = "; ".join(f"{k} {n}" for k, n in sorted(c["turn_counts_by_source"].items()))
+    lanes = c["lane_counts"]
+    lane_share = (lanes[0] + lanes[2]) / max(1, sum(lanes))
+    named, unnamed = v["turn_instruction_names_movement"], v["turn_instruction_names_none"]
     with open(path, "w") as f:
         f.write(f"""# The guide's model (model card)
 
 `guide.onnx` meets package llmguide's contract (inputs `scene` [1, 48, 16] float32 and `words` [1, 16]
-int64; outputs `features` [1, 64], `lane_logits` [1, 3], `target_speed` [1, 1], `stop_logit` [1, 1]). It is
-embedded in the binary and used by `--guide builtin`.
+int64; outputs `features` [1, 64], `lane_logits` [1, 3], `target_speed` [1, 1], `stop_logit` [1, 1] and the
+optional `turn_logits` [1, 3]). It is embedded in the binary and used by `--guide builtin`.
 
 - Architecture: a transformer over the 48 scene tokens and 16 instruction words with a [CLS] token:
   d = {D}, {LAYERS} encoder layers, 4 heads; heads from a 64-d tanh instruction feature. {c["parameters"]}
   parameters, {c["onnx_bytes"] / 1024:.0f} KiB of ONNX (opset 14).
-- Data: {c["samples"]} samples ({src}), exported by `asyncdrive guide-dataset` from the builtin suite
-  (every 5th frame) and from every 3rd CommonRoad file with a recorded human expert (every 10th frame).
-  Labels come from the expert's next 3 s: lane change left / keep / right ({c["lane_counts"]}), the speed
-  after 3 s, and whether it stops. The instruction is the routing instruction at that moment (AsyncDriver's
-  style) or, in 40% of the samples, an operator command consistent with the expert's future ("change to
-  the left lane", "stop", "drive slowly"), so that the model learns to read the words.
+- Data: {c["samples"]} samples ({src}), exported by `asyncdrive guide-dataset` with make model's settings:
+  the builtin suite (every 5th frame), 40 generated instruction scenarios per type of the training seed 1001
+  (every 5th frame; the evaluation suites use seed 1) and every 3rd CommonRoad file with a recorded human
+  expert (every 10th frame). Labels come from the expert's next 3 s: lane change left / keep / right ({lanes}), the speed
+  after 3 s, and whether it stops; and the turn: the movement of the next junction connector on the expert's
+  route within 50 m of its front bumper, else straight (left / straight / right {c["turn_counts"]}; {tsrc}).
+  The instruction is the routing instruction at that moment (AsyncDriver's style) or, in 40% of the builtin
+  and CommonRoad samples, an operator command consistent with the expert's future ("change to the left
+  lane", "stop", "drive slowly"), so that the model learns to read the words. Instruction scenarios keep
+  their own instruction in force ("turn left in 45 meters", "stop at the pickup zone", ...), and their scene
+  is encoded with the route the planner is given (up to the branch for route branches), as in a run.
 - Training: {c["epochs"]} epochs, AdamW, batch 256, seed {c["seed"]}, {c["train_seconds"]} s on this project's
-  2-core machine with Debian's CPU-only torch {c["torch"]}; 90 / 10 split.
+  2-core machine with Debian's CPU-only torch {c["torch"]}; 90 / 10 split. Losses: class-weighted
+  cross-entropy for the lane and turn heads, Huber for the speed, binary cross-entropy for the stop.
   Command: `make model` (or `bin/asyncdrive guide-dataset --out DIR --commonroad ../shared/data/commonroad`
   then `/usr/bin/python3 scripts/train_guide.py DIR llmguide/model`).
 - Validation ({c["validation_samples"]} samples): lane-change accuracy {fmt(v["lane_accuracy"])}
   (recall: left {fmt(rec["left"]["recall"])} of {rec["left"]["n"]}, keep {fmt(rec["keep"]["recall"])} of
   {rec["keep"]["n"]}, right {fmt(rec["right"]["recall"])} of {rec["right"]["n"]}); target speed mean absolute
-  error {v["speed_mae_mps"]:.2f} m/s; stop accuracy {fmt(v["stop_accuracy"])}.
-- Parity: `reference.json` holds PyTorch's outputs on 4 fixed validation inputs; `go test ./llmguide/ort`
-  checks that ONNX Runtime reproduces them within 1e-4.
-- Limits: lane changes are rare in the data (about 1.6% of samples), so the lane head leans on the
-  instruction words; it is a small model trained in minutes, not a pretrained language model. Any model
+  error {v["speed_mae_mps"]:.2f} m/s; stop accuracy {fmt(v["stop_accuracy"])}; turn accuracy
+  {fmt(v["turn_accuracy"])} (recall: left {fmt(trec["left"]["recall"])} of {trec["left"]["n"]}, straight
+  {fmt(trec["straight"]["recall"])} of {trec["straight"]["n"]}, right {fmt(trec["right"]["recall"])} of
+  {trec["right"]["n"]}); {fmt(named["accuracy"])} of {named["n"]} samples whose instruction names a movement
+  ("turn ...", "go straight"), {fmt(unnamed["accuracy"])} of the other {unnamed["n"]}.
+- Parity: `reference.json` holds PyTorch's outputs on {c["reference_cases"]} fixed validation inputs (the
+  first 4, and the first labelled left and right); `go test ./llmguide/ort` checks that ONNX Runtime
+  reproduces them within 1e-4, turn logits included.
+- Turn instructions: `go test -run TestBuiltinModelFollowsTurnInstructions ./llmguide/ort` gives 6
+  route-branch evaluation scenes (seed 1, not trained on; route known up to the junction) the texts "turn
+  left in 40 meters", "turn right in 20 meters", "go straight in 30 meters" and "keep going", and checks
+  that the model names that movement (straight for "keep going").
+- Limits: lane changes are rare in the data ({100 * lane_share:.1f}% of samples), so the lane head leans on
+  the instruction words; where no instruction names the movement, the turn head has only the route in the
+  scene to go by; it is a small model trained in minutes, not a pretrained language model. Any model
   meeting the contract can replace it (`--guide path/to/model.onnx`).
 """)
 

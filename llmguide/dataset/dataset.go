@@ -203,16 +203,18 @@ func laneChange(mx *scenarios.MapIndex, a, b geom.Pose) int {
 
 // Meta describes an exported dataset (meta.json).
 type Meta struct {
-	Samples           int            `json:"samples"`
-	SceneTokens       int            `json:"scene_tokens"`
-	TokenDim          int            `json:"token_dim"`
-	MaxWords          int            `json:"max_words"`
-	Vocabulary        int            `json:"vocabulary_size"`
-	VocabularyVersion int            `json:"vocabulary_version"`
-	Sources           map[string]int `json:"sources"`
-	Lanes             [3]int         `json:"lane_counts"`
-	Stops             int            `json:"stops"`
-	Turns             [3]int         `json:"turn_counts"` // left, straight, right
+	Samples           int `json:"samples"`
+	SceneTokens       int `json:"scene_tokens"`
+	TokenDim          int `json:"token_dim"`
+	MaxWords          int `json:"max_words"`
+	Vocabulary        int `json:"vocabulary_size"`
+	VocabularyVersion int `json:"vocabulary_version"`
+	// Words is the vocabulary: the word of id k+2 (llmguide.Vocabulary).
+	Words   []string       `json:"vocabulary"`
+	Sources map[string]int `json:"sources"`
+	Lanes   [3]int         `json:"lane_counts"`
+	Stops   int            `json:"stops"`
+	Turns   [3]int         `json:"turn_counts"` // left, straight, right
 	// TurnsBySource counts the turn labels per source (left, straight, right).
 	TurnsBySource map[string][3]int `json:"turn_counts_by_source"`
 	// Labels names the columns of labels.f32.
@@ -233,6 +235,7 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	}
 	meta := Meta{Samples: len(samples), SceneTokens: llmguide.SceneTokens, TokenDim: llmguide.TokenDim,
 		MaxWords: llmguide.MaxWords, Vocabulary: llmguide.VocabularySize(), VocabularyVersion: llmguide.VocabularyVersion,
+		Words:   llmguide.Vocabulary,
 		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, Files: []string{"scene.f32", "words.i64", "labels.f32"},
 		Labels: []string{"lane", "speed", "stop", "turn"}}
 	write := func(name string, f func(w io.Writer) error) error {
