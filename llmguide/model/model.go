@@ -11,7 +11,7 @@ import _ "embed"
 var ONNX []byte
 
 // Reference holds PyTorch's outputs on fixed inputs (JSON: a list of {scene, words, features, lane_logits,
-// target_speed, stop_logit}).
+// target_speed, stop_logit, turn_logits}).
 //
 //go:embed reference.json
 var Reference []byte
