@@ -57,3 +57,11 @@ func TestEvalInstructionFollowedNotForBuiltin(t *testing.T) {
 		t.Errorf("builtin suite: instruction_followed %v, table:\n%s", s.InstructionFollowed, stdout)
 	}
 }
+
+// sim --scenario takes the instruction suite's types too.
+func TestSimInstructionScenario(t *testing.T) {
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "log_replay", "--scenario", "instruction_route_branch/0")
+	if code != exitOK || !strings.Contains(stdout, "instruction_route_branch_000: CLS") {
+		t.Errorf("sim of an instruction scenario: exit %d\n%s%s", code, stdout, stderr)
+	}
+}

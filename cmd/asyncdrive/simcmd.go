@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -20,8 +21,9 @@ func simHelp() string {
 	return `usage: asyncdrive sim --planner NAME (--scenario TYPE/INDEX | --file PATH) [--agents A] [--view] [--record FILE]
                       [--guide builtin [--instruction "change to the left lane"] ...]
 
-Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite
-(TYPE/INDEX, e.g. starting_left_turn/3, with --seed); --file reads a scenario file or a CommonRoad XML file.
+Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite or
+of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_route_branch/0, with --seed);
+--file reads a scenario file or a CommonRoad XML file.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
 log (view it later with asyncdrive view). With --view and --guide, keys 1 to 6 send operator commands to the
 guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", and back
@@ -75,7 +77,7 @@ func (s *simFlags) item() (eval.Item, error) {
 	if !ok || err != nil || n < 0 {
 		return eval.Item{}, usagef("sim", "--scenario must be TYPE/INDEX, e.g. starting_left_turn/3; got %q", s.scenario)
 	}
-	if err := checkChoice("sim", "scenario type", typ, scenarioTypes()); err != nil {
+	if err := checkChoice("sim", "scenario type", typ, append(slices.Clip(scenarioTypes()), instructionTypes()...)); err != nil {
 		return eval.Item{}, err
 	}
 	return builtinItems([]spec{{Type: typ, Index: n, Seed: s.seed}})[0], nil
