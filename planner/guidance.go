@@ -119,6 +119,13 @@ type Guidance struct {
 	Stop     bool
 	StopProb float64
 
+	// PullOver asks the planner to stop alongside the next pickup/drop-off area beside its route ("stop at
+	// the pickup zone"), and to stand there while it is asked; with no such area within reach it is a
+	// comfortable stop. PullOverProb is a guide's probability of it; at or above the planner's StopProbability
+	// it counts as PullOver.
+	PullOver     bool
+	PullOverProb float64
+
 	// Weights override the planner's proposal score weights (zero fields keep the defaults).
 	Weights ProposalWeights
 
@@ -138,6 +145,7 @@ type guidanceEffect struct {
 	addSide    [3]bool    // add proposals along the neighbouring lane (left, right)
 	speedCap   float64    // +Inf when none
 	stop       bool
+	pullOver   bool
 	weights    ProposalWeights
 }
 
@@ -184,6 +192,7 @@ func (g *Guidance) resolve(intent LaneIntent, defaults ProposalWeights, bias, st
 		e.speedCap = min(e.speedCap, g.TargetSpeed)
 	}
 	e.stop = g.Stop || (g.StopProb >= stopProb && g.StopProb <= 1)
+	e.pullOver = g.PullOver || (g.PullOverProb >= stopProb && g.PullOverProb <= 1)
 	if finitePos(g.Weights.Progress) {
 		e.weights.Progress = g.Weights.Progress
 	}

@@ -273,6 +273,9 @@ type PDM struct {
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
 	edgeOpen, edgeDecided bool
 	branch                branchState // the guided continuation beyond the end of the route
+	zones                 []zoneSpan  // pickup/drop-off areas beside the centerline (see pullOverStop)
+	taken                 [][2]float64
+	pullAt                float64 // the front-bumper stop chosen to pull over (NaN: none)
 
 	// Per-tick work space.
 	objs       []pdmObject
@@ -563,6 +566,8 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 		p.pathKind = append(p.pathKind, PathCenterline)
 	}
 	p.nBase = len(p.paths)
+	p.findZones()
+	p.pullAt = math.NaN()
 	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
 	p.lastS = math.NaN()
 	if !p.edgeDecided {

@@ -208,3 +208,24 @@ func assertStoppedAtRouteEnd(t *testing.T, sc *scenarios.Scenario, res *sim.Resu
 		t.Errorf("%s: the last decision says %s beyond the route", sc.ID, d.Turn)
 	}
 }
+
+// Asked to pull over where there is no pickup/drop-off area, the planner makes a comfortable stop, and drives
+// on when no longer asked.
+func TestPDMPullOverWithoutAreaStops(t *testing.T) {
+	sc := planner.FixtureScenario(400, 10, 10)
+	r := newRecorder()
+	r.guide = func(in *planner.Input) *planner.Guidance {
+		return &planner.Guidance{Time: in.Time, PullOver: in.Time < 10}
+	}
+	res := run(t, sc, r, sim.NonReactive)
+	at := func(tm float64) float64 { return res.Ego[int(math.Round(tm/sc.DT))].Speed }
+	if v := at(9.5); v > 0.2 {
+		t.Errorf("asked to pull over from the start at 10 m/s: %.2f m/s at 9.5 s, want stopped", v)
+	}
+	if m := res.Metrics; m.Comfortable != 1 {
+		t.Errorf("the stop was not comfortable: %+v", m)
+	}
+	if v := at(14.5); v < 1 {
+		t.Errorf("%.2f m/s at 14.5 s, want moving again after the request ended at 10 s", v)
+	}
+}

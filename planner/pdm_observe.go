@@ -198,6 +198,11 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 	}
 	// Speed limit of the current lane.
 	limit := p.laneSpeed(p.currentLane())
+	// Asked to pull over with no pickup/drop-off area ahead: a comfortable stop.
+	if !g.pullOver {
+		p.pullAt = math.NaN()
+	}
+	noZone := g.pullOver && math.IsInf(p.pullOverStop(p.lastS, ego.Speed), 1)
 	maxTarget := 0.0
 	p.props = p.props[:0]
 	for j := range p.paths {
@@ -212,7 +217,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		}
 		for _, f := range p.cfg.SpeedFractions {
 			target := min(f*limit, g.speedCap)
-			if g.stop || !(target > 0) {
+			if g.stop || !(target > 0) || noZone {
 				target = 0
 			}
 			maxTarget = max(maxTarget, target)
@@ -267,6 +272,11 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
 		}
 		p.redS[j] = p.stopLine(j, s, v0)
+		if g := &p.guide; g.pullOver && j < p.nBase {
+			// Pull over: the stop beside the pickup/drop-off area, as a stop line (the offset paths' arc
+			// lengths differ from the centerline's by a fraction of a metre).
+			p.redS[j] = min(p.redS[j], p.pullOverStop(s, v0))
+		}
 	}
 	for j := range p.paths {
 		if j > 0 && j < p.nBase { // the offsets share the centerline's objects

@@ -207,3 +207,42 @@ func TestClosedLoopSlowCommand(t *testing.T) {
 		t.Errorf("PDM drove slowly in %d of %d guided, %d unguided", guided, len(scs), unguided)
 	}
 }
+
+// pullOverGuide asks to pull over while "stop at the pickup zone" is the instruction in force, what a guide
+// that understood it says.
+type pullOverGuide struct{ sc *scenarios.Scenario }
+
+func (g pullOverGuide) Guidance(in *planner.Input) *planner.Guidance {
+	text := ""
+	for _, it := range g.sc.Instructions {
+		if it.T <= in.Time+1e-9 {
+			text = it.Text
+		}
+	}
+	return &planner.Guidance{Time: in.Time, PullOver: text == "stop at the pickup zone"}
+}
+
+// Pickup stops: unguided, PDM drives past the zone; asked to pull over (Guidance.PullOver) while the
+// instruction is in force, it stops alongside the zone, and drives on when told to keep going.
+func TestClosedLoopPickupStopGuided(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop")
+	}
+	scs := instrScenarios(t, TypePickupStop, 8)
+	guided, unguided := 0, 0
+	for _, sc := range scs {
+		if followedPDM(t, sc, true, nil).Followed {
+			unguided++
+		}
+		out := followedPDM(t, sc, true, pullOverGuide{sc})
+		if out.Followed {
+			guided++
+		} else {
+			t.Logf("%s guided: %s", sc.ID, out.Detail)
+		}
+	}
+	t.Logf("PDM stopped at the pickup zone in %d of %d guided, %d unguided", guided, len(scs), unguided)
+	if guided < len(scs)-1 || unguided > 0 {
+		t.Errorf("PDM stopped at the pickup zone in %d of %d guided (want all but one at least), %d unguided (want 0)", guided, len(scs), unguided)
+	}
+}
