@@ -156,6 +156,28 @@ func neutralGuidance(w ProposalWeights) guidanceEffect {
 
 func finitePos(x float64) bool { return x > 0 && !math.IsInf(x, 1) }
 
+// laneProbs returns lane probabilities with the entries that are not finite numbers >= 0 as 0.
+func laneProbs(in [3]float64) (out [3]float64) {
+	for i, p := range in {
+		if p >= 0 && !math.IsInf(p, 1) { // NaN fails p >= 0
+			out[i] = p
+		}
+	}
+	return out
+}
+
+// favoured reports whether probs (from laneProbs) rate a change to side at least as likely as keeping the
+// lane: the rule that opens the neighbouring lane's proposals.
+func favoured(probs [3]float64, side int) bool {
+	return probs[side] > 0 && probs[side] >= probs[SideKeep]
+}
+
+// sideFavoured reports whether lane probabilities favour a change to either side.
+func sideFavoured(probs [3]float64) bool {
+	p := laneProbs(probs)
+	return favoured(p, SideLeft) || favoured(p, SideRight)
+}
+
 // resolve turns g into an effect; intent is the lane intent after PreferredLane was resolved by the caller
 // (LaneAny when none). bias is how much a non-preferred lane's proposals are discounted (0..1); stopProb is
 // the StopProb threshold.
@@ -171,19 +193,15 @@ func (g *Guidance) resolve(intent LaneIntent, defaults ProposalWeights, bias, st
 	case LaneChangeRight:
 		probs[SideRight] = 1
 	default:
-		for i, p := range g.LaneProbs {
-			if p >= 0 && !math.IsInf(p, 1) { // NaN fails p >= 0
-				probs[i] = p
-			}
-		}
+		probs = laneProbs(g.LaneProbs)
 	}
 	top := max(probs[0], max(probs[1], probs[2]))
 	if top > 0 {
 		for i := range probs {
 			e.laneWeight[i] = 1 - bias*(1-probs[i]/top)
 		}
-		e.addSide[SideLeft] = probs[SideLeft] > 0 && probs[SideLeft] >= probs[SideKeep]
-		e.addSide[SideRight] = probs[SideRight] > 0 && probs[SideRight] >= probs[SideKeep]
+		e.addSide[SideLeft] = favoured(probs, SideLeft)
+		e.addSide[SideRight] = favoured(probs, SideRight)
 	}
 	if finitePos(g.SpeedCap) {
 		e.speedCap = g.SpeedCap

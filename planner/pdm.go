@@ -685,6 +685,14 @@ func (p *PDM) readGuidance(in *Input) {
 			intent = p.intentToward(l)
 		}
 	}
+	if intent == LaneKeep || intent == LaneAny && !sideFavoured(g.LaneProbs) {
+		// The guide does not ask for a lane change: the mission's lane still counts (a guide does not know
+		// the goal; one that wants a change says so).
+		if gi := p.goalLaneIntent(); gi == LaneChangeLeft || gi == LaneChangeRight {
+			intent = gi
+			p.stats.GoalLaneChanges++
+		}
+	}
 	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
 	p.branch.want = turnWanted(g, p.cfg.TurnProbability)
 	p.stats.Guided++

@@ -460,3 +460,39 @@ func TestPDMHoldsAtTheGoal(t *testing.T) {
 		t.Errorf("goal 50 m ahead: err %v, plan ends at %+v; want driving on", err, tr[80].Pose)
 	}
 }
+
+// Guidance that does not ask for a lane change (keep, or lane probabilities favouring the current lane)
+// leaves the move to the goal's lane to the mission; guidance that asks for the other side wins.
+func TestPDMGoalLaneUnderGuidance(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, c := range []struct {
+		name string
+		g    Guidance
+		goal bool // ends in the goal's lane (y = 3.5)
+	}{
+		{"keep", Guidance{Lane: LaneKeep}, true},
+		{"probabilities favour keep", Guidance{LaneProbs: [3]float64{0.1, 0.8, 0.1}}, true},
+		{"speed only", Guidance{SpeedCap: 9}, true},
+		{"change right asked", Guidance{Lane: LaneChangeRight}, false},
+	} {
+		p := NewPDM(PDMConfig{})
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb1", "rb2", "rb3"}, Goal: geom.Pose{X: 450, Y: 3.5}}); err != nil {
+			t.Fatal(err)
+		}
+		ego := geom.Pose{X: 20}
+		for i := 0; i < 80; i++ {
+			in := fixtureInput(float64(i)*0.1, ego, 10, nil)
+			g := c.g
+			g.Time = in.Time
+			in.Guidance = &g
+			tr, err := p.ComputeTrajectory(in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ego = tr[1].Pose
+		}
+		if got := ego.Y > 3.0; got != c.goal {
+			t.Errorf("%s: after 8 s the ego is at y = %.2f; want in the goal's lane: %v", c.name, ego.Y, c.goal)
+		}
+	}
+}
