@@ -16,6 +16,9 @@ type Adapter struct {
 	SpeedMargin float64
 	// MinCap (m/s): target speeds at or below this are not a cap (the stop head handles stopping) (2).
 	MinCap float64
+	// SlowConfidence is the slow probability (Output.SlowProb: the instruction asks to drive slowly) at
+	// which the target speed caps the planner without SpeedMargin: the model means a slow-down (0.5).
+	SlowConfidence float64
 }
 
 func (a Adapter) withDefaults() Adapter {
@@ -30,6 +33,9 @@ func (a Adapter) withDefaults() Adapter {
 	}
 	if a.MinCap <= 0 {
 		a.MinCap = 2
+	}
+	if a.SlowConfidence <= 0 {
+		a.SlowConfidence = 0.5
 	}
 	return a
 }
@@ -57,6 +63,9 @@ func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 	}
 	if out.TargetSpeed > a.MinCap {
 		g.TargetSpeed = out.TargetSpeed + a.SpeedMargin
+		if out.SlowProb >= a.SlowConfidence {
+			g.TargetSpeed = out.TargetSpeed
+		}
 	}
 	return g
 }

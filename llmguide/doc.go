@@ -15,12 +15,15 @@
 //	  lane_logits  float32 [batch, 3]              lane-change intent: left, keep, right
 //	  target_speed float32 [batch, 1]              desired speed in 3 s, m/s
 //	  stop_logit   float32 [batch, 1]              stop-or-yield within 3 s (logit)
-//	optional output
+//	optional outputs
 //	  turn_logits  float32 [batch, 3]              movement at the next junction: left, straight, right
+//	  slow_logit   float32 [batch, 1]              the instruction asks to drive slowly (logit)
 //
 // turn_logits name the junction movement (a lane connector) the ego should take next, within about 50 m;
 // straight when no junction is near. A model without it still meets the contract: its Output.TurnProbs
-// stay zero and the guide gives no turn guidance.
+// stay zero and the guide gives no turn guidance. slow_logit says that the instruction in force is an
+// operator command to drive slowly ("drive slowly"); at Adapter.SlowConfidence its target speed caps the
+// planner without the margin. A model without it still meets the contract: its Output.SlowProb stays zero.
 //
 // A scene token is 16 numbers: a one-hot kind (ego, vehicle, pedestrian, bicycle, static object, lane
 // point, traffic light, stop line or crosswalk: the first 9), then x and y in the ego frame (metres / 50),

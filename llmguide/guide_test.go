@@ -134,7 +134,7 @@ func (m *fakeModel) Infer(scene []float32, words []int64) (Output, error) {
 	if m.errEvery > 0 && m.calls%m.errEvery == 0 {
 		return Output{}, errors.New("boom")
 	}
-	return Decode(make([]float32, FeatureDim), [3]float32{3, 0, -3}, 5, -2.2, nil)
+	return Decode(make([]float32, FeatureDim), [3]float32{3, 0, -3}, 5, -2.2, nil, nil)
 }
 func (m *fakeModel) Close() error { return nil }
 

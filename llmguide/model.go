@@ -19,6 +19,9 @@ type Output struct {
 	// TurnProbs is the movement at the next junction, softmax of the turn logits: left, straight, right
 	// (planner.TurnIndexLeft, ...); all zero when the model has no turn output.
 	TurnProbs [3]float64
+	// SlowProb is the probability that the instruction asks to drive slowly, the logistic of the slow logit;
+	// 0 when the model has no slow output.
+	SlowProb float64
 }
 
 // Model runs the guide's network. Implementations: the ONNX Runtime session of package llmguide/ort (any
@@ -30,13 +33,17 @@ type Model interface {
 }
 
 // Decode turns raw head values into an Output: a softmax over the lane logits, the target speed clamped to
-// [0, 60] m/s, the stop probability as the logistic of its logit, and a softmax over the turn logits when the
-// model has them (turnLogits nil: it does not, TurnProbs stay zero). It is an error when a value is not
-// finite.
-func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32, turnLogits *[3]float32) (Output, error) {
+// [0, 60] m/s, the stop probability as the logistic of its logit, a softmax over the turn logits when the
+// model has them (turnLogits nil: it does not, TurnProbs stay zero) and the slow probability as the logistic
+// of the slow logit when the model has one (slowLogit nil: SlowProb stays zero). It is an error when a value
+// is not finite.
+func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32, turnLogits *[3]float32, slowLogit *float32) (Output, error) {
 	vals := []float32{laneLogits[0], laneLogits[1], laneLogits[2], speed, stopLogit}
 	if turnLogits != nil {
 		vals = append(vals, turnLogits[:]...)
+	}
+	if slowLogit != nil {
+		vals = append(vals, *slowLogit)
 	}
 	for _, v := range vals {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
@@ -52,9 +59,14 @@ func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32,
 		out.TurnProbs = softmax3(*turnLogits)
 	}
 	out.TargetSpeed = min(60, max(0, float64(speed)))
-	out.StopProb = 1 / (1 + math.Exp(-float64(stopLogit)))
+	out.StopProb = logistic(stopLogit)
+	if slowLogit != nil {
+		out.SlowProb = logistic(*slowLogit)
+	}
 	return out, nil
 }
+
+func logistic(x float32) float64 { return 1 / (1 + math.Exp(-float64(x))) }
 
 func softmax3(logits [3]float32) [3]float64 {
 	var p [3]float64

@@ -30,27 +30,33 @@ func TestCheckContract(t *testing.T) {
 		name    string
 		ins     []onnx.InputOutputInfo
 		outs    []onnx.InputOutputInfo
-		hasTurn bool
+		opt     optionalOutputs
 		problem string // "" when the contract is met
 	}{
-		{"without the turn head", ins, outs, false, ""},
-		{"with the turn head", ins, with(tensor("turn_logits", f, 1, 3)), true, ""},
-		{"dynamic batch", ins, with(tensor("turn_logits", f, -1, 3)), true, ""},
-		{"turn logits of 2 classes", ins, with(tensor("turn_logits", f, 1, 2)), false, "turn_logits has shape"},
-		{"turn logits without a batch", ins, with(tensor("turn_logits", f, 3)), false, "turn_logits has shape"},
-		{"integer turn logits", ins, with(tensor("turn_logits", i64, 1, 3)), false, "turn_logits is not a tensor of float32"},
-		{"float words", []onnx.InputOutputInfo{ins[0], tensor("words", f, 1, llmguide.MaxWords)}, outs, false, "words is not a tensor of int64"},
-		{"no stop head", ins, outs[:3], false, "no stop_logit"},
+		{"without the optional heads", ins, outs, optionalOutputs{}, ""},
+		{"with the turn head", ins, with(tensor("turn_logits", f, 1, 3)), optionalOutputs{turn: true}, ""},
+		{"dynamic batch", ins, with(tensor("turn_logits", f, -1, 3)), optionalOutputs{turn: true}, ""},
+		{"turn logits of 2 classes", ins, with(tensor("turn_logits", f, 1, 2)), optionalOutputs{}, "turn_logits has shape"},
+		{"turn logits without a batch", ins, with(tensor("turn_logits", f, 3)), optionalOutputs{}, "turn_logits has shape"},
+		{"integer turn logits", ins, with(tensor("turn_logits", i64, 1, 3)), optionalOutputs{}, "turn_logits is not a tensor of float32"},
+		{"with the slow head", ins, with(tensor("slow_logit", f, 1, 1)), optionalOutputs{slow: true}, ""},
+		{"slow head, dynamic batch", ins, with(tensor("slow_logit", f, -1, 1)), optionalOutputs{slow: true}, ""},
+		{"both optional heads", ins, with(tensor("turn_logits", f, 1, 3), tensor("slow_logit", f, 1, 1)), optionalOutputs{turn: true, slow: true}, ""},
+		{"slow logit of 2 numbers", ins, with(tensor("slow_logit", f, 1, 2)), optionalOutputs{}, "slow_logit has shape"},
+		{"slow logit without a batch", ins, with(tensor("slow_logit", f, 1)), optionalOutputs{}, "slow_logit has shape"},
+		{"integer slow logit", ins, with(tensor("slow_logit", i64, 1, 1)), optionalOutputs{}, "slow_logit is not a tensor of float32"},
+		{"float words", []onnx.InputOutputInfo{ins[0], tensor("words", f, 1, llmguide.MaxWords)}, outs, optionalOutputs{}, "words is not a tensor of int64"},
+		{"no stop head", ins, outs[:3], optionalOutputs{}, "no stop_logit"},
 	}
 	for _, c := range cases {
-		hasTurn, err := checkContract(c.ins, c.outs)
+		opt, err := checkContract(c.ins, c.outs)
 		switch {
 		case c.problem == "" && err != nil:
 			t.Errorf("%s: %v", c.name, err)
 		case c.problem != "" && (err == nil || !strings.Contains(err.Error(), c.problem)):
 			t.Errorf("%s: error %v, want one about %q", c.name, err, c.problem)
-		case err == nil && hasTurn != c.hasTurn:
-			t.Errorf("%s: hasTurn %v, want %v", c.name, hasTurn, c.hasTurn)
+		case err == nil && opt != c.opt:
+			t.Errorf("%s: optional outputs %+v, want %+v", c.name, opt, c.opt)
 		}
 	}
 }

@@ -21,5 +21,8 @@ func (*Session) Infer([]float32, []int64) (llmguide.Output, error) {
 // HasTurn returns false.
 func (*Session) HasTurn() bool { return false }
 
+// HasSlow returns false.
+func (*Session) HasSlow() bool { return false }
+
 // Close does nothing.
 func (*Session) Close() error { return nil }

@@ -36,6 +36,7 @@ type reference struct {
 	TargetSpeed float32   `json:"target_speed"`
 	StopLogit   float32   `json:"stop_logit"`
 	TurnLogits  []float32 `json:"turn_logits,omitempty"` // models with the optional turn head
+	SlowLogit   *float32  `json:"slow_logit,omitempty"`  // models with the optional slow head
 }
 
 // decoded is what PyTorch's outputs of a reference case decode to.
@@ -45,7 +46,7 @@ func (r *reference) decoded(t *testing.T) llmguide.Output {
 	if len(r.TurnLogits) == 3 {
 		turn = &[3]float32{r.TurnLogits[0], r.TurnLogits[1], r.TurnLogits[2]}
 	}
-	want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit, turn)
+	want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit, turn, r.SlowLogit)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,6 +60,9 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 	for i, r := range refs {
 		if got := len(r.TurnLogits) == 3; got != s.HasTurn() {
 			t.Fatalf("case %d: reference has turn logits %v, the model a turn output %v", i, got, s.HasTurn())
+		}
+		if got := r.SlowLogit != nil; got != s.HasSlow() {
+			t.Fatalf("case %d: reference has a slow logit %v, the model a slow output %v", i, got, s.HasSlow())
 		}
 		out, err := s.Infer(r.Scene, r.Words)
 		if err != nil {
@@ -81,6 +85,9 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 		if math.Abs(out.TargetSpeed-want.TargetSpeed) > 1e-3 || math.Abs(out.StopProb-want.StopProb) > tol {
 			t.Errorf("case %d: speed %v stop %v, PyTorch %v %v", i, out.TargetSpeed, out.StopProb, want.TargetSpeed, want.StopProb)
 		}
+		if math.Abs(out.SlowProb-want.SlowProb) > tol {
+			t.Errorf("case %d: slow prob %v, PyTorch %v", i, out.SlowProb, want.SlowProb)
+		}
 	}
 }
 
@@ -95,8 +102,9 @@ func TestParityWithPyTorch(t *testing.T) {
 	checkParity(t, s, refs)
 }
 
-// A model without the optional turn head (the builtin model before it had one, kept in testdata) still
-// meets the contract: it runs, its outputs match PyTorch's, and it gives no turn guidance.
+// A model without the optional turn and slow heads (the builtin model before it had them, kept in testdata)
+// still meets the contract: it runs, its outputs match PyTorch's, and it gives no turn guidance and no
+// slow-down (SlowProb 0).
 func TestModelWithoutTurnHead(t *testing.T) {
 	data, err := os.ReadFile("testdata/guide-no-turn.onnx")
 	if err != nil {
@@ -110,8 +118,8 @@ func TestModelWithoutTurnHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.HasTurn() {
-		t.Fatal("the old model reports a turn output")
+	if s.HasTurn() || s.HasSlow() {
+		t.Fatalf("the old model reports a turn output %v, a slow output %v", s.HasTurn(), s.HasSlow())
 	}
 	var refs []reference
 	b, err := os.ReadFile("testdata/guide-no-turn.reference.json")
@@ -126,8 +134,8 @@ func TestModelWithoutTurnHead(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out.TurnProbs != [3]float64{} {
-		t.Errorf("TurnProbs %v without a turn head, want zeros", out.TurnProbs)
+	if out.TurnProbs != [3]float64{} || out.SlowProb != 0 {
+		t.Errorf("TurnProbs %v, SlowProb %v without turn and slow heads, want zeros", out.TurnProbs, out.SlowProb)
 	}
 	if g := (llmguide.Adapter{}).Guidance(&out, 0); g.Turn != planner.TurnAny || g.TurnProbs != [3]float64{} {
 		t.Errorf("guidance without a turn head: Turn %v, TurnProbs %v", g.Turn, g.TurnProbs)

@@ -51,6 +51,7 @@ type Session struct {
 	speed    *onnx.Tensor[float32]
 	stop     *onnx.Tensor[float32]
 	turn     *onnx.Tensor[float32] // nil when the model has no turn_logits output
+	slow     *onnx.Tensor[float32] // nil when the model has no slow_logit output
 }
 
 // Open loads a model file that meets llmguide's contract.
@@ -76,7 +77,7 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	if err != nil {
 		return nil, fmt.Errorf("ort: %s: %w", model, err)
 	}
-	hasTurn, err := checkContract(ins, outs)
+	opt, err := checkContract(ins, outs)
 	if err != nil {
 		return nil, fmt.Errorf("ort: %s does not meet the guide contract: %w", model, err)
 	}
@@ -121,8 +122,11 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 			}
 		}
 	}
-	if err == nil && hasTurn {
+	if err == nil && opt.turn {
 		s.turn, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 3))
+	}
+	if err == nil && opt.slow {
+		s.slow, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
 	}
 	if err != nil {
 		s.Close()
@@ -130,9 +134,13 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	}
 	outNames := []string{"features", "lane_logits", "target_speed", "stop_logit"}
 	outVals := []onnx.Value{s.features, s.lane, s.speed, s.stop}
-	if hasTurn {
+	if opt.turn {
 		outNames = append(outNames, "turn_logits")
 		outVals = append(outVals, s.turn)
+	}
+	if opt.slow {
+		outNames = append(outNames, "slow_logit")
+		outVals = append(outVals, s.slow)
 	}
 	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"}, outNames,
 		[]onnx.Value{s.scene, s.words}, outVals, opts)
@@ -143,14 +151,20 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	return s, nil
 }
 
-// checkContract checks the model's input and output names, element types and shapes (batch 1 or dynamic);
-// hasTurn says whether it has the optional turn_logits output.
-func checkContract(ins, outs []onnx.InputOutputInfo) (hasTurn bool, err error) {
+// optionalOutputs says which of the contract's optional outputs a model has.
+type optionalOutputs struct {
+	turn bool // turn_logits
+	slow bool // slow_logit
+}
+
+// checkContract checks the model's input and output names, element types and shapes (batch 1 or dynamic),
+// and says which optional outputs (turn_logits, slow_logit) it has.
+func checkContract(ins, outs []onnx.InputOutputInfo) (optionalOutputs, error) {
 	want := map[string][]int64{
 		"scene": {1, llmguide.SceneTokens, llmguide.TokenDim}, "words": {1, llmguide.MaxWords},
 		"features": {1, llmguide.FeatureDim}, "lane_logits": {1, 3}, "target_speed": {1, 1}, "stop_logit": {1, 1},
 	}
-	optional := map[string][]int64{"turn_logits": {1, 3}}
+	optional := map[string][]int64{"turn_logits": {1, 3}, "slow_logit": {1, 1}}
 	var problems []string
 	seen := map[string]bool{}
 	for k, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
@@ -188,9 +202,9 @@ func checkContract(ins, outs []onnx.InputOutputInfo) (hasTurn bool, err error) {
 	}
 	if len(problems) > 0 {
 		sort.Strings(problems)
-		return false, fmt.Errorf("%s", strings.Join(problems, "; "))
+		return optionalOutputs{}, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
-	return seen["turn_logits"], nil
+	return optionalOutputs{turn: seen["turn_logits"], slow: seen["slow_logit"]}, nil
 }
 
 // Infer runs the model on one scene and instruction.
@@ -210,12 +224,22 @@ func (s *Session) Infer(scene []float32, words []int64) (llmguide.Output, error)
 		tl := s.turn.GetData()
 		turn = &[3]float32{tl[0], tl[1], tl[2]}
 	}
-	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0], turn)
+	var slow *float32
+	if s.slow != nil {
+		v := s.slow.GetData()[0]
+		slow = &v
+	}
+	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0], turn, slow)
 }
 
 // HasTurn says whether the model has the optional turn_logits output (else Output.TurnProbs stay zero).
 func (s *Session) HasTurn() bool {
 	return s.turn != nil
+}
+
+// HasSlow says whether the model has the optional slow_logit output (else Output.SlowProb stays zero).
+func (s *Session) HasSlow() bool {
+	return s.slow != nil
 }
 
 // Close releases the session and its tensors.
@@ -224,12 +248,12 @@ func (s *Session) Close() error {
 		s.s.Destroy()
 		s.s = nil
 	}
-	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn} {
+	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow} {
 		if t != nil && !isNilTensor(t) {
 			t.Destroy()
 		}
 	}
-	s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn = nil, nil, nil, nil, nil, nil, nil
+	s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow = nil, nil, nil, nil, nil, nil, nil, nil
 	return nil
 }
 
