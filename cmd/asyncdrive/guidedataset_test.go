@@ -37,8 +37,11 @@ func TestGuideDatasetInstructions(t *testing.T) {
 	if ti := meta.TurnsBySource["instructions"]; ti[0]+ti[1]+ti[2] != ni {
 		t.Errorf("instruction turn counts %v for %d samples", ti, ni)
 	}
-	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || st.Size() != int64(16*meta.Samples) {
-		t.Errorf("labels.f32: %v, want 4 float32 columns for %d samples", err, meta.Samples)
+	if meta.SlowsBySource["instructions"] == 0 || meta.Slows != meta.SlowsBySource["instructions"]+meta.SlowsBySource["builtin"] {
+		t.Errorf("slow counts %d, by source %v: want some from the instruction scenarios' \"drive slowly\"", meta.Slows, meta.SlowsBySource)
+	}
+	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || st.Size() != int64(20*meta.Samples) {
+		t.Errorf("labels.f32: %v, want 5 float32 columns for %d samples", err, meta.Samples)
 	}
 
 	// --instructions 0 leaves them out; the evaluation seed draws a warning; a negative count is refused.

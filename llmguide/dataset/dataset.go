@@ -1,6 +1,7 @@
 // Package dataset exports training samples for the guide's model from scenarios with an expert: the scene
-// tokens and an instruction at a moment, labels from the expert's next 3 seconds (lane change, speed, stop)
-// and the movement at the next junction of the expert's route (turn). scripts/train_guide.py trains on them.
+// tokens and an instruction at a moment, labels from the expert's next 3 seconds (lane change, speed, stop),
+// the movement at the next junction of the expert's route (turn) and whether the instruction asks to drive
+// slowly (slow). scripts/train_guide.py trains on them.
 package dataset
 
 import (
@@ -13,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
@@ -44,6 +46,10 @@ const (
 // that an announced turn is never labelled straight.
 const TurnRange = 50.0
 
+// SlowCommand is the operator command to drive slowly (gen.TextDriveSlow); the slow label is whether it is
+// the sample's instruction.
+const SlowCommand = "drive slowly"
+
 // Sample is one training example.
 type Sample struct {
 	Scene       []float32 // SceneTokens x TokenDim
@@ -53,6 +59,7 @@ type Sample struct {
 	Speed       float64 // expert speed after Horizon, m/s
 	Stop        bool    // the expert, moving now, comes to a stop within Horizon
 	Turn        int     // TurnLeft, TurnStraight or TurnRight: the next junction movement (TurnRange+veh.FrontLength)
+	Slow        bool    // the instruction is the operator command to drive slowly (SlowCommand)
 	Source      string  // scenario id
 }
 
@@ -73,7 +80,8 @@ type Options struct {
 // (Scenario.PlannerMission: for instruction scenarios only up to the branch), and the instruction is the
 // scenario's instruction in force at the sample's time (InstructionAt), else the routing instruction from
 // that route, which OperatorShare of the samples replace with an operator command. The labels come from the
-// expert, the turn label from the whole route (Scenario.Route) that the expert followed.
+// expert, the turn label from the whole route (Scenario.Route) that the expert followed; the slow label says
+// whether the sample's instruction, the scenario's or an operator command, is SlowCommand.
 func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 	if o.Stride <= 0 {
 		o.Stride = 5
@@ -120,13 +128,20 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 			case s.Stop && cur.Speed > 1:
 				s.Instruction = "stop"
 			case s.Speed < 0.7*cur.Speed && cur.Speed > 3:
-				s.Instruction = "drive slowly"
+				s.Instruction = SlowCommand
 			}
 		}
+		s.Slow = isSlowCommand(s.Instruction)
 		s.Words = llmguide.Tokenize(s.Instruction, nil)
 		out = append(out, s)
 	}
 	return out
+}
+
+// isSlowCommand says whether an instruction is the operator command to drive slowly (case and spacing
+// aside, as Tokenize reads it).
+func isSlowCommand(text string) bool {
+	return strings.Join(strings.Fields(strings.ToLower(text)), " ") == SlowCommand
 }
 
 // turnLabel returns the class of the next junction movement on route within TurnRange of the front bumper of
@@ -217,13 +232,17 @@ type Meta struct {
 	Turns   [3]int         `json:"turn_counts"` // left, straight, right
 	// TurnsBySource counts the turn labels per source (left, straight, right).
 	TurnsBySource map[string][3]int `json:"turn_counts_by_source"`
+	// Slows counts the samples whose instruction asks to drive slowly, SlowsBySource per source.
+	Slows         int            `json:"slows"`
+	SlowsBySource map[string]int `json:"slows_by_source"`
 	// Labels names the columns of labels.f32.
 	Labels []string `json:"labels"`
 	Files  []string `json:"files"`
 }
 
-// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn per sample; all
-// little-endian) and meta.json, with sample and turn counts per source (sourceOf, such as a dataset name).
+// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn, slow per sample;
+// all little-endian) and meta.json, with sample, turn and slow counts per source (sourceOf, such as a dataset
+// name).
 func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	for i, s := range samples {
 		if s.Lane < 0 || s.Lane > 2 || s.Turn < 0 || s.Turn > 2 {
@@ -236,8 +255,9 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	meta := Meta{Samples: len(samples), SceneTokens: llmguide.SceneTokens, TokenDim: llmguide.TokenDim,
 		MaxWords: llmguide.MaxWords, Vocabulary: llmguide.VocabularySize(), VocabularyVersion: llmguide.VocabularyVersion,
 		Words:   llmguide.Vocabulary,
-		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, Files: []string{"scene.f32", "words.i64", "labels.f32"},
-		Labels: []string{"lane", "speed", "stop", "turn"}}
+		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, SlowsBySource: map[string]int{},
+		Files:  []string{"scene.f32", "words.i64", "labels.f32"},
+		Labels: []string{"lane", "speed", "stop", "turn", "slow"}}
 	write := func(name string, f func(w io.Writer) error) error {
 		fh, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -270,11 +290,14 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	if err == nil {
 		err = write("labels.f32", func(w io.Writer) error {
 			for _, s := range samples {
-				stop := float32(0)
+				stop, slow := float32(0), float32(0)
 				if s.Stop {
 					stop = 1
 				}
-				if err := binary.Write(w, binary.LittleEndian, [4]float32{float32(s.Lane), float32(s.Speed), stop, float32(s.Turn)}); err != nil {
+				if s.Slow {
+					slow = 1
+				}
+				if err := binary.Write(w, binary.LittleEndian, [5]float32{float32(s.Lane), float32(s.Speed), stop, float32(s.Turn), slow}); err != nil {
 					return err
 				}
 			}
@@ -295,6 +318,10 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 		t := meta.TurnsBySource[src]
 		t[s.Turn]++
 		meta.TurnsBySource[src] = t
+		if s.Slow {
+			meta.Slows++
+			meta.SlowsBySource[src]++
+		}
 	}
 	b, _ := json.MarshalIndent(meta, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "meta.json"), append(b, '\n'), 0o644)

@@ -140,8 +140,8 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 4*4*len(samples) {
-		t.Fatalf("labels.f32 has %d bytes, want 4 columns of float32 for %d samples", len(b), len(samples))
+	if len(b) != 5*4*len(samples) {
+		t.Fatalf("labels.f32 has %d bytes, want 5 columns of float32 for %d samples", len(b), len(samples))
 	}
 	labels := make([]float32, len(b)/4)
 	if err := binary.Read(strings.NewReader(string(b)), binary.LittleEndian, labels); err != nil {
@@ -153,22 +153,89 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	var turns [3]int
+	slows := 0
 	for i, s := range samples {
-		row := labels[4*i : 4*i+4]
-		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn {
-			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d", i, row, s.Lane, s.Speed, s.Turn)
+		row := labels[5*i : 5*i+5]
+		slow := float32(0)
+		if s.Slow {
+			slow = 1
+			slows++
+		}
+		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn || row[4] != slow {
+			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d slow %v", i, row, s.Lane, s.Speed, s.Turn, s.Slow)
 		}
 		turns[s.Turn]++
 	}
 	if meta.Samples != len(samples) || meta.Turns != turns || meta.TurnsBySource["builtin"] != turns || turns[TurnLeft] == 0 {
 		t.Errorf("meta: %d samples, turns %v (builtin %v); counted %v", meta.Samples, meta.Turns, meta.TurnsBySource["builtin"], turns)
 	}
-	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn"}) {
+	if meta.Slows != slows || meta.SlowsBySource["builtin"] != slows {
+		t.Errorf("meta: slows %d (builtin %d), counted %d", meta.Slows, meta.SlowsBySource["builtin"], slows)
+	}
+	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn", "slow"}) {
 		t.Errorf("label columns %v", meta.Labels)
 	}
 	bad := append([]Sample(nil), samples[0])
 	bad[0].Turn = 3
 	if err := Write(t.TempDir(), bad, func(Sample) string { return "x" }); err == nil {
 		t.Error("a turn class of 3 was written")
+	}
+}
+
+// The slow label is whether the sample's instruction is "drive slowly": in a slow-down instruction scenario
+// from its command on (and "keep going" before it), and in scenarios without instructions of their own (as
+// the CommonRoad files) where the operator share gives a sample "drive slowly" (and no other command or
+// routing instruction).
+func TestSlowLabel(t *testing.T) {
+	if SlowCommand != gen.TextDriveSlow {
+		t.Fatalf("SlowCommand %q, the generator's %q", SlowCommand, gen.TextDriveSlow)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 3; i++ {
+		sc := generate(t, gen.TypeSlowDown, i, trainSeed)
+		samples := FromScenario(sc, Options{Stride: 5, OperatorShare: 1}, rng)
+		before, after := 0, 0
+		for k, s := range samples {
+			tm := float64(k*5) * sc.DT
+			want, _ := llmguide.InstructionAt(sc.Instructions, tm)
+			if s.Instruction != want {
+				t.Fatalf("%s at %.1f s: instruction %q, want the scenario's %q", sc.ID, tm, s.Instruction, want)
+			}
+			if s.Slow != (want == gen.TextDriveSlow) {
+				t.Errorf("%s at %.1f s: %q labelled slow %v", sc.ID, tm, s.Instruction, s.Slow)
+			}
+			if s.Slow {
+				after++
+			} else {
+				before++
+			}
+		}
+		if before == 0 || after == 0 {
+			t.Errorf("%s: %d samples before the command, %d with it", sc.ID, before, after)
+		}
+	}
+	texts := map[string]int{}
+	for _, typ := range []string{"starting_left_turn", "stopping_with_lead", "following_lane_with_lead"} {
+		for i := 0; i < 3; i++ {
+			sc := generate(t, typ, i, gen.DefaultSeed)
+			sc.Instructions = nil // as a CommonRoad file: the routing instruction, or an operator command
+			for _, s := range FromScenario(sc, Options{OperatorShare: 1}, rng) {
+				texts[s.Instruction]++
+				if s.Slow != (s.Instruction == SlowCommand) {
+					t.Errorf("%s: %q labelled slow %v", s.Source, s.Instruction, s.Slow)
+				}
+			}
+		}
+	}
+	if texts[SlowCommand] == 0 || len(texts) < 2 {
+		t.Errorf("instructions of the samples: %v; want some %q and others", texts, SlowCommand)
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{{"drive slowly", true}, {" Drive  slowly ", true}, {"keep going", false}, {"drive", false}, {"stop", false}} {
+		if got := isSlowCommand(c.text); got != c.want {
+			t.Errorf("isSlowCommand(%q) = %v", c.text, got)
+		}
 	}
 }
