@@ -1,0 +1,127 @@
+package ort
+
+import (
+	"testing"
+
+	"asyncdrive/llmguide"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/gen"
+)
+
+// recorder is a model that keeps the last output of the model it wraps.
+type recorder struct {
+	*Session
+	last llmguide.Output
+}
+
+func (r *recorder) Infer(scene []float32, words []int64) (llmguide.Output, error) {
+	out, err := r.Session.Infer(scene, words)
+	r.last = out
+	return out, err
+}
+
+// The builtin model reads "drive slowly" as a slow-down, and nothing else: on generated evaluation scenes
+// (seed 1, not trained on) of the slow-down instruction type, before its command and well after it, and of
+// three builtin types, "drive slowly" gives a slow probability of at least 0.5, and "keep going", "turn
+// left in 40 meters" and "change to the left lane" less; the slow-down scenes' own instruction in force does
+// the same. Where the model is sure, its target speed caps the planner without the margin.
+func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
+	s := open(t, Options{})
+	defer s.Close()
+	if !s.HasSlow() {
+		t.Fatal("the builtin model has no slow head")
+	}
+	m := &recorder{Session: s}
+	texts := []struct {
+		text string
+		slow bool
+	}{
+		{gen.TextDriveSlow, true},
+		{gen.TextKeepGoing, false},
+		{"turn left in 40 meters", false},
+		{gen.TextLaneLeft, false},
+	}
+	type scene struct {
+		sc     *scenarios.Scenario
+		frames []int
+	}
+	var scenes []scene
+	for idx := 0; idx < 4; idx++ {
+		sc, err := gen.GenerateInstruction(gen.TypeSlowDown, idx, gen.DefaultSeed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd := -1.0
+		for _, in := range sc.Instructions {
+			if in.Text == gen.TextDriveSlow {
+				cmd = in.T
+			}
+		}
+		if cmd < 0.5 {
+			t.Fatalf("%s: no %q command after 0.5 s: %v", sc.ID, gen.TextDriveSlow, sc.Instructions)
+		}
+		// Before the command, at it, and well after it (slow by then).
+		scenes = append(scenes, scene{sc, []int{0, int(cmd / sc.DT), int((cmd + gen.SlowGrace + 2) / sc.DT)}})
+	}
+	for _, typ := range []string{"following_lane_with_lead", "starting_left_turn", "high_magnitude_speed"} {
+		sc, err := gen.Generate(typ, 0, gen.DefaultSeed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		scenes = append(scenes, scene{sc, []int{20, 80}})
+	}
+	infer := func(sc *scenarios.Scenario, in *planner.Input, instr []scenarios.Instruction) (llmguide.Output, *planner.Guidance) {
+		t.Helper()
+		g, err := llmguide.New(m, sc, llmguide.Config{Interval: 1, Instructions: instr})
+		if err != nil {
+			t.Fatal(err)
+		}
+		gd := g.Guidance(in)
+		if gd == nil || g.Stats().Errors > 0 || g.Stats().Calls != 1 {
+			t.Fatalf("%s: no guidance (%+v)", sc.ID, g.Stats())
+		}
+		return m.last, gd
+	}
+	slowed := 0
+	for _, c := range scenes {
+		sc := c.sc
+		for _, frame := range c.frames {
+			if frame >= len(sc.Expert) {
+				t.Fatalf("%s: frame %d of %d", sc.ID, frame, len(sc.Expert))
+			}
+			in := observe(sc, frame)
+			for _, tx := range texts {
+				out, gd := infer(sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
+				t.Logf("%s at %.1f s (%.1f m/s), %q: slow %.3f, target %.1f m/s, cap %.1f", sc.ID, in.Time, sc.Expert[frame].Speed,
+					tx.text, out.SlowProb, out.TargetSpeed, gd.TargetSpeed)
+				if (out.SlowProb >= 0.5) != tx.slow {
+					t.Errorf("%s at %.1f s, %q: slow probability %.3f", sc.ID, in.Time, tx.text, out.SlowProb)
+				}
+				if out.TargetSpeed > 2 {
+					want := out.TargetSpeed + 3
+					if out.SlowProb >= 0.5 {
+						want = out.TargetSpeed
+						slowed++
+					}
+					if gd.TargetSpeed != want {
+						t.Errorf("%s at %.1f s, %q: guidance target %.2f, want %.2f (slow %.3f, target %.2f)", sc.ID, in.Time, tx.text,
+							gd.TargetSpeed, want, out.SlowProb, out.TargetSpeed)
+					}
+				}
+			}
+			if sc.Type != gen.TypeSlowDown {
+				continue
+			}
+			own, _ := llmguide.InstructionAt(sc.Instructions, in.Time)
+			out, _ := infer(sc, in, nil) // the scenario's own instruction
+			t.Logf("%s at %.1f s, its own %q: slow %.3f", sc.ID, in.Time, own, out.SlowProb)
+			if (out.SlowProb >= 0.5) != (own == gen.TextDriveSlow) {
+				t.Errorf("%s at %.1f s, its own %q: slow probability %.3f", sc.ID, in.Time, own, out.SlowProb)
+			}
+		}
+	}
+	if slowed == 0 {
+		t.Error("no target speed above 2 m/s with the slow-down: the cap without the margin was never checked")
+	}
+}
