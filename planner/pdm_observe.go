@@ -197,7 +197,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		p.side[SideRight].lcOn = false
 	}
 	// Speed limit of the current lane.
-	limit := p.laneSpeed(p.currentLane())
+	limit := p.pacedSpeed(ego, p.laneSpeed(p.currentLane()))
 	maxTarget := 0.0
 	p.props = p.props[:0]
 	for j := range p.paths {
