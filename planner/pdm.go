@@ -77,6 +77,13 @@ type PDMConfig struct {
 	// lane of the route than the centerline's, the planner plans a lane change to it when nothing else
 	// guides it, as if a guide had asked for one.
 	NoGoalLane bool
+	// NoGoalPacing turns off pacing to the goal's time window: by default, when the initialization gives the
+	// goal a time window (Initialization.GoalWindow) and the goal lies ahead on the centerline, a planner
+	// whose target speed would bring it there after the window raises the target (up to the posted limit, or
+	// maxFallbackSpeed without one), aiming at the window's middle (see pacedSpeed). Every proposal is still
+	// scored and checked as before, and leaders still bound the speed; pacing only moves the speeds the
+	// proposals target. An early ego does not slow down for the window (see pacedSpeed).
+	NoGoalPacing bool
 	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
 	RasterCell float64
 	// MapEdgeRunout (m): a lane with no successor ends where the map was cut (the maps of recorded scenarios
@@ -263,6 +270,9 @@ type PDM struct {
 	collided    []string // objects the ego has touched: ignored from then on
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
+	goalWindow  scenarios.TimeWindow // when to be at the goal (valid when hasWindow)
+	hasWindow   bool
+	goalS       float64 // the goal's arc length on the centerline, NaN when it is not near the centerline
 	startSpeed  float64 // the ego's speed at the first tick
 	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
 	flow        []float64
@@ -402,6 +412,10 @@ func (p *PDM) Initialize(init Initialization) error {
 		return err
 	}
 	p.mx, p.route, p.vehicle, p.goal = mx, init.Route, v, init.Goal
+	p.hasWindow = false
+	if w := init.GoalWindow; w != nil && !math.IsNaN(w.Start) && !math.IsNaN(w.End) && w.Start <= w.End {
+		p.goalWindow, p.hasWindow = *w, true
+	}
 	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
 		return errors.New("pdm: vehicle wheelbase must be a positive number")
 	}
@@ -570,6 +584,12 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	p.pullAt = math.NaN()
 	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
 	p.lastS = math.NaN()
+	p.goalS = math.NaN()
+	if p.goal.IsFinite() && p.goal != (geom.Pose{}) && len(line.Pts) >= 2 {
+		if gs, glat := line.Project(p.goal.Pos()); math.Abs(glat) <= goalNearCenterline {
+			p.goalS = gs
+		}
+	}
 	if !p.edgeDecided {
 		p.edgeDecided = true
 		last := p.centerLanes[len(p.centerLanes)-1]
@@ -590,6 +610,68 @@ func (p *PDM) laneSpeed(l int) float64 {
 		return limit
 	}
 	return max(p.cfg.FallbackSpeed, min(max(p.startSpeed, p.flowSpeed), maxFallbackSpeed))
+}
+
+// pacedSpeed returns the speed the proposals target instead of limit (the lane's speed) so that the ego
+// reaches its goal inside the goal's time window (PDMConfig.NoGoalPacing): it estimates, for an arrival time,
+// the cruise speed that covers the distance along the centerline from the ego's centre to the goal in time
+// when the ego first changes speed at paceAccel (cruiseSpeed). When cruising at limit would arrive after the
+// window (less a margin), the target rises to the cruise speed for the window's middle, up to the posted
+// limit or, without one, maxFallbackSpeed. Otherwise, or with no window, no goal ahead on the centerline, or the
+// window past, it returns limit. It never lowers the target for an ego that would arrive early: easing off
+// towards a window that opens later slowed the ego in moving freeway traffic (NGSIM US101-1: out of the goal's
+// speed interval, and a collision), and no recorded scenario here fails by arriving early.
+func (p *PDM) pacedSpeed(ego dynamics.State, limit float64) float64 {
+	if !p.hasWindow || p.cfg.NoGoalPacing || math.IsNaN(p.goalS) || math.IsNaN(p.lastS) {
+		return limit
+	}
+	w := p.goalWindow
+	now := ego.Time
+	d := p.goalS - p.lastS - (p.vehicle.FrontLength-p.vehicle.RearLength)/2
+	hi := w.End - min(paceMargin, (w.End-w.Start)/4)
+	if !(d > 0) || hi <= now {
+		return limit
+	}
+	v := max(ego.Speed, 0)
+	aim := min(max((w.Start+w.End)/2, now+(hi-now)/2), hi)
+	if limit < cruiseSpeed(d, v, hi-now, paceAccel) {
+		capSpeed := maxFallbackSpeed
+		if posted := p.mx.Lane(p.currentLane()).SpeedLimit; posted > 0 {
+			capSpeed = min(capSpeed, posted)
+		}
+		return max(limit, min(cruiseSpeed(d, v, aim-now, paceAccel), capSpeed))
+	}
+	return limit
+}
+
+// paceAccel (m/s^2) is the acceleration pacedSpeed assumes the ego speeds up with;
+// paceMargin (s) is how far inside its time window it plans to arrive (at most a quarter of the window).
+const (
+	paceAccel  = 1.0
+	paceMargin = 0.5
+)
+
+// cruiseSpeed returns the speed c such that a vehicle at speed v that changes speed to c at acceleration a
+// (or deceleration a) and then holds it covers d metres in tau seconds: +Inf when even speeding up all the
+// way does not, 0 when even stopping at once covers more.
+func cruiseSpeed(d, v, tau, a float64) float64 {
+	if !(tau > 0) {
+		return math.Inf(1)
+	}
+	if d >= v*tau {
+		// d = c tau - (c - v)^2 / (2a), c >= v.
+		disc := (v+a*tau)*(v+a*tau) - v*v - 2*a*d
+		if disc < 0 {
+			return math.Inf(1)
+		}
+		return v + a*tau - math.Sqrt(disc)
+	}
+	// d = c tau + (v - c)^2 / (2a), c <= v.
+	disc := a * (a*tau*tau - 2*v*tau + 2*d)
+	if disc < 0 {
+		return 0
+	}
+	return max(0, v-a*tau+math.Sqrt(disc))
 }
 
 // maxFallbackSpeed (m/s) caps the pace kept where the map has no speed limit (130 km/h).

@@ -197,7 +197,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		p.side[SideRight].lcOn = false
 	}
 	// Speed limit of the current lane.
-	limit := p.laneSpeed(p.currentLane())
+	limit := p.pacedSpeed(ego, p.laneSpeed(p.currentLane()))
 	// Asked to pull over with no pickup/drop-off area ahead: a comfortable stop.
 	if !g.pullOver {
 		p.pullAt = math.NaN()

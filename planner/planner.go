@@ -14,11 +14,14 @@ const HistorySeconds = 2.0
 // Initialization is what a planner gets once per scenario, in nuPlan's words: the map, the route (roadblock
 // ids) and the mission goal.
 type Initialization struct {
-	Map     *scenarios.Map
-	Route   []string
-	Goal    geom.Pose
-	Vehicle dynamics.VehicleParams
-	DT      float64 // simulation period, s
+	Map   *scenarios.Map
+	Route []string
+	Goal  geom.Pose
+	// GoalWindow, when set, is when the mission asks the ego to be at Goal, on Input.Time's clock (a
+	// CommonRoad planning problem's goal time interval); nil: any time.
+	GoalWindow *scenarios.TimeWindow
+	Vehicle    dynamics.VehicleParams
+	DT         float64 // simulation period, s
 }
 
 // mapFollowing validates the initialization of a planner that follows the map's lanes and fills the defaults:

@@ -59,6 +59,9 @@ type Scenario struct {
 	Map     Map       `json:"map"`
 	Route   []string  `json:"route"` // roadblock ids from the ego's start to its goal, in order
 	Goal    geom.Pose `json:"goal"`  // mission goal (rear-axle pose)
+	// GoalWindow, when set, is the time interval in which the mission asks the ego to be at its goal (seconds
+	// from the run start), as a CommonRoad planning problem gives it; nil: no time is asked for.
+	GoalWindow *TimeWindow `json:"goal_window,omitempty"`
 	// Expert is the human or expert ego log at DT spacing; Expert[0] is the initial state at t=0.
 	Expert []EgoState `json:"expert"`
 	Tracks []Track    `json:"tracks"`
@@ -82,6 +85,21 @@ func (s *Scenario) PlannerMission() (route []string, goal geom.Pose) {
 		return s.Route[:s.RouteShown:s.RouteShown], geom.Pose{}
 	}
 	return s.Route, s.Goal
+}
+
+// TimeWindow is a closed time interval, in seconds from the run start.
+type TimeWindow struct {
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
+}
+
+// PlannerGoalWindow returns the goal's time window a planner is told: GoalWindow, or nil when the scenario
+// shows the planner no goal (see PlannerMission).
+func (s *Scenario) PlannerGoalWindow() *TimeWindow {
+	if _, goal := s.PlannerMission(); goal == (geom.Pose{}) {
+		return nil
+	}
+	return s.GoalWindow
 }
 
 // Instruction is a routing or operator instruction given at a time, in words ("turn left in 40 meters").

@@ -130,3 +130,16 @@ func TestKinds(t *testing.T) {
 		}
 	}
 }
+
+// The planner is told the goal's time window only with the goal itself.
+func TestPlannerGoalWindow(t *testing.T) {
+	w := &TimeWindow{Start: 1, End: 2}
+	sc := &Scenario{Route: []string{"a", "b"}, Goal: geom.Pose{X: 5}, GoalWindow: w}
+	if got := sc.PlannerGoalWindow(); got != w {
+		t.Errorf("goal shown: window %v, want %v", got, w)
+	}
+	sc.RouteShown = 1
+	if got := sc.PlannerGoalWindow(); got != nil {
+		t.Errorf("goal hidden: window %v, want nil", got)
+	}
+}

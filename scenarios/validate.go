@@ -128,6 +128,9 @@ func (v *validator) scenario(sc *Scenario) {
 			v.fail(fmt.Sprintf("instructions[%d]", i), "needs a time >= 0 and a text")
 		}
 	}
+	if w := sc.GoalWindow; w != nil && (!finite(w.Start, w.End) || w.End < w.Start) {
+		v.fail("goal_window", "needs finite times with start <= end, got [%v, %v]", w.Start, w.End)
+	}
 	if sc.RouteShown < 0 || sc.RouteShown > len(sc.Route) {
 		v.fail("route_shown", "must be between 0 and the route's %d roadblocks, got %d", len(sc.Route), sc.RouteShown)
 	}

@@ -32,6 +32,8 @@ func TestValidateDefects(t *testing.T) {
 		{"unknown roadblock in route", func(sc *Scenario) { sc.Route[1] = "rbX" }, "route[1]", `unknown roadblock "rbX"`},
 		{"lane id as route roadblock", func(sc *Scenario) { sc.Route = []string{"l1"} }, "route[0]", `unknown roadblock "l1"`},
 		{"NaN goal", func(sc *Scenario) { sc.Goal.Heading = nan }, "goal", "not finite"},
+		{"goal window ends first", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: 3, End: 2} }, "goal_window", "start <= end"},
+		{"NaN goal window", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: nan, End: 2} }, "goal_window", "finite"},
 		// Expert.
 		{"no expert", func(sc *Scenario) { sc.Expert = nil }, "expert", "needs at least 2 states, has 0"},
 		{"one expert state", func(sc *Scenario) { sc.Expert = sc.Expert[:1] }, "expert", "needs at least 2 states, has 1"},

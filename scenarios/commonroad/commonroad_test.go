@@ -266,6 +266,9 @@ func TestMinimal(t *testing.T) {
 	if g.TimeStart != 2 || g.TimeEnd != 4 {
 		t.Errorf("goal time [%v, %v], want [2, 4]", g.TimeStart, g.TimeEnd)
 	}
+	if w := sc.GoalWindow; w == nil || w.Start != 2 || w.End != 4 {
+		t.Errorf("scenario goal window %+v, want [2, 4] (the planner is told it)", w)
+	}
 	at := geom.Pose{X: 30 - CentreOffset}
 	if !res.Goal.Reached(3, at, 5) || res.Goal.Reached(5, at, 5) || res.Goal.Reached(3, geom.Pose{X: 60}, 5) {
 		t.Errorf("Reached is wrong")

@@ -589,7 +589,7 @@ func (c *converter) goal(pp *problem) {
 	// there, else as the ego starts.
 	pose := geom.Pose{X: pp.init.pos.X, Y: pp.init.pos.Y, Heading: pp.init.heading}
 	found := false
-	for _, gs := range pp.goals {
+	for gi, gs := range pp.goals {
 		var ctr geom.Vec2
 		heading, hasHeading := 0.0, false
 		switch {
@@ -619,6 +619,10 @@ func (c *converter) goal(pp *problem) {
 			}
 		}
 		pose, found = geom.Pose{X: ctr.X, Y: ctr.Y, Heading: geom.NormalizeAngle(heading)}, true
+		// The planner is told when to be there: this goal state's time interval, when the file gives one.
+		if st := g.States[gi]; finite(st.TimeStart) && finite(st.TimeEnd) && st.TimeStart <= st.TimeEnd {
+			c.sc.GoalWindow = &scenarios.TimeWindow{Start: st.TimeStart, End: st.TimeEnd}
+		}
 		break
 	}
 	if !found {

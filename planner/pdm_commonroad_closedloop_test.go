@@ -1,0 +1,61 @@
+package planner_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"asyncdrive/dynamics"
+	"asyncdrive/planner"
+	"asyncdrive/scenarios/commonroad"
+	"asyncdrive/sim"
+)
+
+// crData is the CommonRoad data set next to the repository (see scenarios/commonroad).
+var crData = filepath.Join("..", "..", "shared", "data", "commonroad")
+
+// runCommonRoad imports a CommonRoad file and runs cfg's PDM on it in closed loop (non-reactive, 5 s of goal
+// overtime as the eval's default); it reports whether the goal was reached and the at-fault collisions.
+func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bool, atFault int) {
+	t.Helper()
+	path := filepath.Join(crData, file)
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no CommonRoad data at %s", crData)
+	}
+	res, err := commonroad.Import(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g := res.Goal
+	out, err := sim.Run(res.Scenario, planner.NewPDM(cfg), sim.Config{
+		Overtime: 50, Until: func(e dynamics.State) bool { return g.Reached(e.Time, e.Pose, e.Speed) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range out.Ego {
+		if g.Reached(e.Time, e.Pose, e.Speed) {
+			reached = true
+		}
+	}
+	for _, n := range out.Metrics.AtFaultCounts {
+		atFault += n
+	}
+	return reached, atFault
+}
+
+// NGSIM US-101 (no recorded ego): the goal must be reached within [7.0, 8.0] s, about 130 m ahead, from
+// 16 m/s on a road without a posted speed limit. Keeping the 15 m/s the planner targets there, the ego arrives
+// late; told the goal's time window, it paces itself to arrive inside it.
+func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "NGSIM/USA_US101-7_1_T-1.xml.gz"
+	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
+		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
+	}
+	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalPacing: true}); reached {
+		t.Logf("%s: reached without pacing too", file)
+	}
+}
