@@ -104,28 +104,17 @@ func (g *Guide) Interval() int { return g.interval }
 func (g *Guide) Instruction(in *planner.Input) string {
 	if g.cfg.Operator != nil {
 		g.live = g.cfg.Operator.take(g.live, in.Time)
-		if s, ok := InstructionAt(g.live, in.Time); ok && s != "" {
+		if s, ok := scenarios.InstructionAt(g.live, in.Time); ok && s != "" {
 			return s
 		}
 	}
-	if s, ok := InstructionAt(g.cfg.Instructions, in.Time); ok && s != "" {
+	if s, ok := scenarios.InstructionAt(g.cfg.Instructions, in.Time); ok && s != "" {
 		return s
 	}
-	if s, ok := InstructionAt(g.sc.Instructions, in.Time); ok && s != "" {
+	if s, ok := scenarios.InstructionAt(g.sc.Instructions, in.Time); ok && s != "" {
 		return s
 	}
 	return RouteInstruction(g.enc.Map(), g.enc.Route(), in.Current().Pose)
-}
-
-// InstructionAt returns the instruction of list in force at time t: the text of the last entry with T <= t;
-// ok is false when there is none yet.
-func InstructionAt(list []scenarios.Instruction, t float64) (text string, ok bool) {
-	for _, it := range list {
-		if it.T <= t+1e-9 {
-			text, ok = it.Text, true
-		}
-	}
-	return text, ok
 }
 
 // Guidance runs the model on the ticks it is due, schedules the result to arrive after the latency, and

@@ -294,3 +294,14 @@ type Object struct {
 	// Indicator is the turn signal the object shows (IndicatorOff when none or unknown).
 	Indicator Indicator
 }
+
+// InstructionAt returns the instruction of list in force at time t: the text of the last entry with T <= t;
+// ok is false when there is none yet.
+func InstructionAt(list []Instruction, t float64) (text string, ok bool) {
+	for _, it := range list {
+		if it.T <= t+1e-9 {
+			text, ok = it.Text, true
+		}
+	}
+	return text, ok
+}

@@ -9,6 +9,7 @@ import (
 
 	"asyncdrive/geom"
 	"asyncdrive/runlog"
+	"asyncdrive/scenarios"
 )
 
 // Overlay layout, pixels.
@@ -195,7 +196,7 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 			add(ColorProposal, "  %d proposals, chosen score %.2f", n, best)
 		}
 	}
-	if instr := currentInstruction(h, f.T); instr != "" {
+	if instr, _ := scenarios.InstructionAt(h.Instructions, f.T); instr != "" {
 		add(ColorText, "route: %s", instr)
 	}
 	if st.LastCommand != "" {
@@ -263,17 +264,6 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		add(ColorWarning, "warning: %s", w)
 	}
 	return out
-}
-
-// currentInstruction returns the latest routing instruction of the header given at or before t.
-func currentInstruction(h *runlog.Header, t float64) string {
-	s := ""
-	for _, in := range h.Instructions {
-		if in.T <= t+1e-9 {
-			s = in.Text
-		}
-	}
-	return s
 }
 
 func orDash(s string) string {

@@ -78,7 +78,7 @@ type Options struct {
 //
 // The guide sees what it sees in a run (Guide): the scene is encoded with the route the planner is given
 // (Scenario.PlannerMission: for instruction scenarios only up to the branch), and the instruction is the
-// scenario's instruction in force at the sample's time (InstructionAt), else the routing instruction from
+// scenario's instruction in force at the sample's time (scenarios.InstructionAt), else the routing instruction from
 // that route, which OperatorShare of the samples replace with an operator command. The labels come from the
 // expert, the turn label from the whole route (Scenario.Route) that the expert followed; the slow label says
 // whether the sample's instruction, the scenario's or an operator command, is SlowCommand.
@@ -114,7 +114,7 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		s.Stop = minV < 0.3 && cur.Speed > 1
 		s.Lane = laneChange(mx, cur.Pose, sc.Expert[i+ahead].Pose)
 		s.Turn = turnLabel(mx, sc.Route, cur.Pose, veh)
-		if text, ok := llmguide.InstructionAt(sc.Instructions, in.Time); ok {
+		if text, ok := scenarios.InstructionAt(sc.Instructions, in.Time); ok {
 			s.Instruction = text
 		} else {
 			s.Instruction = llmguide.RouteInstruction(mx, route, cur.Pose)

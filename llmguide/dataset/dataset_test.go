@@ -67,7 +67,7 @@ func TestInstructionScenarioSamples(t *testing.T) {
 		for k, s := range samples {
 			frame := k * 5
 			tm := float64(frame) * sc.DT
-			want, _ := llmguide.InstructionAt(sc.Instructions, tm)
+			want, _ := scenarios.InstructionAt(sc.Instructions, tm)
 			if s.Instruction != want {
 				t.Fatalf("%s at %.1f s: instruction %q, want the scenario's %q (no operator command replaces it)", sc.ID, tm, s.Instruction, want)
 			}
@@ -197,7 +197,7 @@ func TestSlowLabel(t *testing.T) {
 		before, after := 0, 0
 		for k, s := range samples {
 			tm := float64(k*5) * sc.DT
-			want, _ := llmguide.InstructionAt(sc.Instructions, tm)
+			want, _ := scenarios.InstructionAt(sc.Instructions, tm)
 			if s.Instruction != want {
 				t.Fatalf("%s at %.1f s: instruction %q, want the scenario's %q", sc.ID, tm, s.Instruction, want)
 			}

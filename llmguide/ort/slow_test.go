@@ -113,7 +113,7 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 			if sc.Type != gen.TypeSlowDown {
 				continue
 			}
-			own, _ := llmguide.InstructionAt(sc.Instructions, in.Time)
+			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
 			out, _ := infer(sc, in, nil) // the scenario's own instruction
 			t.Logf("%s at %.1f s, its own %q: slow %.3f", sc.ID, in.Time, own, out.SlowProb)
 			if (out.SlowProb >= 0.5) != (own == gen.TextDriveSlow) {

@@ -107,7 +107,7 @@ func TestBuiltinModelFollowsTurnInstructions(t *testing.T) {
 				t.Errorf("%s at %.1f s, %q: guidance Turn %v, want %v (the adapter's threshold 0.6)", sc.ID, in.Time, c.text, gd.Turn, c.want)
 			}
 		}
-		own, _ := llmguide.InstructionAt(sc.Instructions, in.Time)
+		own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
 		p := guidance(nil).TurnProbs // the scenario's own instruction
 		t.Logf("%s at %.1f s, its own %q (the expert went %s): left %.2f straight %.2f right %.2f", sc.ID, in.Time, own, move, p[0], p[1], p[2])
 		if got := argmax(p); got.String() != move {

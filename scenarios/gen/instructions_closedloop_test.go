@@ -116,7 +116,7 @@ func TestClosedLoopBranchNeedsInstruction(t *testing.T) {
 type turnGuide struct{ sc *scenarios.Scenario }
 
 func (g turnGuide) Guidance(in *planner.Input) *planner.Guidance {
-	text := instructionAt(g.sc, in.Time)
+	text, _ := scenarios.InstructionAt(g.sc.Instructions, in.Time)
 	turn := planner.TurnAny
 	switch {
 	case strings.HasPrefix(text, "turn left"):
@@ -208,7 +208,7 @@ func TestClosedLoopSlowCommand(t *testing.T) {
 type pullOverGuide struct{ sc *scenarios.Scenario }
 
 func (g pullOverGuide) Guidance(in *planner.Input) *planner.Guidance {
-	text := instructionAt(g.sc, in.Time)
+	text, _ := scenarios.InstructionAt(g.sc.Instructions, in.Time)
 	return &planner.Guidance{Time: in.Time, PullOver: text == "stop at the pickup zone"}
 }
 
@@ -235,15 +235,4 @@ func TestClosedLoopPickupStopGuided(t *testing.T) {
 	if guided < len(scs)-1 || unguided > 0 {
 		t.Errorf("PDM stopped at the pickup zone in %d of %d guided (want all but one at least), %d unguided (want 0)", guided, len(scs), unguided)
 	}
-}
-
-// instructionAt returns the scenario's instruction in force at time t ("" before the first).
-func instructionAt(sc *scenarios.Scenario, t float64) string {
-	text := ""
-	for _, it := range sc.Instructions {
-		if it.T <= t+1e-9 {
-			text = it.Text
-		}
-	}
-	return text
 }
