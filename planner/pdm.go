@@ -422,7 +422,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	p.ctrl = dynamics.NewController(p.vehicle)
 	p.graph = newRouteGraph(p.mx, p.route, p.cfg.RouteDepth)
 	p.goalLane = laneOfGoal(p.mx, p.graph, p.goal)
-	p.branch = branchState{allowed: !p.hasGoal(), routeEnd: -1, end: -1}
+	p.branch = branchState{allowed: !p.hasGoal(), routeEnd: -1, end: -1, noEnd: -1}
 	p.light = make([]uint8, p.mx.NumLanes())
 	p.passing = make([]int, 0, 8)
 	p.collided = make([]string, 0, 64)

@@ -39,6 +39,9 @@ type branchState struct {
 	lanes  []int              // its lanes
 	choice int                // index in lanes of the connector chosen at the junction
 	last   scenarios.Movement // the movement of the junction the ego took last
+
+	noEnd  int // a lane found not to offer movement noMove at its next branch (-1: none)
+	noMove scenarios.Movement
 }
 
 // turnWanted returns the movement g asks for: Turn, else the most likely movement of TurnProbs when it
@@ -213,16 +216,20 @@ func (p *PDM) steerBranch(rear geom.Pose) bool {
 	if b.want == b.move {
 		return true
 	}
-	if b.want != scenarios.MovementNone && b.end < 0 {
-		// Nothing to change unless the end of the way known offers the movement.
-		end := p.centerLanes[len(p.centerLanes)-1]
-		if lanes, _ := branchFrom(p.mx, end, b.want); len(lanes) == 0 {
+	if b.want != scenarios.MovementNone {
+		// Nothing to change unless the end of the way known offers the movement (with a continuation there
+		// is, keep it rather than stop). An end found not to offer it is remembered, so that guidance asking
+		// for it tick after tick costs no search.
+		end := b.end
+		if end < 0 {
+			end = p.centerLanes[len(p.centerLanes)-1]
+		}
+		if end == b.noEnd && b.want == b.noMove {
 			return true
 		}
-	}
-	if b.want != scenarios.MovementNone && b.end >= 0 {
-		if lanes, _ := branchFrom(p.mx, b.end, b.want); len(lanes) == 0 {
-			return true // keep the continuation there is rather than stop
+		if lanes, _ := branchFrom(p.mx, end, b.want); len(lanes) == 0 {
+			b.noEnd, b.noMove = end, b.want
+			return true
 		}
 	}
 	p.buildPaths(p.currentLane(), rear)
