@@ -77,46 +77,35 @@ func (p *PDM) pullOverStop(s0, v float64) float64 {
 		return at
 	}
 	p.pullAt = math.NaN()
-	c := &p.paths[0]
-	best := math.Inf(1)
 	// The first free slot the ego reaches braking gently, else braking comfortably.
-	for _, decel := range [2]float64{pullOverDecel, p.cfg.StopDecel} {
-		reach := front
+	var reach, found [2]float64
+	for k, decel := range [2]float64{pullOverDecel, p.cfg.StopDecel} {
+		reach[k], found[k] = front, math.Inf(1)
 		if v > 0 {
-			reach += v * v / (2 * decel)
+			reach[k] += v * v / (2 * decel)
 		}
-		for _, z := range p.zones {
-			if z.s1-pullOverMargin < front-0.5 || z.s0-front > pullOverRange {
-				continue // passed it, or too far ahead
-			}
-			poly := p.mx.Map().Areas[z.area].Polygon
-			// Slots taken: the arc-length spans of what stands in the area.
-			p.taken = p.taken[:0]
-			for i := range p.objs {
-				o := &p.objs[i]
-				if o.speed > pullOverStill || !geom.PointInPolygon(o.c0, poly) {
-					continue
-				}
-				s, _ := c.line.Project(o.c0)
-				h := o.o.Box.Length / 2
-				p.taken = append(p.taken, [2]float64{s - h, s + h})
-			}
-			slices.SortFunc(p.taken, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
-			p.taken = append(p.taken, [2]float64{z.s1, z.s1})
+	}
+	for _, z := range p.zones {
+		if z.s1-pullOverMargin < front-0.5 || z.s0-front > pullOverRange {
+			continue // passed it, or too far ahead
+		}
+		taken := append(p.takenSpans(z), [2]float64{z.s1, z.s1})
+		for k := range reach {
 			from := z.s0
-			for _, t := range p.taken {
+			for _, t := range taken {
 				// The free stretch [from, t[0]]: the front bumper may stop between lo and hi.
 				lo, hi := from+need-pullOverMargin, t[0]-pullOverMargin
-				if want := max(lo, reach); want <= hi && want >= front-0.5 {
-					best = min(best, want)
+				if want := max(lo, reach[k]); want <= hi && want >= front-0.5 {
+					found[k] = min(found[k], want)
 					break
 				}
 				from = max(from, t[1])
 			}
 		}
-		if !math.IsInf(best, 1) {
-			break
-		}
+	}
+	best := found[0]
+	if math.IsInf(best, 1) {
+		best = found[1]
 	}
 	if best-front > pullOverRange {
 		return math.Inf(1)
@@ -128,23 +117,35 @@ func (p *PDM) pullOverStop(s0, v float64) float64 {
 // slotFree reports whether a front-bumper stop at arc length at leaves the car's stretch (need metres
 // behind it, the margin ahead) in a pickup/drop-off area clear of standing objects.
 func (p *PDM) slotFree(at, need float64) bool {
-	c := &p.paths[0]
 	for _, z := range p.zones {
 		if at < z.s0 || at-need > z.s1 {
 			continue
 		}
-		poly := p.mx.Map().Areas[z.area].Polygon
-		for i := range p.objs {
-			o := &p.objs[i]
-			if o.speed > pullOverStill || !geom.PointInPolygon(o.c0, poly) {
-				continue
-			}
-			s, _ := c.line.Project(o.c0)
-			if h := o.o.Box.Length / 2; s+h > at+pullOverMargin-need && s-h < at+pullOverMargin {
+		for _, t := range p.takenSpans(z) {
+			if t[1] > at+pullOverMargin-need && t[0] < at+pullOverMargin {
 				return false
 			}
 		}
 		return true
 	}
 	return false
+}
+
+// takenSpans returns the centerline arc-length spans of the objects standing in zone z (slower than
+// pullOverStill, centre in the area), in order; the slice is reused.
+func (p *PDM) takenSpans(z zoneSpan) [][2]float64 {
+	c := &p.paths[0]
+	poly := p.mx.Map().Areas[z.area].Polygon
+	p.taken = p.taken[:0]
+	for i := range p.objs {
+		o := &p.objs[i]
+		if o.speed > pullOverStill || !geom.PointInPolygon(o.c0, poly) {
+			continue
+		}
+		s, _ := c.line.Project(o.c0)
+		h := o.o.Box.Length / 2
+		p.taken = append(p.taken, [2]float64{s - h, s + h})
+	}
+	slices.SortFunc(p.taken, func(a, b [2]float64) int { return cmp.Compare(a[0], b[0]) })
+	return p.taken
 }
