@@ -11,13 +11,16 @@ type Adapter struct {
 	// instruction (Guidance.Turn) (0.6); below it only the probabilities (Guidance.TurnProbs) go to the
 	// planner, which has its own threshold for them (PDMConfig.TurnProbability).
 	TurnConfidence float64
-	// SpeedMargin (m/s) is added to the target speed before it caps the planner, so that the guide slows the
-	// car only when it means it (3: the builtin model's speed error is about 2 m/s).
+	// SpeedMargin (m/s) is added to the target speed of a model without a slow output (Output.HasSlow)
+	// before it caps the planner, so that such a guide slows the car only when it means it (3: a speed error
+	// of about 2 m/s).
 	SpeedMargin float64
 	// MinCap (m/s): target speeds at or below this are not a cap (the stop head handles stopping) (2).
 	MinCap float64
 	// SlowConfidence is the slow probability (Output.SlowProb: the instruction asks to drive slowly) at
-	// which the target speed caps the planner without SpeedMargin: the model means a slow-down (0.5).
+	// which the target speed caps the planner (0.5). A model with a slow output caps the planner only then,
+	// without SpeedMargin: its speed target otherwise follows the car's own speed, and a cap from it could
+	// only ratchet the car down.
 	SlowConfidence float64
 }
 
@@ -44,7 +47,7 @@ func (a Adapter) withDefaults() Adapter {
 func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 	a = a.withDefaults()
 	g := &planner.Guidance{Time: t, LaneProbs: out.LaneProbs, TurnProbs: out.TurnProbs, StopProb: out.StopProb,
-		Features: out.Features}
+		PullOverProb: out.PullOverProb, Features: out.Features}
 	switch {
 	case out.LaneProbs[planner.SideLeft] >= a.LaneConfidence:
 		g.Lane = planner.LaneChangeLeft
@@ -61,11 +64,12 @@ func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 	case out.TurnProbs[planner.TurnIndexRight] >= a.TurnConfidence:
 		g.Turn = planner.TurnRight
 	}
-	if out.TargetSpeed > a.MinCap {
+	switch {
+	case out.TargetSpeed <= a.MinCap:
+	case !out.HasSlow:
 		g.TargetSpeed = out.TargetSpeed + a.SpeedMargin
-		if out.SlowProb >= a.SlowConfidence {
-			g.TargetSpeed = out.TargetSpeed
-		}
+	case out.SlowProb >= a.SlowConfidence:
+		g.TargetSpeed = out.TargetSpeed
 	}
 	return g
 }

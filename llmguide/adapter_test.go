@@ -10,14 +10,14 @@ import (
 func TestDecodeTurn(t *testing.T) {
 	feat := make([]float32, FeatureDim)
 	// Without a turn output (an older model) the turn probabilities stay zero.
-	out, err := Decode(feat, [3]float32{0, 1, 0}, 5, 0, nil, nil)
+	out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, StopLogit: 0})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if out.TurnProbs != [3]float64{} {
 		t.Errorf("no turn logits, TurnProbs %v, want zeros", out.TurnProbs)
 	}
-	out, err = Decode(feat, [3]float32{0, 1, 0}, 5, 0, &[3]float32{2, 0, -1}, nil)
+	out, err = Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, StopLogit: 0, TurnLogits: &[3]float32{2, 0, -1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,14 +29,14 @@ func TestDecodeTurn(t *testing.T) {
 		t.Errorf("P(left) = %v, want %v", p[0], want)
 	}
 	// Large logits do not overflow.
-	if out, err := Decode(feat, [3]float32{0, 0, 0}, 5, 0, &[3]float32{1e4, 0, -1e4}, nil); err != nil || math.Abs(out.TurnProbs[0]-1) > 1e-12 {
+	if out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 0, 0}, TargetSpeed: 5, StopLogit: 0, TurnLogits: &[3]float32{1e4, 0, -1e4}}); err != nil || math.Abs(out.TurnProbs[0]-1) > 1e-12 {
 		t.Errorf("large logits: %v %v", out.TurnProbs, err)
 	}
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
-		if _, err := Decode(feat, [3]float32{}, 5, 0, &[3]float32{0, bad, 0}, nil); err == nil {
+		if _, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{}, TargetSpeed: 5, StopLogit: 0, TurnLogits: &[3]float32{0, bad, 0}}); err == nil {
 			t.Errorf("turn logit %v accepted", bad)
 		}
-		if _, err := Decode(feat, [3]float32{bad, 0, 0}, 5, 0, nil, nil); err == nil {
+		if _, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{bad, 0, 0}, TargetSpeed: 5, StopLogit: 0}); err == nil {
 			t.Errorf("lane logit %v accepted", bad)
 		}
 	}
@@ -74,7 +74,7 @@ func TestAdapterTurn(t *testing.T) {
 func TestDecodeSlow(t *testing.T) {
 	feat := make([]float32, FeatureDim)
 	// Without a slow output (an older model) the slow probability stays zero.
-	out, err := Decode(feat, [3]float32{0, 1, 0}, 5, 0, &[3]float32{0, 1, 0}, nil)
+	out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, StopLogit: 0, TurnLogits: &[3]float32{0, 1, 0}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -86,7 +86,7 @@ func TestDecodeSlow(t *testing.T) {
 		want  float64
 	}{{0, 0.5}, {2, 1 / (1 + math.Exp(-2))}, {-3, 1 / (1 + math.Exp(3))}, {1e4, 1}, {-1e4, 0}} {
 		l := c.logit
-		out, err := Decode(feat, [3]float32{0, 1, 0}, 5, 0, nil, &l)
+		out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, StopLogit: 0, SlowLogit: &l})
 		if err != nil || math.Abs(out.SlowProb-c.want) > 1e-12 {
 			t.Errorf("slow logit %v: SlowProb %v (%v), want %v", c.logit, out.SlowProb, err, c.want)
 		}
@@ -95,7 +95,7 @@ func TestDecodeSlow(t *testing.T) {
 		}
 	}
 	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1)), float32(math.Inf(-1))} {
-		if _, err := Decode(feat, [3]float32{}, 5, 0, &[3]float32{0, 1, 0}, &bad); err == nil {
+		if _, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{}, TargetSpeed: 5, StopLogit: 0, TurnLogits: &[3]float32{0, 1, 0}, SlowLogit: &bad}); err == nil {
 			t.Errorf("slow logit %v accepted", bad)
 		}
 	}
@@ -104,24 +104,25 @@ func TestDecodeSlow(t *testing.T) {
 func TestAdapterSlow(t *testing.T) {
 	cases := []struct {
 		name   string
+		head   bool    // Output.HasSlow
 		slow   float64 // Output.SlowProb
 		target float64 // Output.TargetSpeed
 		conf   float64 // Adapter.SlowConfidence (0: the default 0.5)
 		want   float64 // Guidance.TargetSpeed
 	}{
-		{"a model without a slow head", 0, 10, 0, 13}, // target + SpeedMargin
-		{"not asked to slow", 0.2, 10, 0, 13},
-		{"just below the threshold", 0.49, 5, 0, 8},
-		{"asked to slow: no margin", 0.5, 5, 0, 5},
-		{"sure", 0.97, 6.5, 0, 6.5},
-		{"a higher threshold", 0.7, 5, 0.8, 8},
-		{"a lower threshold", 0.35, 5, 0.3, 5},
-		{"a target at MinCap is no cap", 0.9, 2, 0, 0},
-		{"a standing target is no cap either", 0.9, 0, 0, 0},
-		{"no slow head, target at MinCap", 0, 1.5, 0, 0},
+		{"a model without a slow head: target + SpeedMargin", false, 0, 10, 0, 13},
+		{"not asked to slow: no cap", true, 0.2, 10, 0, 0},
+		{"just below the threshold: no cap", true, 0.49, 5, 0, 0},
+		{"asked to slow: the target, no margin", true, 0.5, 5, 0, 5},
+		{"sure", true, 0.97, 6.5, 0, 6.5},
+		{"a higher threshold", true, 0.7, 5, 0.8, 0},
+		{"a lower threshold", true, 0.35, 5, 0.3, 5},
+		{"a target at MinCap is no cap", true, 0.9, 2, 0, 0},
+		{"a standing target is no cap either", true, 0.9, 0, 0, 0},
+		{"no slow head, target at MinCap", false, 0, 1.5, 0, 0},
 	}
 	for _, c := range cases {
-		out := Output{LaneProbs: [3]float64{0, 1, 0}, TargetSpeed: c.target, SlowProb: c.slow, StopProb: 0.1}
+		out := Output{LaneProbs: [3]float64{0, 1, 0}, TargetSpeed: c.target, SlowProb: c.slow, HasSlow: c.head, StopProb: 0.1}
 		g := Adapter{SlowConfidence: c.conf}.Guidance(&out, 2)
 		if math.Abs(g.TargetSpeed-c.want) > 1e-12 {
 			t.Errorf("%s (SlowProb %v, target %v, confidence %v): TargetSpeed %v, want %v", c.name, c.slow, c.target, c.conf, g.TargetSpeed, c.want)
@@ -130,13 +131,51 @@ func TestAdapterSlow(t *testing.T) {
 			t.Errorf("%s: the slow probability changed the rest of the guidance: %+v", c.name, g)
 		}
 	}
-	// A custom margin applies only when the model does not mean a slow-down.
-	out := Output{LaneProbs: [3]float64{0, 1, 0}, TargetSpeed: 6, SlowProb: 0.1}
+	// A custom margin applies to models without a slow head only.
+	out := Output{LaneProbs: [3]float64{0, 1, 0}, TargetSpeed: 6}
 	if g := (Adapter{SpeedMargin: 1}).Guidance(&out, 0); g.TargetSpeed != 7 {
-		t.Errorf("margin 1, not slow: TargetSpeed %v, want 7", g.TargetSpeed)
+		t.Errorf("margin 1, no slow head: TargetSpeed %v, want 7", g.TargetSpeed)
 	}
-	out.SlowProb = 0.9
+	out.HasSlow, out.SlowProb = true, 0.9
 	if g := (Adapter{SpeedMargin: 1}).Guidance(&out, 0); g.TargetSpeed != 6 {
 		t.Errorf("margin 1, slow: TargetSpeed %v, want 6", g.TargetSpeed)
+	}
+	// Decode marks a model with a slow output, whatever its value.
+	feat := make([]float32, FeatureDim)
+	low := float32(-9)
+	if o, err := Decode(Heads{Features: feat, TargetSpeed: 5, SlowLogit: &low}); err != nil || !o.HasSlow || o.SlowProb > 1e-3 {
+		t.Errorf("slow logit -9: HasSlow %v, SlowProb %v (%v)", o.HasSlow, o.SlowProb, err)
+	}
+	if o, _ := Decode(Heads{Features: feat, TargetSpeed: 5}); o.HasSlow {
+		t.Error("no slow logit, HasSlow true")
+	}
+}
+
+func TestPullOverHead(t *testing.T) {
+	feat := make([]float32, FeatureDim)
+	// Without the output the probability stays zero, and the guidance asks for no pull-over.
+	out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5})
+	if err != nil || out.PullOverProb != 0 {
+		t.Fatalf("no pull-over logit: PullOverProb %v (%v)", out.PullOverProb, err)
+	}
+	for _, c := range []struct {
+		logit float32
+		want  float64
+	}{{0, 0.5}, {2, 1 / (1 + math.Exp(-2))}, {-3, 1 / (1 + math.Exp(3))}} {
+		l := c.logit
+		out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, PullOverLogit: &l})
+		if err != nil || math.Abs(out.PullOverProb-c.want) > 1e-12 {
+			t.Errorf("pull-over logit %v: PullOverProb %v (%v), want %v", c.logit, out.PullOverProb, err, c.want)
+		}
+		// The adapter passes the probability on; the planner's threshold decides (PDMConfig.StopProbability).
+		g := Adapter{}.Guidance(&out, 1)
+		if g.PullOverProb != out.PullOverProb || g.PullOver || g.StopProb != out.StopProb {
+			t.Errorf("pull-over logit %v: guidance %+v", c.logit, g)
+		}
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1))} {
+		if _, err := Decode(Heads{Features: feat, TargetSpeed: 5, PullOverLogit: &bad}); err == nil {
+			t.Errorf("pull-over logit %v accepted", bad)
+		}
 	}
 }

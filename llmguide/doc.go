@@ -18,12 +18,16 @@
 //	optional outputs
 //	  turn_logits  float32 [batch, 3]              movement at the next junction: left, straight, right
 //	  slow_logit   float32 [batch, 1]              the instruction asks to drive slowly (logit)
+//	  pullover_logit float32 [batch, 1]            the instruction asks to stop at the pickup zone (logit)
 //
 // turn_logits name the junction movement (a lane connector) the ego should take next, within about 50 m;
 // straight when no junction is near. A model without it still meets the contract: its Output.TurnProbs
 // stay zero and the guide gives no turn guidance. slow_logit says that the instruction in force is an
 // operator command to drive slowly ("drive slowly"); at Adapter.SlowConfidence its target speed caps the
-// planner without the margin. A model without it still meets the contract: its Output.SlowProb stays zero.
+// planner, and a model with it caps the planner at no other time. A model without it still meets the
+// contract: its Output.SlowProb stays zero and its target speed plus Adapter.SpeedMargin caps the planner.
+// pullover_logit says that the instruction is to stop at the pickup zone ("stop at the pickup zone"); its
+// probability goes to the planner as Guidance.PullOverProb. Without it, Output.PullOverProb stays zero.
 //
 // A scene token is 16 numbers: a one-hot kind (ego, vehicle, pedestrian, bicycle, static object, lane
 // point, traffic light, stop line or crosswalk: the first 9), then x and y in the ego frame (metres / 50),

@@ -134,7 +134,7 @@ func (m *fakeModel) Infer(scene []float32, words []int64) (Output, error) {
 	if m.errEvery > 0 && m.calls%m.errEvery == 0 {
 		return Output{}, errors.New("boom")
 	}
-	return Decode(make([]float32, FeatureDim), [3]float32{3, 0, -3}, 5, -2.2, nil, nil)
+	return Decode(Heads{Features: make([]float32, FeatureDim), LaneLogits: [3]float32{3, 0, -3}, TargetSpeed: 5, StopLogit: -2.2})
 }
 func (m *fakeModel) Close() error { return nil }
 

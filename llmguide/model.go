@@ -22,6 +22,12 @@ type Output struct {
 	// SlowProb is the probability that the instruction asks to drive slowly, the logistic of the slow logit;
 	// 0 when the model has no slow output.
 	SlowProb float64
+	// HasSlow says that the model has the slow output: its target speed is a cap only when it means a
+	// slow-down (Adapter).
+	HasSlow bool
+	// PullOverProb is the probability that the instruction asks to stop at the pickup zone, the logistic of
+	// the pull-over logit; 0 when the model has no pull-over output.
+	PullOverProb float64
 }
 
 // Model runs the guide's network. Implementations: the ONNX Runtime session of package llmguide/ort (any
@@ -32,36 +38,54 @@ type Model interface {
 	Close() error
 }
 
+// Heads are a model's raw outputs for one input. The optional heads are nil when the model does not have
+// them.
+type Heads struct {
+	Features      []float32 // FeatureDim numbers
+	LaneLogits    [3]float32
+	TargetSpeed   float32 // m/s
+	StopLogit     float32
+	TurnLogits    *[3]float32 // optional turn_logits
+	SlowLogit     *float32    // optional slow_logit
+	PullOverLogit *float32    // optional pullover_logit
+}
+
 // Decode turns raw head values into an Output: a softmax over the lane logits, the target speed clamped to
 // [0, 60] m/s, the stop probability as the logistic of its logit, a softmax over the turn logits when the
-// model has them (turnLogits nil: it does not, TurnProbs stay zero) and the slow probability as the logistic
-// of the slow logit when the model has one (slowLogit nil: SlowProb stays zero). It is an error when a value
-// is not finite.
-func Decode(features []float32, laneLogits [3]float32, speed, stopLogit float32, turnLogits *[3]float32, slowLogit *float32) (Output, error) {
-	vals := []float32{laneLogits[0], laneLogits[1], laneLogits[2], speed, stopLogit}
-	if turnLogits != nil {
-		vals = append(vals, turnLogits[:]...)
+// model has them (else TurnProbs stay zero), and the slow and pull-over probabilities as the logistic of
+// their logits when the model has them (else zero; HasSlow says which). It is an error when a value is not
+// finite.
+func Decode(h Heads) (Output, error) {
+	vals := []float32{h.LaneLogits[0], h.LaneLogits[1], h.LaneLogits[2], h.TargetSpeed, h.StopLogit}
+	if h.TurnLogits != nil {
+		vals = append(vals, h.TurnLogits[:]...)
 	}
-	if slowLogit != nil {
-		vals = append(vals, *slowLogit)
+	for _, p := range []*float32{h.SlowLogit, h.PullOverLogit} {
+		if p != nil {
+			vals = append(vals, *p)
+		}
 	}
 	for _, v := range vals {
 		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 			return Output{}, errors.New("llmguide: the model returned a number that is not finite")
 		}
 	}
-	if len(features) != FeatureDim {
-		return Output{}, fmt.Errorf("llmguide: the model returned %d features, want %d", len(features), FeatureDim)
+	if len(h.Features) != FeatureDim {
+		return Output{}, fmt.Errorf("llmguide: the model returned %d features, want %d", len(h.Features), FeatureDim)
 	}
-	out := Output{Features: features}
-	out.LaneProbs = softmax3(laneLogits)
-	if turnLogits != nil {
-		out.TurnProbs = softmax3(*turnLogits)
+	out := Output{Features: h.Features}
+	out.LaneProbs = softmax3(h.LaneLogits)
+	if h.TurnLogits != nil {
+		out.TurnProbs = softmax3(*h.TurnLogits)
 	}
-	out.TargetSpeed = min(60, max(0, float64(speed)))
-	out.StopProb = logistic(stopLogit)
-	if slowLogit != nil {
-		out.SlowProb = logistic(*slowLogit)
+	out.TargetSpeed = min(60, max(0, float64(h.TargetSpeed)))
+	out.StopProb = logistic(h.StopLogit)
+	if h.SlowLogit != nil {
+		out.SlowProb = logistic(*h.SlowLogit)
+		out.HasSlow = true
+	}
+	if h.PullOverLogit != nil {
+		out.PullOverProb = logistic(*h.PullOverLogit)
 	}
 	return out, nil
 }

@@ -11,10 +11,11 @@ A small transformer over scene tokens and instruction words: each scene token (1
 positions for the words; 2 encoder layers (4 heads, 64 feed-forward); from the [CLS] output come the
 64-d instruction feature (tanh) and the heads (sized for Debian's CPU-only torch 1.13, which trains it in
 minutes on two cores): lane-change intent (3 logits), target speed (m/s), the stop-or-yield logit, the
-movement at the next junction (3 logits: left, straight, right; the contract's optional turn_logits) and
-whether the instruction asks to drive slowly (a logit; the contract's optional slow_logit).
-Losses: class-weighted cross-entropy (lane and turn), Huber on speed / 10, binary cross-entropy (stop and
-slow).
+movement at the next junction (3 logits: left, straight, right; the contract's optional turn_logits),
+whether the instruction asks to drive slowly (a logit; the contract's optional slow_logit) and whether it
+asks to stop at the pickup zone (a logit; the contract's optional pullover_logit).
+Losses: class-weighted cross-entropy (lane and turn), Huber on speed / 10, binary cross-entropy (stop, slow
+and pull-over).
 """
 import argparse
 import json
@@ -26,6 +27,8 @@ import torch
 import torch.nn as nn
 
 SCENE_TOKENS, TOKEN_DIM, MAX_WORDS, FEATURE_DIM, D, LAYERS = 48, 16, 16, 64, 32, 2
+LABELS = ["lane", "speed", "stop", "turn", "slow", "pullover"]
+OUTPUTS = ["features", "lane_logits", "target_speed", "stop_logit", "turn_logits", "slow_logit", "pullover_logit"]
 
 
 class Guide(nn.Module):
@@ -44,6 +47,7 @@ class Guide(nn.Module):
         self.stop = nn.Linear(FEATURE_DIM, 1)
         self.turn = nn.Linear(FEATURE_DIM, 3)
         self.slow = nn.Linear(FEATURE_DIM, 1)
+        self.pullover = nn.Linear(FEATURE_DIM, 1)
         nn.init.normal_(self.word_pos, std=0.02)
         nn.init.normal_(self.kind, std=0.02)
         nn.init.normal_(self.cls, std=0.02)
@@ -63,7 +67,7 @@ class Guide(nn.Module):
         bias = bias.repeat_interleave(4, dim=0)  # one per head
         x = self.encoder(x, mask=bias)
         f = torch.tanh(self.feature(x[:, 0]))
-        return f, self.lane(f), 10 * self.speed(f), self.stop(f), self.turn(f), self.slow(f)
+        return f, self.lane(f), 10 * self.speed(f), self.stop(f), self.turn(f), self.slow(f), self.pullover(f)
 
 
 def load(ds):
@@ -72,8 +76,8 @@ def load(ds):
     scene = np.fromfile(os.path.join(ds, "scene.f32"), dtype="<f4").reshape(n, SCENE_TOKENS, TOKEN_DIM)
     words = np.fromfile(os.path.join(ds, "words.i64"), dtype="<i8").reshape(n, MAX_WORDS)
     cols = meta.get("labels", ["lane", "speed", "stop"])
-    if cols != ["lane", "speed", "stop", "turn", "slow"]:
-        raise SystemExit(f"{ds}: label columns {cols}, want lane, speed, stop, turn, slow (export it again with asyncdrive guide-dataset)")
+    if cols != LABELS:
+        raise SystemExit(f"{ds}: label columns {cols}, want {', '.join(LABELS)} (export it again with asyncdrive guide-dataset)")
     labels = np.fromfile(os.path.join(ds, "labels.f32"), dtype="<f4").reshape(n, len(cols))
     return meta, scene, words, labels
 
@@ -82,6 +86,15 @@ def class_weights(y, idx):
     """Inverse-frequency class weights over the training samples idx, at most 20."""
     counts = torch.bincount(y[idx], minlength=3).float().clamp(min=1)
     return (counts.sum() / (3 * counts)).clamp(max=20)
+
+
+def binary_metrics(logit, y):
+    """Accuracy, recall on the positives and the rate of positive calls among the negatives of a logit head."""
+    pred = (logit > 0).float()
+    pos, neg = y == 1, y == 0
+    return ((pred == y).float().mean().item(),
+            {"n": int(pos.sum()), "recall": float(pred[pos].mean()) if pos.any() else None},
+            {"n": int(neg.sum()), "rate": float(pred[neg].mean()) if neg.any() else None})
 
 
 def recall(pred, y, names):
@@ -108,7 +121,7 @@ def main():
     nval = max(1, n // 10)
     val, tr = perm[:nval], perm[nval:]
     S, W, L = torch.tensor(scene), torch.tensor(words), torch.tensor(labels)
-    lane, speed, stop, turn, slow = L[:, 0].long(), L[:, 1], L[:, 2], L[:, 3].long(), L[:, 4]
+    lane, speed, stop, turn, slow, pull = L[:, 0].long(), L[:, 1], L[:, 2], L[:, 3].long(), L[:, 4], L[:, 5]
     model = Guide(meta["vocabulary_size"])
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     ce = nn.CrossEntropyLoss(weight=class_weights(lane, tr))
@@ -121,9 +134,9 @@ def main():
         tot = 0.0
         for i in range(0, len(order), 256):
             idx = order[i:i + 256]
-            _, lo, sp, st, tu, sl = model(S[idx], W[idx])
+            _, lo, sp, st, tu, sl, po = model(S[idx], W[idx])
             loss = (ce(lo, lane[idx]) + nn.functional.huber_loss(sp[:, 0] / 10, speed[idx] / 10) + bce(st[:, 0], stop[idx])
-                    + ce_turn(tu, turn[idx]) + bce(sl[:, 0], slow[idx]))
+                    + ce_turn(tu, turn[idx]) + bce(sl[:, 0], slow[idx]) + bce(po[:, 0], pull[idx]))
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -132,7 +145,7 @@ def main():
     model.eval()
     with torch.no_grad():
         v = torch.tensor(val)
-        _, lo, sp, st, tu, sl = model(S[v], W[v])
+        _, lo, sp, st, tu, sl, po = model(S[v], W[v])
         pred = lo.argmax(1)
         acc = (pred == lane[v]).float().mean().item()
         per = recall(pred, lane[v], ["left", "keep", "right"])
@@ -149,49 +162,50 @@ def main():
         turn_unnamed = {"n": int((~named).sum()), "accuracy": float(ok[~named].float().mean()) if (~named).any() else None}
         mae = (sp[:, 0] - speed[v]).abs().mean().item()
         stop_acc = ((st[:, 0] > 0).float() == stop[v]).float().mean().item()
-        spred = (sl[:, 0] > 0).float()
-        slow_acc = (spred == slow[v]).float().mean().item()
-        pos, neg = slow[v] == 1, slow[v] == 0
-        slow_recall = {"n": int(pos.sum()), "recall": float(spred[pos].mean()) if pos.any() else None}
-        # Samples that do not ask to drive slowly but are called slow (the cap would lose its margin).
-        slow_false = {"n": int(neg.sum()), "rate": float(spred[neg].mean()) if neg.any() else None}
+        # Samples that do not ask to drive slowly but are called slow would cap the planner; those not asking
+        # to stop at the pickup zone but called so would pull over.
+        slow_acc, slow_recall, slow_false = binary_metrics(sl[:, 0], slow[v])
+        pull_acc, pull_recall, pull_false = binary_metrics(po[:, 0], pull[v])
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, "guide.onnx")
     torch.onnx.export(model, (S[:1], W[:1]), onnx_path, opset_version=14,
                       input_names=["scene", "words"],
-                      output_names=["features", "lane_logits", "target_speed", "stop_logit", "turn_logits", "slow_logit"])
+                      output_names=OUTPUTS)
     # Reference outputs on fixed inputs (the first 4 validation samples, the first validation samples labelled
-    # left and right, so that the turn head is compared away from "straight", and the first labelled slow)
-    # for the Go parity test.
+    # left and right, so that the turn head is compared away from "straight", and the first labelled slow and
+    # pull-over) for the Go parity test.
     cases = list(val[:4])
     for c in (0, 2):
         hit = [i for i in val if turn[i] == c]
         if hit and hit[0] not in cases:
             cases.append(hit[0])
-    hit = [i for i in val if slow[i] == 1]
-    if hit and hit[0] not in cases:
-        cases.append(hit[0])
+    for col in (slow, pull):
+        hit = [i for i in val if col[i] == 1]
+        if hit and hit[0] not in cases:
+            cases.append(hit[0])
     ref = []
     with torch.no_grad():
         for i in cases:
-            f, lo, sp, st, tu, sl = model(S[i:i + 1], W[i:i + 1])
+            f, lo, sp, st, tu, sl, po = model(S[i:i + 1], W[i:i + 1])
             ref.append({"scene": scene[i].reshape(-1).tolist(), "words": words[i].tolist(),
                         "features": f[0].tolist(), "lane_logits": lo[0].tolist(),
                         "target_speed": float(sp[0, 0]), "stop_logit": float(st[0, 0]), "turn_logits": tu[0].tolist(),
-                        "slow_logit": float(sl[0, 0])})
+                        "slow_logit": float(sl[0, 0]), "pullover_logit": float(po[0, 0])})
     json.dump(ref, open(os.path.join(a.out, "reference.json"), "w"))
     params = sum(p.numel() for p in model.parameters())
     card = {
         "samples": n, "train": len(tr), "validation_samples": nval, "sources": meta["sources"],
         "lane_counts": meta["lane_counts"], "turn_counts": meta["turn_counts"],
         "turn_counts_by_source": meta["turn_counts_by_source"], "slows": meta["slows"],
-        "slows_by_source": meta["slows_by_source"], "epochs": a.epochs, "seed": a.seed, "parameters": params,
+        "slows_by_source": meta["slows_by_source"], "pullovers": meta["pullovers"],
+        "pullovers_by_source": meta["pullovers_by_source"], "epochs": a.epochs, "seed": a.seed, "parameters": params,
         "onnx_bytes": os.path.getsize(onnx_path), "train_seconds": round(time.time() - start, 1),
         "reference_cases": len(ref),
         "validation": {"lane_accuracy": acc, "lane_recall": per, "speed_mae_mps": mae, "stop_accuracy": stop_acc,
                        "turn_accuracy": turn_acc, "turn_recall": turn_per,
                        "turn_instruction_names_movement": turn_named, "turn_instruction_names_none": turn_unnamed,
-                       "slow_accuracy": slow_acc, "slow_recall": slow_recall, "slow_false_positive": slow_false},
+                       "slow_accuracy": slow_acc, "slow_recall": slow_recall, "slow_false_positive": slow_false,
+                       "pullover_accuracy": pull_acc, "pullover_recall": pull_recall, "pullover_false_positive": pull_false},
         "torch": torch.__version__, "vocabulary_version": meta["vocabulary_version"],
     }
     json.dump(card, open(os.path.join(a.out, "card.json"), "w"), indent=2)
@@ -210,12 +224,14 @@ def write_card(path, c, a):
     named, unnamed = v["turn_instruction_names_movement"], v["turn_instruction_names_none"]
     srec, sfalse = v["slow_recall"], v["slow_false_positive"]
     ssrc = "; ".join(f"{k} {n}" for k, n in sorted(c["slows_by_source"].items()))
+    prec, pfalse = v["pullover_recall"], v["pullover_false_positive"]
+    psrc = "; ".join(f"{k} {n}" for k, n in sorted(c["pullovers_by_source"].items()))
     with open(path, "w") as f:
         f.write(f"""# The guide's model (model card)
 
 `guide.onnx` meets package llmguide's contract (inputs `scene` [1, 48, 16] float32 and `words` [1, 16]
 int64; outputs `features` [1, 64], `lane_logits` [1, 3], `target_speed` [1, 1], `stop_logit` [1, 1] and the
-optional `turn_logits` [1, 3] and `slow_logit` [1, 1]). It is embedded in the binary and used by `--guide
+optional `turn_logits` [1, 3], `slow_logit` [1, 1] and `pullover_logit` [1, 1]). It is embedded in the binary and used by `--guide
 builtin`.
 
 - Architecture: a transformer over the 48 scene tokens and 16 instruction words with a [CLS] token:
@@ -227,7 +243,8 @@ builtin`.
   expert (every 10th frame). Labels come from the expert's next 3 s: lane change left / keep / right ({lanes}), the speed
   after 3 s, and whether it stops; and the turn: the movement of the next junction connector on the expert's
   route within 50 m of its front bumper, else straight (left / straight / right {c["turn_counts"]}; {tsrc});
-  and slow: whether the instruction is the operator command "drive slowly" ({c["slows"]} samples; {ssrc}).
+  slow: whether the instruction is the operator command "drive slowly" ({c["slows"]} samples; {ssrc}); and
+  pull-over: whether it is "stop at the pickup zone" ({c["pullovers"]} samples; {psrc}).
   Generated scenarios keep their own instruction in force (AsyncDriver-style routing instructions in the
   builtin suite; "turn left in 45 meters", "stop at the pickup zone", "drive slowly", ... in the instruction
   scenarios, whose scene is encoded with the route the planner is given, up to the branch for route
@@ -236,8 +253,8 @@ builtin`.
   slowly"), so that the model learns to read the words.
 - Training: {c["epochs"]} epochs, AdamW, batch 256, seed {c["seed"]}, {c["train_seconds"]} s on this project's
   2-core machine with Debian's CPU-only torch {c["torch"]}; 90 / 10 split. Losses: class-weighted
-  cross-entropy for the lane and turn heads, Huber for the speed, binary cross-entropy for the stop and slow
-  heads.
+  cross-entropy for the lane and turn heads, Huber for the speed, binary cross-entropy for the stop, slow
+  and pull-over heads.
   Command: `make model` (or `bin/asyncdrive guide-dataset --out DIR --commonroad ../shared/data/commonroad`
   then `/usr/bin/python3 scripts/train_guide.py DIR llmguide/model`).
 - Validation ({c["validation_samples"]} samples): lane-change accuracy {fmt(v["lane_accuracy"])}
@@ -249,10 +266,12 @@ builtin`.
   {trec["right"]["n"]}); {fmt(named["accuracy"])} of {named["n"]} samples whose instruction names a movement
   ("turn ...", "go straight"), {fmt(unnamed["accuracy"])} of the other {unnamed["n"]}; slow accuracy
   {fmt(v["slow_accuracy"])} (recall {fmt(srec["recall"])} of {srec["n"]} samples told "drive slowly", called
-  slow in {fmt(sfalse["rate"])} of the other {sfalse["n"]}).
+  slow in {fmt(sfalse["rate"])} of the other {sfalse["n"]}); pull-over accuracy {fmt(v["pullover_accuracy"])}
+  (recall {fmt(prec["recall"])} of {prec["n"]} samples told "stop at the pickup zone", called so in
+  {fmt(pfalse["rate"])} of the other {pfalse["n"]}).
 - Parity: `reference.json` holds PyTorch's outputs on {c["reference_cases"]} fixed validation inputs (the
-  first 4, and the first labelled left, right and slow); `go test ./llmguide/ort` checks that ONNX Runtime
-  reproduces them within 1e-4, turn and slow logits included.
+  first 4, and the first labelled left, right, slow and pull-over); `go test ./llmguide/ort` checks that ONNX
+  Runtime reproduces them within 1e-4, turn, slow and pull-over logits included.
 - Turn instructions: `go test -run TestBuiltinModelFollowsTurnInstructions ./llmguide/ort` gives 6
   route-branch evaluation scenes (seed 1, not trained on; route known up to the junction) the texts "turn
   left in 40 meters", "turn right in 20 meters", "go straight in 30 meters" and "keep going", and checks
@@ -260,6 +279,9 @@ builtin`.
 - Slow instructions: `go test -run TestBuiltinModelReadsSlowInstructions ./llmguide/ort` checks on
   generated evaluation scenes (seed 1) that "drive slowly" gives a slow probability of at least 0.5 and
   "keep going", "turn left in 40 meters" and "change to the left lane" less.
+- Pull-over instructions: `go test -run TestBuiltinModelReadsPullOverInstructions ./llmguide/ort` checks on
+  generated evaluation scenes (seed 1) that "stop at the pickup zone" gives a pull-over probability of at
+  least 0.5 and "stop", "keep going" and "drive slowly" less.
 - Limits: lane changes are rare in the data ({100 * lane_share:.1f}% of samples), so the lane head leans on
   the instruction words; where no instruction names the movement, the turn head has only the route in the
   scene to go by; it is a small model trained in minutes, not a pretrained language model. Any model

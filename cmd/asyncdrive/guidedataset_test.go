@@ -40,8 +40,11 @@ func TestGuideDatasetInstructions(t *testing.T) {
 	if meta.SlowsBySource["instructions"] == 0 || meta.Slows != meta.SlowsBySource["instructions"]+meta.SlowsBySource["builtin"] {
 		t.Errorf("slow counts %d, by source %v: want some from the instruction scenarios' \"drive slowly\"", meta.Slows, meta.SlowsBySource)
 	}
-	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || st.Size() != int64(20*meta.Samples) {
-		t.Errorf("labels.f32: %v, want 5 float32 columns for %d samples", err, meta.Samples)
+	if meta.PullOversBySource["instructions"] == 0 || meta.PullOvers != meta.PullOversBySource["instructions"] {
+		t.Errorf("pull-over counts %d, by source %v: want all from the instruction scenarios' \"stop at the pickup zone\"", meta.PullOvers, meta.PullOversBySource)
+	}
+	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || st.Size() != int64(24*meta.Samples) {
+		t.Errorf("labels.f32: %v, want 6 float32 columns for %d samples", err, meta.Samples)
 	}
 
 	// --instructions 0 leaves them out; the evaluation seed draws a warning; a negative count is refused.

@@ -1,7 +1,8 @@
 // Package dataset exports training samples for the guide's model from scenarios with an expert: the scene
 // tokens and an instruction at a moment, labels from the expert's next 3 seconds (lane change, speed, stop),
-// the movement at the next junction of the expert's route (turn) and whether the instruction asks to drive
-// slowly (slow). scripts/train_guide.py trains on them.
+// the movement at the next junction of the expert's route (turn), whether the instruction asks to drive
+// slowly (slow) and whether it asks to stop at the pickup zone (pullover). scripts/train_guide.py trains on
+// them.
 package dataset
 
 import (
@@ -50,6 +51,10 @@ const TurnRange = 50.0
 // the sample's instruction.
 const SlowCommand = "drive slowly"
 
+// PullOverCommand is the operator command to stop at the pickup zone (gen.TextStopPickup); the pullover
+// label is whether it is the sample's instruction.
+const PullOverCommand = "stop at the pickup zone"
+
 // Sample is one training example.
 type Sample struct {
 	Scene       []float32 // SceneTokens x TokenDim
@@ -60,6 +65,7 @@ type Sample struct {
 	Stop        bool    // the expert, moving now, comes to a stop within Horizon
 	Turn        int     // TurnLeft, TurnStraight or TurnRight: the next junction movement (TurnRange+veh.FrontLength)
 	Slow        bool    // the instruction is the operator command to drive slowly (SlowCommand)
+	PullOver    bool    // the instruction is the operator command to stop at the pickup zone (PullOverCommand)
 	Source      string  // scenario id
 }
 
@@ -131,17 +137,18 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 				s.Instruction = SlowCommand
 			}
 		}
-		s.Slow = isSlowCommand(s.Instruction)
+		s.Slow = isCommand(s.Instruction, SlowCommand)
+		s.PullOver = isCommand(s.Instruction, PullOverCommand)
 		s.Words = llmguide.Tokenize(s.Instruction, nil)
 		out = append(out, s)
 	}
 	return out
 }
 
-// isSlowCommand says whether an instruction is the operator command to drive slowly (case and spacing
-// aside, as Tokenize reads it).
-func isSlowCommand(text string) bool {
-	return strings.Join(strings.Fields(strings.ToLower(text)), " ") == SlowCommand
+// isCommand says whether an instruction is the operator command cmd (case and spacing aside, as Tokenize
+// reads it).
+func isCommand(text, cmd string) bool {
+	return strings.Join(strings.Fields(strings.ToLower(text)), " ") == cmd
 }
 
 // turnLabel returns the class of the next junction movement on route within TurnRange of the front bumper of
@@ -235,14 +242,18 @@ type Meta struct {
 	// Slows counts the samples whose instruction asks to drive slowly, SlowsBySource per source.
 	Slows         int            `json:"slows"`
 	SlowsBySource map[string]int `json:"slows_by_source"`
+	// PullOvers counts the samples whose instruction asks to stop at the pickup zone, PullOversBySource per
+	// source.
+	PullOvers         int            `json:"pullovers"`
+	PullOversBySource map[string]int `json:"pullovers_by_source"`
 	// Labels names the columns of labels.f32.
 	Labels []string `json:"labels"`
 	Files  []string `json:"files"`
 }
 
-// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn, slow per sample;
-// all little-endian) and meta.json, with sample, turn and slow counts per source (sourceOf, such as a dataset
-// name).
+// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn, slow, pullover
+// per sample; all little-endian) and meta.json, with sample, turn, slow and pull-over counts per source
+// (sourceOf, such as a dataset name).
 func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	for i, s := range samples {
 		if s.Lane < 0 || s.Lane > 2 || s.Turn < 0 || s.Turn > 2 {
@@ -256,8 +267,9 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 		MaxWords: llmguide.MaxWords, Vocabulary: llmguide.VocabularySize(), VocabularyVersion: llmguide.VocabularyVersion,
 		Words:   llmguide.Vocabulary,
 		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, SlowsBySource: map[string]int{},
-		Files:  []string{"scene.f32", "words.i64", "labels.f32"},
-		Labels: []string{"lane", "speed", "stop", "turn", "slow"}}
+		PullOversBySource: map[string]int{},
+		Files:             []string{"scene.f32", "words.i64", "labels.f32"},
+		Labels:            []string{"lane", "speed", "stop", "turn", "slow", "pullover"}}
 	write := func(name string, f func(w io.Writer) error) error {
 		fh, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -290,14 +302,8 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	if err == nil {
 		err = write("labels.f32", func(w io.Writer) error {
 			for _, s := range samples {
-				stop, slow := float32(0), float32(0)
-				if s.Stop {
-					stop = 1
-				}
-				if s.Slow {
-					slow = 1
-				}
-				if err := binary.Write(w, binary.LittleEndian, [5]float32{float32(s.Lane), float32(s.Speed), stop, float32(s.Turn), slow}); err != nil {
+				row := [6]float32{float32(s.Lane), float32(s.Speed), flag(s.Stop), float32(s.Turn), flag(s.Slow), flag(s.PullOver)}
+				if err := binary.Write(w, binary.LittleEndian, row); err != nil {
 					return err
 				}
 			}
@@ -322,7 +328,19 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 			meta.Slows++
 			meta.SlowsBySource[src]++
 		}
+		if s.PullOver {
+			meta.PullOvers++
+			meta.PullOversBySource[src]++
+		}
 	}
 	b, _ := json.MarshalIndent(meta, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "meta.json"), append(b, '\n'), 0o644)
+}
+
+// flag is 1 for true, 0 for false.
+func flag(b bool) float32 {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -140,8 +140,9 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(b) != 5*4*len(samples) {
-		t.Fatalf("labels.f32 has %d bytes, want 5 columns of float32 for %d samples", len(b), len(samples))
+	const cols = 6
+	if len(b) != cols*4*len(samples) {
+		t.Fatalf("labels.f32 has %d bytes, want %d columns of float32 for %d samples", len(b), cols, len(samples))
 	}
 	labels := make([]float32, len(b)/4)
 	if err := binary.Read(strings.NewReader(string(b)), binary.LittleEndian, labels); err != nil {
@@ -155,14 +156,14 @@ func TestWrite(t *testing.T) {
 	var turns [3]int
 	slows := 0
 	for i, s := range samples {
-		row := labels[5*i : 5*i+5]
+		row := labels[cols*i : cols*i+cols]
 		slow := float32(0)
 		if s.Slow {
 			slow = 1
 			slows++
 		}
-		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn || row[4] != slow {
-			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d slow %v", i, row, s.Lane, s.Speed, s.Turn, s.Slow)
+		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn || row[4] != slow || row[5] != flag(s.PullOver) {
+			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d slow %v pullover %v", i, row, s.Lane, s.Speed, s.Turn, s.Slow, s.PullOver)
 		}
 		turns[s.Turn]++
 	}
@@ -172,7 +173,7 @@ func TestWrite(t *testing.T) {
 	if meta.Slows != slows || meta.SlowsBySource["builtin"] != slows {
 		t.Errorf("meta: slows %d (builtin %d), counted %d", meta.Slows, meta.SlowsBySource["builtin"], slows)
 	}
-	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn", "slow"}) {
+	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn", "slow", "pullover"}) {
 		t.Errorf("label columns %v", meta.Labels)
 	}
 	bad := append([]Sample(nil), samples[0])
@@ -234,8 +235,72 @@ func TestSlowLabel(t *testing.T) {
 		text string
 		want bool
 	}{{"drive slowly", true}, {" Drive  slowly ", true}, {"keep going", false}, {"drive", false}, {"stop", false}} {
-		if got := isSlowCommand(c.text); got != c.want {
-			t.Errorf("isSlowCommand(%q) = %v", c.text, got)
+		if got := isCommand(c.text, SlowCommand); got != c.want {
+			t.Errorf("isCommand(%q, %q) = %v", c.text, SlowCommand, got)
 		}
+	}
+}
+
+// The pull-over label is whether the sample's instruction is "stop at the pickup zone": in a pickup-stop
+// instruction scenario from its command on, and nowhere else ("stop" alone is not it). The samples are
+// written with the label and counted per source.
+func TestPullOverLabel(t *testing.T) {
+	if PullOverCommand != gen.TextStopPickup {
+		t.Fatalf("PullOverCommand %q, the generator's %q", PullOverCommand, gen.TextStopPickup)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	var all []Sample
+	for i := 0; i < 3; i++ {
+		sc := generate(t, gen.TypePickupStop, i, trainSeed)
+		samples := FromScenario(sc, Options{Stride: 5, OperatorShare: 1}, rng)
+		with := 0
+		for k, s := range samples {
+			tm := float64(k*5) * sc.DT
+			want, _ := scenarios.InstructionAt(sc.Instructions, tm)
+			if s.PullOver != (want == gen.TextStopPickup) || s.Slow {
+				t.Errorf("%s at %.1f s: %q labelled pullover %v, slow %v", sc.ID, tm, s.Instruction, s.PullOver, s.Slow)
+			}
+			if s.PullOver {
+				with++
+			}
+		}
+		if with == 0 {
+			t.Errorf("%s: no sample with the pickup command (%v)", sc.ID, sc.Instructions)
+		}
+		all = append(all, samples...)
+	}
+	sc := generate(t, "stopping_with_lead", 0, gen.DefaultSeed)
+	sc.Instructions = nil
+	for _, s := range FromScenario(sc, Options{OperatorShare: 1}, rng) {
+		if s.PullOver {
+			t.Errorf("%s: %q labelled pullover", s.Source, s.Instruction)
+		}
+		all = append(all, s)
+	}
+	for _, c := range []struct {
+		text string
+		want bool
+	}{{"stop at the pickup zone", true}, {"Stop at the  pickup zone", true}, {"stop", false}, {"stop at the pickup", false}} {
+		if got := isCommand(c.text, PullOverCommand); got != c.want {
+			t.Errorf("isCommand(%q, %q) = %v", c.text, PullOverCommand, got)
+		}
+	}
+	dir := t.TempDir()
+	if err := Write(dir, all, func(s Sample) string { return strings.SplitN(s.Source, "_0", 2)[0] }); err != nil {
+		t.Fatal(err)
+	}
+	var meta Meta
+	mb, _ := os.ReadFile(filepath.Join(dir, "meta.json"))
+	if err := json.Unmarshal(mb, &meta); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, s := range all {
+		if s.PullOver {
+			n++
+		}
+	}
+	if meta.PullOvers != n || n == 0 || len(meta.PullOversBySource) != 1 {
+		t.Errorf("meta: %d pull-overs %v, counted %d", meta.PullOvers, meta.PullOversBySource, n)
 	}
 }

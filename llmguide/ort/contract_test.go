@@ -45,6 +45,11 @@ func TestCheckContract(t *testing.T) {
 		{"slow logit of 2 numbers", ins, with(tensor("slow_logit", f, 1, 2)), optionalOutputs{}, "slow_logit has shape"},
 		{"slow logit without a batch", ins, with(tensor("slow_logit", f, 1)), optionalOutputs{}, "slow_logit has shape"},
 		{"integer slow logit", ins, with(tensor("slow_logit", i64, 1, 1)), optionalOutputs{}, "slow_logit is not a tensor of float32"},
+		{"with the pull-over head", ins, with(tensor("pullover_logit", f, 1, 1)), optionalOutputs{pullOver: true}, ""},
+		{"all optional heads", ins, with(tensor("turn_logits", f, -1, 3), tensor("slow_logit", f, 1, 1), tensor("pullover_logit", f, -1, 1)),
+			optionalOutputs{turn: true, slow: true, pullOver: true}, ""},
+		{"pull-over logit of 3 numbers", ins, with(tensor("pullover_logit", f, 1, 3)), optionalOutputs{}, "pullover_logit has shape"},
+		{"integer pull-over logit", ins, with(tensor("pullover_logit", i64, 1, 1)), optionalOutputs{}, "pullover_logit is not a tensor of float32"},
 		{"float words", []onnx.InputOutputInfo{ins[0], tensor("words", f, 1, llmguide.MaxWords)}, outs, optionalOutputs{}, "words is not a tensor of int64"},
 		{"no stop head", ins, outs[:3], optionalOutputs{}, "no stop_logit"},
 	}

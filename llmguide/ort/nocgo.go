@@ -24,5 +24,8 @@ func (*Session) HasTurn() bool { return false }
 // HasSlow returns false.
 func (*Session) HasSlow() bool { return false }
 
+// HasPullOver returns false.
+func (*Session) HasPullOver() bool { return false }
+
 // Close does nothing.
 func (*Session) Close() error { return nil }

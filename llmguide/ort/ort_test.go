@@ -37,6 +37,8 @@ type reference struct {
 	StopLogit   float32   `json:"stop_logit"`
 	TurnLogits  []float32 `json:"turn_logits,omitempty"` // models with the optional turn head
 	SlowLogit   *float32  `json:"slow_logit,omitempty"`  // models with the optional slow head
+	// PullOverLogit: models with the optional pull-over head.
+	PullOverLogit *float32 `json:"pullover_logit,omitempty"`
 }
 
 // decoded is what PyTorch's outputs of a reference case decode to.
@@ -46,7 +48,8 @@ func (r *reference) decoded(t *testing.T) llmguide.Output {
 	if len(r.TurnLogits) == 3 {
 		turn = &[3]float32{r.TurnLogits[0], r.TurnLogits[1], r.TurnLogits[2]}
 	}
-	want, err := llmguide.Decode(r.Features, [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]}, r.TargetSpeed, r.StopLogit, turn, r.SlowLogit)
+	want, err := llmguide.Decode(llmguide.Heads{Features: r.Features, LaneLogits: [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]},
+		TargetSpeed: r.TargetSpeed, StopLogit: r.StopLogit, TurnLogits: turn, SlowLogit: r.SlowLogit, PullOverLogit: r.PullOverLogit})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +66,9 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 		}
 		if got := r.SlowLogit != nil; got != s.HasSlow() {
 			t.Fatalf("case %d: reference has a slow logit %v, the model a slow output %v", i, got, s.HasSlow())
+		}
+		if got := r.PullOverLogit != nil; got != s.HasPullOver() {
+			t.Fatalf("case %d: reference has a pull-over logit %v, the model a pull-over output %v", i, got, s.HasPullOver())
 		}
 		out, err := s.Infer(r.Scene, r.Words)
 		if err != nil {
@@ -85,8 +91,11 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 		if math.Abs(out.TargetSpeed-want.TargetSpeed) > 1e-3 || math.Abs(out.StopProb-want.StopProb) > tol {
 			t.Errorf("case %d: speed %v stop %v, PyTorch %v %v", i, out.TargetSpeed, out.StopProb, want.TargetSpeed, want.StopProb)
 		}
-		if math.Abs(out.SlowProb-want.SlowProb) > tol {
-			t.Errorf("case %d: slow prob %v, PyTorch %v", i, out.SlowProb, want.SlowProb)
+		if math.Abs(out.SlowProb-want.SlowProb) > tol || out.HasSlow != want.HasSlow {
+			t.Errorf("case %d: slow prob %v (head %v), PyTorch %v (%v)", i, out.SlowProb, out.HasSlow, want.SlowProb, want.HasSlow)
+		}
+		if math.Abs(out.PullOverProb-want.PullOverProb) > tol {
+			t.Errorf("case %d: pull-over prob %v, PyTorch %v", i, out.PullOverProb, want.PullOverProb)
 		}
 	}
 }
@@ -118,8 +127,8 @@ func TestModelWithoutTurnHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.HasTurn() || s.HasSlow() {
-		t.Fatalf("the old model reports a turn output %v, a slow output %v", s.HasTurn(), s.HasSlow())
+	if s.HasTurn() || s.HasSlow() || s.HasPullOver() {
+		t.Fatalf("the old model reports a turn output %v, a slow output %v, a pull-over output %v", s.HasTurn(), s.HasSlow(), s.HasPullOver())
 	}
 	var refs []reference
 	b, err := os.ReadFile("testdata/guide-no-turn.reference.json")

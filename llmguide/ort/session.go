@@ -52,6 +52,7 @@ type Session struct {
 	stop     *onnx.Tensor[float32]
 	turn     *onnx.Tensor[float32] // nil when the model has no turn_logits output
 	slow     *onnx.Tensor[float32] // nil when the model has no slow_logit output
+	pullOver *onnx.Tensor[float32] // nil when the model has no pullover_logit output
 }
 
 // Open loads a model file that meets llmguide's contract.
@@ -128,6 +129,9 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	if err == nil && opt.slow {
 		s.slow, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
 	}
+	if err == nil && opt.pullOver {
+		s.pullOver, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ort: %w", err)
@@ -142,6 +146,10 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 		outNames = append(outNames, "slow_logit")
 		outVals = append(outVals, s.slow)
 	}
+	if opt.pullOver {
+		outNames = append(outNames, "pullover_logit")
+		outVals = append(outVals, s.pullOver)
+	}
 	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"}, outNames,
 		[]onnx.Value{s.scene, s.words}, outVals, opts)
 	if err != nil {
@@ -153,18 +161,19 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 
 // optionalOutputs says which of the contract's optional outputs a model has.
 type optionalOutputs struct {
-	turn bool // turn_logits
-	slow bool // slow_logit
+	turn     bool // turn_logits
+	slow     bool // slow_logit
+	pullOver bool // pullover_logit
 }
 
 // checkContract checks the model's input and output names, element types and shapes (batch 1 or dynamic),
-// and says which optional outputs (turn_logits, slow_logit) it has.
+// and says which optional outputs (turn_logits, slow_logit, pullover_logit) it has.
 func checkContract(ins, outs []onnx.InputOutputInfo) (optionalOutputs, error) {
 	want := map[string][]int64{
 		"scene": {1, llmguide.SceneTokens, llmguide.TokenDim}, "words": {1, llmguide.MaxWords},
 		"features": {1, llmguide.FeatureDim}, "lane_logits": {1, 3}, "target_speed": {1, 1}, "stop_logit": {1, 1},
 	}
-	optional := map[string][]int64{"turn_logits": {1, 3}, "slow_logit": {1, 1}}
+	optional := map[string][]int64{"turn_logits": {1, 3}, "slow_logit": {1, 1}, "pullover_logit": {1, 1}}
 	var problems []string
 	seen := map[string]bool{}
 	for k, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
@@ -204,7 +213,7 @@ func checkContract(ins, outs []onnx.InputOutputInfo) (optionalOutputs, error) {
 		sort.Strings(problems)
 		return optionalOutputs{}, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
-	return optionalOutputs{turn: seen["turn_logits"], slow: seen["slow_logit"]}, nil
+	return optionalOutputs{turn: seen["turn_logits"], slow: seen["slow_logit"], pullOver: seen["pullover_logit"]}, nil
 }
 
 // Infer runs the model on one scene and instruction.
@@ -219,17 +228,24 @@ func (s *Session) Infer(scene []float32, words []int64) (llmguide.Output, error)
 		return llmguide.Output{}, fmt.Errorf("ort: %w", err)
 	}
 	l := s.lane.GetData()
-	var turn *[3]float32
+	h := llmguide.Heads{Features: s.features.GetData(), LaneLogits: [3]float32{l[0], l[1], l[2]},
+		TargetSpeed: s.speed.GetData()[0], StopLogit: s.stop.GetData()[0]}
 	if s.turn != nil {
 		tl := s.turn.GetData()
-		turn = &[3]float32{tl[0], tl[1], tl[2]}
+		h.TurnLogits = &[3]float32{tl[0], tl[1], tl[2]}
 	}
-	var slow *float32
-	if s.slow != nil {
-		v := s.slow.GetData()[0]
-		slow = &v
+	h.SlowLogit = scalar(s.slow)
+	h.PullOverLogit = scalar(s.pullOver)
+	return llmguide.Decode(h)
+}
+
+// scalar returns the value of an optional [1, 1] output, nil when the model does not have it.
+func scalar(t *onnx.Tensor[float32]) *float32 {
+	if t == nil {
+		return nil
 	}
-	return llmguide.Decode(s.features.GetData(), [3]float32{l[0], l[1], l[2]}, s.speed.GetData()[0], s.stop.GetData()[0], turn, slow)
+	v := t.GetData()[0]
+	return &v
 }
 
 // HasTurn says whether the model has the optional turn_logits output (else Output.TurnProbs stay zero).
@@ -242,18 +258,25 @@ func (s *Session) HasSlow() bool {
 	return s.slow != nil
 }
 
+// HasPullOver says whether the model has the optional pullover_logit output (else Output.PullOverProb
+// stays zero).
+func (s *Session) HasPullOver() bool {
+	return s.pullOver != nil
+}
+
 // Close releases the session and its tensors.
 func (s *Session) Close() error {
 	if s.s != nil {
 		s.s.Destroy()
 		s.s = nil
 	}
-	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow} {
+	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow, s.pullOver} {
 		if t != nil && !isNilTensor(t) {
 			t.Destroy()
 		}
 	}
-	s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow = nil, nil, nil, nil, nil, nil, nil, nil
+	s.scene, s.words, s.features, s.lane, s.speed, s.stop = nil, nil, nil, nil, nil, nil
+	s.turn, s.slow, s.pullOver = nil, nil, nil
 	return nil
 }
 
