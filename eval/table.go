@@ -127,7 +127,10 @@ func shortAgents(agents string) string {
 }
 
 // WriteComparison prints several runs side by side: one row per scenario type (CLS x100), the overall
-// score, failures, the planner's runtime percentiles and the wall time, one column per summary.
+// score, failures, at-fault collisions, goals reached and instructions followed (when a run has such
+// scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
+// percentiles and the wall time, one column per summary. A guided run's heading names its interval and
+// latency ("pdm CLS-NR K5 L100").
 func WriteComparison(w io.Writer, sums []*Summary) error {
 	var b strings.Builder
 	types := map[string]int{}
@@ -140,7 +143,7 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	if i := slices.Index(rows, UnknownType); i >= 0 {
 		rows = append(slices.Delete(rows, i, i+1), UnknownType)
 	}
-	width := len("planner p99 (ms)")
+	width := len("instructions followed")
 	for _, t := range rows {
 		width = max(width, len(t))
 	}
@@ -148,6 +151,13 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	colw := make([]int, len(sums))
 	for i, s := range sums {
 		heads[i] = s.Planner + " " + shortAgents(s.Agents)
+		if g := s.Guide; g != nil {
+			every := "K" + g.Interval
+			if rate, ok := strings.CutPrefix(g.Interval, "rate "); ok {
+				every = strings.ReplaceAll(rate, " ", "")
+			}
+			heads[i] += " " + every + " L" + g.LatencyMS
+		}
 		colw[i] = max(8, len(heads[i]))
 	}
 	row := func(label string, n string, cell func(i int, s *Summary) string) {
@@ -179,6 +189,26 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	row("all (CLS x100)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.2f", s.Score) })
 	row("scenarios", "", func(_ int, s *Summary) string { return fmt.Sprint(s.Scenarios) })
 	row("failed", "", func(_ int, s *Summary) string { return fmt.Sprint(s.Failed) })
+	row("collisions", "", func(_ int, s *Summary) string { return percent(s.Collisions) })
+	optional := func(label string, has func(s *Summary) bool, cell func(s *Summary) string) {
+		if slices.ContainsFunc(sums, has) {
+			row(label, "", func(_ int, s *Summary) string {
+				if !has(s) {
+					return "-"
+				}
+				return cell(s)
+			})
+		}
+	}
+	optional("goal reached", func(s *Summary) bool { return s.GoalReached != nil },
+		func(s *Summary) string { return percent(*s.GoalReached) })
+	optional("instructions followed", func(s *Summary) bool { return s.InstructionFollowed != nil },
+		func(s *Summary) string { return percent(*s.InstructionFollowed) })
+	guided := func(s *Summary) bool { return s.Guide != nil }
+	optional("guide calls", guided, func(s *Summary) string { return fmt.Sprint(s.Guide.Calls) })
+	optional("guide errors", guided, func(s *Summary) string { return fmt.Sprint(s.Guide.Errors) })
+	optional("guide infer p50 (ms)", guided, func(s *Summary) string { return fmt.Sprintf("%.3f", s.Guide.InferP50) })
+	optional("guide infer p99 (ms)", guided, func(s *Summary) string { return fmt.Sprintf("%.3f", s.Guide.InferP99) })
 	row("planner p50 (ms)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.3f", s.PlannerMSP50) })
 	row("planner p99 (ms)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.3f", s.PlannerMSP99) })
 	row("wall (s)", "", func(_ int, s *Summary) string { return fmt.Sprintf("%.2f", s.WallS) })
@@ -186,3 +216,6 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	_, err := io.WriteString(w, b.String())
 	return err
 }
+
+// percent formats a fraction as a percentage with one decimal.
+func percent(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }

@@ -113,11 +113,46 @@ func TestWriteComparison(t *testing.T) {
 	}
 	got := buf.String()
 	for _, want := range []string{
-		"scenario type           n  log_replay CLS-NR  idm CLS-R\n",
-		"changing_lane           2              85.00      40.00\n",
-		"stopping_with_lead      1             100.00          -\n",
-		"all (CLS x100)                         90.00      40.00\n",
-		"failed                                     0          1\n",
+		"scenario type              n  log_replay CLS-NR  idm CLS-R\n",
+		"changing_lane              2              85.00      40.00\n",
+		"stopping_with_lead         1             100.00          -\n",
+		"all (CLS x100)                            90.00      40.00\n",
+		"failed                                        0          1\n",
+		"collisions                                 0.0%       0.0%\n",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("comparison lacks %q:\n%s", want, got)
+		}
+	}
+	for _, absent := range []string{"goal reached", "instructions followed", "guide"} {
+		if strings.Contains(got, absent) {
+			t.Errorf("no run has %s, yet the comparison shows it:\n%s", absent, got)
+		}
+	}
+
+	// A guided run with goals and instructions: its heading names the interval and latency (or the rate),
+	// and rows appear for what any run has, "-" for the runs without.
+	goal, followed := 0.75, 0.5
+	g := &Summary{Planner: "pdm", Agents: "nonreactive", Scenarios: 4, Score: 95, Collisions: 0.25,
+		ByType:      map[string]TypeScore{"changing_lane": {N: 4, Score: 95}},
+		GoalReached: &goal, GoalScenarios: 4, InstructionFollowed: &followed, InstructionScenarios: 2,
+		Guide: &GuideSummary{Calls: 120, Interval: "5", LatencyMS: "100", InferP50: 0.2, InferP99: 1.25}}
+	r := &Summary{Planner: "pdm", Agents: "reactive", Scenarios: 4, Score: 94,
+		ByType: map[string]TypeScore{"changing_lane": {N: 4, Score: 94}},
+		Guide:  &GuideSummary{Calls: 40, Errors: 2, Interval: "rate 2 Hz", LatencyMS: "300"}}
+	buf.Reset()
+	if err := WriteComparison(&buf, []*Summary{a, g, r}); err != nil {
+		t.Fatal(err)
+	}
+	got = buf.String()
+	for _, want := range []string{
+		"log_replay CLS-NR  pdm CLS-NR K5 L100  pdm CLS-R 2Hz L300\n",
+		"collisions                                 0.0%               25.0%                0.0%\n",
+		"goal reached                                  -               75.0%                   -\n",
+		"instructions followed                         -               50.0%                   -\n",
+		"guide calls                                   -                 120                  40\n",
+		"guide errors                                  -                   0                   2\n",
+		"guide infer p99 (ms)                          -               1.250               0.000\n",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("comparison lacks %q:\n%s", want, got)
