@@ -219,7 +219,11 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 	if g := in.Guidance; g != nil {
 		f.Guidance = &Guidance{
 			Lane: g.Lane.String(), SpeedCap: finite(g.SpeedCap), Stop: g.Stop, StopProb: finite(g.StopProb),
-			AgeS: finite(g.Age(sf.Time)),
+			AgeS: finite(g.Age(sf.Time)), TargetSpeed: finite(g.TargetSpeed), Turn: g.Turn.String(),
+			PullOver: g.PullOver, PullOverProb: finite(g.PullOverProb),
+		}
+		for i, p := range g.LaneProbs {
+			f.Guidance.LaneProbs[i] = finite(p)
 		}
 		if r.Guide != nil {
 			f.Guidance.Instruction, f.Guidance.LatencyMS = r.Guide.GuideState(sf.Time)

@@ -135,6 +135,16 @@ type Guidance struct {
 	StopProb    float64 `json:"stop_prob"`
 	AgeS        float64 `json:"age_s"`      // age of the observation it came from, s
 	LatencyMS   float64 `json:"latency_ms"` // the guide's inference latency, when known
+	// LaneProbs are the guide's lane-change probabilities: left, keep, right (all zero when none).
+	LaneProbs [3]float64 `json:"lane_probs"`
+	// TargetSpeed (m/s) is the guide's speed cap from its target speed, 0 none.
+	TargetSpeed float64 `json:"target_speed"`
+	// Turn is the junction movement asked for: any, left, straight, right.
+	Turn string `json:"turn,omitempty"`
+	// PullOver says that the guidance asks to stop at the pickup zone; PullOverProb is the guide's
+	// probability of it.
+	PullOver     bool    `json:"pull_over,omitempty"`
+	PullOverProb float64 `json:"pull_over_prob,omitempty"`
 }
 
 // Perception is what the planner saw: fused tracks and the raw delayed detections they came from.

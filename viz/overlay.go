@@ -209,13 +209,25 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		}
 		add(ColorGuide, "guide: %s", instr)
 		decision := fmt.Sprintf("lane %s", orDash(g.Lane))
+		if t := g.Turn; t != "" && t != "any" {
+			decision += "  turn " + t
+		}
 		if g.SpeedCap > 0 {
 			decision += fmt.Sprintf("  cap %.1f m/s", g.SpeedCap)
+		}
+		if g.TargetSpeed > 0 {
+			decision += fmt.Sprintf("  target %.1f m/s", g.TargetSpeed)
 		}
 		if g.Stop {
 			decision += "  STOP"
 		}
+		if g.PullOver {
+			decision += "  PULL OVER"
+		}
 		add(ColorGuide, "  decision: %s  p(stop) %.2f", decision, g.StopProb)
+		if p := g.LaneProbs; p != [3]float64{} || g.PullOverProb > 0 {
+			add(ColorGuide, "  p(lane) L %.2f K %.2f R %.2f  p(pull over) %.2f", p[0], p[1], p[2], g.PullOverProb)
+		}
 		add(ColorGuide, "  feature age %.2f s  inference %.1f ms", g.AgeS, g.LatencyMS)
 	} else {
 		add(ColorTextDim, "guide: none")

@@ -2,6 +2,7 @@ package viz
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -190,6 +191,24 @@ func TestOverlayAndAtlas(t *testing.T) {
 	}
 	if got := PanelLines(sc, &run.Frames[5], st); got[4].Text != "route: keep going" {
 		t.Errorf("instruction at 0.5 s: %q", got[4].Text)
+	}
+	// A guided frame: the decision line names the turn, target and pull-over; the next gives the
+	// probabilities.
+	gf := run.Frames[0]
+	gf.Guidance = &runlog.Guidance{Instruction: "stop at the pickup zone", Lane: "any", Turn: "left", TargetSpeed: 4.5,
+		PullOver: true, PullOverProb: 0.93, LaneProbs: [3]float64{0.1, 0.85, 0.05}, StopProb: 0.2}
+	var texts []string
+	for _, l := range PanelLines(sc, &gf, st) {
+		texts = append(texts, l.Text)
+	}
+	for _, want := range []string{
+		"guide: stop at the pickup zone",
+		"  decision: lane any  turn left  target 4.5 m/s  PULL OVER  p(stop) 0.20",
+		"  p(lane) L 0.10 K 0.85 R 0.05  p(pull over) 0.93",
+	} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("guided panel lacks %q: %q", want, texts)
+		}
 	}
 	// Labels: one per detection, right of it, in its sender's (faded) colour; none zoomed out.
 	labels := Labels(&run.Frames[0], &cam, sc, a)
