@@ -7,7 +7,7 @@ import (
 	"asyncdrive/scenarios"
 )
 
-// OperatorCommands are the operator commands a live viewer offers (keys 1 to 6), in AsyncDriver-style words
+// OperatorCommands are the operator commands a live viewer offers (keys 1 to 7), in AsyncDriver-style words
 // the tokenizer knows.
 var OperatorCommands = []string{
 	"change to the left lane",
@@ -15,6 +15,7 @@ var OperatorCommands = []string{
 	"drive slowly",
 	"keep going",
 	"stop",
+	"stop at the pickup zone",
 	"", // hand back to the scenario's and the route's instructions
 }
 

@@ -54,3 +54,57 @@ func TestSimOperatorCommand(t *testing.T) {
 		t.Error("the guide never asked for the left lane after the command")
 	}
 }
+
+// The run log records what the guide asked of the planner: in a pickup-stop scene, the pull-over
+// probability rises above one half once "stop at the pickup zone" is in force, and not before; lane
+// probabilities are recorded with every guided frame.
+func TestSimRecordsPullOverGuidance(t *testing.T) {
+	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
+		t.Skip("built without cgo: no guide model")
+	}
+	var s simFlags
+	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "instruction_pickup_stop/0", defaultSeed
+	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
+	it, err := s.item()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _, err := it.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := -1.0
+	for _, in := range sc.Instructions {
+		if in.Text == "stop at the pickup zone" {
+			cmd = in.T
+		}
+	}
+	if cmd < 0 {
+		t.Fatalf("%s has no pickup command: %v", sc.ID, sc.Instructions)
+	}
+	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide}
+	guided, pullBefore, pullAfter := 0, 0, 0
+	_, err = job.run(context.Background(), func(f *runlog.Frame) error {
+		g := f.Guidance
+		if g == nil {
+			return nil
+		}
+		guided++
+		if sum := g.LaneProbs[0] + g.LaneProbs[1] + g.LaneProbs[2]; sum < 0.999 || sum > 1.001 {
+			t.Errorf("%.1f s: lane probabilities %v", f.T, g.LaneProbs)
+		}
+		switch {
+		case f.T < cmd && g.PullOverProb >= 0.5:
+			pullBefore++
+		case f.T > cmd+0.7 && g.PullOverProb >= 0.5 && g.Instruction == "stop at the pickup zone":
+			pullAfter++
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if guided == 0 || pullBefore > 0 || pullAfter == 0 {
+		t.Errorf("%d guided frames; pull-over asked in %d before the command at %.1f s, in %d after it", guided, pullBefore, cmd, pullAfter)
+	}
+}

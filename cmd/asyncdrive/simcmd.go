@@ -25,9 +25,9 @@ Simulates one scenario in closed loop and prints its scores. --scenario picks on
 of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_route_branch/0, with --seed);
 --file reads a scenario file or a CommonRoad XML file.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
-log (view it later with asyncdrive view). With --view and --guide, keys 1 to 6 send operator commands to the
-guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", and back
-to the route's instructions); the guide reads each from its next run on (H lists them).
+log (view it later with asyncdrive view). With --view and --guide, keys 1 to 7 send operator commands to the
+guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", "stop at
+the pickup zone", and back to the route's instructions); the guide reads each from its next run on (H lists them).
 
 `
 }
