@@ -2,7 +2,8 @@
 #
 #   make run    install what is missing, build bin/asyncdrive, evaluate the builtin suite with the baseline
 #               planners and with PDM guided by the builtin language-model guide (non-reactive and reactive
-#               agents) into out/ and print the score tables
+#               agents), then PDM unguided and guided on the instruction suite (routes withheld past a branch,
+#               operator commands) into out/ and print the score tables
 #   make model  retrain the guide's model (llmguide/model) with Debian's PyTorch
 #   make test   install what is missing and run every test
 #
@@ -97,7 +98,15 @@ run: build
 		$(BIN) eval --planner pdm --guide builtin $(GUIDEFLAGS) --agents "$$a" --out "$$dir" $(EVALFLAGS); \
 	done; \
 	echo; echo "=== $(BIN) report$$dirs"; \
-	$(BIN) report $$dirs
+	$(BIN) report $$dirs; \
+	idirs=""; \
+	for g in "" "--guide builtin $(GUIDEFLAGS)"; do \
+		dir="$(OUT)/pdm$${g:+-guided}-instructions"; idirs="$$idirs $$dir"; rm -rf "$$dir"; \
+		echo; echo "=== $(BIN) eval --planner pdm --suite instructions $$g --out $$dir $(EVALFLAGS)"; \
+		$(BIN) eval --planner pdm --suite instructions $$g --out "$$dir" $(EVALFLAGS); \
+	done; \
+	echo; echo "=== the instruction suite, unguided and guided: $(BIN) report$$idirs"; \
+	$(BIN) report $$idirs
 
 ifeq ($(strip $(CGO_PKGS)),)
 NOCGO_PKGS := ./...
