@@ -127,8 +127,8 @@ func shortAgents(agents string) string {
 }
 
 // WriteComparison prints several runs side by side: one row per scenario type (CLS x100), the overall
-// score, failures, at-fault collisions, goals reached and instructions followed (when a run has such
-// scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
+// score (a type's cell adds the share of its instructions followed, when it has checkable ones), failures,
+// at-fault collisions, goals reached and instructions followed (when a run has such scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
 // percentiles and the wall time, one column per summary. A guided run's heading names its interval and
 // latency ("pdm CLS-NR K5 L100").
 func WriteComparison(w io.Writer, sums []*Summary) error {
@@ -181,6 +181,9 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 			ts, ok := s.ByType[t]
 			if !ok {
 				return "-"
+			}
+			if f := ts.InstructionFollowed; f != nil {
+				return fmt.Sprintf("%.2f, %s", ts.Score, strings.TrimSuffix(percent(*f), ".0%")+"%")
 			}
 			return fmt.Sprintf("%.2f", ts.Score)
 		})

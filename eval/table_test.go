@@ -134,7 +134,7 @@ func TestWriteComparison(t *testing.T) {
 	// and rows appear for what any run has, "-" for the runs without.
 	goal, followed := 0.75, 0.5
 	g := &Summary{Planner: "pdm", Agents: "nonreactive", Scenarios: 4, Score: 95, Collisions: 0.25,
-		ByType:      map[string]TypeScore{"changing_lane": {N: 4, Score: 95}},
+		ByType:      map[string]TypeScore{"changing_lane": {N: 4, Score: 95, InstructionFollowed: &followed}},
 		GoalReached: &goal, GoalScenarios: 4, InstructionFollowed: &followed, InstructionScenarios: 2,
 		Guide: &GuideSummary{Calls: 120, Interval: "5", LatencyMS: "100", InferP50: 0.2, InferP99: 1.25}}
 	r := &Summary{Planner: "pdm", Agents: "reactive", Scenarios: 4, Score: 94,
@@ -147,6 +147,7 @@ func TestWriteComparison(t *testing.T) {
 	got = buf.String()
 	for _, want := range []string{
 		"log_replay CLS-NR  pdm CLS-NR K5 L100  pdm CLS-R 2Hz L300\n",
+		"changing_lane              4              85.00          95.00, 50%               94.00\n",
 		"collisions                                 0.0%               25.0%                0.0%\n",
 		"goal reached                                  -               75.0%                   -\n",
 		"instructions followed                         -               50.0%                   -\n",
