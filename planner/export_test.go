@@ -9,4 +9,5 @@ var (
 	FixtureInput    = fixtureInput
 	FixtureCar      = fixtureCar
 	FixtureTraffic  = fixtureTraffic
+	SegmentedMap    = segmentedMap
 )

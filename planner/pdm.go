@@ -324,9 +324,12 @@ type sideCache struct {
 	from int // lane it was built from (-1: none built)
 	ok   bool
 	// The lane change in progress along it: the blend from lateral offset lcLat at arc length lcStart over
-	// lcLen metres.
+	// lcLen metres; lcU is how far along the blend the ego was at the last tick (0..1). When the path is
+	// rebuilt from the next lane segment, reanchor asks to carry the blend over to the new path at lcU.
 	lcOn                  bool
 	lcStart, lcLat, lcLen float64
+	lcU                   float64
+	reanchor              bool
 }
 
 // proposal is one IDM policy on one path, with its unroll state and scores.

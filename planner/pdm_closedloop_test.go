@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"asyncdrive/dynamics"
+	"asyncdrive/geom"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/sim"
@@ -226,6 +227,45 @@ func TestPDMClosedLoopGuidedLaneChange(t *testing.T) {
 		}
 		if left == 0 {
 			t.Errorf("%s: never chose a left-lane proposal", mode)
+		}
+	}
+}
+
+// On a road whose lanes are short segments (15 m: a lane change at 13 m/s spans five of them), a guided
+// lane change goes on from segment to segment instead of starting over at each: the ego is in the left lane
+// within 6 s of the guidance asking for it, and once the guide says "keep" it stays there.
+func TestPDMClosedLoopLaneChangeAcrossLaneSegments(t *testing.T) {
+	m, route := planner.SegmentedMap(40, 15)
+	sc := &scenarios.Scenario{Version: scenarios.FormatVersion, ID: "segments", Type: "changing_lane", DT: 0.1,
+		Horizon: 15, Map: m, Route: route, Expert: planner.FixtureCruise(10, 0, 13, 151), Goal: geom.Pose{X: 590}}
+	for _, mode := range modes {
+		rec := newRecorder()
+		const ask, keep = 1.0, 6.0 // the guide asks for the left lane from 1 s, for "keep" from 6 s
+		rec.guide = func(in *planner.Input) *planner.Guidance {
+			switch {
+			case in.Time < ask:
+				return nil
+			case in.Time < keep:
+				return &planner.Guidance{Time: in.Time, Lane: planner.LaneChangeLeft}
+			}
+			return &planner.Guidance{Time: in.Time, Lane: planner.LaneKeep}
+		}
+		res := run(t, sc, rec, mode)
+		arrived := -1.0
+		for _, e := range res.Ego {
+			if arrived < 0 && math.Abs(e.Pose.Y-3.5) < 0.3 {
+				arrived = e.Time
+			}
+		}
+		end := res.Ego[len(res.Ego)-1]
+		if arrived < 0 || arrived > ask+6 {
+			t.Errorf("%s: in the left lane at %.1f s (asked at %.1f s), want within 6 s; ends at y=%.2f", mode, arrived, ask, end.Pose.Y)
+		}
+		if math.Abs(end.Pose.Y-3.5) > 0.3 {
+			t.Errorf("%s: ends at y=%.2f, want in the left lane (y=3.5)", mode, end.Pose.Y)
+		}
+		if res.Metrics.NumCollisions != 0 || res.Metrics.DrivableAreaCompliance != 1 || res.Metrics.Comfortable != 1 {
+			t.Errorf("%s: %+v", mode, res.Metrics)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package planner
 
 import (
+	"fmt"
 	"math"
 
 	"asyncdrive/dynamics"
@@ -55,6 +56,27 @@ func fixtureMap(length float64, phases ...scenarios.LightPhase) scenarios.Map {
 		},
 		TrafficLights: []scenarios.TrafficLight{{ID: "tl", Connectors: []string{"c", "c2"}, Phases: phases}},
 	}
+}
+
+// segmentedMap is a straight two-lane road along +X, lanes "a<k>" (y=0) and "b<k>" (y=3.5, left of a<k>)
+// in roadblock "rb<k>" from x=k*seg to (k+1)*seg, n segments, each lane leading into the next; speed limit
+// 15 m/s. Its lanes are as short as the segments of a recorded map's lanelets.
+func segmentedMap(n int, seg float64) (scenarios.Map, []string) {
+	var m scenarios.Map
+	var route []string
+	for k := 0; k < n; k++ {
+		x0 := float64(k) * seg
+		a := fixtureLane(fmt.Sprint("a", k), fmt.Sprint("rb", k), x0, x0+seg, 0, 15)
+		b := fixtureLane(fmt.Sprint("b", k), fmt.Sprint("rb", k), x0, x0+seg, 3.5, 15)
+		a.LeftNeighbor, b.RightNeighbor = b.ID, a.ID
+		if k+1 < n {
+			a.Successors, b.Successors = []string{fmt.Sprint("a", k+1)}, []string{fmt.Sprint("b", k+1)}
+		}
+		m.Lanes = append(m.Lanes, a, b)
+		m.Roadblocks = append(m.Roadblocks, scenarios.Roadblock{ID: a.Roadblock, Lanes: []string{a.ID, b.ID}})
+		route = append(route, a.Roadblock)
+	}
+	return m, route
 }
 
 // fixtureCruise is an expert log along y from x0 at speed v for n frames.

@@ -158,9 +158,26 @@ func (p *PDM) sidePath(side int) int {
 	}
 	c := &p.side[side]
 	if c.from != cur {
-		c.from, c.ok, c.lcOn = cur, false, false
+		// The neighbour of the lane the ego came from, when it leads into this one: the new path starts
+		// there, behind the ego, and a lane change in progress carries over (the ego moved on to the next
+		// segment of the same road, not to another road).
+		prev := -1
+		if c.from >= 0 && slices.Contains(p.mx.Successors(c.from), cur) {
+			prev = p.mx.LeftNeighbor(c.from)
+			if side == SideRight {
+				prev = p.mx.RightNeighbor(c.from)
+			}
+			if prev >= 0 && !slices.Contains(p.mx.Successors(prev), nb) {
+				prev = -1
+			}
+		}
+		c.reanchor = c.lcOn && prev >= 0
+		c.from, c.ok, c.lcOn = cur, false, c.reanchor
 		if nb >= 0 {
 			lanes := p.graph.search(nb)
+			if prev >= 0 {
+				lanes = append([]int{prev}, lanes...)
+			}
 			line, from, open := lanePath(p.mx, lanes, p.cfg.MapEdgeRunout)
 			if len(line.Pts) >= 2 {
 				for len(p.sidePaths) <= side {
@@ -266,9 +283,13 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		p.blendStart[j], p.blendLat[j], p.blendLen[j] = 0, 0, 0
 		if j >= p.nBase {
 			c := &p.side[p.pathSide(j)]
+			if c.reanchor {
+				c.lcStart, c.reanchor = s-c.lcU*c.lcLen, false
+			}
 			if !c.lcOn || math.Abs(lat-blendOffset(c.lcLat, (s-c.lcStart)/c.lcLen)) > laneChangeStray {
 				c.lcOn, c.lcStart, c.lcLat, c.lcLen = true, s, lat, max(laneChangeMinLength, laneChangeTime*v0)
 			}
+			c.lcU = max(0, min(1, (s-c.lcStart)/c.lcLen))
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
 		}
 		p.redS[j] = p.stopLine(j, s, v0)
