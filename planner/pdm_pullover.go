@@ -25,6 +25,11 @@ const pullOverMargin = 1.0
 // be reached with it, the planner brakes harder, up to PDMConfig.StopDecel.
 const pullOverDecel = 1.0
 
+// pullOverEase (s): the ego covers this much time at its speed before the planned deceleration, as the IDM
+// eases into braking for a stop (without it the IDM brakes harder than pullOverDecel for a stop placed at
+// the kinematic minimum, and the sudden onset fails the comfort bound on jerk).
+const pullOverEase = 1.0
+
 // pullOverReach (m): an area whose nearest point is farther from the centerline is not beside it.
 const pullOverReach = 6.0
 
@@ -82,7 +87,7 @@ func (p *PDM) pullOverStop(s0, v float64) float64 {
 	for k, decel := range [2]float64{pullOverDecel, p.cfg.StopDecel} {
 		reach[k], found[k] = front, math.Inf(1)
 		if v > 0 {
-			reach[k] += v * v / (2 * decel)
+			reach[k] += v*pullOverEase + v*v/(2*decel)
 		}
 	}
 	for _, z := range p.zones {
