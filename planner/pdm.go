@@ -304,6 +304,7 @@ type PDM struct {
 	blendLat   []float64 // per path: the ego's lateral offset a lane change starts from
 	blendLen   []float64 // per path: length of the lane change's transition, 0 for none
 	redS       []float64 // per path: arc length of the first red light ahead, +Inf none
+	pullS      []float64 // per path: arc length of the pull-over stop (also in redS), +Inf none
 	props      []proposal
 	pts        []dynamics.TrajectoryPoint // per proposal: TrajectorySteps+1 points
 	progress   []float64                  // per proposal: IDM arc length per step

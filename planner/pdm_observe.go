@@ -255,6 +255,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 	np := len(p.paths)
 	p.pathS0 = growFloat(p.pathS0, np)
 	p.redS = growFloat(p.redS, np)
+	p.pullS = growFloat(p.pullS, np)
 	p.relFrom = growInt(p.relFrom, np)
 	p.relTo = growInt(p.relTo, np)
 	p.relevant = p.relevant[:0]
@@ -293,10 +294,12 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
 		}
 		p.redS[j] = p.stopLine(j, s, v0)
+		p.pullS[j] = math.Inf(1)
 		if g := &p.guide; g.pullOver && j < p.nBase {
 			// Pull over: the stop beside the pickup/drop-off area, as a stop line (the offset paths' arc
 			// lengths differ from the centerline's by a fraction of a metre).
-			p.redS[j] = min(p.redS[j], p.pullOverStop(s, v0))
+			p.pullS[j] = p.pullOverStop(s, v0)
+			p.redS[j] = min(p.redS[j], p.pullS[j])
 		}
 	}
 	for j := range p.paths {
@@ -552,6 +555,11 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		}
 		if jm := p.cfg.MaxJerkUp; jm > 0 {
 			acc = min(acc, max(prev.Accel, -p.cfg.DecelMax)+jm*dt) // ease into acceleration; braking is not limited
+		}
+		if pr.xBack == p.pullS[j] && !pr.stop {
+			// Braking for the pull-over place, which nothing forces: ease into it (the place was chosen with
+			// room for that, see pullOverEase).
+			acc = max(acc, min(prev.Accel, p.cfg.AccelMax)-pullOverJerk*dt)
 		}
 		s := sPrev + dt*prev.Speed
 		v := max(0, prev.Speed+dt*acc)

@@ -30,6 +30,9 @@ const pullOverDecel = 1.0
 // the kinematic minimum, and the sudden onset fails the comfort bound on jerk).
 const pullOverEase = 1.0
 
+// pullOverJerk (m/s^3): how fast a proposal's braking for the pull-over place may build up.
+const pullOverJerk = 2.0
+
 // pullOverReach (m): an area whose nearest point is farther from the centerline is not beside it.
 const pullOverReach = 6.0
 
