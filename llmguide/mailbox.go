@@ -61,8 +61,21 @@ func (r *Runner) Offer(o *Observation) {
 	}
 }
 
-// Run serves observations until ctx is done.
+// Run serves observations until ctx is done. The model runs on a goroutine of its own whose OS thread has
+// a lower scheduling priority (nice 10 on Linux), so that it yields the CPU to the planner's hot loop; that
+// thread ends with Run, and the caller's goroutine is left as it was.
 func (r *Runner) Run(ctx context.Context) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		lowerPriority()
+		r.serve(ctx)
+	}()
+	<-done
+}
+
+// serve runs the model on each observation offered until ctx is done.
+func (r *Runner) serve(ctx context.Context) {
 	var scene []float32
 	var words []int64
 	for {
