@@ -73,6 +73,7 @@ type Guide struct {
 	scene    []float32
 	words    []int64
 	live     []scenarios.Instruction // commands taken in from cfg.Operator, timed
+	changes  changeTracker
 }
 
 // New returns a guide for a run of sc with model.
@@ -86,9 +87,11 @@ func New(model Model, sc *scenarios.Scenario, cfg Config) (*Guide, error) {
 	// The guide knows what the planner knows: the route the scenario shows (up to a branch only the
 	// instructions resolve, for instruction scenarios).
 	route, _ := sc.PlannerMission()
+	enc := NewEncoder(&sc.Map, route)
 	return &Guide{
-		cfg: cfg, model: model, enc: NewEncoder(&sc.Map, route), sc: sc, interval: cfg.interval(sc.DT),
-		rng: rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
+		cfg: cfg, model: model, enc: enc, sc: sc, interval: cfg.interval(sc.DT),
+		rng:     rand.New(rand.NewPCG(cfg.Seed, 0x9e3779b97f4a7c15)),
+		changes: changeTracker{mx: enc.Map()},
 	}, nil
 }
 
@@ -155,7 +158,9 @@ func (g *Guide) run(in *planner.Input) {
 	if j := g.cfg.LatencyJitterMS; j > 0 {
 		lat = max(0, lat+(2*g.rng.Float64()-1)*j)
 	}
-	p := pending{arrive: in.Time + lat/1000, g: g.cfg.Adapter.Guidance(&out, in.Time), instruction: instr, latencyMS: lat}
+	gd := g.cfg.Adapter.Guidance(&out, in.Time)
+	g.changes.apply(instr, in.Current().Pose, gd)
+	p := pending{arrive: in.Time + lat/1000, g: gd, instruction: instr, latencyMS: lat}
 	// Keep arrival order (a jittered result may overtake an earlier one: the later observation wins then).
 	i := len(g.queue)
 	for i > 0 && g.queue[i-1].arrive > p.arrive {

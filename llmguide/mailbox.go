@@ -78,6 +78,7 @@ func (r *Runner) Run(ctx context.Context) {
 func (r *Runner) serve(ctx context.Context) {
 	var scene []float32
 	var words []int64
+	changes := changeTracker{mx: r.enc.Map()}
 	for {
 		select {
 		case <-ctx.Done():
@@ -94,7 +95,11 @@ func (r *Runner) serve(ctx context.Context) {
 				continue
 			}
 			out.Features = append([]float32(nil), out.Features...)
-			r.box.Put(r.adapter.Guidance(&out, o.Input.Time))
+			g := r.adapter.Guidance(&out, o.Input.Time)
+			if len(o.Input.Ego) > 0 {
+				changes.apply(o.Instruction, o.Input.Current().Pose, g)
+			}
+			r.box.Put(g)
 		}
 	}
 }

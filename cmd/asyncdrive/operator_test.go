@@ -108,3 +108,49 @@ func TestSimRecordsPullOverGuidance(t *testing.T) {
 		t.Errorf("%d guided frames; pull-over asked in %d before the command at %.1f s, in %d after it", guided, pullBefore, cmd, pullAfter)
 	}
 }
+
+// A lane-change command stays in force, in words, after the car has changed lanes; the guide then asks to
+// keep the new lane instead of changing again (in instruction_lane_change_007 the command lasts from 3.8 s
+// to 10 s, the change is done well before).
+func TestSimGuideKeepsLaneOnceChanged(t *testing.T) {
+	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
+		t.Skip("built without cgo: no guide model")
+	}
+	var s simFlags
+	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "instruction_lane_change/7", defaultSeed
+	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
+	it, err := s.item()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _, err := it.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide}
+	left, kept, leftAgain := -1.0, -1.0, -1.0
+	res, err := job.run(context.Background(), func(f *runlog.Frame) error {
+		g := f.Guidance
+		if g == nil || g.Instruction != "change to the left lane" {
+			return nil
+		}
+		switch {
+		case g.Lane == "left" && left < 0:
+			left = f.T
+		case g.Lane == "keep" && left >= 0 && kept < 0:
+			kept = f.T
+		case g.Lane == "left" && kept >= 0 && leftAgain < 0:
+			leftAgain = f.T
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if left < 0 || kept < 0 || leftAgain >= 0 {
+		t.Errorf("under the command the guide asked left from %.1f s, keep from %.1f s, left again at %.1f s; want left, then keep for good", left, kept, leftAgain)
+	}
+	if res.collisions != 0 || res.metrics["time_to_collision_within_bound"] != 1 || res.score < 0.99 {
+		t.Errorf("score %.3f, %d collisions, metrics %v", res.score, res.collisions, res.metrics)
+	}
+}

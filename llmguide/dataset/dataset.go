@@ -14,7 +14,6 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"asyncdrive/dynamics"
@@ -27,11 +26,11 @@ import (
 // Horizon (s) of the labels.
 const Horizon = 3.0
 
-// Lane-change label classes, as the model's lane_logits.
+// Lane-change label classes, as the model's lane_logits (planner.SideLeft, ...; llmguide.LaneChange).
 const (
-	Left  = 0
-	Keep  = 1
-	Right = 2
+	Left  = planner.SideLeft
+	Keep  = planner.SideKeep
+	Right = planner.SideRight
 )
 
 // Turn label classes, as the model's turn_logits (planner.TurnIndexLeft, ...).
@@ -118,7 +117,7 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		// Only a moving expert decides to stop: labelling a standing car "stop" would teach the guide to keep
 		// a stopped car stopped for good (its own past is in the scene).
 		s.Stop = minV < 0.3 && cur.Speed > 1
-		s.Lane = laneChange(mx, cur.Pose, sc.Expert[i+ahead].Pose)
+		s.Lane = llmguide.LaneChange(mx, cur.Pose, sc.Expert[i+ahead].Pose)
 		s.Turn = turnLabel(mx, sc.Route, cur.Pose, veh)
 		if text, ok := scenarios.InstructionAt(sc.Instructions, in.Time); ok {
 			s.Instruction = text
@@ -191,36 +190,6 @@ func input(sc *scenarios.Scenario, mx *scenarios.MapIndex, i int, veh dynamics.V
 		}
 	}
 	return planner.Input{Iteration: i, Time: st.Time, Ego: []dynamics.State{st}, Objects: [][]scenarios.Object{objs}, Lights: lights}
-}
-
-// laneChange classifies the expert's move from pose a to pose b: Keep when b's lane is a's lane or follows
-// it, Left or Right when it is beside a lane that does.
-func laneChange(mx *scenarios.MapIndex, a, b geom.Pose) int {
-	la, _, _, ok1 := mx.NearestLane(a, 3)
-	lb, _, _, ok2 := mx.NearestLane(b, 3)
-	if !ok1 || !ok2 {
-		return Keep
-	}
-	chain := []int{la}
-	for k := 0; k < len(chain) && len(chain) < 64; k++ {
-		for _, s := range mx.Successors(chain[k]) {
-			if !slices.Contains(chain, s) {
-				chain = append(chain, s)
-			}
-		}
-	}
-	if slices.Contains(chain, lb) {
-		return Keep
-	}
-	for _, l := range chain {
-		if mx.LeftNeighbor(l) == lb {
-			return Left
-		}
-		if mx.RightNeighbor(l) == lb {
-			return Right
-		}
-	}
-	return Keep
 }
 
 // Meta describes an exported dataset (meta.json).
