@@ -62,7 +62,7 @@ func TestChangeTrackerKeepsOnceDone(t *testing.T) {
 		x, y float64
 		want planner.LaneIntent
 	}{
-		{"change to the left lane", 5, 0, planner.LaneChangeLeft},   // the instruction comes in
+		{"change to the left lane", 5, 0, planner.LaneChangeLeft},    // the instruction comes in
 		{"change to the left lane", 20, 1.2, planner.LaneChangeLeft}, // on the way
 		{"change to the left lane", 40, 3.4, planner.LaneKeep},       // done: keep
 		{"change to the left lane", 70, 3.5, planner.LaneKeep},       // and stays done
