@@ -12,25 +12,12 @@ import (
 // A command sent during a live run (as the viewer's keys send them, from another goroutine) becomes the
 // guide's instruction within the guide's interval plus its latency, and the guide's lane intent follows it.
 func TestSimOperatorCommand(t *testing.T) {
-	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
-		t.Skip("built without cgo: no guide model")
-	}
-	var s simFlags
-	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "high_magnitude_speed/0", defaultSeed
-	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
-	it, err := s.item()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, _, err := it.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := guidedSimJob(t, "high_magnitude_speed/0")
 	op := &llmguide.Operator{}
-	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide, operator: op}
+	job.operator = op
 	const sentAt = 1.0
 	seen, left := -1.0, -1.0
-	_, err = job.run(context.Background(), func(f *runlog.Frame) error {
+	_, err := job.run(context.Background(), func(f *runlog.Frame) error {
 		if f.T >= sentAt && op.Sent() == 0 {
 			go op.Send("change to the left lane")
 		}
@@ -59,20 +46,8 @@ func TestSimOperatorCommand(t *testing.T) {
 // probability rises above one half once "stop at the pickup zone" is in force, and not before; lane
 // probabilities are recorded with every guided frame.
 func TestSimRecordsPullOverGuidance(t *testing.T) {
-	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
-		t.Skip("built without cgo: no guide model")
-	}
-	var s simFlags
-	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "instruction_pickup_stop/0", defaultSeed
-	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
-	it, err := s.item()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, _, err := it.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
+	job := guidedSimJob(t, "instruction_pickup_stop/0")
+	sc := job.sc
 	cmd := -1.0
 	for _, in := range sc.Instructions {
 		if in.Text == "stop at the pickup zone" {
@@ -82,9 +57,8 @@ func TestSimRecordsPullOverGuidance(t *testing.T) {
 	if cmd < 0 {
 		t.Fatalf("%s has no pickup command: %v", sc.ID, sc.Instructions)
 	}
-	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide}
 	guided, pullBefore, pullAfter := 0, 0, 0
-	_, err = job.run(context.Background(), func(f *runlog.Frame) error {
+	_, err := job.run(context.Background(), func(f *runlog.Frame) error {
 		g := f.Guidance
 		if g == nil {
 			return nil
@@ -113,21 +87,7 @@ func TestSimRecordsPullOverGuidance(t *testing.T) {
 // keep the new lane instead of changing again (in instruction_lane_change_007 the command lasts from 3.8 s
 // to 10 s, the change is done well before).
 func TestSimGuideKeepsLaneOnceChanged(t *testing.T) {
-	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
-		t.Skip("built without cgo: no guide model")
-	}
-	var s simFlags
-	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", "instruction_lane_change/7", defaultSeed
-	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
-	it, err := s.item()
-	if err != nil {
-		t.Fatal(err)
-	}
-	sc, _, err := it.Load()
-	if err != nil {
-		t.Fatal(err)
-	}
-	job := simJob{sc: sc, planner: "pdm", agents: "nonreactive", guide: &s.guide}
+	job := guidedSimJob(t, "instruction_lane_change/7")
 	left, kept, leftAgain := -1.0, -1.0, -1.0
 	res, err := job.run(context.Background(), func(f *runlog.Frame) error {
 		g := f.Guidance
@@ -153,4 +113,25 @@ func TestSimGuideKeepsLaneOnceChanged(t *testing.T) {
 	if res.collisions != 0 || res.metrics["time_to_collision_within_bound"] != 1 || res.score < 0.99 {
 		t.Errorf("score %.3f, %d collisions, metrics %v", res.score, res.collisions, res.metrics)
 	}
+}
+
+// guidedSimJob returns the sim job of the builtin scenario (TYPE/INDEX) with PDM, non-reactive, guided by the
+// builtin model every 5 ticks with 100 ms of latency; it skips the test without cgo.
+func guidedSimJob(t *testing.T, scenario string) simJob {
+	t.Helper()
+	if _, err := ort.OpenBytes(nil, "probe", ort.Options{}); err == ort.ErrNoCGO {
+		t.Skip("built without cgo: no guide model")
+	}
+	var s simFlags
+	s.planner, s.agents, s.scenario, s.seed = "pdm", "nonreactive", scenario, defaultSeed
+	s.guide = guideFlags{guide: "builtin", interval: 5, latencyMS: 100, device: "cpu"}
+	it, err := s.item()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, _, err := it.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return simJob{sc: sc, planner: s.planner, agents: s.agents, guide: &s.guide}
 }

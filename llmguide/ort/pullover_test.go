@@ -3,8 +3,6 @@ package ort
 import (
 	"testing"
 
-	"asyncdrive/llmguide"
-	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
 )
@@ -29,10 +27,6 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 		{"stop", false},
 		{gen.TextKeepGoing, false},
 		{gen.TextDriveSlow, false},
-	}
-	type scene struct {
-		sc     *scenarios.Scenario
-		frames []int
 	}
 	var scenes []scene
 	for idx := 0; idx < 4; idx++ {
@@ -62,18 +56,6 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 		}
 		scenes = append(scenes, scene{sc, []int{20, 80}})
 	}
-	infer := func(sc *scenarios.Scenario, in *planner.Input, instr []scenarios.Instruction) (llmguide.Output, *planner.Guidance) {
-		t.Helper()
-		g, err := llmguide.New(m, sc, llmguide.Config{Interval: 1, Instructions: instr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gd := g.Guidance(in)
-		if gd == nil || g.Stats().Errors > 0 || g.Stats().Calls != 1 {
-			t.Fatalf("%s: no guidance (%+v)", sc.ID, g.Stats())
-		}
-		return m.last, gd
-	}
 	for _, c := range scenes {
 		sc := c.sc
 		for _, frame := range c.frames {
@@ -82,7 +64,7 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 			}
 			in := observe(sc, frame)
 			for _, tx := range texts {
-				out, gd := infer(sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
+				out, gd := inferOnce(t, m, sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
 				t.Logf("%s at %.1f s (%.1f m/s), %q: pull-over %.3f", sc.ID, in.Time, sc.Expert[frame].Speed, tx.text, out.PullOverProb)
 				if (out.PullOverProb >= 0.5) != tx.pull {
 					t.Errorf("%s at %.1f s, %q: pull-over probability %.3f", sc.ID, in.Time, tx.text, out.PullOverProb)
@@ -95,7 +77,7 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 				continue
 			}
 			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
-			out, _ := infer(sc, in, nil) // the scenario's own instruction
+			out, _ := inferOnce(t, m, sc, in, nil) // the scenario's own instruction
 			t.Logf("%s at %.1f s, its own %q: pull-over %.3f", sc.ID, in.Time, own, out.PullOverProb)
 			if (out.PullOverProb >= 0.5) != (own == gen.TextStopPickup) {
 				t.Errorf("%s at %.1f s, its own %q: pull-over probability %.3f", sc.ID, in.Time, own, out.PullOverProb)

@@ -21,6 +21,27 @@ func (r *recorder) Infer(scene []float32, words []int64) (llmguide.Output, error
 	return out, err
 }
 
+// scene is a generated scenario and the expert frames a test observes it at.
+type scene struct {
+	sc     *scenarios.Scenario
+	frames []int
+}
+
+// inferOnce runs a guide with model m on one observation of sc, with the given instructions (nil: the
+// scenario's own), and returns the model's output and the guidance it became.
+func inferOnce(t *testing.T, m *recorder, sc *scenarios.Scenario, in *planner.Input, instr []scenarios.Instruction) (llmguide.Output, *planner.Guidance) {
+	t.Helper()
+	g, err := llmguide.New(m, sc, llmguide.Config{Interval: 1, Instructions: instr})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gd := g.Guidance(in)
+	if gd == nil || g.Stats().Errors > 0 || g.Stats().Calls != 1 {
+		t.Fatalf("%s: no guidance (%+v)", sc.ID, g.Stats())
+	}
+	return m.last, gd
+}
+
 // The builtin model reads "drive slowly" as a slow-down, and nothing else: on generated evaluation scenes
 // (seed 1, not trained on) of the slow-down instruction type, before its command and well after it, and of
 // three builtin types, "drive slowly" gives a slow probability of at least 0.5, and "keep going", "turn
@@ -41,10 +62,6 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 		{gen.TextKeepGoing, false},
 		{"turn left in 40 meters", false},
 		{gen.TextLaneLeft, false},
-	}
-	type scene struct {
-		sc     *scenarios.Scenario
-		frames []int
 	}
 	var scenes []scene
 	for idx := 0; idx < 4; idx++ {
@@ -71,18 +88,6 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 		}
 		scenes = append(scenes, scene{sc, []int{20, 80}})
 	}
-	infer := func(sc *scenarios.Scenario, in *planner.Input, instr []scenarios.Instruction) (llmguide.Output, *planner.Guidance) {
-		t.Helper()
-		g, err := llmguide.New(m, sc, llmguide.Config{Interval: 1, Instructions: instr})
-		if err != nil {
-			t.Fatal(err)
-		}
-		gd := g.Guidance(in)
-		if gd == nil || g.Stats().Errors > 0 || g.Stats().Calls != 1 {
-			t.Fatalf("%s: no guidance (%+v)", sc.ID, g.Stats())
-		}
-		return m.last, gd
-	}
 	slowed := 0
 	for _, c := range scenes {
 		sc := c.sc
@@ -92,7 +97,7 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 			}
 			in := observe(sc, frame)
 			for _, tx := range texts {
-				out, gd := infer(sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
+				out, gd := inferOnce(t, m, sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
 				t.Logf("%s at %.1f s (%.1f m/s), %q: slow %.3f, target %.1f m/s, cap %.1f", sc.ID, in.Time, sc.Expert[frame].Speed,
 					tx.text, out.SlowProb, out.TargetSpeed, gd.TargetSpeed)
 				if (out.SlowProb >= 0.5) != tx.slow {
@@ -114,7 +119,7 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 				continue
 			}
 			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
-			out, _ := infer(sc, in, nil) // the scenario's own instruction
+			out, _ := inferOnce(t, m, sc, in, nil) // the scenario's own instruction
 			t.Logf("%s at %.1f s, its own %q: slow %.3f", sc.ID, in.Time, own, out.SlowProb)
 			if (out.SlowProb >= 0.5) != (own == gen.TextDriveSlow) {
 				t.Errorf("%s at %.1f s, its own %q: slow probability %.3f", sc.ID, in.Time, own, out.SlowProb)
