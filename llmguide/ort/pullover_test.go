@@ -30,19 +30,7 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 	}
 	var scenes []scene
 	for idx := 0; idx < 4; idx++ {
-		sc, err := gen.GenerateInstruction(gen.TypePickupStop, idx, gen.DefaultSeed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := -1.0
-		for _, in := range sc.Instructions {
-			if in.Text == gen.TextStopPickup {
-				cmd = in.T
-			}
-		}
-		if cmd < 0 {
-			t.Fatalf("%s: no %q command: %v", sc.ID, gen.TextStopPickup, sc.Instructions)
-		}
+		sc, cmd := commandScene(t, gen.TypePickupStop, idx, gen.TextStopPickup)
 		frames := []int{int(cmd/sc.DT) + 1, int((cmd + 2) / sc.DT)}
 		if cmd >= 1 {
 			frames = append(frames, 0)

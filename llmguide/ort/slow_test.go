@@ -27,6 +27,26 @@ type scene struct {
 	frames []int
 }
 
+// commandScene generates evaluation scene idx of an instruction type and returns it with the time of its
+// last command text (the test fails when it has none).
+func commandScene(t *testing.T, typ string, idx int, text string) (*scenarios.Scenario, float64) {
+	t.Helper()
+	sc, err := gen.GenerateInstruction(typ, idx, gen.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := -1.0
+	for _, in := range sc.Instructions {
+		if in.Text == text {
+			cmd = in.T
+		}
+	}
+	if cmd < 0 {
+		t.Fatalf("%s: no %q command: %v", sc.ID, text, sc.Instructions)
+	}
+	return sc, cmd
+}
+
 // inferOnce runs a guide with model m on one observation of sc, with the given instructions (nil: the
 // scenario's own), and returns the model's output and the guidance it became.
 func inferOnce(t *testing.T, m *recorder, sc *scenarios.Scenario, in *planner.Input, instr []scenarios.Instruction) (llmguide.Output, *planner.Guidance) {
@@ -65,16 +85,7 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 	}
 	var scenes []scene
 	for idx := 0; idx < 4; idx++ {
-		sc, err := gen.GenerateInstruction(gen.TypeSlowDown, idx, gen.DefaultSeed)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd := -1.0
-		for _, in := range sc.Instructions {
-			if in.Text == gen.TextDriveSlow {
-				cmd = in.T
-			}
-		}
+		sc, cmd := commandScene(t, gen.TypeSlowDown, idx, gen.TextDriveSlow)
 		if cmd < 0.5 {
 			t.Fatalf("%s: no %q command after 0.5 s: %v", sc.ID, gen.TextDriveSlow, sc.Instructions)
 		}

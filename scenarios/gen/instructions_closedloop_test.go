@@ -32,6 +32,23 @@ func followedPDM(t *testing.T, sc *scenarios.Scenario, hide bool, guide sim.Guid
 	return CheckInstructions(sc, res.Ego[:res.ScoredFrames])
 }
 
+// followedCounts runs PDM on each scenario with the mission withheld, unguided and guided by the guide
+// guideFor returns, and counts the runs that followed the instructions; it logs the guided runs that did not.
+func followedCounts(t *testing.T, scs []*scenarios.Scenario, guideFor func(*scenarios.Scenario) sim.Guide) (guided, unguided int) {
+	t.Helper()
+	for _, sc := range scs {
+		if followedPDM(t, sc, true, nil).Followed {
+			unguided++
+		}
+		if out := followedPDM(t, sc, true, guideFor(sc)); out.Followed {
+			guided++
+		} else {
+			t.Logf("%s guided: %s", sc.ID, out.Detail)
+		}
+	}
+	return guided, unguided
+}
+
 // commandTime returns the time of the scenario's first instruction with the given text (-1: none).
 func commandTime(sc *scenarios.Scenario, texts ...string) float64 {
 	for _, in := range sc.Instructions {
@@ -158,20 +175,9 @@ func TestClosedLoopLaneChangeCommand(t *testing.T) {
 		t.Skip("closed loop")
 	}
 	scs := instrScenarios(t, TypeLaneChange, 6)
-	unguided, guided := 0, 0
-	for _, sc := range scs {
-		cmd := commandTime(sc, TextLaneLeft, TextLaneRight)
-		left := commandTime(sc, TextLaneLeft) >= 0
-		if out := followedPDM(t, sc, true, nil); out.Followed {
-			unguided++
-		}
-		g := &laneGuide{mx: sc.Map.Index(), cmd: cmd, left: left}
-		if out := followedPDM(t, sc, true, g); out.Followed {
-			guided++
-		} else {
-			t.Logf("%s guided: %s", sc.ID, out.Detail)
-		}
-	}
+	guided, unguided := followedCounts(t, scs, func(sc *scenarios.Scenario) sim.Guide {
+		return &laneGuide{mx: sc.Map.Index(), cmd: commandTime(sc, TextLaneLeft, TextLaneRight), left: commandTime(sc, TextLaneLeft) >= 0}
+	})
 	t.Logf("PDM changed lanes as told in %d of %d guided, %d unguided", guided, len(scs), unguided)
 	if guided < len(scs)-1 || unguided > 1 {
 		t.Errorf("PDM changed lanes as told in %d of %d guided, %d unguided", guided, len(scs), unguided)
@@ -184,19 +190,10 @@ func TestClosedLoopSlowCommand(t *testing.T) {
 		t.Skip("closed loop")
 	}
 	scs := instrScenarios(t, TypeSlowDown, 6)
-	unguided, guided := 0, 0
-	for _, sc := range scs {
-		cmd := commandTime(sc, TextDriveSlow)
+	guided, unguided := followedCounts(t, scs, func(sc *scenarios.Scenario) sim.Guide {
 		lim, _ := sc.Map.Index().SpeedLimitAt(sc.Expert[0].Pose.Pos())
-		if out := followedPDM(t, sc, true, nil); out.Followed {
-			unguided++
-		}
-		if out := followedPDM(t, sc, true, speedGuide{cmd: cmd, limit: 0.9 * SlowFraction * lim}); out.Followed {
-			guided++
-		} else {
-			t.Logf("%s guided: %s", sc.ID, out.Detail)
-		}
-	}
+		return speedGuide{cmd: commandTime(sc, TextDriveSlow), limit: 0.9 * SlowFraction * lim}
+	})
 	t.Logf("PDM drove slowly in %d of %d guided, %d unguided", guided, len(scs), unguided)
 	if guided < len(scs)-1 || unguided > 0 {
 		t.Errorf("PDM drove slowly in %d of %d guided, %d unguided", guided, len(scs), unguided)
@@ -219,18 +216,7 @@ func TestClosedLoopPickupStopGuided(t *testing.T) {
 		t.Skip("closed loop")
 	}
 	scs := instrScenarios(t, TypePickupStop, 8)
-	guided, unguided := 0, 0
-	for _, sc := range scs {
-		if followedPDM(t, sc, true, nil).Followed {
-			unguided++
-		}
-		out := followedPDM(t, sc, true, pullOverGuide{sc})
-		if out.Followed {
-			guided++
-		} else {
-			t.Logf("%s guided: %s", sc.ID, out.Detail)
-		}
-	}
+	guided, unguided := followedCounts(t, scs, func(sc *scenarios.Scenario) sim.Guide { return pullOverGuide{sc} })
 	t.Logf("PDM stopped at the pickup zone in %d of %d guided, %d unguided", guided, len(scs), unguided)
 	if guided < len(scs)-1 || unguided > 0 {
 		t.Errorf("PDM stopped at the pickup zone in %d of %d guided (want all but one at least), %d unguided (want 0)", guided, len(scs), unguided)
