@@ -126,11 +126,12 @@ func shortAgents(agents string) string {
 	return agents
 }
 
-// WriteComparison prints several runs side by side: one row per scenario type (CLS x100), the overall
-// score (a type's cell adds the share of its instructions followed, when it has checkable ones), failures,
-// at-fault collisions, goals reached and instructions followed (when a run has such scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
-// percentiles and the wall time, one column per summary. A guided run's heading names its interval and
-// latency ("pdm CLS-NR K5 L100").
+// WriteComparison prints several runs side by side, one column per summary: one row per scenario type (CLS
+// x100; a type's cell adds the share of its instructions followed, when it has checkable ones), the overall
+// score, failures, at-fault collisions, goals reached and instructions followed (when a run has such
+// scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
+// percentiles and the wall time. A guided run's heading names its interval and latency ("pdm CLS-NR K5
+// L100").
 func WriteComparison(w io.Writer, sums []*Summary) error {
 	var b strings.Builder
 	types := map[string]int{}

@@ -158,9 +158,7 @@ func (g *Guide) run(in *planner.Input) {
 	if j := g.cfg.LatencyJitterMS; j > 0 {
 		lat = max(0, lat+(2*g.rng.Float64()-1)*j)
 	}
-	gd := g.cfg.Adapter.Guidance(&out, in.Time)
-	g.changes.apply(instr, in.Current().Pose, gd)
-	p := pending{arrive: in.Time + lat/1000, g: gd, instruction: instr, latencyMS: lat}
+	p := pending{arrive: in.Time + lat/1000, g: g.changes.guidance(g.cfg.Adapter, &out, instr, in), instruction: instr, latencyMS: lat}
 	// Keep arrival order (a jittered result may overtake an earlier one: the later observation wins then).
 	i := len(g.queue)
 	for i > 0 && g.queue[i-1].arrive > p.arrive {

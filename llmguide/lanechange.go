@@ -54,6 +54,16 @@ type changeTracker struct {
 	set  bool
 }
 
+// guidance returns the guidance of a model output computed from input in under instruction text: the
+// adapter's, with a lane change that is done turned into keep (apply).
+func (c *changeTracker) guidance(a Adapter, out *Output, text string, in *planner.Input) *planner.Guidance {
+	g := a.Guidance(out, in.Time)
+	if len(in.Ego) > 0 {
+		c.apply(text, in.Current().Pose, g)
+	}
+	return g
+}
+
 // apply updates the tracker with the instruction in force and the ego's pose at a model run, and turns g's
 // lane-change request into keep when that change is done.
 func (c *changeTracker) apply(text string, ego geom.Pose, g *planner.Guidance) {

@@ -95,11 +95,7 @@ func (r *Runner) serve(ctx context.Context) {
 				continue
 			}
 			out.Features = append([]float32(nil), out.Features...)
-			g := r.adapter.Guidance(&out, o.Input.Time)
-			if len(o.Input.Ego) > 0 {
-				changes.apply(o.Instruction, o.Input.Current().Pose, g)
-			}
-			r.box.Put(g)
+			r.box.Put(changes.guidance(r.adapter, &out, o.Instruction, &o.Input))
 		}
 	}
 }

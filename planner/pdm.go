@@ -589,7 +589,7 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	p.side = [3]sideCache{{from: -1}, {from: -1}, {from: -1}}
 	p.lastS = math.NaN()
 	p.goalS = math.NaN()
-	if p.goal.IsFinite() && p.goal != (geom.Pose{}) && len(line.Pts) >= 2 {
+	if p.hasGoal() && len(line.Pts) >= 2 {
 		if gs, glat := line.Project(p.goal.Pos()); math.Abs(glat) <= goalNearCenterline {
 			p.goalS = gs
 		}
@@ -697,7 +697,7 @@ func (p *PDM) goalAhead(rear geom.Pose) bool {
 }
 
 // hasGoal reports whether the mission has a goal pose.
-func (p *PDM) hasGoal() bool { return p.goal.IsFinite() && p.goal != (geom.Pose{}) }
+func (p *PDM) hasGoal() bool { return scenarios.HasGoal(p.goal) }
 
 // goalNearCenterline (m): a goal farther from the centerline is not located on it. minGoalAhead (m): a goal
 // nearer than this ahead of the ego at the start is where the ego already is.
@@ -816,7 +816,7 @@ func (p *PDM) goalLaneIntent() LaneIntent {
 
 // laneOfGoal returns the on-route lane containing the goal pose with the smallest heading error, or -1.
 func laneOfGoal(mx *scenarios.MapIndex, g *routeGraph, goal geom.Pose) int {
-	if !goal.IsFinite() || goal == (geom.Pose{}) {
+	if !scenarios.HasGoal(goal) {
 		return -1
 	}
 	var buf [16]int

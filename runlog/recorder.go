@@ -66,7 +66,7 @@ func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynam
 		Instructions: sc.Instructions,
 		Route:        sc.Route,
 	}
-	if g := sc.Goal; g.IsFinite() && g != (geom.Pose{}) {
+	if g := sc.Goal; scenarios.HasGoal(g) {
 		h.Goal = &g
 	}
 	return h

@@ -77,6 +77,10 @@ type Scenario struct {
 	StopZone string `json:"stop_zone,omitempty"`
 }
 
+// HasGoal reports whether a goal pose is given: finite and not the zero pose, which stands for no goal (see
+// PlannerMission).
+func HasGoal(goal geom.Pose) bool { return goal.IsFinite() && goal != (geom.Pose{}) }
+
 // PlannerMission returns the route and the goal a planner is initialized with: Route and Goal, or, for a
 // scenario whose mission the instructions give (RouteShown > 0), the first RouteShown roadblocks of Route and
 // the zero pose (no goal). The route shares Route's backing array: don't modify it.
@@ -96,7 +100,7 @@ type TimeWindow struct {
 // PlannerGoalWindow returns the goal's time window a planner is told: GoalWindow, or nil when the scenario
 // shows the planner no goal (see PlannerMission).
 func (s *Scenario) PlannerGoalWindow() *TimeWindow {
-	if _, goal := s.PlannerMission(); goal == (geom.Pose{}) {
+	if _, goal := s.PlannerMission(); !HasGoal(goal) {
 		return nil
 	}
 	return s.GoalWindow
