@@ -2,6 +2,7 @@ package dynamics
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"asyncdrive/geom"
@@ -115,5 +116,37 @@ func TestPropagateNoAllocs(t *testing.T) {
 	s := State{Speed: 5, Steering: 0.1}
 	if n := testing.AllocsPerRun(100, func() { s = v.Propagate(s, Command{Accel: 0.1, SteeringRate: 0.01}, 0.1) }); n != 0 {
 		t.Errorf("Propagate allocates %v times per call", n)
+	}
+}
+
+func TestCommonRoadVehicle(t *testing.T) {
+	// Ford Escort (CommonRoad vehicle 1): 4.298 x 1.674 m, a = 2.9 ft, b = 4.95 ft.
+	v, ok := CommonRoadVehicle(1)
+	if !ok {
+		t.Fatal("vehicle 1 unknown")
+	}
+	if math.Abs(v.Length()-4.298) > 1e-9 || v.Width != 1.674 || math.Abs(v.Wheelbase-2.39268) > 1e-5 {
+		t.Errorf("vehicle 1: length %.4f width %.3f wheelbase %.5f", v.Length(), v.Width, v.Wheelbase)
+	}
+	// The box centre is the centre of gravity, b = 1.50876 m ahead of the rear axle.
+	if math.Abs(v.RearAxleToCenter()-1.50876) > 1e-5 {
+		t.Errorf("vehicle 1: rear axle to centre %.5f", v.RearAxleToCenter())
+	}
+	for id := 1; id <= 3; id++ {
+		v, _ := CommonRoadVehicle(id)
+		if err := v.Validate(); err != nil {
+			t.Errorf("vehicle %d: %v", id, err)
+		}
+	}
+	if _, ok := CommonRoadVehicle(4); ok {
+		t.Error("vehicle 4 (a truck with a trailer) should be unknown")
+	}
+	if err := Pacifica().Validate(); err != nil {
+		t.Error(err)
+	}
+	bad := Pacifica()
+	bad.Width = math.NaN()
+	if err := bad.Validate(); err == nil || !strings.Contains(err.Error(), "width") {
+		t.Errorf("NaN width: %v", err)
 	}
 }

@@ -1,6 +1,8 @@
 package dynamics
 
 import (
+	"errors"
+	"fmt"
 	"math"
 
 	"asyncdrive/geom"
@@ -8,13 +10,13 @@ import (
 
 // VehicleParams describes the ego vehicle's geometry and actuator limits.
 type VehicleParams struct {
-	Wheelbase         float64 // m, rear axle to front axle
-	Width             float64 // m
-	FrontLength       float64 // m, rear axle to front bumper
-	RearLength        float64 // m, rear axle to rear bumper
-	MaxSteering       float64 // rad, front-wheel angle limit
-	AccelTimeConst    float64 // s, first-order lag of the acceleration actuator
-	SteeringTimeConst float64 // s, first-order lag of the steering actuator
+	Wheelbase         float64 `json:"wheelbase"`           // m, rear axle to front axle
+	Width             float64 `json:"width"`               // m
+	FrontLength       float64 `json:"front_length"`        // m, rear axle to front bumper
+	RearLength        float64 `json:"rear_length"`         // m, rear axle to rear bumper
+	MaxSteering       float64 `json:"max_steering"`        // rad, front-wheel angle limit
+	AccelTimeConst    float64 `json:"accel_time_const"`    // s, first-order lag of the acceleration actuator
+	SteeringTimeConst float64 `json:"steering_time_const"` // s, first-order lag of the steering actuator
 }
 
 // Pacifica returns nuPlan's ego vehicle (Chrysler Pacifica) with its kinematic bicycle model's settings.
@@ -28,6 +30,56 @@ func Pacifica() VehicleParams {
 		AccelTimeConst:    0.2,
 		SteeringTimeConst: 0.05,
 	}
+}
+
+// CommonRoadVehicle returns CommonRoad's vehicle type id (1: Ford Escort, 2: BMW 320i, 3: VW Vanagon; the
+// digit after the model in a benchmark id such as "KS1:TR2:...") as a kinematic-bicycle ego: the body's
+// length and width, the rear axle b behind the centre of gravity (CommonRoad's shapes are centred on it),
+// the wheelbase a + b, the type's steering limit (commonroad-vehicle-models, parameters_vehicleN), and
+// nuPlan's actuator lags. ok is false for other ids.
+func CommonRoadVehicle(id int) (v VehicleParams, ok bool) {
+	const ft = 0.3048
+	var l, w, a, b, steer float64
+	switch id {
+	case 1:
+		l, w, a, b, steer = 4.298, 1.674, 2.9*ft, 4.95*ft, 0.910
+	case 2:
+		l, w, a, b, steer = 4.508, 1.610, 3.793293*ft, 4.667707*ft, 1.066
+	case 3:
+		l, w, a, b, steer = 4.569, 1.844, 3.775563*ft, 4.334437*ft, 1.023
+	default:
+		return VehicleParams{}, false
+	}
+	v = Pacifica()
+	v.Wheelbase, v.Width, v.FrontLength, v.RearLength, v.MaxSteering = a+b, w, l/2+b, l/2-b, steer
+	return v, true
+}
+
+// Validate reports the first field that is not finite or out of range: positive wheelbase, width and front
+// length, a non-negative rear length, a steering limit in (0, pi/2) and non-negative lags.
+func (p VehicleParams) Validate() error {
+	fields := [...]struct {
+		name string
+		v    float64
+		ok   bool
+	}{
+		{"wheelbase", p.Wheelbase, p.Wheelbase > 0},
+		{"width", p.Width, p.Width > 0},
+		{"front_length", p.FrontLength, p.FrontLength > 0},
+		{"rear_length", p.RearLength, p.RearLength >= 0},
+		{"max_steering", p.MaxSteering, p.MaxSteering > 0 && p.MaxSteering < math.Pi/2},
+		{"accel_time_const", p.AccelTimeConst, p.AccelTimeConst >= 0},
+		{"steering_time_const", p.SteeringTimeConst, p.SteeringTimeConst >= 0},
+	}
+	for _, f := range fields {
+		if math.IsNaN(f.v) || math.IsInf(f.v, 0) || !f.ok {
+			return fmt.Errorf("vehicle %s %v is out of range", f.name, f.v)
+		}
+	}
+	if p.FrontLength < p.Wheelbase {
+		return errors.New("vehicle front_length is shorter than the wheelbase (the front axle would stick out)")
+	}
+	return nil
 }
 
 // Length returns the vehicle's overall length.

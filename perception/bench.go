@@ -88,7 +88,7 @@ func BenchScenario(sc *scenarios.Scenario, cfg BenchConfig) (*BenchAccum, error)
 	first := int(math.Ceil(cfg.WarmUp/sc.DT - 1e-9))
 	egoVehicle := cfg.Base.EgoVehicle
 	if egoVehicle == (dynamics.VehicleParams{}) {
-		egoVehicle = dynamics.Pacifica()
+		egoVehicle = sc.EgoVehicle()
 	}
 	for mi, m := range cfg.Methods {
 		for di, delay := range cfg.Delays {

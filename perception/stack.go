@@ -53,7 +53,7 @@ type Config struct {
 	Ego, Vehicle, RSU SensorConfig
 	Fusion            FusionConfig
 	Faults            []SenderFault
-	EgoVehicle        dynamics.VehicleParams // the ego's footprint, an occluder for the others (zero: Pacifica)
+	EgoVehicle        dynamics.VehicleParams // the ego's footprint, an occluder for the others (zero: the scenario's)
 	InflateSigma      float64                // Perceive grows boxes by this many standard deviations per side
 	MinExistence      float64                // Perceive reports tracks at least this likely
 }
@@ -111,7 +111,7 @@ func New(sc *scenarios.Scenario, cfg Config) (*Stack, error) {
 		cfg.Channel.Frame = sc.DT
 	}
 	if cfg.EgoVehicle == (dynamics.VehicleParams{}) {
-		cfg.EgoVehicle = dynamics.Pacifica()
+		cfg.EgoVehicle = sc.EgoVehicle()
 	}
 	if cfg.Ego.Range == 0 {
 		cfg.Ego = EgoSensor()

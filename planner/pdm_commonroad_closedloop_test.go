@@ -1,6 +1,7 @@
 package planner_test
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"testing"
@@ -57,5 +58,48 @@ func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
 	}
 	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalPacing: true}); reached {
 		t.Logf("%s: reached without pacing too", file)
+	}
+}
+
+// The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
+// not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
+// Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area
+// compliance; with the recorded vehicle it stays inside, and so does PDM.
+func TestCommonRoadEgoIsTheBenchmarkVehicle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop runs on recorded data")
+	}
+	path := filepath.Join(crData, "SinD", "CHN_SIND-8101_1_T-75.cr.xml.gz")
+	if _, err := os.Stat(path); err != nil {
+		t.Skipf("no CommonRoad data at %s", crData)
+	}
+	res, err := commonroad.Import(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scenario
+	if v := sc.EgoVehicle(); res.Report.VehicleType != 1 || v.Width != 1.674 || math.Abs(v.Length()-4.298) > 1e-9 {
+		t.Fatalf("ego vehicle type %d, %.3f x %.3f m; want CommonRoad's vehicle 1 (4.298 x 1.674 m)", res.Report.VehicleType, v.Length(), v.Width)
+	}
+	drivable := func(name string) (float64, float64) {
+		p, err := planner.New(name, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := sim.Run(sc, p, sim.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out.Metrics.DrivableAreaCompliance, out.Metrics.MaxDrivableViolation
+	}
+	for _, name := range []string{"log_replay", "pdm"} {
+		if dac, worst := drivable(name); dac != 1 {
+			t.Errorf("%s: drivable_area_compliance %v (a corner %.2f m out), want 1", name, dac, worst)
+		}
+	}
+	// The same replay with the Pacifica's footprint leaves the lane: what the importer's choice fixes.
+	sc.Vehicle = nil
+	if dac, worst := drivable("log_replay"); dac != 0 || worst < 0.3 {
+		t.Errorf("log_replay with the Pacifica: compliance %v, worst corner %.2f m out; want 0 (>= 0.3 m)", dac, worst)
 	}
 }

@@ -46,10 +46,10 @@ type Converter struct {
 	Perception PerceptionSource
 }
 
-// NewConverter returns a converter for a run of sc with the given ego vehicle (zero: the Pacifica).
+// NewConverter returns a converter for a run of sc with the given ego vehicle (zero: the scenario's).
 func NewConverter(sc *scenarios.Scenario, vehicle dynamics.VehicleParams) *Converter {
 	if vehicle == (dynamics.VehicleParams{}) {
-		vehicle = dynamics.Pacifica()
+		vehicle = sc.EgoVehicle()
 	}
 	return &Converter{mx: sc.Map.Index(), vehicle: vehicle, params: metrics.DefaultParams(), collided: map[string]bool{}}
 }
@@ -57,7 +57,7 @@ func NewConverter(sc *scenarios.Scenario, vehicle dynamics.VehicleParams) *Conve
 // NewHeader returns the run-log header of a run of sc.
 func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynamics.VehicleParams) Header {
 	if vehicle == (dynamics.VehicleParams{}) {
-		vehicle = dynamics.Pacifica()
+		vehicle = sc.EgoVehicle()
 	}
 	h := Header{
 		Format: Format, ScenarioID: sc.ID, Type: sc.Type, Planner: plannerName, Agents: agents, DT: sc.DT,

@@ -15,6 +15,7 @@ import (
 	"strings"
 	"testing"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 )
 
@@ -84,6 +85,21 @@ func TestRoundTrip(t *testing.T) {
 		if again := encode(t, got, compress); !bytes.Equal(again, data) {
 			t.Errorf("compress %v: re-encoding differs", compress)
 		}
+	}
+	// An ego vehicle, when given, round-trips under "ego_vehicle"; absent, the key is not written.
+	withVehicle := testScenario()
+	v, _ := dynamics.CommonRoadVehicle(1)
+	withVehicle.Vehicle = &v
+	data := encode(t, withVehicle, false)
+	if !bytes.Contains(data, []byte(`"ego_vehicle":{`)) || bytes.Contains(encode(t, testScenario(), false), []byte("ego_vehicle")) {
+		t.Errorf("ego_vehicle written wrongly")
+	}
+	got, err := DecodeBytes(data, "vehicle.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sameBits(got, withVehicle); err != nil || got.EgoVehicle() != v {
+		t.Errorf("ego vehicle round trip: %v", err)
 	}
 	// Awkward floats survive bit for bit, in every kind of field.
 	sc := testScenario()

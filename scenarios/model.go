@@ -3,6 +3,7 @@ package scenarios
 import (
 	"math"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 )
 
@@ -72,9 +73,20 @@ type Scenario struct {
 	// after them, or which lane or speed the ego should take, only the Instructions say. Route and Goal stay
 	// complete: the expert followed them. 0 (the default): the planner is told Route and Goal.
 	RouteShown int `json:"route_shown,omitempty"`
+	// Vehicle, when set, is the ego vehicle the scenario is made for (a CommonRoad benchmark names one); nil:
+	// nuPlan's Pacifica. See EgoVehicle.
+	Vehicle *dynamics.VehicleParams `json:"ego_vehicle,omitempty"`
 	// StopZone is the id of the map area (a pickup_dropoff area) in which an instruction asks the ego to stop,
 	// or "" for none.
 	StopZone string `json:"stop_zone,omitempty"`
+}
+
+// EgoVehicle returns the ego vehicle to simulate: Vehicle, or nuPlan's Pacifica when the scenario names none.
+func (s *Scenario) EgoVehicle() dynamics.VehicleParams {
+	if s.Vehicle != nil {
+		return *s.Vehicle
+	}
+	return dynamics.Pacifica()
 }
 
 // HasGoal reports whether a goal pose is given: finite and not the zero pose, which stands for no goal (see

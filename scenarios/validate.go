@@ -72,6 +72,11 @@ func (v *validator) scenario(sc *Scenario) {
 	if !finite(sc.Horizon) || sc.Horizon < 0 {
 		v.fail("horizon", "must be a duration >= 0 seconds (0: the whole expert log), got %v", sc.Horizon)
 	}
+	if sc.Vehicle != nil {
+		if err := sc.Vehicle.Validate(); err != nil {
+			v.fail("ego_vehicle", "%v", err)
+		}
+	}
 	lanes, roadblocks := v.mapElements(&sc.Map)
 	if v.err != nil {
 		return

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 )
 
@@ -34,6 +35,8 @@ func TestValidateDefects(t *testing.T) {
 		{"NaN goal", func(sc *Scenario) { sc.Goal.Heading = nan }, "goal", "not finite"},
 		{"goal window ends first", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: 3, End: 2} }, "goal_window", "start <= end"},
 		{"NaN goal window", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: nan, End: 2} }, "goal_window", "finite"},
+		{"NaN ego width", func(sc *Scenario) { v := dynamics.Pacifica(); v.Width = nan; sc.Vehicle = &v }, "ego_vehicle", "width"},
+		{"ego axle ahead of its bumper", func(sc *Scenario) { v := dynamics.Pacifica(); v.FrontLength = 1; sc.Vehicle = &v }, "ego_vehicle", "shorter than the wheelbase"},
 		// Expert.
 		{"no expert", func(sc *Scenario) { sc.Expert = nil }, "expert", "needs at least 2 states, has 0"},
 		{"one expert state", func(sc *Scenario) { sc.Expert = sc.Expert[:1] }, "expert", "needs at least 2 states, has 1"},

@@ -17,7 +17,7 @@ import (
 type Config struct {
 	Agents  AgentMode              // NonReactive (default) or Reactive
 	Steps   int                    // number of 0.1 s steps; 0 means the scenario's horizon
-	Vehicle dynamics.VehicleParams // ego vehicle; zero means nuPlan's Pacifica
+	Vehicle dynamics.VehicleParams // ego vehicle; zero means the scenario's (Scenario.EgoVehicle)
 
 	// Perception, when set, makes what the planner observes (metrics still use the ground truth); nil: the
 	// planner sees the ground truth.
@@ -94,7 +94,7 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		return nil, fmt.Errorf("sim: unknown agent mode %q (want %s or %s)", cfg.Agents, NonReactive, Reactive)
 	}
 	if cfg.Vehicle == (dynamics.VehicleParams{}) {
-		cfg.Vehicle = dynamics.Pacifica()
+		cfg.Vehicle = sc.EgoVehicle()
 	}
 	steps := sc.Steps()
 	if cfg.Steps > 0 && cfg.Steps < steps {

@@ -176,7 +176,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if sc.Goal.IsFinite() {
 		o.Route.Goal = &sc.Goal
 	}
-	verr := viz.Live(runlog.NewHeader(sc, s.planner, s.agents, simVehicle), &sc.Map, frames, o)
+	verr := viz.Live(runlog.NewHeader(sc, s.planner, s.agents, sc.EgoVehicle()), &sc.Map, frames, o)
 	cancel()
 	r := <-done
 	if verr != nil {

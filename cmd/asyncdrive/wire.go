@@ -91,6 +91,7 @@ func newRunner(o runOptions) eval.Runner {
 			return eval.Outcome{}, err
 		}
 		cfg := base
+		cfg.Vehicle = sc.EgoVehicle()
 		if goal != nil && o.goalOvertime > 0 && sc.DT > 0 {
 			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
 			cfg.Until = func(e dynamics.State) bool { return goal(e.Time, e.Pose, e.Speed) }
@@ -185,9 +186,6 @@ func goalReached(goal eval.Goal, ego []dynamics.State) bool {
 	return false
 }
 
-// simVehicle is the ego vehicle of the sim command (nuPlan's Pacifica).
-var simVehicle = dynamics.Pacifica()
-
 // simJob is one simulation of the sim command.
 type simJob struct {
 	sc      *scenarios.Scenario
@@ -215,7 +213,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if err != nil {
 		return simOutcome{}, err
 	}
-	cfg := sim.Config{Agents: sim.AgentMode(j.agents), Vehicle: simVehicle}
+	cfg := sim.Config{Agents: sim.AgentMode(j.agents), Vehicle: j.sc.EgoVehicle()}
 	if j.goal != nil {
 		cfg.Overtime = int(math.Round(defaultGoalOvertime / j.sc.DT))
 		cfg.Until = func(e dynamics.State) bool { return j.goal(e.Time, e.Pose, e.Speed) }
@@ -235,7 +233,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 		cfg.Guide = guide
 	}
 	if live != nil {
-		conv := runlog.NewConverter(j.sc, simVehicle)
+		conv := runlog.NewConverter(j.sc, cfg.Vehicle)
 		if guide != nil {
 			conv.Guide = guide
 		}
@@ -248,7 +246,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	}
 	var rec *runlog.Recorder
 	if j.record != "" {
-		if rec, err = runlog.NewRecorder(j.record, j.sc, j.planner, j.agents, simVehicle); err != nil {
+		if rec, err = runlog.NewRecorder(j.record, j.sc, j.planner, j.agents, cfg.Vehicle); err != nil {
 			return simOutcome{}, err
 		}
 		if guide != nil {

@@ -102,7 +102,7 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 	mx := sc.Map.Index()
 	route, _ := sc.PlannerMission()
 	enc := llmguide.NewEncoder(&sc.Map, route)
-	veh := dynamics.Pacifica()
+	veh := sc.EgoVehicle()
 	var out []Sample
 	for i := 0; i <= steps && i+ahead < len(sc.Expert); i += o.Stride {
 		in := input(sc, mx, i, veh)

@@ -7,12 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
@@ -178,10 +180,11 @@ func TestGoldenSummary(t *testing.T) {
 		res := mustImport(t, filepath.Join(needData(t), f))
 		sc := res.Scenario
 		e := sc.Expert[0].Pose
-		fmt.Fprintf(&b, "%s type=%s lanes=%d roadblocks=%d lights=%d tracks=%d expert=%d dt=%g route=%s start=(%.3f,%.3f,%.4f) goal=(%.3f,%.3f,%.4f) shift=%d short=%v overlaps=%d\n",
+		fmt.Fprintf(&b, "%s type=%s lanes=%d roadblocks=%d lights=%d tracks=%d expert=%d dt=%g route=%s start=(%.3f,%.3f,%.4f) goal=(%.3f,%.3f,%.4f) shift=%d short=%v overlaps=%d vehicle=%d (%.3fx%.3f m)\n",
 			f, sc.Type, len(sc.Map.Lanes), len(sc.Map.Roadblocks), len(sc.Map.TrafficLights), len(sc.Tracks), len(sc.Expert), sc.DT,
 			strings.Join(sc.Route, ","), e.X, e.Y, e.Heading, sc.Goal.X, sc.Goal.Y, sc.Goal.Heading,
-			res.Report.StartShift, res.Report.ShortExpert, len(res.Report.StartOverlaps))
+			res.Report.StartShift, res.Report.ShortExpert, len(res.Report.StartOverlaps),
+			res.Report.VehicleType, sc.EgoVehicle().Length(), sc.EgoVehicle().Width)
 	}
 	golden := filepath.Join("testdata", "golden_summary.txt")
 	if *update {
@@ -269,7 +272,7 @@ func TestMinimal(t *testing.T) {
 	if w := sc.GoalWindow; w == nil || w.Start != 2 || w.End != 4 {
 		t.Errorf("scenario goal window %+v, want [2, 4] (the planner is told it)", w)
 	}
-	at := geom.Pose{X: 30 - CentreOffset}
+	at := geom.Pose{X: 30 - res.Goal.CentreOffset}
 	if !res.Goal.Reached(3, at, 5) || res.Goal.Reached(5, at, 5) || res.Goal.Reached(3, geom.Pose{X: 60}, 5) {
 		t.Errorf("Reached is wrong")
 	}
@@ -342,4 +345,52 @@ func readGz(path string) ([]byte, error) {
 		return nil, err
 	}
 	return io.ReadAll(zr)
+}
+
+// The ego is the vehicle type the solution's benchmark id names; without a solution, or with a type that is
+// not simulated, DefaultVehicleType (with a note for the latter).
+func TestEgoVehicleType(t *testing.T) {
+	for id, want := range map[string]int{"KS1:TR2:DEU_A-1_1_T-1:2020a": 1, "MB3:SM1:X:2020a": 3, "KS:SM1:X": 0, "": 0, "PM12:x": 12} {
+		if got := benchmarkVehicle(id); got != want {
+			t.Errorf("benchmarkVehicle(%q) = %d, want %d", id, got, want)
+		}
+	}
+	sol := func(id string) string {
+		return `<CommonRoadSolution benchmark_id="` + id + `"><ksTrajectory planningProblem="7">` +
+			`<ksState><x>10</x><y>0</y><orientation>0</orientation><velocity>5</velocity><steeringAngle>0</steeringAngle><time>0</time></ksState>` +
+			`<ksState><x>10.5</x><y>0</y><orientation>0</orientation><velocity>5</velocity><steeringAngle>0</steeringAngle><time>1</time></ksState>` +
+			`</ksTrajectory></CommonRoadSolution>`
+	}
+	cases := []struct {
+		name     string
+		sol      string
+		wantType int
+		wantNote bool
+	}{
+		{"no solution", "", DefaultVehicleType, false},
+		{"BMW 320i", sol("KS2:SM1:ZAM_Test-1_1_T-1:2020a"), 2, false},
+		{"unknown type", sol("KS7:SM1:ZAM_Test-1_1_T-1:2020a"), DefaultVehicleType, true},
+	}
+	for _, tc := range cases {
+		var sr io.Reader
+		if tc.sol != "" {
+			sr = strings.NewReader(tc.sol)
+		}
+		res, err := Decode(strings.NewReader(minimal), "min.xml", sr, "min.solution.xml")
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		want, _ := dynamics.CommonRoadVehicle(tc.wantType)
+		if res.Report.VehicleType != tc.wantType || res.Scenario.EgoVehicle() != want {
+			t.Errorf("%s: vehicle type %d (%+v), want %d", tc.name, res.Report.VehicleType, res.Scenario.EgoVehicle(), tc.wantType)
+		}
+		noted := slices.ContainsFunc(res.Report.Notes, func(n string) bool { return strings.Contains(n, "vehicle type 7") })
+		if noted != tc.wantNote {
+			t.Errorf("%s: note about the vehicle type %v, want %v (notes %q)", tc.name, noted, tc.wantNote, res.Report.Notes)
+		}
+		// The file's positions are footprint centres: the rear axle lies the vehicle's centre offset behind.
+		if e := res.Scenario.Expert[0].Pose; math.Abs(e.X-(10-want.RearAxleToCenter())) > 1e-9 || res.Goal.CentreOffset != want.RearAxleToCenter() {
+			t.Errorf("%s: start rear axle x %.4f, goal centre offset %.4f; want %.4f and %.4f", tc.name, e.X, res.Goal.CentreOffset, 10-want.RearAxleToCenter(), want.RearAxleToCenter())
+		}
+	}
 }

@@ -6,28 +6,14 @@ import (
 	"slices"
 	"strings"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
 )
 
-// Ego footprint used for the start-overlap check: nuPlan's Chrysler Pacifica, the simulator's default ego
-// (rear-axle reference, 4.049 m to the front, 1.127 m to the rear, 2.297 m wide).
-const (
-	egoFront = 4.049
-	egoRear  = 1.127
-	egoWidth = 2.297
-)
-
-// CentreOffset is how far the centre of the ego's footprint lies ahead of its rear axle (nuPlan's Pacifica:
-// (4.049 - 1.127) / 2 m). The planning problem's and the solution's positions are read as footprint centres
-// and moved back by it to the rear axle (see the package documentation for why).
-const CentreOffset = (egoFront - egoRear) / 2
-
-// egoBox returns the ego's footprint for a rear-axle pose.
-func egoBox(p geom.Pose) geom.Box {
-	c := p.Translate((egoFront-egoRear)/2, 0)
-	return geom.Box{Center: c, Length: egoFront + egoRear, Width: egoWidth}
-}
+// DefaultVehicleType is the CommonRoad vehicle type of the ego when no solution file names one: 1, the Ford
+// Escort, the vehicle of every solution in the shared highD and SinD data.
+const DefaultVehicleType = 1
 
 // maxGap is the longest run of missing time steps that is filled by interpolation.
 const maxGap = 100
@@ -41,7 +27,13 @@ type converter struct {
 	sc     *scenarios.Scenario
 	laneIx map[string]int // lanelet id -> index into sc.Map.Lanes
 	t0     int            // time step of the run start
+	veh    dynamics.VehicleParams
 }
+
+// centreOffset is how far the centre of the ego's footprint lies ahead of its rear axle. The planning
+// problem's and the solution's positions are read as footprint centres and moved back by it to the rear axle
+// (see the package documentation for why).
+func (c *converter) centreOffset() float64 { return c.veh.RearAxleToCenter() }
 
 func (c *converter) fail(elem, format string, args ...any) error {
 	return &scenarios.FileError{File: c.file, Element: elem, Problem: fmt.Sprintf(format, args...)}
@@ -62,6 +54,7 @@ func (c *converter) convert() error {
 	}
 	c.res.Scenario = c.sc
 	c.res.Report.Version = d.version
+	c.vehicle()
 	c.res.Report.Notes = append(c.res.Report.Notes, d.notes...)
 	period, k := stepPeriod(d.dt, estimatePeriod(d, c.sol))
 	c.res.Report.FileDT, c.res.Report.StepPeriod = d.dt, period
@@ -91,6 +84,22 @@ func (c *converter) convert() error {
 	c.extendExpert()
 	c.checks()
 	return nil
+}
+
+// vehicle sets the ego vehicle: the type the solution's benchmark id names, else DefaultVehicleType.
+func (c *converter) vehicle() {
+	id := DefaultVehicleType
+	if c.sol != nil && c.sol.vehicleType != 0 {
+		if _, ok := dynamics.CommonRoadVehicle(c.sol.vehicleType); ok {
+			id = c.sol.vehicleType
+		} else {
+			c.note("the solution names vehicle type %d, which is not simulated (1-3 are): the ego is vehicle type %d", c.sol.vehicleType, id)
+		}
+	}
+	c.veh, _ = dynamics.CommonRoadVehicle(id)
+	c.sc.Vehicle = &c.veh
+	c.res.Report.VehicleType = id
+	c.res.Goal.CentreOffset = c.centreOffset()
 }
 
 // datasetOf names the recording a file comes from, from its source attribute or benchmark id; it becomes the
@@ -293,7 +302,7 @@ func (c *converter) expert(pp *problem) error {
 	exp := make([]scenarios.EgoState, len(full))
 	for i, s := range full {
 		e := &exp[i]
-		// Positions are the footprint centre (see CentreOffset): moved back to the rear axle. Point-mass states
+		// Positions are the footprint centre (see centreOffset): moved back to the rear axle. Point-mass states
 		// carry vx, vy instead of a heading.
 		e.Pose = geom.Pose{X: s.x, Y: s.y, Heading: geom.NormalizeAngle(s.heading)}
 		e.Speed = s.speed
@@ -301,7 +310,7 @@ func (c *converter) expert(pp *problem) error {
 			e.Speed = math.Hypot(s.speed, s.vy)
 			e.Pose.Heading = math.Atan2(s.vy, s.speed)
 		}
-		e.Pose = e.Pose.Translate(-CentreOffset, 0)
+		e.Pose = e.Pose.Translate(-c.centreOffset(), 0)
 		e.Steering = s.steer
 	}
 	for i := range exp {
@@ -647,7 +656,7 @@ func (c *converter) checks() {
 	if len(c.sc.Expert) == 0 {
 		return
 	}
-	eb := egoBox(c.sc.Expert[0].Pose)
+	eb := c.veh.Footprint(c.sc.Expert[0].Pose)
 	for i := range c.sc.Tracks {
 		t := &c.sc.Tracks[i]
 		if s, ok := t.StateAt(0); ok && eb.Overlaps(s.Box(t.Length, t.Width)) {

@@ -99,7 +99,8 @@ func TestImportAll(t *testing.T) {
 		st.expertSec = append(st.expertSec, r.ExpertSeconds)
 		sc := res.Scenario
 		// Would the ego overlap anyone if the solution's positions were rear axles (CommonRoad's KS reference)?
-		cb := egoBox(sc.Expert[0].Pose.Translate(CentreOffset, 0))
+		veh := sc.EgoVehicle()
+		cb := veh.Footprint(sc.Expert[0].Pose.Translate(res.Goal.CentreOffset, 0))
 		for i := range sc.Tracks {
 			if s, ok := sc.Tracks[i].StateAt(0); ok && cb.Overlaps(s.Box(sc.Tracks[i].Length, sc.Tracks[i].Width)) {
 				st.overlapCentre++

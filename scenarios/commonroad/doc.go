@@ -37,15 +37,25 @@
 // cycles are read in it, and the expert and tracks are resampled k times finer (cubic Hermite positions from
 // the velocities) so the scenario plays at 0.1 s ([Report.StepPeriod]).
 //
+// # Ego vehicle
+//
+// The ego is the vehicle the benchmark is made for, not nuPlan's Pacifica: a solution's benchmark id names
+// the CommonRoad vehicle type ("KS1:TR2:..." is type 1, the Ford Escort, 4.298 x 1.674 m), and files without
+// a solution get [DefaultVehicleType]. The scenario carries it (scenarios.Scenario.Vehicle), so the simulator,
+// the planners and the metrics use its footprint ([Report.VehicleType]). It matters on SinD's narrow lanes:
+// the recorded human, replayed with the 2.297 m wide Pacifica, leaves the drivable area in 11 of the 185
+// scenarios (in none with the recorded vehicle).
+//
 // # Reference point
 //
 // CommonRoad's kinematic single-track model puts a state at the rear axle, but in these recorded conversions
 // the planning problem's and the solution's positions are the recorded vehicle's box centre: each highD goal
 // region is centred on the expert's final position, and read as rear axles the ego would overlap another road
-// user at the start in 11 of the 185 SinD scenarios (none when read as centres). The importer therefore reads
-// them as the centre of the ego's footprint and moves them back by [CentreOffset] to the rear axle that the
-// scenario model uses; [GoalState.Reached] tests the footprint centre. Read this way, every recorded highD and
-// SinD expert reaches its goal.
+// user at the start in 11 of the 185 SinD scenarios (none when read as centres; measured with the Pacifica).
+// The importer therefore reads them as the centre of the ego's footprint and moves them back to the rear axle
+// that the scenario model uses, by the vehicle's rear-axle-to-centre distance ([Goal.CentreOffset]);
+// [Goal.Reached] tests the footprint centre. Read this way, every recorded highD and SinD expert reaches its
+// goal.
 //
 // # Expert
 //

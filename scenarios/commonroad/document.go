@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 
 	"asyncdrive/geom"
@@ -510,12 +511,29 @@ func (r *reader) readProblem(n *node) problem {
 type solution struct {
 	problem string
 	model   string // ks, st, mb, pm, ...
-	states  []solState
+	// vehicleType is the vehicle type id of the benchmark id ("KS1:TR2:..." -> 1), 0 when it names none.
+	vehicleType int
+	states      []solState
 }
 
 type solState struct {
 	step                            int
 	x, y, heading, speed, steer, vy float64
+}
+
+// benchmarkVehicle returns the vehicle type id of a CommonRoad benchmark id, the digits that end its first
+// field ("KS1:TR2:DEU_...:2020a" -> 1), or 0 when there are none.
+func benchmarkVehicle(id string) int {
+	first, _, _ := strings.Cut(id, ":")
+	i := len(first)
+	for i > 0 && first[i-1] >= '0' && first[i-1] <= '9' {
+		i--
+	}
+	n, err := strconv.Atoi(first[i:])
+	if err != nil || n > 99 {
+		return 0
+	}
+	return n
 }
 
 // readSolution interprets a CommonRoadSolution tree: the first trajectory of the planning problem id.
@@ -531,7 +549,8 @@ func (r *reader) readSolution(root *node, problemID string) *solution {
 		if pid := k.attr("planningProblem"); problemID != "" && pid != "" && pid != problemID {
 			continue
 		}
-		sol := &solution{problem: k.attr("planningProblem"), model: strings.TrimSuffix(k.name, "Trajectory")}
+		sol := &solution{problem: k.attr("planningProblem"), model: strings.TrimSuffix(k.name, "Trajectory"),
+			vehicleType: benchmarkVehicle(root.attr("benchmark_id"))}
 		elem := k.name
 		for i, st := range k.kids {
 			e := fmt.Sprintf("%s.%s[%d]", elem, st.name, i)

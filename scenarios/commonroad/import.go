@@ -43,8 +43,11 @@ type Report struct {
 	ExpertSeconds float64
 	// ShortExpert is set when the expert log is shorter than ShortExpert seconds.
 	ShortExpert bool
-	// StartOverlaps lists the tracks whose box overlaps the ego's footprint (nuPlan's Pacifica at the
-	// expert's first pose) at the start.
+	// VehicleType is the CommonRoad vehicle type of the ego (Scenario.Vehicle): the one the solution's
+	// benchmark id names ("KS1:..." is type 1), else DefaultVehicleType.
+	VehicleType int
+	// StartOverlaps lists the tracks whose box overlaps the ego's footprint (at the expert's first pose) at
+	// the start.
 	StartOverlaps []string
 	// InterpolatedExpertSteps counts expert states filled in where the solution skipped time steps.
 	InterpolatedExpertSteps int
@@ -61,6 +64,9 @@ type Report struct {
 // Goal is a planning problem's goal: reaching any one of its states counts.
 type Goal struct {
 	States []GoalState
+	// CentreOffset is how far the ego's footprint centre lies ahead of its rear axle: the point the goal's
+	// positions are tested at, as the file's positions are footprint centres (see the package documentation).
+	CentreOffset float64
 }
 
 // GoalState is one goal state: a time interval, and optionally a position (any of the regions), an
@@ -108,11 +114,9 @@ func (r *Region) centre() geom.Vec2 {
 	return c.Scale(1 / float64(max(len(r.Polygon), 1)))
 }
 
-// Reached reports whether the ego, at time t (seconds from the run start) with rear-axle pose p and speed v,
-// meets the goal state. The position tested is the footprint centre, CentreOffset ahead of the rear axle, as
-// the file's positions are (see the package documentation).
+// Reached reports whether the ego, at time t (seconds from the run start) with its footprint centred at
+// pose p and speed v, meets the goal state.
 func (g *GoalState) Reached(t float64, p geom.Pose, v float64) bool {
-	p = p.Translate(CentreOffset, 0)
 	const eps = 1e-6
 	if t < g.TimeStart-eps || t > g.TimeEnd+eps {
 		return false
@@ -146,8 +150,10 @@ func angleIn(a float64, iv Interval) bool {
 	return d <= iv.Max-iv.Min+1e-9
 }
 
-// Reached reports whether any goal state is met (see GoalState.Reached).
+// Reached reports whether the ego, at time t (seconds from the run start) with rear-axle pose p and speed v,
+// meets any goal state (see GoalState.Reached), its footprint centre CentreOffset ahead of p.
 func (g *Goal) Reached(t float64, p geom.Pose, v float64) bool {
+	p = p.Translate(g.CentreOffset, 0)
 	for i := range g.States {
 		if g.States[i].Reached(t, p, v) {
 			return true

@@ -12,7 +12,7 @@ import (
 // route derives the route (roadblock ids) and, when there is no recorded expert, a synthetic expert.
 func (c *converter) route(pp *problem) error {
 	mx := c.sc.Map.Index()
-	start := geom.Pose{X: pp.init.pos.X, Y: pp.init.pos.Y, Heading: geom.NormalizeAngle(pp.init.heading)}.Translate(-CentreOffset, 0)
+	start := geom.Pose{X: pp.init.pos.X, Y: pp.init.pos.Y, Heading: geom.NormalizeAngle(pp.init.heading)}.Translate(-c.centreOffset(), 0)
 	if len(c.sc.Expert) > 0 {
 		start = c.sc.Expert[0].Pose
 	}
