@@ -103,3 +103,17 @@ func TestCommonRoadEgoIsTheBenchmarkVehicle(t *testing.T) {
 		t.Errorf("log_replay with the Pacifica: compliance %v, worst corner %.2f m out; want 0 (>= 0.3 m)", dac, worst)
 	}
 }
+
+// SinD 8111_827: the ego starts where the straight and the left-turn connectors of its arm begin, and the
+// human drives straight across. The route follows the lanes the human drove (matched over the whole drive,
+// not lane by nearest lane), so PDM goes straight and reaches the goal; with the left-turn connector first
+// in the route it turned left and stopped short.
+func TestPDMCommonRoadFollowsTheExpertsConnector(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "SinD/CHN_SIND-8111_827_T-902.cr.xml.gz"
+	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
+		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
+	}
+}

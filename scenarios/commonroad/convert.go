@@ -327,7 +327,7 @@ func (c *converter) expert(pp *problem) error {
 	}
 	c.sc.Expert = exp
 	rep.ExpertSeconds = float64(len(exp)-1) * dt
-	d := exp[0].Pose.Pos().Dist(pp.init.pos)
+	d := exp[0].Pose.Translate(c.centreOffset(), 0).Pos().Dist(pp.init.pos)
 	if d > 0.5 {
 		c.note("the expert's first state is %.2f m from the planning problem's initial state", d)
 	}

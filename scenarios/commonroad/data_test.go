@@ -150,3 +150,21 @@ func median(x []float64) float64 {
 	slices.Sort(y)
 	return y[len(y)/2]
 }
+
+// The route is the lanes the human drove, matched over the whole drive: in SinD 8111_827 the human starts
+// where the straight (lanelet 35, roadblock rb_34) and the left-turn (36, rb_36) connectors begin and drives
+// straight across, and lanes picked one by one as the nearest took the left turn first and a connector of
+// another arm (rb_26) later.
+func TestRouteFollowsTheExpertsLanes(t *testing.T) {
+	path := filepath.Join(needData(t), "SinD", "CHN_SIND-8111_827_T-902.cr.xml.gz")
+	res, err := Import(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.Join(res.Scenario.Route, ","); got != "rb_34,rb_2" {
+		t.Errorf("route %s, want rb_34,rb_2 (straight across)", got)
+	}
+	if res.Report.GoalUnreachable {
+		t.Error("goal flagged unreachable")
+	}
+}

@@ -22,8 +22,12 @@
 //     rectangles, circles or lanelets, orientation and velocity intervals; any of several goal states) is
 //     returned as [Goal], with [Goal.Reached] for the goal_reached metric; the scenario's goal pose is the
 //     centre of the first goal region.
-//   - The route is the sequence of roadblocks the expert drives through, continued by a lane-graph search
-//     (Dijkstra, lane changes 10 m) to the goal's lanes and a little beyond.
+//   - The route is the sequence of roadblocks of the lanes the expert drives along, matched to the lane graph
+//     over the whole drive (a Viterbi search: near the centerlines, along successors, lane changes at a
+//     cost), so that where lanes overlap, as an intersection's connectors do where they begin, the expert's
+//     later course decides which one it took; then continued by a lane-graph search (Dijkstra, lane changes
+//     10 m) to the goal's lanes, unless the expert reached the goal, and a little beyond. Without an expert
+//     the route starts on the lane at the start that leads to the goal by the shortest path.
 //
 // # Time
 //

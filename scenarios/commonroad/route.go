@@ -16,8 +16,17 @@ func (c *converter) route(pp *problem) error {
 	if len(c.sc.Expert) > 0 {
 		start = c.sc.Expert[0].Pose
 	}
-	startLane := nearestLane(mx, start)
-	if startLane < 0 {
+	goals := c.goalLanes(mx)
+	var seq []int
+	if len(c.sc.Expert) > 0 {
+		seq = matchLanes(mx, c.sc.Expert, c.centreOffset())
+	}
+	if len(seq) == 0 {
+		if l := startLaneTowards(mx, start.Translate(c.centreOffset(), 0), goals); l >= 0 {
+			seq = []int{l}
+		}
+	}
+	if len(seq) == 0 {
 		return c.fail("planningProblem "+pp.id+".initialState", "the ego starts on no lanelet (none within 20 m, heading within 90 degrees)")
 	}
 	var rbs []string
@@ -27,33 +36,32 @@ func (c *converter) route(pp *problem) error {
 			rbs = append(rbs, id)
 		}
 	}
-	last := startLane
-	add(startLane)
-	// The roadblocks the expert traverses.
-	for _, e := range c.sc.Expert {
-		if l, _, _, ok := mx.NearestLane(e.Pose, 3); ok {
-			if l != last && !slices.Contains(rbs, mx.Lane(l).Roadblock) {
-				// Bridge a gap (a lanelet passed between two samples) through the lane graph.
-				if p := shortestPath(mx, last, map[int]bool{l: true}); p != nil {
-					for _, x := range p {
-						add(x)
-					}
-				} else {
-					add(l)
-				}
+	// The roadblocks of the lanes the expert drives along, with the lanelets passed between two samples.
+	add(seq[0])
+	for k := 1; k < len(seq); k++ {
+		if p := shortestPath(mx, seq[k-1], map[int]bool{seq[k]: true}); p != nil {
+			for _, x := range p {
+				add(x)
 			}
-			if mx.Lane(l).Roadblock == rbs[len(rbs)-1] {
-				last = l
-			}
+		} else {
+			add(seq[k])
 		}
 	}
+	last := seq[len(seq)-1]
 	// On to the goal lanes, when the goal lies beyond.
-	goals := c.goalLanes(mx)
 	c.res.Report.GoalLanes = nil
 	for _, g := range goals {
 		c.res.Report.GoalLanes = append(c.res.Report.GoalLanes, mx.Lane(g).ID)
 	}
+	// The goal lies on the route when the recorded expert reached it (where lanes overlap, the lane found at
+	// the goal's centre may be another than the one the expert drove), or when the route holds a goal lane.
 	reached := false
+	for i, e := range c.sc.Expert {
+		if c.res.Goal.Reached(float64(i)*c.doc.dt, e.Pose, e.Speed) {
+			reached = true
+			break
+		}
+	}
 	for _, g := range goals {
 		if slices.Contains(rbs, mx.Lane(g).Roadblock) {
 			reached = true
@@ -101,6 +109,174 @@ func nearestLane(mx *scenarios.MapIndex, p geom.Pose) int {
 		}
 	}
 	return -1
+}
+
+// laneCandidates appends to buf the lanes that may carry an ego centred at pose p: those whose polygon
+// contains it and whose direction is within 1.2 rad of its heading, or else the nearest lane within 3 m.
+func laneCandidates(mx *scenarios.MapIndex, p geom.Pose, buf []int) []int {
+	buf = buf[:0]
+	var in [8]int
+	for _, l := range mx.LanesAt(p.Pos(), in[:0]) {
+		pl := mx.Path(l)
+		s, _ := pl.Project(p.Pos())
+		if math.Abs(geom.AngleDiff(pl.HeadingAt(s), p.Heading)) < 1.2 {
+			buf = append(buf, l)
+		}
+	}
+	if len(buf) == 0 {
+		if l, _, _, ok := mx.NearestLane(p, 3); ok {
+			buf = append(buf, l)
+		}
+	}
+	return buf
+}
+
+// matchLanes matches the expert's drive to the lane graph: the sequence of lanes, one per sample taken every
+// metre of travel, that keeps the expert's footprint centre (offset ahead of the rear axle) closest to the
+// lanes' centerlines (lateral offset in m plus 2 m per radian of heading difference), where consecutive samples
+// stay on a lane, move on along successors (up to 4 lanelets, 0.1 each), change to a neighbour (2) or, when
+// nothing else fits, jump (25). It is a Viterbi search, so where lanes overlap (an intersection's connectors
+// leave from the same point) the expert's later course decides which one it took. Nil when no sample lies on
+// or near a lane.
+func matchLanes(mx *scenarios.MapIndex, expert []scenarios.EgoState, offset float64) []int {
+	var poses []geom.Pose
+	for i, e := range expert {
+		c := e.Pose.Translate(offset, 0)
+		if i == 0 || i == len(expert)-1 || c.Pos().Dist(poses[len(poses)-1].Pos()) >= 1 {
+			poses = append(poses, c)
+		}
+	}
+	type state struct {
+		lane int
+		cost float64
+		prev int // index into the previous sample's states
+	}
+	emission := func(l int, p geom.Pose) float64 {
+		pl := mx.Path(l)
+		s, lat := pl.Project(p.Pos())
+		return math.Abs(lat) + 2*math.Abs(geom.AngleDiff(pl.HeadingAt(s), p.Heading))
+	}
+	reach := map[int]map[int]int{} // lane -> lanes reachable along successors -> lanelets passed
+	hops := func(a, b int) (int, bool) {
+		r, ok := reach[a]
+		if !ok {
+			r = map[int]int{a: 0}
+			frontier := []int{a}
+			for d := 1; d <= 4; d++ {
+				var next []int
+				for _, x := range frontier {
+					for _, s := range mx.Successors(x) {
+						if _, seen := r[s]; !seen {
+							r[s] = d
+							next = append(next, s)
+						}
+					}
+				}
+				frontier = next
+			}
+			reach[a] = r
+		}
+		h, ok := r[b]
+		return h, ok
+	}
+	transition := func(a, b int) float64 {
+		if h, ok := hops(a, b); ok {
+			return 0.1 * float64(h)
+		}
+		for _, n := range [...]int{mx.LeftNeighbor(a), mx.RightNeighbor(a)} {
+			if n < 0 {
+				continue
+			}
+			if h, ok := hops(n, b); ok && h <= 1 {
+				return 2 + 0.1*float64(h)
+			}
+		}
+		return 25
+	}
+	var trellis [][]state
+	var buf []int
+	for _, p := range poses {
+		buf = laneCandidates(mx, p, buf)
+		if len(buf) == 0 {
+			continue // off the lanes: this sample says nothing
+		}
+		cur := make([]state, len(buf))
+		for j, l := range buf {
+			cur[j] = state{lane: l, cost: emission(l, p), prev: -1}
+			if len(trellis) > 0 {
+				best := math.Inf(1)
+				for k, st := range trellis[len(trellis)-1] {
+					if c := st.cost + transition(st.lane, l); c < best {
+						best, cur[j].prev = c, k
+					}
+				}
+				cur[j].cost += best
+			}
+		}
+		trellis = append(trellis, cur)
+	}
+	if len(trellis) == 0 {
+		return nil
+	}
+	end := trellis[len(trellis)-1]
+	k := 0
+	for j := range end {
+		if end[j].cost < end[k].cost {
+			k = j
+		}
+	}
+	var lanes []int
+	for i := len(trellis) - 1; i >= 0; i-- {
+		st := trellis[i][k]
+		if len(lanes) == 0 || lanes[len(lanes)-1] != st.lane {
+			lanes = append(lanes, st.lane)
+		}
+		k = st.prev
+	}
+	slices.Reverse(lanes)
+	return lanes
+}
+
+// startLaneTowards returns the lane to start a mission without a recorded drive from: among the lanes that
+// may carry the ego at pose p (laneCandidates, searching farther out when none is near), the one with the
+// shortest lane-graph path to a goal lane, or the first candidate when no goal lane is reachable; -1 when
+// no lane is near.
+func startLaneTowards(mx *scenarios.MapIndex, p geom.Pose, goals []int) int {
+	cands := laneCandidates(mx, p, nil)
+	if len(cands) == 0 {
+		if l := nearestLane(mx, p); l >= 0 {
+			cands = []int{l}
+		}
+	}
+	if len(cands) == 0 {
+		return -1
+	}
+	set := map[int]bool{}
+	for _, g := range goals {
+		set[g] = true
+	}
+	best, bestLen := cands[0], math.Inf(1)
+	for _, l := range cands {
+		if set[l] {
+			return l
+		}
+		if path := shortestPath(mx, l, set); path != nil {
+			d := 0.0
+			prev := l
+			for _, x := range path {
+				if slices.Contains(mx.Successors(prev), x) {
+					d += mx.Path(prev).Length()
+				} else {
+					d += 10
+				}
+				prev = x
+			}
+			if d < bestLen {
+				best, bestLen = l, d
+			}
+		}
+	}
+	return best
 }
 
 // goalLanes returns the lanes of the goal: its lanelets, or the lanes containing the goal regions' centres.
