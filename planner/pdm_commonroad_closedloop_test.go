@@ -117,3 +117,20 @@ func TestPDMCommonRoadFollowsTheExpertsConnector(t *testing.T) {
 		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
 	}
 }
+
+// SinD 834_1654: the human turns right through a light that is red all along (right turns may go on red in
+// China, scenarios/commonroad.RightTurnOnRed). PDM turns too and reaches the goal; with the light holding the
+// right turn it stood at the stop line to the end. (It is slower through the turn than the human, and a
+// crossing bicycle meets its front at 1 m/s: nuPlan's tracker brakes at about 0.9 m/s^2 per m/s, too little
+// at walking pace once the bicycle shows up. Counted, not asserted.)
+func TestPDMCommonRoadTurnsRightOnRed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "SinD/CHN_SIND-834_1654_T-1729.cr.xml.gz"
+	reached, n := runCommonRoad(t, file, planner.PDMConfig{})
+	if !reached {
+		t.Errorf("%s: goal not reached", file)
+	}
+	t.Logf("%s: %d at-fault collisions", file, n)
+}

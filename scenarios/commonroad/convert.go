@@ -340,6 +340,8 @@ func (c *converter) lights() {
 	d := c.doc
 	m := &c.sc.Map
 	horizon := c.frames() + 1
+	rightOnRed := RightTurnOnRed(d.id)
+	freed := 0
 	for _, tl := range d.lights {
 		out := scenarios.TrafficLight{ID: tl.id}
 		var conns []string
@@ -349,9 +351,15 @@ func (c *converter) lights() {
 				continue
 			}
 			for _, s := range m.Lanes[i].Successors {
-				if dirMatches(tl.direction, turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])) && !slices.Contains(conns, s) {
-					conns = append(conns, s)
+				move := turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])
+				if !dirMatches(tl.direction, move) || slices.Contains(conns, s) {
+					continue
 				}
+				if rightOnRed && move == "right" && (tl.direction == "" || tl.direction == "all") {
+					freed++
+					continue
+				}
+				conns = append(conns, s)
 			}
 		}
 		// A successor controlled by several lights keeps the first; MapIndex holds one light per lane.
@@ -372,6 +380,20 @@ func (c *converter) lights() {
 		}
 		m.TrafficLights = append(m.TrafficLights, out)
 	}
+	if freed > 0 {
+		c.note("right turns may go on red here (RightTurnOnRed): %d right-turn successors of lights without a right arrow are not held by them", freed)
+	}
+}
+
+// RightTurnOnRed reports whether the traffic law of a scenario's country, read from its benchmark id
+// ("CHN_SIND-834_1654_T-1729": China), lets right turns go on red while yielding: China's Road Traffic Safety
+// Law implementing regulations, article 38, unless a right-turn arrow says otherwise. There the importer
+// does not put a right-turn connector under a light that has no direction (or "all"). The recorded SinD
+// drivers show it: of the route connectors whose light was red when the human entered them, 12 of 14 were
+// right turns, and the 11 humans standing at a red light when their recording ends all go straight.
+func RightTurnOnRed(benchmarkID string) bool {
+	country, _, _ := strings.Cut(benchmarkID, "_")
+	return country == "CHN"
 }
 
 // turnOf classifies the movement from lane a into its successor b: "left", "right" or "straight", by the

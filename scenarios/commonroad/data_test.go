@@ -168,3 +168,28 @@ func TestRouteFollowsTheExpertsLanes(t *testing.T) {
 		t.Error("goal flagged unreachable")
 	}
 }
+
+// In China right turns may go on red: SinD 834_1654's arm has a light that is red all along, and the human
+// turns right through it without slowing. The right-turn connector (lanelet 44) is not under the light, the
+// straight one (43) stays red.
+func TestRightTurnOnRed(t *testing.T) {
+	if !RightTurnOnRed("CHN_SIND-834_1654_T-1729") || RightTurnOnRed("USA_US101-3_3_T-1") || RightTurnOnRed("DEU_LocationALower26-1_260_T-75") {
+		t.Fatal("RightTurnOnRed: only Chinese benchmark ids")
+	}
+	res, err := Import(filepath.Join(needData(t), "SinD", "CHN_SIND-834_1654_T-1729.cr.xml.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mx := res.Scenario.Map.Index()
+	right, _ := mx.LaneIndex("44")
+	straight, _ := mx.LaneIndex("43")
+	if _, ok := mx.LightState(right, 1); ok {
+		t.Error("the right-turn connector is held by a light")
+	}
+	if st, ok := mx.LightState(straight, 1); !ok || st != scenarios.Red {
+		t.Errorf("the straight connector: light %v %v, want red", st, ok)
+	}
+	if !slices.ContainsFunc(res.Report.Notes, func(n string) bool { return strings.Contains(n, "right turns may go on red") }) {
+		t.Errorf("no note about right turns on red: %q", res.Report.Notes)
+	}
+}

@@ -12,7 +12,9 @@
 //     incomings are lane connectors. References to lanelets the file lacks are dropped and noted.
 //   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
 //     line), matched to the light's direction (left, straight, right, ...) by the successor's turn; their cycle
-//     and time offset become phases over the run (red-yellow counts as red, inactive as unknown).
+//     and time offset become phases over the run (red-yellow counts as red, inactive as unknown). Where the
+//     country's law lets right turns go on red ([RightTurnOnRed]: China), a light without a direction does not
+//     hold the right turns.
 //   - Dynamic obstacles become tracks: car, truck, bus, taxi and the like are vehicles, bicycles and motorcycles
 //     bicycles, pedestrians pedestrians; the box is the rectangle (a circle's or polygon's bounding box); each
 //     state gives the box centre, orientation and the world velocity (speed along the orientation). Missing
