@@ -92,7 +92,8 @@ type PDMConfig struct {
 	// the end of the map is the end of the road. The simulator's metrics always use the map as it is.
 	// The runout applies on fast roads only, whose speed limit (or, without one, the planner's fallback
 	// speed) is at least MapEdgeMinSpeed (m/s, 16.7: 60 km/h, above town speeds: there a stop for the end of
-	// the map would endanger the traffic behind, and maps are long stretches of road), and only when the goal
+	// the map would endanger the traffic behind, and maps are long stretches of road), or whose lane is a
+	// motorway's (scenarios.Lane.Highway: a congested motorway is slow but still has no end), and only when the goal
 	// is ahead of the ego at the start: in town, and once arrived, the planner stays within the map it knows.
 	MapEdgeRunout, MapEdgeMinSpeed float64
 	// TurnProbability is the Guidance.TurnProbs value at which a guide's most likely junction movement
@@ -598,7 +599,7 @@ func (p *PDM) buildPaths(start int, rear geom.Pose) {
 		p.edgeDecided = true
 		last := p.centerLanes[len(p.centerLanes)-1]
 		ahead := p.goalAhead(rear)
-		p.edgeOpen = ahead && p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed
+		p.edgeOpen = ahead && (p.laneSpeed(last) >= p.cfg.MapEdgeMinSpeed || p.mx.Lane(last).Highway)
 		// Standing at the goal: the mission is done; the ego stays where it is.
 		p.arrived = !ahead && p.startSpeed < arrivedSpeed && !p.cfg.NoHoldAtGoal && p.hasGoal() &&
 			p.goal.Pos().Dist(rear.Pos()) < arrivedDistance

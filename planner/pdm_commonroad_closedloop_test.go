@@ -134,3 +134,17 @@ func TestPDMCommonRoadTurnsRightOnRed(t *testing.T) {
 	}
 	t.Logf("%s: %d at-fault collisions", file, n)
 }
+
+// NGSIM US-101 15_1: the goal lies 25-40 m before the end of the recorded map, on a motorway without a posted
+// speed limit, in traffic at 11-13 m/s. The lanes are a motorway's (their file is tagged highway), so the
+// end of the map is no end of the road and PDM does not brake for it; braking for it, the ego reached the
+// goal region below the goal's speed interval.
+func TestPDMCommonRoadMotorwayMapEdge(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "NGSIM/USA_US101-15_1_T-1.xml.gz"
+	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
+		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
+	}
+}

@@ -183,13 +183,24 @@ func TestPDMGoalBehind(t *testing.T) {
 
 // Where the map was cut on a fast road with the goal ahead, the lane runs on: the planner keeps its speed
 // through the end of the map and plans straight on, in the lane. On a slow road (the fixture's 15 m/s, below
-// the default MapEdgeMinSpeed of 60 km/h) or with the runout off, it stops before the end.
+// the default MapEdgeMinSpeed of 60 km/h) or with the runout off, it stops before the end, unless the lanes
+// are a motorway's (Lane.Highway: a congested motorway has no end either).
 func TestPDMDrivesThroughTheMapEdge(t *testing.T) {
-	sc := fixtureScenario(300, 10, 10)
 	for _, c := range []struct {
-		cfg   PDMConfig
-		runOn bool
-	}{{PDMConfig{MapEdgeMinSpeed: 15}, true}, {PDMConfig{}, false}, {PDMConfig{MapEdgeMinSpeed: 15, MapEdgeRunout: -1}, false}} {
+		cfg     PDMConfig
+		highway bool
+		runOn   bool
+	}{
+		{PDMConfig{MapEdgeMinSpeed: 15}, false, true},
+		{PDMConfig{}, false, false},
+		{PDMConfig{MapEdgeMinSpeed: 15, MapEdgeRunout: -1}, false, false},
+		{PDMConfig{}, true, true},
+		{PDMConfig{MapEdgeRunout: -1}, true, false},
+	} {
+		sc := fixtureScenario(300, 10, 10)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].Highway = c.highway
+		}
 		p := NewPDM(c.cfg)
 		if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: geom.Pose{X: 510}}); err != nil {
 			t.Fatal(err)
@@ -203,9 +214,9 @@ func TestPDMDrivesThroughTheMapEdge(t *testing.T) {
 		front := end.Pose.X + dynamics.Pacifica().FrontLength
 		switch {
 		case c.runOn && (end.Speed < 11 || end.Pose.X < 530 || math.Abs(end.Pose.Y) > 0.05 || math.Abs(end.Pose.Heading) > 0.01):
-			t.Errorf("runout %v, min speed %v: end of plan %+v, want still about 12 m/s, straight on past the map's end at x = 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, end)
+			t.Errorf("runout %v, min speed %v, highway %v: end of plan %+v, want still about 12 m/s, straight on past the map's end at x = 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, c.highway, end)
 		case !c.runOn && (end.Speed > 1.5 || front > 520.5):
-			t.Errorf("runout %v, min speed %v: end of plan %+v (front at %.2f), want stopping before the map's end at 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, end, front)
+			t.Errorf("runout %v, min speed %v, highway %v: end of plan %+v (front at %.2f), want stopping before the map's end at 520", c.cfg.MapEdgeRunout, c.cfg.MapEdgeMinSpeed, c.highway, end, front)
 		}
 	}
 }

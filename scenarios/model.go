@@ -152,17 +152,20 @@ type Map struct {
 // Lane is a lane or a lane connector (a lane through an intersection). Boundaries and the centerline run in
 // the direction of travel.
 type Lane struct {
-	ID            string      `json:"id"`
-	Roadblock     string      `json:"roadblock"`
-	Connector     bool        `json:"connector,omitempty"`
-	Centerline    []geom.Vec2 `json:"centerline"`
-	Left          []geom.Vec2 `json:"left"`
-	Right         []geom.Vec2 `json:"right"`
-	SpeedLimit    float64     `json:"speed_limit"` // m/s; 0 means none
-	Successors    []string    `json:"successors,omitempty"`
-	Predecessors  []string    `json:"predecessors,omitempty"`
-	LeftNeighbor  string      `json:"left_neighbor,omitempty"`  // adjacent lane, same direction, to the left
-	RightNeighbor string      `json:"right_neighbor,omitempty"` // adjacent lane, same direction, to the right
+	ID         string      `json:"id"`
+	Roadblock  string      `json:"roadblock"`
+	Connector  bool        `json:"connector,omitempty"`
+	Centerline []geom.Vec2 `json:"centerline"`
+	Left       []geom.Vec2 `json:"left"`
+	Right      []geom.Vec2 `json:"right"`
+	SpeedLimit float64     `json:"speed_limit"` // m/s; 0 means none
+	// Highway marks a motorway lane (CommonRoad's highway and interstate lanelets): a road without crossings,
+	// whose end in a recorded map is where the recording was cut, not where the road ends.
+	Highway       bool     `json:"highway,omitempty"`
+	Successors    []string `json:"successors,omitempty"`
+	Predecessors  []string `json:"predecessors,omitempty"`
+	LeftNeighbor  string   `json:"left_neighbor,omitempty"`  // adjacent lane, same direction, to the left
+	RightNeighbor string   `json:"right_neighbor,omitempty"` // adjacent lane, same direction, to the right
 }
 
 // Roadblock groups the parallel lanes (or the connectors of one intersection movement group) that share a

@@ -146,6 +146,7 @@ func (c *converter) lanes() error {
 	}
 	m := &c.sc.Map
 	m.Lanes = make([]scenarios.Lane, len(d.lanelets))
+	highwayFile := slices.ContainsFunc(d.tags, isHighwayType)
 	for i, l := range d.lanelets {
 		elem := "lanelet " + l.id
 		ln := &m.Lanes[i]
@@ -168,6 +169,9 @@ func (c *converter) lanes() error {
 			}
 		}
 		ln.Connector = connector[l.id] || slices.Contains(l.types, "intersection")
+		// A motorway lane by its own type, or, when its type does not say (2018b has none), by the file's tags.
+		typed := slices.ContainsFunc(l.types, func(t string) bool { return t != "unknown" && t != "" })
+		ln.Highway = slices.ContainsFunc(l.types, isHighwayType) || (!typed && highwayFile && !ln.Connector)
 		ln.SpeedLimit = l.speedLimit
 		for _, ref := range l.signRefs {
 			if v, ok := d.signs[ref]; ok && v > 0 && (ln.SpeedLimit == 0 || v < ln.SpeedLimit) {
@@ -394,6 +398,13 @@ func (c *converter) lights() {
 func RightTurnOnRed(benchmarkID string) bool {
 	country, _, _ := strings.Cut(benchmarkID, "_")
 	return country == "CHN"
+}
+
+// isHighwayType reports whether a CommonRoad lanelet type or scenario tag names a motorway: highway or
+// interstate (any letter case: 2020a's tags are elements such as <interstate/>, 2018b's are words).
+func isHighwayType(t string) bool {
+	t = strings.ToLower(t)
+	return t == "highway" || t == "interstate"
 }
 
 // turnOf classifies the movement from lane a into its successor b: "left", "right" or "straight", by the

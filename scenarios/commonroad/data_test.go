@@ -193,3 +193,25 @@ func TestRightTurnOnRed(t *testing.T) {
 		t.Errorf("no note about right turns on red: %q", res.Report.Notes)
 	}
 }
+
+// Motorway lanes: highD's lanelets are typed interstate, NGSIM US-101's 2018b file is tagged highway (2018b
+// has no lanelet types), SinD's lanes are urban and Peachtree Street's file is tagged urban.
+func TestHighwayLanes(t *testing.T) {
+	for file, want := range map[string]bool{
+		"highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz": true,
+		"NGSIM/USA_US101-3_3_T-1.xml.gz":                  true,
+		"SinD/CHN_SIND-7281_150_T-225.cr.xml.gz":          false,
+		"NGSIM/USA_Peach-4_1_T-1.xml.gz":                  false,
+	} {
+		res, err := Import(filepath.Join(needData(t), file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range res.Scenario.Map.Lanes {
+			if l.Highway != want && !l.Connector {
+				t.Errorf("%s: lane %s highway %v, want %v", file, l.ID, l.Highway, want)
+				break
+			}
+		}
+	}
+}

@@ -9,7 +9,8 @@
 //     left and right neighbours. Lanes joined by same-direction adjacency form a roadblock. Speed limits come
 //     from 2018b's <speedLimit> or from the maximum-speed traffic signs (274, 274.1, R2-1, ...) a 2020a
 //     lanelet references. Lanelets of type "intersection" and the successors named by an intersection's
-//     incomings are lane connectors. References to lanelets the file lacks are dropped and noted.
+//     incomings are lane connectors. Lanelets of type "highway" or "interstate", and the untyped lanelets of
+//     a file tagged so (2018b has no lanelet types), are motorway lanes (scenarios.Lane.Highway). References to lanelets the file lacks are dropped and noted.
 //   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
 //     line), matched to the light's direction (left, straight, right, ...) by the successor's turn; their cycle
 //     and time offset become phases over the run (red-yellow counts as red, inactive as unknown). Where the

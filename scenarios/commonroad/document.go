@@ -15,6 +15,7 @@ type document struct {
 	version   string
 	id        string
 	source    string
+	tags      []string // scenario tags: 2018b's tags attribute, 2020a's <scenarioTags> children
 	dt        float64
 	lanelets  []lanelet
 	signs     map[string]float64 // traffic sign id -> speed limit (m/s), 0 for other signs
@@ -108,6 +109,7 @@ func (r *reader) readDocument(root *node) *document {
 		id:      root.attr("benchmarkID"),
 		source:  root.attr("source"),
 		signs:   map[string]float64{},
+		tags:    strings.Fields(root.attr("tags")),
 	}
 	if doc.id == "" {
 		r.fail("commonRoad@benchmarkID", "missing")
@@ -126,6 +128,10 @@ func (r *reader) readDocument(root *node) *document {
 			return nil
 		}
 		switch k.name {
+		case "scenarioTags":
+			for _, t := range k.kids {
+				doc.tags = append(doc.tags, t.name)
+			}
 		case "lanelet":
 			doc.lanelets = append(doc.lanelets, r.readLanelet(k))
 		case "trafficSign":
