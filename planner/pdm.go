@@ -679,6 +679,22 @@ func cruiseSpeed(d, v, tau, a float64) float64 {
 	return max(0, v-a*tau+math.Sqrt(disc))
 }
 
+// The emergency brake below emergencyLowSpeed (m/s, tuplan_garage's max_ego_speed) aims at a deceleration of
+// v / emergencyStopTime (s), at most emergencyMaxDecel (m/s^2, nuPlan's comfortable bound, as tuplan_garage).
+const (
+	emergencyLowSpeed = 5.0
+	emergencyStopTime = 0.15
+	emergencyMaxDecel = 4.05
+)
+
+// trackerGain returns how many m/s^2 the longitudinal LQR of the planner's controller commands per m/s of
+// speed above the reference: b Q / (b^2 Q + R) with b the tracking horizon in seconds (0.91 for nuPlan's).
+func (p *PDM) trackerGain() float64 {
+	lp := p.ctrl.Tracker().Params()
+	b := float64(lp.TrackingHorizon) * lp.Discretization
+	return b * lp.QLongitudinal / (b*b*lp.QLongitudinal + lp.RLongitudinal)
+}
+
 // maxFallbackSpeed (m/s) caps the pace kept where the map has no speed limit (130 km/h).
 const maxFallbackSpeed = 36.0
 
@@ -955,8 +971,33 @@ func appendStop(dst dynamics.Trajectory, ego dynamics.State, t0, decel float64, 
 	return dst
 }
 
-// brakeTrajectory returns a stop at EmergencyDecel along path j from the ego's projection on it.
+// brakeTrajectory returns the emergency brake. Up to emergencyLowSpeed it follows tuplan_garage's idea
+// (PDMEmergencyBrake): nuPlan's LQR tracker fits its reference speed to the trajectory's poses and commands
+// about -0.9 m/s^2 per m/s of speed error (trackerGain), so a plan that stops in place brakes a 1 m/s ego at
+// only 0.9 m/s^2; a straight line along the heading at a lower, negative, "correcting" speed brakes it hard.
+// tuplan_garage's correcting speed, 1.1 (v - 4.05) near walking pace, overshoots into reversing through the
+// actuator's lag; here the line's speed is the one at which the tracker (its LQR, or its stopping controller
+// below 0.2 m/s) commands -min(4.05, u / 0.15 s), u the speed the ego settles at once the lag has passed,
+// which stops the ego without backing up. Faster, it is a stop at EmergencyDecel along path j from the
+// ego's projection on it.
 func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
+	if ego.Speed <= emergencyLowSpeed {
+		lp := p.ctrl.Tracker().Params()
+		v := ego.Speed
+		// The speed the ego would settle at if the command went to zero now (the actuator lags).
+		settle := v + ego.Accel*p.vehicle.AccelTimeConst
+		want := -min(emergencyMaxDecel, settle/emergencyStopTime)
+		cv := v + want/p.trackerGain()
+		if v <= lp.StoppingVelocity && cv <= lp.StoppingVelocity && lp.StoppingGain > 0 {
+			cv = v + want/lp.StoppingGain // the tracker's stopping controller takes over
+		}
+		p.out = p.out[:0]
+		for k := 0; k <= p.cfg.TrajectorySteps; k++ {
+			t := float64(k) * p.cfg.Step
+			p.out = append(p.out, dynamics.TrajectoryPoint{Time: ego.Time + t, Pose: ego.Pose.Translate(cv*t, 0), Speed: cv})
+		}
+		return p.out
+	}
 	pa := &p.paths[j]
 	s := p.pathS0[j]
 	v := max(0, ego.Speed)

@@ -507,3 +507,32 @@ func TestPDMGoalLaneUnderGuidance(t *testing.T) {
 		}
 	}
 }
+
+// The emergency brake at walking pace is tuplan_garage's: a trajectory backing away along the heading, so
+// that nuPlan's LQR tracker, which commands about -0.9 m/s^2 per m/s of speed error against the speed it fits
+// to the poses, brakes hard. Re-planned every tick from 1.5 m/s, the ego stops within 0.7 m and does not
+// back up; a plan that stops in place (the fast branch's law) lets it roll about 1.7 m.
+func TestPDMEmergencyBrakeStopsAtWalkingPace(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: geom.Pose{X: 510}}); err != nil {
+		t.Fatal(err)
+	}
+	ctrl := dynamics.NewController(dynamics.Pacifica())
+	st := dynamics.State{Pose: geom.Pose{X: 450}, Speed: 1.5}
+	minSpeed := 0.0
+	for k := 0; k < 40; k++ {
+		st = ctrl.Step(st, p.brakeTrajectory(st, 0), 0.1)
+		minSpeed = min(minSpeed, st.Speed)
+	}
+	if d := st.Pose.X - 450; d > 0.7 || math.Abs(st.Speed) > 0.02 || minSpeed < -0.05 {
+		t.Errorf("from 1.5 m/s: rolled %.2f m, speed %.3f m/s after 4 s, lowest speed %.3f; want < 0.7 m, stopped, no backing up", d, st.Speed, minSpeed)
+	}
+	// The same ego tracking a stop in place for comparison.
+	st = dynamics.State{Speed: 1.5}
+	for k := 0; k < 40; k++ {
+		stop := dynamics.Trajectory{{Time: st.Time, Pose: st.Pose}, {Time: st.Time + 8, Pose: st.Pose}}
+		st = ctrl.Step(st, stop, 0.1)
+	}
+	t.Logf("stop in place: rolled %.2f m", st.Pose.X)
+}
