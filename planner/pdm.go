@@ -183,6 +183,7 @@ const (
 	ModeEmergency                // the emergency brake: the best proposal collides within EmergencyTime
 	ModeStop                     // a comfortable stop along the heading: no lane to follow (ego off the map)
 	ModeArrived                  // holding still: the ego stood at its goal when the planner started
+	ModeHold                     // braking to rest: the ego is slow and the best proposal keeps it standing
 )
 
 // String returns the mode's name.
@@ -196,6 +197,8 @@ func (m PDMMode) String() string {
 		return "stop"
 	case ModeArrived:
 		return "arrived"
+	case ModeHold:
+		return "hold"
 	}
 	return "unknown"
 }
@@ -222,6 +225,7 @@ type PDMDecision struct {
 type PDMStats struct {
 	Ticks           int // ComputeTrajectory calls that returned a trajectory
 	Emergencies     int // ticks that braked
+	Holds           int // ticks that braked to rest while waiting (ModeHold)
 	Stops           int // ticks without a lane to follow
 	Guided          int // ticks with usable guidance
 	GoalLaneChanges int // unguided ticks that planned a lane change towards the goal's lane
@@ -508,6 +512,18 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 		return p.brakeTrajectory(ego, pr.path), nil
 	}
 	p.dec.Mode = ModeProposal
+	// Waiting: the ego is slow and the best proposal keeps it standing. nuPlan's tracker would bring it to
+	// rest by its stopping controller, whose speed decays at only 0.5/s, so it would creep towards what it
+	// waits for (and time-to-collision counts motion above 5 mm/s); the brake stops it now.
+	if lp := p.ctrl.Tracker().Params(); ego.Speed > holdMinSpeed && ego.Speed <= lp.StoppingVelocity {
+		n := p.cfg.TrajectorySteps + 1
+		k := min(int(math.Round(holdLook/p.cfg.Step)), p.cfg.ProposalSteps)
+		if p.pts[best*n+k].Speed <= holdMaxSpeed {
+			p.dec.Mode = ModeHold
+			p.stats.Holds++
+			return p.brakeTrajectory(ego, pr.path), nil
+		}
+	}
 	// Extend the best proposal to the trajectory horizon.
 	if p.cfg.TrajectorySteps > p.cfg.ProposalSteps {
 		p.unroll(p.cfg.ProposalSteps+1, p.cfg.TrajectorySteps, best)
@@ -681,6 +697,14 @@ func cruiseSpeed(d, v, tau, a float64) float64 {
 
 // The emergency brake below emergencyLowSpeed (m/s, tuplan_garage's max_ego_speed) aims at a deceleration of
 // v / emergencyStopTime (s), at most emergencyMaxDecel (m/s^2, nuPlan's comfortable bound, as tuplan_garage).
+// A slow ego (above holdMinSpeed, at most the tracker's stopping velocity) whose best proposal plans at most
+// holdMaxSpeed (m/s) holdLook (s) ahead is braked to rest (ModeHold).
+const (
+	holdMinSpeed = 0.005
+	holdMaxSpeed = 0.05
+	holdLook     = 1.0
+)
+
 const (
 	emergencyLowSpeed = 5.0
 	emergencyStopTime = 0.15

@@ -536,3 +536,42 @@ func TestPDMEmergencyBrakeStopsAtWalkingPace(t *testing.T) {
 	}
 	t.Logf("stop in place: rolled %.2f m", st.Pose.X)
 }
+
+// Waiting at a red light: an ego creeping at 0.15 m/s towards its stop line is braked to rest (ModeHold)
+// within about a second; tracking the waiting proposal itself, nuPlan's stopping controller (speed decaying at
+// 0.5/s) would leave it moving above time-to-collision's 5 mm/s for about 7 s.
+func TestPDMHoldsWhileWaiting(t *testing.T) {
+	sc := fixtureScenario(80, 10, 10)
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route}); err != nil {
+		t.Fatal(err)
+	}
+	mx := sc.Map.Index()
+	c, _ := mx.LaneIndex("c")
+	ctrl := dynamics.NewController(dynamics.Pacifica())
+	// The front bumper 1 m (the IDM's minimum gap) before the stop line at x = 80.
+	st := dynamics.State{Pose: geom.Pose{X: 80 - 1 - dynamics.Pacifica().FrontLength}, Speed: 0.15}
+	held, restAt := 0, -1.0
+	for k := 0; k < 30; k++ {
+		in := fixtureInput(st.Time, st.Pose, st.Speed, nil)
+		in.Ego[0].Accel = st.Accel
+		in.Lights = []LightStatus{{Lane: c, State: scenarios.Red}}
+		tr, err := p.ComputeTrajectory(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Decision().Mode == ModeHold {
+			held++
+		}
+		st = ctrl.Step(st, tr, 0.1)
+		if restAt < 0 && math.Abs(st.Speed) <= 0.005 {
+			restAt = st.Time
+		}
+	}
+	if held == 0 || restAt < 0 || restAt > 1.2 || math.Abs(st.Speed) > 0.005 {
+		t.Errorf("held %d ticks, at rest (<= 5 mm/s) from t = %.1f s, speed %.4f m/s after 3 s; want held, at rest within 1.2 s and staying", held, restAt, st.Speed)
+	}
+	if p.Stats().Holds != held {
+		t.Errorf("Stats().Holds %d, want %d", p.Stats().Holds, held)
+	}
+}
