@@ -16,7 +16,8 @@ type ProposalLister interface {
 }
 
 // Proposals appends the proposals of the last tick, each over the proposal horizon, to dst: none when the
-// last tick planned none (a stop, an emergency brake keeps them). It allocates; the hot path never calls it.
+// last tick planned none (a stop; an emergency brake or a hold keeps them, none of them chosen, since the
+// trajectory returned was the brake). It allocates; the hot path never calls it.
 func (p *PDM) Proposals(dst []Proposal) []Proposal {
 	if p.dec.Best < 0 || p.dec.Mode == ModeStop || p.dec.Mode == ModeArrived {
 		return dst
@@ -27,7 +28,7 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 		dst = append(dst, Proposal{
 			Trajectory: append(dynamics.Trajectory(nil), pts...),
 			Score:      p.props[i].score,
-			Chosen:     i == p.dec.Best,
+			Chosen:     i == p.dec.Best && p.dec.Mode == ModeProposal,
 		})
 	}
 	return dst

@@ -19,7 +19,11 @@ func TestSimOperatorCommand(t *testing.T) {
 	seen, left := -1.0, -1.0
 	_, err := job.run(context.Background(), func(f *runlog.Frame) error {
 		if f.T >= sentAt && op.Sent() == 0 {
-			go op.Send("change to the left lane")
+			// From another goroutine, as the viewer's keys send it; waited for, because the simulation runs
+			// in virtual time as fast as it can, and a busy machine could delay the goroutine by many ticks.
+			done := make(chan struct{})
+			go func() { op.Send("change to the left lane"); close(done) }()
+			<-done
 		}
 		if g := f.Guidance; g != nil && g.Instruction == "change to the left lane" && seen < 0 {
 			seen = f.T
@@ -33,7 +37,7 @@ func TestSimOperatorCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Sent at 1.0 s (taken in at the next tick), the next guide run is at most 0.5 s later, its result 0.1 s
-	// after that; the goroutine may deliver it a tick late.
+	// after that.
 	if seen < sentAt || seen > sentAt+0.8 {
 		t.Errorf("the command sent at %.1f s was the guide's instruction from %.1f s", sentAt, seen)
 	}
