@@ -695,8 +695,6 @@ func cruiseSpeed(d, v, tau, a float64) float64 {
 	return max(0, v-a*tau+math.Sqrt(disc))
 }
 
-// The emergency brake below emergencyLowSpeed (m/s, tuplan_garage's max_ego_speed) aims at a deceleration of
-// v / emergencyStopTime (s), at most emergencyMaxDecel (m/s^2, nuPlan's comfortable bound, as tuplan_garage).
 // A slow ego (above holdMinSpeed, at most the tracker's stopping velocity) whose best proposal plans at most
 // holdMaxSpeed (m/s) holdLook (s) ahead is braked to rest (ModeHold).
 const (
@@ -705,6 +703,8 @@ const (
 	holdLook     = 1.0
 )
 
+// The emergency brake below emergencyLowSpeed (m/s, tuplan_garage's max_ego_speed) aims at a deceleration of
+// v / emergencyStopTime (s), at most emergencyMaxDecel (m/s^2, nuPlan's comfortable bound, as tuplan_garage).
 const (
 	emergencyLowSpeed = 5.0
 	emergencyStopTime = 0.15
