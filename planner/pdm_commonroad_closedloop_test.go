@@ -16,9 +16,9 @@ import (
 // crData is the CommonRoad data set next to the repository (see scenarios/commonroad).
 var crData = filepath.Join("..", "..", "shared", "data", "commonroad")
 
-// runCommonRoad imports a CommonRoad file and runs cfg's PDM on it in closed loop (non-reactive, 5 s of goal
-// overtime as the eval's default); it reports whether the goal was reached and the at-fault collisions.
-func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bool, atFault int) {
+// importCommonRoad imports a file of the CommonRoad data (a path under crData), skipping the test when the
+// data is absent.
+func importCommonRoad(t *testing.T, file string) *commonroad.Result {
 	t.Helper()
 	path := filepath.Join(crData, file)
 	if _, err := os.Stat(path); err != nil {
@@ -28,6 +28,14 @@ func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bo
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+// runCommonRoad imports a CommonRoad file and runs cfg's PDM on it in closed loop (non-reactive, 5 s of goal
+// overtime as the eval's default); it reports whether the goal was reached and the at-fault collisions.
+func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bool, atFault int) {
+	t.Helper()
+	res := importCommonRoad(t, file)
 	g := res.Goal
 	out, err := sim.Run(res.Scenario, planner.NewPDM(cfg), sim.Config{
 		Overtime: 50, Until: func(e dynamics.State) bool { return g.Reached(e.Time, e.Pose, e.Speed) },
@@ -70,14 +78,7 @@ func TestCommonRoadEgoIsTheBenchmarkVehicle(t *testing.T) {
 	if testing.Short() {
 		t.Skip("closed-loop runs on recorded data")
 	}
-	path := filepath.Join(crData, "SinD", "CHN_SIND-8101_1_T-75.cr.xml.gz")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no CommonRoad data at %s", crData)
-	}
-	res, err := commonroad.Import(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := importCommonRoad(t, "SinD/CHN_SIND-8101_1_T-75.cr.xml.gz")
 	sc := res.Scenario
 	if v := sc.EgoVehicle(); res.Report.VehicleType != 1 || v.Width != 1.674 || math.Abs(v.Length()-4.298) > 1e-9 {
 		t.Fatalf("ego vehicle type %d, %.3f x %.3f m; want CommonRoad's vehicle 1 (4.298 x 1.674 m)", res.Report.VehicleType, v.Length(), v.Width)
@@ -128,14 +129,7 @@ func TestPDMCommonRoadTurnsRightOnRed(t *testing.T) {
 	if testing.Short() {
 		t.Skip("closed-loop run on recorded data")
 	}
-	path := filepath.Join(crData, "SinD", "CHN_SIND-834_1654_T-1729.cr.xml.gz")
-	if _, err := os.Stat(path); err != nil {
-		t.Skipf("no CommonRoad data at %s", crData)
-	}
-	res, err := commonroad.Import(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := importCommonRoad(t, "SinD/CHN_SIND-834_1654_T-1729.cr.xml.gz")
 	sc := res.Scenario
 	out, err := sim.Run(sc, planner.NewPDM(planner.PDMConfig{}), sim.Config{})
 	if err != nil {
