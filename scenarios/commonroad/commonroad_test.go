@@ -334,6 +334,32 @@ func FuzzImport(f *testing.F) {
 	})
 }
 
+// FuzzImportSolution fuzzes the solution file next to a valid scenario: its benchmark id (the ego's vehicle
+// type) and the recorded trajectory the route is matched to.
+func FuzzImportSolution(f *testing.F) {
+	sol := `<CommonRoadSolution benchmark_id="KS1:TR2:ZAM_Test-1_1_T-1:2020a"><ksTrajectory planningProblem="7">` +
+		`<ksState><x>10</x><y>0</y><orientation>0</orientation><velocity>5</velocity><steeringAngle>0</steeringAngle><time>0</time></ksState>` +
+		`<ksState><x>10.5</x><y>0.5</y><orientation>0.1</orientation><velocity>5</velocity><steeringAngle>0</steeringAngle><time>1</time></ksState>` +
+		`<ksState><x>30</x><y>1</y><orientation>0</orientation><velocity>5</velocity><steeringAngle>0</steeringAngle><time>5</time></ksState>` +
+		`</ksTrajectory></CommonRoadSolution>`
+	f.Add([]byte(sol))
+	f.Add([]byte(strings.Replace(sol, "KS1", "KS9", 1)))
+	f.Add([]byte(strings.Replace(sol, "<y>0.5</y>", "<y>NaN</y>", 1)))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		res, err := Decode(strings.NewReader(minimal), "min.xml", bytes.NewReader(data), "min.solution.xml")
+		if err != nil {
+			var fe *scenarios.FileError
+			if !errors.As(err, &fe) || (fe.File != "min.xml" && fe.File != "min.solution.xml") {
+				t.Fatalf("error is no FileError naming a file: %v", err)
+			}
+			return
+		}
+		if err := scenarios.Validate(res.Scenario); err != nil {
+			t.Fatalf("imported scenario does not validate: %v", err)
+		}
+	})
+}
+
 func readGz(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
