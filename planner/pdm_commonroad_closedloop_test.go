@@ -54,17 +54,24 @@ func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bo
 	return reached, atFault
 }
 
+// expectGoal runs PDM (cfg) on a CommonRoad file and fails the test unless the ego reaches the goal without an
+// at-fault collision; it skips with -short.
+func expectGoal(t *testing.T, file string, cfg planner.PDMConfig) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	if reached, n := runCommonRoad(t, file, cfg); !reached || n != 0 {
+		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
+	}
+}
+
 // NGSIM US-101 (no recorded ego): the goal must be reached within [7.0, 8.0] s, about 130 m ahead, from
 // 16 m/s on a road without a posted speed limit. Keeping the 15 m/s the planner targets there, the ego arrives
 // late; told the goal's time window, it paces itself to arrive inside it.
 func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop run on recorded data")
-	}
 	const file = "NGSIM/USA_US101-7_1_T-1.xml.gz"
-	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
-		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
-	}
+	expectGoal(t, file, planner.PDMConfig{})
 	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalPacing: true}); reached {
 		t.Logf("%s: reached without pacing too", file)
 	}
@@ -111,13 +118,8 @@ func TestCommonRoadEgoIsTheBenchmarkVehicle(t *testing.T) {
 // not lane by nearest lane), so PDM goes straight and reaches the goal; with the left-turn connector first
 // in the route it turned left and stopped short.
 func TestPDMCommonRoadFollowsTheExpertsConnector(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop run on recorded data")
-	}
 	const file = "SinD/CHN_SIND-8111_827_T-902.cr.xml.gz"
-	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
-		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
-	}
+	expectGoal(t, file, planner.PDMConfig{})
 }
 
 // SinD 834_1654: the human turns right through a light that is red all along (right turns may go on red in
@@ -154,11 +156,6 @@ func TestPDMCommonRoadTurnsRightOnRed(t *testing.T) {
 // end of the map is no end of the road and PDM does not brake for it; braking for it, the ego reached the
 // goal region below the goal's speed interval.
 func TestPDMCommonRoadMotorwayMapEdge(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop run on recorded data")
-	}
 	const file = "NGSIM/USA_US101-15_1_T-1.xml.gz"
-	if reached, n := runCommonRoad(t, file, planner.PDMConfig{}); !reached || n != 0 {
-		t.Errorf("%s: goal reached %v with %d at-fault collisions, want reached without", file, reached, n)
-	}
+	expectGoal(t, file, planner.PDMConfig{})
 }

@@ -221,14 +221,21 @@ func TestPDMDrivesThroughTheMapEdge(t *testing.T) {
 	}
 }
 
-func TestPDMStopsForRedLight(t *testing.T) {
+// redLightFixture returns a PDM initialized on the fixture's road, 80 m long, and the index of the lane
+// connector at its end (x = 80), whose light the tests set.
+func redLightFixture(t *testing.T) (*PDM, int) {
+	t.Helper()
 	sc := fixtureScenario(80, 10, 10)
 	p := NewPDM(PDMConfig{})
 	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route}); err != nil {
 		t.Fatal(err)
 	}
-	mx := sc.Map.Index()
-	c, _ := mx.LaneIndex("c")
+	c, _ := sc.Map.Index().LaneIndex("c")
+	return p, c
+}
+
+func TestPDMStopsForRedLight(t *testing.T) {
+	p, c := redLightFixture(t)
 	in := fixtureInput(0, geom.Pose{X: 30}, 10, nil)
 	in.Lights = []LightStatus{{Lane: c, State: scenarios.Red}}
 	tr, err := p.ComputeTrajectory(in)
@@ -541,13 +548,7 @@ func TestPDMEmergencyBrakeStopsAtWalkingPace(t *testing.T) {
 // within about a second; tracking the waiting proposal itself, nuPlan's stopping controller (speed decaying at
 // 0.5/s) would leave it moving above time-to-collision's 5 mm/s for about 7 s.
 func TestPDMHoldsWhileWaiting(t *testing.T) {
-	sc := fixtureScenario(80, 10, 10)
-	p := NewPDM(PDMConfig{})
-	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route}); err != nil {
-		t.Fatal(err)
-	}
-	mx := sc.Map.Index()
-	c, _ := mx.LaneIndex("c")
+	p, c := redLightFixture(t)
 	ctrl := dynamics.NewController(dynamics.Pacifica())
 	// The front bumper 1 m (the IDM's minimum gap) before the stop line at x = 80.
 	st := dynamics.State{Pose: geom.Pose{X: 80 - 1 - dynamics.Pacifica().FrontLength}, Speed: 0.15}
