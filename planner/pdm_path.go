@@ -127,8 +127,11 @@ func (p *pdmPath) chunkFrom(s float64) int {
 // Length returns the path's arc length.
 func (p *pdmPath) Length() float64 { return p.line.Length() }
 
-// poseAt returns the pose at arc length s, clamped to the path: the position on the polyline and the heading
-// interpolated between the vertex headings. hint is a segment index to start the search from (updated).
+// poseAt returns the pose at arc length s: the position on the polyline and the heading interpolated between
+// the vertex headings. Before the path's start (s < 0: an ego starting behind the first lane, where a
+// recorded map was cut) it runs straight back along the first heading, so that a proposal starting there
+// moves from the start on; past the end it stays at the end. hint is a segment index to start the search
+// from (updated).
 func (p *pdmPath) poseAt(s float64, hint *int) geom.Pose {
 	pts, S := p.line.Pts, p.line.S
 	n := len(pts)
@@ -137,6 +140,10 @@ func (p *pdmPath) poseAt(s float64, hint *int) geom.Pose {
 		return geom.Pose{}
 	case 1:
 		return geom.Pose{X: pts[0].X, Y: pts[0].Y, Heading: geom.NormalizeAngle(p.head[0])}
+	}
+	if s < 0 && !math.IsInf(s, -1) {
+		h := p.head[0]
+		return geom.Pose{X: pts[0].X + s*math.Cos(h), Y: pts[0].Y + s*math.Sin(h), Heading: geom.NormalizeAngle(h)}
 	}
 	if !(s > 0) {
 		s = 0

@@ -576,3 +576,23 @@ func TestPDMHoldsWhileWaiting(t *testing.T) {
 		t.Errorf("Stats().Holds %d, want %d", p.Stats().Holds, held)
 	}
 }
+
+// An ego starting at rest with its rear axle behind the start of the first lane (where a recorded map was
+// cut: NGSIM Peachtree) plans to move off at once: its proposals run straight back along the lane's first
+// heading instead of holding at the lane's start, which the tracker read as a plan to stand still.
+func TestPDMStartsBehindTheFirstLane(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route}); err != nil {
+		t.Fatal(err)
+	}
+	// The lane starts at x = 0; the rear axle is 1 m before it, the footprint's centre on the lane.
+	tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: -1}, 0, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkTrajectory(t, tr, 0)
+	if tr[0].Pose.X > -0.9 || tr[10].Pose.X <= tr[0].Pose.X+0.2 || tr[10].Speed < 0.5 {
+		t.Errorf("plan from x = -1 at rest: x %.2f at 0 s, %.2f at 1 s, speed %.2f at 1 s; want starting at the ego and moving off", tr[0].Pose.X, tr[10].Pose.X, tr[10].Speed)
+	}
+}
