@@ -3,6 +3,8 @@ package ort
 import (
 	"testing"
 
+	"asyncdrive/llmguide"
+	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
 )
@@ -19,10 +21,7 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 		t.Fatal("the builtin model has no pull-over head")
 	}
 	m := &recorder{Session: s}
-	texts := []struct {
-		text string
-		pull bool
-	}{
+	texts := []headCase{
 		{gen.TextStopPickup, true},
 		{"stop", false},
 		{gen.TextKeepGoing, false},
@@ -44,32 +43,10 @@ func TestBuiltinModelReadsPullOverInstructions(t *testing.T) {
 		}
 		scenes = append(scenes, scene{sc, []int{20, 80}})
 	}
-	for _, c := range scenes {
-		sc := c.sc
-		for _, frame := range c.frames {
-			if frame >= len(sc.Expert) {
-				t.Fatalf("%s: frame %d of %d", sc.ID, frame, len(sc.Expert))
+	checkHead(t, m, "pull-over", func(o llmguide.Output) float64 { return o.PullOverProb }, scenes, texts, gen.TypePickupStop, gen.TextStopPickup,
+		func(sc *scenarios.Scenario, in *planner.Input, text string, out llmguide.Output, gd *planner.Guidance) {
+			if gd.PullOverProb != out.PullOverProb {
+				t.Errorf("%s at %.1f s, %q: guidance pull-over %.3f, model %.3f", sc.ID, in.Time, text, gd.PullOverProb, out.PullOverProb)
 			}
-			in := observe(sc, frame)
-			for _, tx := range texts {
-				out, gd := inferOnce(t, m, sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
-				t.Logf("%s at %.1f s (%.1f m/s), %q: pull-over %.3f", sc.ID, in.Time, sc.Expert[frame].Speed, tx.text, out.PullOverProb)
-				if (out.PullOverProb >= 0.5) != tx.pull {
-					t.Errorf("%s at %.1f s, %q: pull-over probability %.3f", sc.ID, in.Time, tx.text, out.PullOverProb)
-				}
-				if gd.PullOverProb != out.PullOverProb {
-					t.Errorf("%s at %.1f s, %q: guidance pull-over %.3f, model %.3f", sc.ID, in.Time, tx.text, gd.PullOverProb, out.PullOverProb)
-				}
-			}
-			if sc.Type != gen.TypePickupStop {
-				continue
-			}
-			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
-			out, _ := inferOnce(t, m, sc, in, nil) // the scenario's own instruction
-			t.Logf("%s at %.1f s, its own %q: pull-over %.3f", sc.ID, in.Time, own, out.PullOverProb)
-			if (out.PullOverProb >= 0.5) != (own == gen.TextStopPickup) {
-				t.Errorf("%s at %.1f s, its own %q: pull-over probability %.3f", sc.ID, in.Time, own, out.PullOverProb)
-			}
-		}
-	}
+		})
 }

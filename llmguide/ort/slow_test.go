@@ -62,6 +62,49 @@ func inferOnce(t *testing.T, m *recorder, sc *scenarios.Scenario, in *planner.In
 	return m.last, gd
 }
 
+// headCase is an instruction text and whether the head under test should fire on it (probability >= 0.5).
+type headCase struct {
+	text string
+	fire bool
+}
+
+// checkHead runs the model on every frame of the scenes with each text as the instruction in force, and, in
+// scenes of type ownType, with the scene's own instruction (which should fire the head only when it is
+// ownText); it fails where the head's probability (prob, named name) is on the wrong side of one half. check,
+// when set, looks further at each inference with a text.
+func checkHead(t *testing.T, m *recorder, name string, prob func(llmguide.Output) float64, scenes []scene, texts []headCase,
+	ownType, ownText string, check func(sc *scenarios.Scenario, in *planner.Input, text string, out llmguide.Output, gd *planner.Guidance)) {
+	t.Helper()
+	for _, c := range scenes {
+		sc := c.sc
+		for _, frame := range c.frames {
+			if frame >= len(sc.Expert) {
+				t.Fatalf("%s: frame %d of %d", sc.ID, frame, len(sc.Expert))
+			}
+			in := observe(sc, frame)
+			for _, tx := range texts {
+				out, gd := inferOnce(t, m, sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
+				t.Logf("%s at %.1f s (%.1f m/s), %q: %s %.3f", sc.ID, in.Time, sc.Expert[frame].Speed, tx.text, name, prob(out))
+				if (prob(out) >= 0.5) != tx.fire {
+					t.Errorf("%s at %.1f s, %q: %s probability %.3f", sc.ID, in.Time, tx.text, name, prob(out))
+				}
+				if check != nil {
+					check(sc, in, tx.text, out, gd)
+				}
+			}
+			if sc.Type != ownType {
+				continue
+			}
+			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
+			out, _ := inferOnce(t, m, sc, in, nil) // the scenario's own instruction
+			t.Logf("%s at %.1f s, its own %q: %s %.3f", sc.ID, in.Time, own, name, prob(out))
+			if (prob(out) >= 0.5) != (own == ownText) {
+				t.Errorf("%s at %.1f s, its own %q: %s probability %.3f", sc.ID, in.Time, own, name, prob(out))
+			}
+		}
+	}
+}
+
 // The builtin model reads "drive slowly" as a slow-down, and nothing else: on generated evaluation scenes
 // (seed 1, not trained on) of the slow-down instruction type, before its command and well after it, and of
 // three builtin types, "drive slowly" gives a slow probability of at least 0.5, and "keep going", "turn
@@ -74,10 +117,7 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 		t.Fatal("the builtin model has no slow head")
 	}
 	m := &recorder{Session: s}
-	texts := []struct {
-		text string
-		slow bool
-	}{
+	texts := []headCase{
 		{gen.TextDriveSlow, true},
 		{gen.TextKeepGoing, false},
 		{"turn left in 40 meters", false},
@@ -100,43 +140,21 @@ func TestBuiltinModelReadsSlowInstructions(t *testing.T) {
 		scenes = append(scenes, scene{sc, []int{20, 80}})
 	}
 	slowed := 0
-	for _, c := range scenes {
-		sc := c.sc
-		for _, frame := range c.frames {
-			if frame >= len(sc.Expert) {
-				t.Fatalf("%s: frame %d of %d", sc.ID, frame, len(sc.Expert))
+	checkHead(t, m, "slow", func(o llmguide.Output) float64 { return o.SlowProb }, scenes, texts, gen.TypeSlowDown, gen.TextDriveSlow,
+		func(sc *scenarios.Scenario, in *planner.Input, text string, out llmguide.Output, gd *planner.Guidance) {
+			if out.TargetSpeed <= 2 {
+				return
 			}
-			in := observe(sc, frame)
-			for _, tx := range texts {
-				out, gd := inferOnce(t, m, sc, in, []scenarios.Instruction{{T: 0, Text: tx.text}})
-				t.Logf("%s at %.1f s (%.1f m/s), %q: slow %.3f, target %.1f m/s, cap %.1f", sc.ID, in.Time, sc.Expert[frame].Speed,
-					tx.text, out.SlowProb, out.TargetSpeed, gd.TargetSpeed)
-				if (out.SlowProb >= 0.5) != tx.slow {
-					t.Errorf("%s at %.1f s, %q: slow probability %.3f", sc.ID, in.Time, tx.text, out.SlowProb)
-				}
-				if out.TargetSpeed > 2 {
-					want := 0.0 // no cap unless the model means a slow-down
-					if out.SlowProb >= 0.5 {
-						want = out.TargetSpeed
-						slowed++
-					}
-					if gd.TargetSpeed != want {
-						t.Errorf("%s at %.1f s, %q: guidance target %.2f, want %.2f (slow %.3f, target %.2f)", sc.ID, in.Time, tx.text,
-							gd.TargetSpeed, want, out.SlowProb, out.TargetSpeed)
-					}
-				}
+			want := 0.0 // no cap unless the model means a slow-down
+			if out.SlowProb >= 0.5 {
+				want = out.TargetSpeed
+				slowed++
 			}
-			if sc.Type != gen.TypeSlowDown {
-				continue
+			if gd.TargetSpeed != want {
+				t.Errorf("%s at %.1f s, %q: guidance target %.2f, want %.2f (slow %.3f, target %.2f)", sc.ID, in.Time, text,
+					gd.TargetSpeed, want, out.SlowProb, out.TargetSpeed)
 			}
-			own, _ := scenarios.InstructionAt(sc.Instructions, in.Time)
-			out, _ := inferOnce(t, m, sc, in, nil) // the scenario's own instruction
-			t.Logf("%s at %.1f s, its own %q: slow %.3f", sc.ID, in.Time, own, out.SlowProb)
-			if (out.SlowProb >= 0.5) != (own == gen.TextDriveSlow) {
-				t.Errorf("%s at %.1f s, its own %q: slow probability %.3f", sc.ID, in.Time, own, out.SlowProb)
-			}
-		}
-	}
+		})
 	if slowed == 0 {
 		t.Error("no target speed above 2 m/s with the slow-down: the cap without the margin was never checked")
 	}
