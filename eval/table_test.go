@@ -38,9 +38,7 @@ func TestWriteTable(t *testing.T) {
 		"2.5 scenarios/s",
 		"\n  x.json: version: unknown format version 99\n",
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("table lacks %q:\n%s", want, got)
-		}
+		wantIn(t, "table", got, want)
 	}
 }
 
@@ -120,9 +118,7 @@ func TestWriteComparison(t *testing.T) {
 		"failed                                        0          1\n",
 		"collisions                                 0.0%       0.0%\n",
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("comparison lacks %q:\n%s", want, got)
-		}
+		wantIn(t, "comparison", got, want)
 	}
 	for _, absent := range []string{"goal reached", "instructions followed", "guide"} {
 		if strings.Contains(got, absent) {
@@ -155,8 +151,14 @@ func TestWriteComparison(t *testing.T) {
 		"guide errors                                  -                   0                   2\n",
 		"guide infer p99 (ms)                          -               1.250               0.000\n",
 	} {
-		if !strings.Contains(got, want) {
-			t.Errorf("comparison lacks %q:\n%s", want, got)
-		}
+		wantIn(t, "comparison", got, want)
+	}
+}
+
+// wantIn fails the test unless text (named what) contains want.
+func wantIn(t *testing.T, what, text, want string) {
+	t.Helper()
+	if !strings.Contains(text, want) {
+		t.Errorf("%s lacks %q:\n%s", what, want, text)
 	}
 }

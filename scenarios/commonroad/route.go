@@ -39,7 +39,7 @@ func (c *converter) route(pp *problem) error {
 	// The roadblocks of the lanes the expert drives along, with the lanelets passed between two samples.
 	add(seq[0])
 	for k := 1; k < len(seq); k++ {
-		if p := shortestPath(mx, seq[k-1], map[int]bool{seq[k]: true}); p != nil {
+		if p, _ := shortestPath(mx, seq[k-1], map[int]bool{seq[k]: true}); p != nil {
 			for _, x := range p {
 				add(x)
 			}
@@ -72,7 +72,7 @@ func (c *converter) route(pp *problem) error {
 		for _, g := range goals {
 			set[g] = true
 		}
-		if p := shortestPath(mx, last, set); p != nil {
+		if p, _ := shortestPath(mx, last, set); p != nil {
 			for _, x := range p {
 				add(x)
 			}
@@ -260,17 +260,7 @@ func startLaneTowards(mx *scenarios.MapIndex, p geom.Pose, goals []int) int {
 		if set[l] {
 			return l
 		}
-		if path := shortestPath(mx, l, set); path != nil {
-			d := 0.0
-			prev := l
-			for _, x := range path {
-				if slices.Contains(mx.Successors(prev), x) {
-					d += mx.Path(prev).Length()
-				} else {
-					d += 10
-				}
-				prev = x
-			}
+		if path, d := shortestPath(mx, l, set); path != nil {
 			if d < bestLen {
 				best, bestLen = l, d
 			}
@@ -340,8 +330,9 @@ func (q *pq) Pop() any {
 }
 
 // shortestPath runs Dijkstra over the lane graph (successors cost their length, lane changes 10 m) from lane
-// `from` to any lane in `to`; it returns the lanes after `from`, or nil when none is reachable.
-func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) []int {
+// `from` to any lane in `to`; it returns the lanes after `from` and the path's cost, or nil when none is
+// reachable.
+func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) ([]int, float64) {
 	n := mx.NumLanes()
 	dist := make([]float64, n)
 	prev := make([]int, n)
@@ -361,7 +352,7 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) []int {
 				path = append(path, x)
 			}
 			slices.Reverse(path)
-			return path
+			return path, it.cost
 		}
 		relax := func(j int, w float64) {
 			if j >= 0 && it.cost+w < dist[j] {
@@ -375,7 +366,7 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) []int {
 		relax(mx.LeftNeighbor(it.lane), 10)
 		relax(mx.RightNeighbor(it.lane), 10)
 	}
-	return nil
+	return nil, math.Inf(1)
 }
 
 // synthesize builds an expert for a file without a solution: from the initial state along the route's lanes,
