@@ -28,6 +28,16 @@ type PDMConfig struct {
 	// (1.5 m/s^2), maximum deceleration (3 m/s^2) and acceleration exponent (10, as tuplan_garage's
 	// BatchIDMPolicy).
 	MinGap, Headway, AccelMax, DecelMax, Exponent float64
+	// LateHeadway (s) replaces Headway while the ego is late for its goal's time window: when it must speed
+	// up by more than lateSpeedMargin to get there in time (1.2; at most Headway; see pacedSpeed). The
+	// drivers recorded in NGSIM US-101, whose positions the goals are, follow at about 1 s.
+	LateHeadway float64
+	// LaneChangeJerk (m/s^3): a proposal changing into the lane that guidance or the goal asks for, until
+	// the ego has covered laneChangeCommit of the change, builds up its braking for that lane's traffic at
+	// no more than this (1). A change that would need harder braking then collides in its simulation and
+	// loses, instead of winning and braking uncomfortably behind a slower car; once under way, the change
+	// brakes as hard as it must. Negative: not limited.
+	LaneChangeJerk float64
 	// MaxJerkUp (m/s^3) limits how fast a proposal's acceleration may rise from one state to the next,
 	// starting from the ego's current acceleration; braking is never limited. Negative: no limit (as
 	// tuplan_garage). Default 2.5.
@@ -121,6 +131,8 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.FallbackSpeed, 15)
 	def(&c.MinGap, 1)
 	def(&c.Headway, 1.5)
+	def(&c.LateHeadway, 1.2)
+	def(&c.LaneChangeJerk, 1)
 	def(&c.AccelMax, 1.5)
 	def(&c.DecelMax, 3)
 	def(&c.Exponent, 10)
@@ -276,6 +288,7 @@ type PDM struct {
 	lastS       float64  // rear-axle arc length on the centerline at the last tick
 	goal        geom.Pose
 	goalWindow  scenarios.TimeWindow // when to be at the goal (valid when hasWindow)
+	headway     float64              // this tick's IDM time headway (s): cfg.Headway, or cfg.LateHeadway when late (pacedSpeed)
 	hasWindow   bool
 	goalS       float64 // the goal's arc length on the centerline, NaN when it is not near the centerline
 	startSpeed  float64 // the ego's speed at the first tick
@@ -421,7 +434,7 @@ func (p *PDM) Initialize(init Initialization) error {
 		return err
 	}
 	p.mx, p.route, p.vehicle, p.goal = mx, init.Route, v, init.Goal
-	p.hasWindow = false
+	p.hasWindow, p.headway = false, p.cfg.Headway
 	if w := init.GoalWindow; w != nil && !math.IsNaN(w.Start) && !math.IsNaN(w.End) && w.Start <= w.End {
 		p.goalWindow, p.hasWindow = *w, true
 	}
@@ -642,7 +655,10 @@ func (p *PDM) laneSpeed(l int) float64 {
 // window past, it returns limit. It never lowers the target for an ego that would arrive early: easing off
 // towards a window that opens later slowed the ego in moving freeway traffic (NGSIM US101-1: out of the goal's
 // speed interval, and a collision), and no recorded scenario here fails by arriving early.
+// It also sets this tick's headway: PDMConfig.LateHeadway when the ego must speed up to arrive in time,
+// whatever bounds it (the limit, or a leader), else PDMConfig.Headway.
 func (p *PDM) pacedSpeed(ego dynamics.State, limit float64) float64 {
+	p.headway = p.cfg.Headway
 	if !p.hasWindow || p.cfg.NoGoalPacing || math.IsNaN(p.goalS) || math.IsNaN(p.lastS) {
 		return limit
 	}
@@ -655,7 +671,11 @@ func (p *PDM) pacedSpeed(ego dynamics.State, limit float64) float64 {
 	}
 	v := max(ego.Speed, 0)
 	aim := min(max((w.Start+w.End)/2, now+(hi-now)/2), hi)
-	if limit < cruiseSpeed(d, v, hi-now, paceAccel) {
+	need := cruiseSpeed(d, v, hi-now, paceAccel)
+	if need > v+lateSpeedMargin {
+		p.headway = min(p.headway, p.cfg.LateHeadway)
+	}
+	if limit < need {
 		capSpeed := maxFallbackSpeed
 		if posted := p.mx.Lane(p.currentLane()).SpeedLimit; posted > 0 {
 			capSpeed = min(capSpeed, posted)
@@ -671,6 +691,14 @@ const (
 	paceAccel  = 1.0
 	paceMargin = 0.5
 )
+
+// lateSpeedMargin (m/s): an ego that must speed up by more than this to reach its goal inside the time
+// window is late (PDMConfig.LateHeadway).
+const lateSpeedMargin = 0.2
+
+// laneChangeCommit is the fraction of a lane change's transition after which its braking is no longer eased
+// (PDMConfig.LaneChangeJerk).
+const laneChangeCommit = 0.2
 
 // cruiseSpeed returns the speed c such that a vehicle at speed v that changes speed to c at acceleration a
 // (or deceleration a) and then holds it covers d metres in tau seconds: +Inf when even speeding up all the

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"asyncdrive/dynamics"
+	"asyncdrive/metrics"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios/commonroad"
 	"asyncdrive/sim"
@@ -35,6 +36,16 @@ func importCommonRoad(t *testing.T, file string) *commonroad.Result {
 // overtime as the eval's default); it reports whether the goal was reached and the at-fault collisions.
 func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bool, atFault int) {
 	t.Helper()
+	reached, m := runCommonRoadMetrics(t, file, cfg)
+	for _, n := range m.AtFaultCounts {
+		atFault += n
+	}
+	return reached, atFault
+}
+
+// runCommonRoadMetrics is runCommonRoad reporting the run's metrics.
+func runCommonRoadMetrics(t *testing.T, file string, cfg planner.PDMConfig) (reached bool, m metrics.Result) {
+	t.Helper()
 	res := importCommonRoad(t, file)
 	g := res.Goal
 	out, err := sim.Run(res.Scenario, planner.NewPDM(cfg), sim.Config{
@@ -48,10 +59,7 @@ func runCommonRoad(t *testing.T, file string, cfg planner.PDMConfig) (reached bo
 			reached = true
 		}
 	}
-	for _, n := range out.Metrics.AtFaultCounts {
-		atFault += n
-	}
-	return reached, atFault
+	return reached, out.Metrics
 }
 
 // expectGoal runs PDM (cfg) on a CommonRoad file and fails the test unless the ego reaches the goal without an
@@ -74,6 +82,37 @@ func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
 	expectGoal(t, file, planner.PDMConfig{})
 	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalPacing: true}); reached {
 		t.Logf("%s: reached without pacing too", file)
+	}
+}
+
+// NGSIM US-101: the goal is where the recorded driver was 7.0 to 8.0 s in, behind slower traffic. Holding
+// PDM's 1.5 s headway behind it the ego gets there about 0.1 s after the window closes; late, it follows at
+// PDMConfig.LateHeadway (1.2 s), closer as the recorded drivers do, and arrives in time.
+func TestPDMCommonRoadLateEgoFollowsCloser(t *testing.T) {
+	const file = "NGSIM/USA_US101-20_1_T-1.xml.gz"
+	expectGoal(t, file, planner.PDMConfig{})
+	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{LateHeadway: 1.5}); reached {
+		t.Logf("%s: reached at a 1.5 s headway too", file)
+	}
+}
+
+// NGSIM US-101: the goal is two lanes to the left, in slower traffic. Changing lanes meant braking at the IDM's
+// 3 m/s^2 behind the car in the next lane, so the change always scored as uncomfortable and the ego stayed
+// in its lane at 18 m/s, missed the goal and drove off the end of the recorded map (drivable area 0). With
+// the braking for the new lane eased in (PDMConfig.LaneChangeJerk) the change wins where it can be made
+// comfortably: the ego slows, moves over twice, reaches the goal, and stays on the map and comfortable.
+func TestPDMCommonRoadChangesIntoTheGoalLane(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "NGSIM/USA_US101-24_1_T-1.xml.gz"
+	reached, m := runCommonRoadMetrics(t, file, planner.PDMConfig{})
+	if !reached || m.DrivableAreaCompliance != 1 || m.Comfortable != 1 || m.NoAtFaultCollisions != 1 {
+		t.Errorf("%s: goal reached %v, drivable area %v, comfortable %v, no at-fault collision %v; want all",
+			file, reached, m.DrivableAreaCompliance, m.Comfortable, m.NoAtFaultCollisions)
+	}
+	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{LaneChangeJerk: -1}); reached {
+		t.Logf("%s: reached without easing the lane change's braking too", file)
 	}
 }
 

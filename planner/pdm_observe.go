@@ -556,6 +556,12 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		if jm := p.cfg.MaxJerkUp; jm > 0 {
 			acc = min(acc, max(prev.Accel, -p.cfg.DecelMax)+jm*dt) // ease into acceleration; braking is not limited
 		}
+		if pr.side != SideKeep && p.guide.laneWeight[pr.side] > p.guide.laneWeight[SideKeep] && p.side[pr.side].lcU < laneChangeCommit && p.cfg.LaneChangeJerk > 0 {
+			// A wanted lane change not yet under way eases into braking for the new lane's traffic (see
+			// PDMConfig.LaneChangeJerk); the free road's braking (to a lower target speed) is not eased.
+			free := p.idmAccel(prev.Speed, math.Inf(1), 0, pr.target)
+			acc = max(acc, min(free, min(prev.Accel, p.cfg.AccelMax)-p.cfg.LaneChangeJerk*dt))
+		}
 		if pr.xBack == p.pullS[j] && !pr.stop {
 			// Braking for the pull-over place, which nothing forces: ease into it (the place was chosen with
 			// room for that, see pullOverEase).
@@ -625,7 +631,7 @@ func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
 			free = 1 - math.Pow(r, c.Exponent)
 		}
 	}
-	sStar := c.MinGap + max(0, v*c.Headway+v*(v-vLead)/(2*math.Sqrt(c.AccelMax*c.DecelMax)))
+	sStar := c.MinGap + max(0, v*p.headway+v*(v-vLead)/(2*math.Sqrt(c.AccelMax*c.DecelMax)))
 	q := sStar / max(gap, c.MinGap)
 	a := c.AccelMax * (free - q*q)
 	return max(-c.DecelMax, min(c.AccelMax, a))
