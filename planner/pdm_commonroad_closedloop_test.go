@@ -116,6 +116,17 @@ func TestPDMCommonRoadChangesIntoTheGoalLane(t *testing.T) {
 	}
 }
 
+// NGSIM US-101: the goal is a lane over, 3.0-3.1 s into the run, in dense traffic. Moving over in the 5 s
+// other lane changes take, the ego drove its front into a car after 2.1 s while straddling the lanes; in
+// PDMConfig.GoalLaneChangeTime (3 s) it is in the goal's lane in time and collides with nothing.
+func TestPDMCommonRoadQuickGoalLaneChange(t *testing.T) {
+	const file = "NGSIM/USA_US101-7_2_T-1.xml.gz"
+	expectGoal(t, file, planner.PDMConfig{})
+	if _, n := runCommonRoad(t, file, planner.PDMConfig{GoalLaneChangeTime: 5}); n == 0 {
+		t.Logf("%s: no at-fault collision at 5 s either", file)
+	}
+}
+
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
 // not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
 // Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area

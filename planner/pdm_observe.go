@@ -288,7 +288,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 				c.lcStart, c.reanchor = s-c.lcU*c.lcLen, false
 			}
 			if !c.lcOn || math.Abs(lat-blendOffset(c.lcLat, (s-c.lcStart)/c.lcLen)) > laneChangeStray {
-				c.lcOn, c.lcStart, c.lcLat, c.lcLen = true, s, lat, max(laneChangeMinLength, laneChangeTime*v0)
+				c.lcOn, c.lcStart, c.lcLat, c.lcLen = true, s, lat, max(laneChangeMinLength, p.laneChangeTime()*v0)
 			}
 			c.lcU = max(0, min(1, (s-c.lcStart)/c.lcLen))
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
@@ -576,6 +576,16 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		}
 		p.pts[base+k] = dynamics.TrajectoryPoint{Time: p.t0 + t, Pose: pose, Speed: v, Accel: acc}
 	}
+}
+
+// laneChangeTime returns how many seconds a lane change's transition takes at the ego's speed: laneChangeTime,
+// or PDMConfig.GoalLaneChangeTime for the move into the goal's lane on a motorway when the goal has a time
+// window.
+func (p *PDM) laneChangeTime() float64 {
+	if p.goalChange && p.hasWindow && p.mx.Lane(p.currentLane()).Highway {
+		return p.cfg.GoalLaneChangeTime
+	}
+	return laneChangeTime
 }
 
 // Lane changes: the transition takes laneChangeTime seconds at the ego's speed, and at least
