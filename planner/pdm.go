@@ -301,8 +301,9 @@ type PDM struct {
 	startSpeed  float64 // the ego's speed at the first tick
 	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
 	flow        []float64
-	arrived     bool // the ego stood at its goal at the first tick: it holds still (ModeArrived)
-	goalLane    int  // the on-route lane the goal lies in, -1 when none
+	arrived     bool  // the ego stood at its goal at the first tick: it holds still (ModeArrived)
+	goalLane    int   // the on-route lane the goal lies in, -1 when none
+	goalFeeders []int // the lanes leading into goalLane, nearest first (see goalLaneIntent)
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -451,6 +452,10 @@ func (p *PDM) Initialize(init Initialization) error {
 	p.ctrl = dynamics.NewController(p.vehicle)
 	p.graph = newRouteGraph(p.mx, p.route, p.cfg.RouteDepth)
 	p.goalLane = laneOfGoal(p.mx, p.graph, p.goal)
+	p.goalFeeders = nil
+	if p.goalLane >= 0 {
+		p.goalFeeders = feeders(p.mx, p.goalLane, goalFeederDepth)
+	}
 	p.branch = branchState{allowed: !p.hasGoal(), routeEnd: -1, end: -1, noEnd: -1}
 	p.light = make([]uint8, p.mx.NumLanes())
 	p.passing = make([]int, 0, 8)
@@ -865,32 +870,71 @@ func (p *PDM) readGuidance(in *Input) {
 
 // goalLaneIntent returns the lane change that brings the ego into the goal's lane when the goal lies in a
 // lane of the route beside the centerline (the lane the centerline takes through the goal's roadblock, or
-// one reachable through its neighbours); LaneAny otherwise.
+// one reachable through its neighbours); LaneAny otherwise. When the centerline does not reach the goal's
+// roadblock at all (its lane turns off the road, as US-101's auxiliary lane does), it aims at the lanes that
+// lead into the goal's lane instead (p.goalFeeders).
 func (p *PDM) goalLaneIntent() LaneIntent {
 	if p.goalLane < 0 || p.cfg.NoGoalLane {
 		return LaneAny
 	}
-	rb := p.mx.Lane(p.goalLane).Roadblock
+	if intent, found := p.intentInto(p.goalLane); found {
+		return intent
+	}
+	for _, f := range p.goalFeeders {
+		if intent, found := p.intentInto(f); found && intent != LaneAny {
+			return intent
+		}
+	}
+	return LaneAny
+}
+
+// intentInto returns the lane change that brings the ego into lane target from the centerline's lane in
+// target's roadblock (LaneKeep when that is target, LaneAny when target is not beside it); found is false
+// when the centerline does not pass through that roadblock.
+func (p *PDM) intentInto(target int) (intent LaneIntent, found bool) {
+	rb := p.mx.Lane(target).Roadblock
 	for _, l := range p.centerLanes {
-		if l == p.goalLane {
-			return LaneKeep
+		if l == target {
+			return LaneKeep, true
 		}
 		if p.mx.Lane(l).Roadblock != rb {
 			continue
 		}
 		for n, k := p.mx.LeftNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.LeftNeighbor(n), k+1 {
-			if n == p.goalLane {
-				return LaneChangeLeft
+			if n == target {
+				return LaneChangeLeft, true
 			}
 		}
 		for n, k := p.mx.RightNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.RightNeighbor(n), k+1 {
-			if n == p.goalLane {
-				return LaneChangeRight
+			if n == target {
+				return LaneChangeRight, true
 			}
 		}
-		return LaneAny
+		return LaneAny, true
 	}
-	return LaneAny
+	return LaneAny, false
+}
+
+// goalFeederDepth is how many lanes back from the goal's lane goalFeeders reaches.
+const goalFeederDepth = 3
+
+// feeders returns the lanes that lead into lane l within depth lanes, nearest first.
+func feeders(mx *scenarios.MapIndex, l, depth int) []int {
+	var out []int
+	frontier := []int{l}
+	for d := 0; d < depth && len(frontier) > 0; d++ {
+		var next []int
+		for _, f := range frontier {
+			for _, q := range mx.Predecessors(f) {
+				if q != l && !slices.Contains(out, q) {
+					out = append(out, q)
+					next = append(next, q)
+				}
+			}
+		}
+		frontier = next
+	}
+	return out
 }
 
 // laneOfGoal returns the on-route lane containing the goal pose with the smallest heading error, or -1.

@@ -127,6 +127,18 @@ func TestPDMCommonRoadQuickGoalLaneChange(t *testing.T) {
 	}
 }
 
+// NGSIM US-101: the ego starts in the rightmost lane, which leaves the road at the end of the segment (an
+// auxiliary lane into a roadblock off the route), and the goal lies in the next segment's lane fed by the lane
+// two to the left. The centerline never reaches the goal's roadblock, so the goal's lane was not aimed at;
+// now the lanes leading into it are, and the ego moves over twice and reaches the goal.
+func TestPDMCommonRoadGoalLaneFedFromAnotherLane(t *testing.T) {
+	const file = "NGSIM/USA_US101-23_1_T-1.xml.gz"
+	expectGoal(t, file, planner.PDMConfig{})
+	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalLane: true}); reached {
+		t.Logf("%s: reached without moving to the goal's lane too", file)
+	}
+}
+
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
 // not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
 // Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area
