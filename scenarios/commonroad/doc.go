@@ -26,9 +26,10 @@
 //     returned as [Goal], with [Goal.Reached] for the goal_reached metric; the scenario's goal pose is the
 //     centre of the first goal region.
 //   - The route is the sequence of roadblocks of the lanes the expert drives along, matched to the lane graph
-//     over the whole drive (a Viterbi search: near the centerlines, along successors, lane changes at a
-//     cost), so that where lanes overlap, as an intersection's connectors do where they begin, the expert's
-//     later course decides which one it took; then continued by a lane-graph search (Dijkstra, lane changes
+//     over the whole drive (a Viterbi search over the lanes within a few metres of each sample: near the
+//     centerlines, along successors, lane changes at a cost), so that where lanes overlap, as an
+//     intersection's connectors do where they begin, the expert's later course decides which one it took,
+//     and a driver turning wide of its connector is matched to it, not to the lanes it crosses; then continued by a lane-graph search (Dijkstra, lane changes
 //     10 m) to the goal's lanes, unless the expert reached the goal, and a little beyond. Without an expert
 //     the route starts on the lane at the start that leads to the goal by the shortest path.
 //

@@ -112,15 +112,23 @@ func nearestLane(mx *scenarios.MapIndex, p geom.Pose) int {
 }
 
 // laneCandidates appends to buf the lanes that may carry an ego centred at pose p: those whose polygon
-// contains it and whose direction is within 1.2 rad of its heading, or else the nearest lane within 3 m.
-func laneCandidates(mx *scenarios.MapIndex, p geom.Pose, buf []int) []int {
+// contains it (with spread > 0, also those containing the points spread and 2 spread metres to either side
+// of it) and whose direction is within 1.2 rad of its heading, or else the nearest lane within 3 m.
+func laneCandidates(mx *scenarios.MapIndex, p geom.Pose, spread float64, buf []int) []int {
 	buf = buf[:0]
 	var in [8]int
-	for _, l := range mx.LanesAt(p.Pos(), in[:0]) {
-		pl := mx.Path(l)
-		s, _ := pl.Project(p.Pos())
-		if math.Abs(geom.AngleDiff(pl.HeadingAt(s), p.Heading)) < 1.2 {
-			buf = append(buf, l)
+	offsets := [...]float64{0, -spread, spread, -2 * spread, 2 * spread}
+	n := len(offsets)
+	if spread <= 0 {
+		n = 1
+	}
+	for _, off := range offsets[:n] {
+		for _, l := range mx.LanesAt(p.Translate(0, off).Pos(), in[:0]) {
+			pl := mx.Path(l)
+			s, _ := pl.Project(p.Pos())
+			if math.Abs(geom.AngleDiff(pl.HeadingAt(s), p.Heading)) < 1.2 && !slices.Contains(buf, l) {
+				buf = append(buf, l)
+			}
 		}
 	}
 	if len(buf) == 0 {
@@ -130,6 +138,12 @@ func laneCandidates(mx *scenarios.MapIndex, p geom.Pose, buf []int) []int {
 	}
 	return buf
 }
+
+// matchSpread (m): matchLanes also weighs the lanes whose polygon holds a point this far, or twice as far,
+// to either side of an expert sample, so that a driver turning wide of the connector it takes (SinD
+// 7281_376: 4.4 m outside a left-turn connector, inside two right-turn ones) is matched to it rather than to
+// the lanes it happens to cross.
+const matchSpread = 2.0
 
 // matchLanes matches the expert's drive to the lane graph: the sequence of lanes, one per sample taken every
 // metre of travel, that keeps the expert's footprint centre (offset ahead of the rear axle) closest to the
@@ -196,7 +210,7 @@ func matchLanes(mx *scenarios.MapIndex, expert []scenarios.EgoState, offset floa
 	var trellis [][]state
 	var buf []int
 	for _, p := range poses {
-		buf = laneCandidates(mx, p, buf)
+		buf = laneCandidates(mx, p, matchSpread, buf)
 		if len(buf) == 0 {
 			continue // off the lanes: this sample says nothing
 		}
@@ -242,7 +256,7 @@ func matchLanes(mx *scenarios.MapIndex, expert []scenarios.EgoState, offset floa
 // shortest lane-graph path to a goal lane, or the first candidate when no goal lane is reachable; -1 when
 // no lane is near.
 func startLaneTowards(mx *scenarios.MapIndex, p geom.Pose, goals []int) int {
-	cands := laneCandidates(mx, p, nil)
+	cands := laneCandidates(mx, p, 0, nil)
 	if len(cands) == 0 {
 		if l := nearestLane(mx, p); l >= 0 {
 			cands = []int{l}
