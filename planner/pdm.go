@@ -28,6 +28,14 @@ type PDMConfig struct {
 	// (1.5 m/s^2), maximum deceleration (3 m/s^2) and acceleration exponent (10, as tuplan_garage's
 	// BatchIDMPolicy).
 	MinGap, Headway, AccelMax, DecelMax, Exponent float64
+	// GapBrake (m/s^2): behind a leader that is not slower than the ego, at a time gap shorter than the
+	// headway but at least gapBrakeMinTime (0.5 s), the proposals brake at most this much to reopen the gap
+	// (1; the free road's braking, to a lower target speed, is not limited; negative: not limited). The IDM
+	// brakes at once and hard there, as if the gap were closing: a highD ego handed the human's state, about
+	// 1 s behind its leader, braked from 0.2 to -2.5 m/s^2 in 0.6 s and failed comfort. This follows the
+	// idea of Kesting, Treiber and Helbing's ACC model, whose constant-acceleration heuristic sees no danger
+	// while the leader is not slower.
+	GapBrake float64
 	// LateHeadway (s) replaces Headway while the ego is late for its goal's time window: when it must speed
 	// up by more than lateSpeedMargin to get there in time (1.2; at most Headway; see pacedSpeed). The
 	// drivers recorded in NGSIM US-101, whose positions the goals are, follow at about 1 s.
@@ -137,6 +145,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.MinGap, 1)
 	def(&c.Headway, 1.5)
 	def(&c.LateHeadway, 1.2)
+	def(&c.GapBrake, 1)
 	def(&c.LaneChangeJerk, 1)
 	def(&c.GoalLaneChangeTime, 3)
 	def(&c.AccelMax, 1.5)

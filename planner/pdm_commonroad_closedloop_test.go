@@ -139,6 +139,23 @@ func TestPDMCommonRoadGoalLaneFedFromAnotherLane(t *testing.T) {
 	}
 }
 
+// highD: the ego is handed the recorded driver's state, less than the 1.5 s headway behind its leader, which
+// drives as fast. The IDM's proposals braked at once to reopen the gap and the run failed comfort; with
+// PDMConfig.GapBrake they reopen it gently (41 highD runs comfortable that were not, none the reverse).
+func TestPDMCommonRoadReopensAShortGapComfortably(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "highD/DEU_LocationAUpper43-1_43977_T-1052.cr.xml.gz"
+	reached, m := runCommonRoadMetrics(t, file, planner.PDMConfig{})
+	if !reached || m.Comfortable != 1 || m.NoAtFaultCollisions != 1 {
+		t.Errorf("%s: goal reached %v, comfortable %v, no at-fault collision %v; want all", file, reached, m.Comfortable, m.NoAtFaultCollisions)
+	}
+	if _, m := runCommonRoadMetrics(t, file, planner.PDMConfig{GapBrake: -1}); m.Comfortable == 1 {
+		t.Logf("%s: comfortable without GapBrake too", file)
+	}
+}
+
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
 // not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
 // Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area

@@ -627,7 +627,8 @@ func blendPose(pose geom.Pose, lat, u, bl float64) geom.Pose {
 }
 
 // idmAccel is the proposals' IDM: a*(1 - (v/v0)^delta - (s*/max(gap, s0))^2) with
-// s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a.
+// s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a. Behind a
+// leader that is not slower, at a time gap of at least gapBrakeMinTime, it brakes at most PDMConfig.GapBrake.
 func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
 	c := &p.cfg
 	free := -1.0
@@ -644,5 +645,12 @@ func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
 	sStar := c.MinGap + max(0, v*p.headway+v*(v-vLead)/(2*math.Sqrt(c.AccelMax*c.DecelMax)))
 	q := sStar / max(gap, c.MinGap)
 	a := c.AccelMax * (free - q*q)
+	if gb := c.GapBrake; gb > 0 && vLead >= v && gap > c.MinGap+v*gapBrakeMinTime {
+		// A leader that is not slower, a time gap that is only shorter than the headway: reopen it gently.
+		a = max(a, min(c.AccelMax*free, -gb))
+	}
 	return max(-c.DecelMax, min(c.AccelMax, a))
 }
+
+// gapBrakeMinTime (s): below this time gap (plus the minimum gap) PDMConfig.GapBrake does not apply.
+const gapBrakeMinTime = 0.5

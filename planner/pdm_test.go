@@ -596,3 +596,45 @@ func TestPDMStartsBehindTheFirstLane(t *testing.T) {
 		t.Errorf("plan from x = -1 at rest: x %.2f at 0 s, %.2f at 1 s, speed %.2f at 1 s; want starting at the ego and moving off", tr[0].Pose.X, tr[10].Pose.X, tr[10].Speed)
 	}
 }
+
+// Behind a leader at the ego's own speed 1 s ahead (a time gap shorter than the 1.5 s headway, as highD
+// drivers keep) PDM reopens the gap braking at most GapBrake (1 m/s^2), where the plain IDM plans 2.8 m/s^2
+// within the first second; a slower leader, or a gap under half a second, still gets the IDM's full braking.
+func TestPDMReopensAShortGapGently(t *testing.T) {
+	const v = 25.0
+	minAccel := func(cfg PDMConfig, leadV, timeGap float64) float64 {
+		t.Helper()
+		sc := fixtureScenario(1000, 10, v)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].SpeedLimit = v
+		}
+		p := NewPDM(cfg)
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+			t.Fatal(err)
+		}
+		ego := geom.Pose{X: 20}
+		front := ego.X + p.vehicle.FrontLength
+		lead := fixtureCar("lead", front+timeGap*v+1+2.25, 0, 0, leadV) // bumper gap: min gap + timeGap*v
+		tr, err := p.ComputeTrajectory(fixtureInput(0, ego, v, []scenarios.Object{lead}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := math.Inf(1)
+		for _, pt := range tr[:11] {
+			a = min(a, pt.Accel)
+		}
+		return a
+	}
+	if a := minAccel(PDMConfig{}, v, 1.0); a < -1-1e-9 {
+		t.Errorf("leader at the same speed 1 s ahead: braking %.2f m/s^2, want at most 1", -a)
+	}
+	if a := minAccel(PDMConfig{GapBrake: -1}, v, 1.0); a > -1.5 {
+		t.Errorf("without GapBrake: braking %.2f m/s^2, want the IDM's harder braking", -a)
+	}
+	if a := minAccel(PDMConfig{}, v-5, 1.0); a > -1.5 {
+		t.Errorf("leader 5 m/s slower: braking %.2f m/s^2, want the IDM's full braking", -a)
+	}
+	if a := minAccel(PDMConfig{}, v, 0.3); a > -1.5 {
+		t.Errorf("leader 0.3 s ahead: braking %.2f m/s^2, want the IDM's full braking", -a)
+	}
+}
