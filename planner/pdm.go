@@ -100,6 +100,11 @@ type PDMConfig struct {
 	// lane of the route than the centerline's, the planner plans a lane change to it when nothing else
 	// guides it, as if a guide had asked for one.
 	NoGoalLane bool
+	// NoBrakingForecast forecasts every road user at constant velocity, as tuplan_garage does: by default a
+	// vehicle ahead heading the ego's way that is braking (its speed fell by more than 1 m/s^2 over the
+	// last 0.5 s of the input's history) is forecast to go on braking at that rate until it stands (see
+	// brakingForecast).
+	NoBrakingForecast bool
 	// NoGoalPacing turns off pacing to the goal's time window: by default, when the initialization gives the
 	// goal a time window (Initialization.GoalWindow) and the goal lies ahead on the centerline, a planner
 	// whose target speed would bring it there after the window raises the target (up to the posted limit, or
@@ -323,7 +328,12 @@ type PDM struct {
 	pullAt                float64 // the front-bumper stop chosen to pull over (NaN: none)
 
 	// Per-tick work space.
-	objs       []pdmObject
+	objs []pdmObject
+	// trackAt maps a scenario track index to the position of its object in the frame brakeLag seconds ago
+	// (valid where trackStamp equals stamp), for brakingForecast, without allocating.
+	trackAt    []int32
+	trackStamp []uint32
+	stamp      uint32
 	relevant   []int32 // objects that can reach a corridor: the centerline paths', then each lane-change path's
 	relFrom    []int   // path j's objects are relevant[relFrom[j]:relTo[j]] (the same for all offsets)
 	relTo      []int
@@ -415,11 +425,14 @@ const (
 	signalReach   = 3.0
 )
 
-// pdmObject is an observed object with its constant-velocity forecast.
+// pdmObject is an observed object with its forecast: constant velocity, or for a braking vehicle constant
+// deceleration until it stands (see brakingForecast).
 type pdmObject struct {
 	o      scenarios.Object // as observed (Box at the current time)
 	c0     geom.Vec2        // centre now
-	d      geom.Vec2        // forecast displacement per second
+	d      geom.Vec2        // velocity now (the displacement per second at constant velocity)
+	acc    float64          // m/s^2 along d, <= 0: 0 at constant velocity
+	tStop  float64          // s: when a braking object stands
 	speed  float64          // metric speed (0 for non-agents)
 	r      float64          // bounding radius
 	swept  geom.AABB        // box over the scoring horizon

@@ -156,6 +156,23 @@ func TestPDMCommonRoadReopensAShortGapComfortably(t *testing.T) {
 	}
 }
 
+// NGSIM US-101: the cars ahead brake. Forecast at constant velocity, they let the ego keep its speed too
+// long: it braked late and hard and ran on past the end of the recorded map inside the scored horizon
+// (drivable area 0). Forecast braking (the default), it slows in time, reaches the goal and stays on the map.
+func TestPDMCommonRoadForecastsBrakingTraffic(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	const file = "NGSIM/USA_US101-24_2_T-1.xml.gz"
+	reached, m := runCommonRoadMetrics(t, file, planner.PDMConfig{})
+	if !reached || m.DrivableAreaCompliance != 1 || m.NoAtFaultCollisions != 1 {
+		t.Errorf("%s: goal reached %v, drivable area %v, no at-fault collision %v; want all", file, reached, m.DrivableAreaCompliance, m.NoAtFaultCollisions)
+	}
+	if _, m := runCommonRoadMetrics(t, file, planner.PDMConfig{NoBrakingForecast: true}); m.DrivableAreaCompliance == 1 {
+		t.Logf("%s: on the map without the braking forecast too", file)
+	}
+}
+
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
 // not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
 // Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area

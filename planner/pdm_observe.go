@@ -69,6 +69,7 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 	tScore := float64(p.cfg.ProposalSteps)*dt + float64(p.ttcSteps())*p.cfg.Metrics.TTCStep
 	tTraj := max(tScore, float64(p.cfg.TrajectorySteps)*dt)
 	p.objs = p.objs[:0]
+	p.indexTracks(in)
 	radius := max(p.cfg.MapRadius, ego.Speed*p.cfg.RadiusTime)
 	objs := in.CurrentObjects()
 	for i := range objs {
@@ -97,6 +98,9 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 			}
 			po.d = f.Scale(v)
 			po.speed = v
+			if o.Type == scenarios.Vehicle && !p.cfg.NoBrakingForecast && aheadSameWay(ego.Pose, o) {
+				p.brakingForecast(&po, in)
+			}
 		}
 		po.swept = sweep(c, po.d, tScore, po.r)
 		po.sweptT = sweep(c, po.d, tTraj, po.r)
@@ -109,6 +113,77 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 	for i := range p.objS {
 		p.objS[i] = math.NaN()
 	}
+}
+
+// The forecast of a braking vehicle ahead. PDM-Closed forecasts everyone at constant velocity; behind a
+// vehicle that is braking hard, the proposals then brake for where it would be at its current speed, too
+// late. A vehicle ahead of the ego and heading its way (aheadSameWay) whose speed has dropped by more than
+// brakeMinDecel m/s^2 over the last brakeLag seconds is forecast to go on braking at that rate (at most
+// brakeMaxDecel) until it stands. Crossing and oncoming vehicles keep the constant-velocity forecast: one
+// slowing at a junction may still cross, and forecasting it to stop would let the ego go in front of it.
+const (
+	brakeLag      = 0.5
+	brakeMinDecel = 1.0
+	brakeMaxDecel = 6.0
+)
+
+// brakingForecast sets po's deceleration from the object's speed brakeLag seconds ago (matched by track and
+// id) when it is braking.
+func (p *PDM) brakingForecast(po *pdmObject, in *Input) {
+	lag := int(math.Round(brakeLag / p.cfg.Step))
+	o := &po.o
+	if len(in.Objects) <= lag || o.Track < 0 || o.Track >= len(p.trackAt) || p.trackStamp[o.Track] != p.stamp {
+		return
+	}
+	old := &in.Objects[len(in.Objects)-1-lag][p.trackAt[o.Track]]
+	if old.ID != o.ID || !old.Vel.IsFinite() {
+		return
+	}
+	a := (po.speed - old.Vel.Norm()) / (float64(lag) * p.cfg.Step)
+	if !(a < -brakeMinDecel) || po.speed <= 0 {
+		return
+	}
+	po.acc = max(a, -brakeMaxDecel)
+	po.tStop = po.speed / -po.acc
+}
+
+// indexTracks records where each track's object is in the frame brakeLag seconds ago (brakingForecast).
+func (p *PDM) indexTracks(in *Input) {
+	p.stamp++
+	lag := int(math.Round(brakeLag / p.cfg.Step))
+	if len(in.Objects) <= lag {
+		return
+	}
+	for i, o := range in.Objects[len(in.Objects)-1-lag] {
+		if o.Track < 0 || o.Track > maxIndexedTrack {
+			continue
+		}
+		for len(p.trackAt) <= o.Track {
+			p.trackAt = append(p.trackAt, 0)
+			p.trackStamp = append(p.trackStamp, 0)
+		}
+		p.trackAt[o.Track], p.trackStamp[o.Track] = int32(i), p.stamp
+	}
+}
+
+// maxIndexedTrack bounds the track indices indexTracks keeps (its tables grow to the largest seen).
+const maxIndexedTrack = 1 << 16
+
+// at returns the forecast centre t seconds from now.
+func (o *pdmObject) at(t float64) geom.Vec2 {
+	if o.acc == 0 {
+		return o.c0.Add(o.d.Scale(t))
+	}
+	tt := min(t, o.tStop)
+	return o.c0.Add(o.d.Scale(tt + 0.5*o.acc*tt*tt/o.speed))
+}
+
+// vel returns the forecast velocity t seconds from now.
+func (o *pdmObject) vel(t float64) geom.Vec2 {
+	if o.acc == 0 {
+		return o.d
+	}
+	return o.d.Scale(max(0, 1+o.acc*t/o.speed))
 }
 
 // flowRadius (m) is how far the vehicles are that trafficFlow measures.
@@ -407,7 +482,7 @@ func (p *PDM) projectBase(t float64) {
 	lo, hi := from-halfW-maxOff, to+halfW+maxOff
 	for _, oi := range p.relevant[p.relFrom[0]:p.relTo[0]] {
 		o := &p.objs[oi]
-		q := o.c0.Add(o.d.Scale(t))
+		q := o.at(t)
 		reach := halfW + o.r + maxOff
 		s, lat, ok := 0.0, 0.0, false
 		if prev := p.objS[oi]; !math.IsNaN(prev) {
@@ -442,25 +517,25 @@ func (p *PDM) leaders(j int, t float64) {
 		off := p.cfg.LateralOffsets[j]
 		for k := range p.baseProj {
 			bp := &p.baseProj[k]
-			p.addLeader(&p.objs[bp.obj], pa.fromBase(bp.i, bp.u), bp.lat-off, bp.h, from, to, halfW)
+			p.addLeader(&p.objs[bp.obj], t, pa.fromBase(bp.i, bp.u), bp.lat-off, bp.h, from, to, halfW)
 		}
 		return
 	}
 	for _, oi := range p.relevant[p.relFrom[j]:p.relTo[j]] {
 		o := &p.objs[oi]
-		q := o.c0.Add(o.d.Scale(t))
+		q := o.at(t)
 		s, lat, ok := pa.project(q, from-o.r-halfW, to+o.r+halfW, halfW+o.r)
 		if !ok {
 			continue
 		}
 		_, _, h := pa.locateS(s)
-		p.addLeader(o, s, lat, h, from, to, halfW)
+		p.addLeader(o, t, s, lat, h, from, to, halfW)
 	}
 }
 
-// addLeader adds object o, projected at arc length s and lateral offset lat of a path whose heading there is
-// h, to p.lead if it reaches into the corridor [from, to] of half width halfW.
-func (p *PDM) addLeader(o *pdmObject, s, lat, h, from, to, halfW float64) {
+// addLeader adds object o, forecast t seconds ahead and projected at arc length s and lateral offset lat of a
+// path whose heading there is h, to p.lead if it reaches into the corridor [from, to] of half width halfW.
+func (p *PDM) addLeader(o *pdmObject, t, s, lat, h, from, to, halfW float64) {
 	sn, cs := math.Sincos(o.o.Box.Center.Heading - h)
 	sn, cs = math.Abs(sn), math.Abs(cs)
 	hl, hw := o.o.Box.Length/2, o.o.Box.Width/2
@@ -478,7 +553,8 @@ func (p *PDM) addLeader(o *pdmObject, s, lat, h, from, to, halfW float64) {
 		soft = true
 	}
 	hs, hc := math.Sincos(h)
-	p.lead = append(p.lead, leaderCand{s: s, back: s - along, v: o.d.X*hc + o.d.Y*hs, soft: soft})
+	d := o.vel(t)
+	p.lead = append(p.lead, leaderCand{s: s, back: s - along, v: d.X*hc + d.Y*hs, soft: soft})
 }
 
 // unroll advances the proposals from step k0 to k1 with the IDM (only proposal sel when sel >= 0), searching

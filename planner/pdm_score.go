@@ -238,7 +238,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 				continue
 			}
 			o := &p.objs[oi]
-			oc := o.c0.Add(o.d.Scale(t))
+			oc := o.at(t)
 			rr := egoR + o.r
 			if dx, dy := oc.X-c.X, oc.Y-c.Y; dx*dx+dy*dy > rr*rr {
 				continue
@@ -276,8 +276,8 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 					continue
 				}
 				o := &p.objs[oi]
-				oc := o.c0.Add(o.d.Scale(t))
-				objD := o.d.Scale(ttcDT)
+				oc := o.at(t)
+				objD := o.vel(t).Scale(ttcDT)
 				rr := egoR + o.r
 				if segOriginDist2(oc.Sub(c), objD.Sub(egoD).Scale(float64(ttcN))) > rr*rr {
 					continue

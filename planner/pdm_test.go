@@ -638,3 +638,46 @@ func TestPDMReopensAShortGapGently(t *testing.T) {
 		t.Errorf("leader 0.3 s ahead: braking %.2f m/s^2, want the IDM's full braking", -a)
 	}
 }
+
+// A leader braking hard (its speed fell from 15 to 12 m/s over the last 0.5 s of the history) is forecast to
+// go on braking until it stands, and the ego brakes for that at once; forecast at constant velocity it
+// brakes later. A crossing car slowing down keeps the constant-velocity forecast (it may still cross).
+func TestPDMForecastsABrakingLeader(t *testing.T) {
+	const v = 15.0
+	run := func(cfg PDMConfig, heading float64) (accel float64, p *PDM) {
+		t.Helper()
+		sc := fixtureScenario(1000, 10, v)
+		p = NewPDM(cfg)
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+			t.Fatal(err)
+		}
+		in := &Input{Time: 0.5}
+		for k := 0; k <= 5; k++ {
+			tk := float64(k) * 0.1
+			ego := geom.Pose{X: 20 + v*tk}
+			in.Ego = append(in.Ego, dynamics.State{Time: tk, Pose: ego, Speed: v})
+			lead := fixtureCar("lead", 20+40+v*tk-3*tk*tk, 0, heading, v-6*tk) // braking at 6 m/s^2
+			if heading != 0 {
+				lead.Box.Center.X, lead.Box.Center.Y = 20+40, 10-v*tk
+			}
+			lead.Track = 3
+			in.Objects = append(in.Objects, []scenarios.Object{lead})
+		}
+		tr, err := p.ComputeTrajectory(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tr[5].Accel, p
+	}
+	braking, p := run(PDMConfig{}, 0)
+	if p.objs[0].acc > -5 {
+		t.Errorf("leader forecast deceleration %.2f m/s^2, want about -6", p.objs[0].acc)
+	}
+	steady, _ := run(PDMConfig{NoBrakingForecast: true}, 0)
+	if !(braking < steady-0.5) {
+		t.Errorf("acceleration after 0.5 s: %.2f m/s^2 with the braking forecast, %.2f without; want clearly harder braking with it", braking, steady)
+	}
+	if _, p := run(PDMConfig{}, -math.Pi/2); p.objs[0].acc != 0 {
+		t.Errorf("crossing car forecast deceleration %.2f m/s^2, want 0 (constant velocity)", p.objs[0].acc)
+	}
+}
