@@ -151,7 +151,7 @@ func (p *PDM) brakingForecast(po *pdmObject, in *Input) {
 func (p *PDM) indexTracks(in *Input) {
 	p.stamp++
 	lag := int(math.Round(brakeLag / p.cfg.Step))
-	if len(in.Objects) <= lag {
+	if p.cfg.NoBrakingForecast || len(in.Objects) <= lag {
 		return
 	}
 	for i, o := range in.Objects[len(in.Objects)-1-lag] {
