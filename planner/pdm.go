@@ -73,6 +73,11 @@ type PDMConfig struct {
 	// brakes instead (2). EmergencyMaxSpeed (m/s) limits braking to ego speeds at or below it; 0 means at any
 	// speed (tuplan_garage: 5). EmergencyDecel (m/s^2) is the braking deceleration (4).
 	EmergencyTime, EmergencyMaxSpeed, EmergencyDecel float64
+	// EmergencyHardTime (s) and EmergencyHardDecel (m/s^2): when the collision is this soon or sooner, the
+	// emergency brake brakes at EmergencyHardDecel instead (1, 6; nuPlan's comfort bound is 4.05, a car's
+	// full braking about 8): NGSIM US101-8_3's leader, about 12 m ahead, brakes from 8.6 m/s to walking pace
+	// in 2.5 s, and braking at 4 m/s^2 the ego ran into it.
+	EmergencyHardTime, EmergencyHardDecel float64
 	// StopDecel (m/s^2) is the deceleration of the comfortable stop planned when there is no lane to follow
 	// (1.5).
 	StopDecel float64
@@ -165,6 +170,8 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.Weights.Comfort, 2)
 	def(&c.EmergencyTime, 2)
 	def(&c.EmergencyDecel, 4)
+	def(&c.EmergencyHardTime, 1)
+	def(&c.EmergencyHardDecel, 6)
 	def(&c.StopDecel, 1.5)
 	def(&c.GuidanceMaxAge, 2)
 	def(&c.LaneChangeBias, 0.2)
@@ -1107,7 +1114,8 @@ func appendStop(dst dynamics.Trajectory, ego dynamics.State, t0, decel float64, 
 // actuator's lag; here the line's speed is the one at which the tracker (its LQR, or its stopping controller
 // below 0.2 m/s) commands -min(4.05, u / 0.15 s), u the speed the ego settles at once the lag has passed,
 // which stops the ego without backing up. Faster, it is a stop at EmergencyDecel along path j from the
-// ego's projection on it.
+// ego's projection on it, at EmergencyHardDecel when the collision it brakes for is EmergencyHardTime away
+// or nearer.
 func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
 	if ego.Speed <= emergencyLowSpeed {
 		lp := p.ctrl.Tracker().Params()
@@ -1130,6 +1138,9 @@ func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
 	s := p.pathS0[j]
 	v := max(0, ego.Speed)
 	dt, decel := p.cfg.Step, p.cfg.EmergencyDecel
+	if p.dec.Mode == ModeEmergency && p.dec.TimeToCollide <= p.cfg.EmergencyHardTime {
+		decel = max(decel, p.cfg.EmergencyHardDecel)
+	}
 	hint := 0
 	p.out = p.out[:0]
 	for k := 0; k <= p.cfg.TrajectorySteps; k++ {

@@ -168,6 +168,17 @@ func TestPDMCommonRoadForecastsBrakingTraffic(t *testing.T) {
 	}
 }
 
+// NGSIM US-101: the leader, about 12 m ahead at the start, brakes from 8.6 m/s to walking pace in 2.5 s. Braking at
+// the emergency brake's 4 m/s^2 the ego ran into it; with the collision under a second away it now brakes at
+// PDMConfig.EmergencyHardDecel (6 m/s^2) and stops behind it.
+func TestPDMCommonRoadBrakesHardWhenImminent(t *testing.T) {
+	const file = "NGSIM/USA_US101-8_3_T-1.xml.gz"
+	expectGoal(t, file, planner.PDMConfig{})
+	if _, n := runCommonRoad(t, file, planner.PDMConfig{EmergencyHardDecel: 4}); n == 0 {
+		t.Logf("%s: no at-fault collision braking at 4 m/s^2 either", file)
+	}
+}
+
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
 // not nuPlan's 2.297 m wide Pacifica: on SinD's narrow lanes the recorded human, replayed with the
 // Pacifica's footprint, sticks 0.37 m out of its lane from the first frame and fails drivable-area

@@ -681,3 +681,29 @@ func TestPDMForecastsABrakingLeader(t *testing.T) {
 		t.Errorf("crossing car forecast deceleration %.2f m/s^2, want 0 (constant velocity)", p.objs[0].acc)
 	}
 }
+
+// The emergency brake brakes at EmergencyDecel (4 m/s^2) for a collision 1 to 2 s ahead, and at
+// EmergencyHardDecel (6 m/s^2) when it is EmergencyHardTime (1 s) away or nearer.
+func TestPDMEmergencyBrakeHarderWhenImminent(t *testing.T) {
+	const v = 15.0
+	brake := func(gap float64) (ttc, decel float64) {
+		t.Helper()
+		p, _ := newFixturePDM(t, 1000, PDMConfig{})
+		ego := geom.Pose{X: 20}
+		stopped := fixtureCar("stopped", ego.X+p.vehicle.FrontLength+gap+2.25, 0, 0, 0)
+		tr, err := p.ComputeTrajectory(fixtureInput(0, ego, v, []scenarios.Object{stopped}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Decision().Mode != ModeEmergency {
+			t.Fatalf("gap %.0f m at %.0f m/s: mode %v, want the emergency brake", gap, v, p.Decision().Mode)
+		}
+		return p.Decision().TimeToCollide, -tr[0].Accel
+	}
+	if ttc, d := brake(8); !(ttc <= 1) || d != 6 {
+		t.Errorf("collision in %.1f s: braking at %.1f m/s^2, want a collision within 1 s braked at 6", ttc, d)
+	}
+	if ttc, d := brake(20); !(ttc > 1 && ttc <= 2) || d != 4 {
+		t.Errorf("collision in %.1f s: braking at %.1f m/s^2, want a collision 1-2 s ahead braked at 4", ttc, d)
+	}
+}
