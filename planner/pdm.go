@@ -929,19 +929,25 @@ func (p *PDM) intentInto(target int) (intent LaneIntent, found bool) {
 		if p.mx.Lane(l).Roadblock != rb {
 			continue
 		}
-		for n, k := p.mx.LeftNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.LeftNeighbor(n), k+1 {
-			if n == target {
-				return LaneChangeLeft, true
-			}
-		}
-		for n, k := p.mx.RightNeighbor(l), 0; n >= 0 && k < 8; n, k = p.mx.RightNeighbor(n), k+1 {
-			if n == target {
-				return LaneChangeRight, true
-			}
-		}
-		return LaneAny, true
+		return sideOf(p.mx, l, target), true
 	}
 	return LaneAny, false
+}
+
+// sideOf returns LaneChangeLeft or LaneChangeRight when lane target lies that way from lane from through
+// their neighbours (up to 8 lanes over), LaneAny otherwise.
+func sideOf(mx *scenarios.MapIndex, from, target int) LaneIntent {
+	for n, k := mx.LeftNeighbor(from), 0; n >= 0 && k < 8; n, k = mx.LeftNeighbor(n), k+1 {
+		if n == target {
+			return LaneChangeLeft
+		}
+	}
+	for n, k := mx.RightNeighbor(from), 0; n >= 0 && k < 8; n, k = mx.RightNeighbor(n), k+1 {
+		if n == target {
+			return LaneChangeRight
+		}
+	}
+	return LaneAny
 }
 
 // goalFeederDepth is how many lanes back from the goal's lane goalFeeders reaches.
@@ -992,18 +998,7 @@ func (p *PDM) intentToward(target int) LaneIntent {
 	if slices.Contains(p.centerLanes, target) {
 		return LaneKeep
 	}
-	cur := p.currentLane()
-	for l, k := p.mx.LeftNeighbor(cur), 0; l >= 0 && k < 8; l, k = p.mx.LeftNeighbor(l), k+1 {
-		if l == target {
-			return LaneChangeLeft
-		}
-	}
-	for l, k := p.mx.RightNeighbor(cur), 0; l >= 0 && k < 8; l, k = p.mx.RightNeighbor(l), k+1 {
-		if l == target {
-			return LaneChangeRight
-		}
-	}
-	return LaneAny
+	return sideOf(p.mx, p.currentLane(), target)
 }
 
 // currentLane returns the centerline lane the ego is in.
