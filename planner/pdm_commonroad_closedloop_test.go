@@ -88,15 +88,28 @@ func expectCleanRun(t *testing.T, file string, cfg planner.PDMConfig) {
 	}
 }
 
+// logWithout runs PDM with a feature turned off (cfg) on a CommonRoad file and logs when the run is still
+// good by ok, that is when the feature was not what made the difference there.
+func logWithout(t *testing.T, file string, cfg planner.PDMConfig, ok func(reached bool, m metrics.Result) bool, what string) {
+	t.Helper()
+	if reached, m := runCommonRoadMetrics(t, file, cfg); ok(reached, m) {
+		t.Logf("%s: %s without it too", file, what)
+	}
+}
+
+// reachedGoal, noAtFault, comfortable and onMap are logWithout's tests.
+func reachedGoal(reached bool, _ metrics.Result) bool { return reached }
+func noAtFault(_ bool, m metrics.Result) bool         { return m.NoAtFaultCollisions == 1 }
+func comfortable(_ bool, m metrics.Result) bool       { return m.Comfortable == 1 }
+func onMap(_ bool, m metrics.Result) bool             { return m.DrivableAreaCompliance == 1 }
+
 // NGSIM US-101 (no recorded ego): the goal must be reached within [7.0, 8.0] s, about 130 m ahead, from
 // 16 m/s on a road without a posted speed limit. Keeping the 15 m/s the planner targets there, the ego arrives
 // late; told the goal's time window, it paces itself to arrive inside it.
 func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
 	const file = "NGSIM/USA_US101-7_1_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
-	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalPacing: true}); reached {
-		t.Logf("%s: reached without pacing too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{NoGoalPacing: true}, reachedGoal, "reached")
 }
 
 // NGSIM US-101: the goal is where the recorded driver was 7.0 to 8.0 s in, behind slower traffic. Holding
@@ -105,9 +118,7 @@ func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
 func TestPDMCommonRoadLateEgoFollowsCloser(t *testing.T) {
 	const file = "NGSIM/USA_US101-20_1_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
-	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{LateHeadway: 1.5}); reached {
-		t.Logf("%s: reached at a 1.5 s headway too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{LateHeadway: 1.5}, reachedGoal, "reached")
 }
 
 // NGSIM US-101: the goal is two lanes to the left, in slower traffic. Changing lanes meant braking at the IDM's
@@ -118,9 +129,7 @@ func TestPDMCommonRoadLateEgoFollowsCloser(t *testing.T) {
 func TestPDMCommonRoadChangesIntoTheGoalLane(t *testing.T) {
 	const file = "NGSIM/USA_US101-24_1_T-1.xml.gz"
 	expectCleanRun(t, file, planner.PDMConfig{})
-	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{LaneChangeJerk: -1}); reached {
-		t.Logf("%s: reached without easing the lane change's braking too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{LaneChangeJerk: -1}, reachedGoal, "reached")
 }
 
 // NGSIM US-101: the goal is a lane over, 3.0-3.1 s into the run, in dense traffic. Moving over in the 5 s
@@ -129,9 +138,7 @@ func TestPDMCommonRoadChangesIntoTheGoalLane(t *testing.T) {
 func TestPDMCommonRoadQuickGoalLaneChange(t *testing.T) {
 	const file = "NGSIM/USA_US101-6_2_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
-	if _, n := runCommonRoad(t, file, planner.PDMConfig{GoalLaneChangeTime: 5}); n == 0 {
-		t.Logf("%s: no at-fault collision at 5 s either", file)
-	}
+	logWithout(t, file, planner.PDMConfig{GoalLaneChangeTime: 5}, noAtFault, "no at-fault collision")
 }
 
 // NGSIM US-101: the ego starts in the rightmost lane, which leaves the road at the end of the segment (an
@@ -141,9 +148,7 @@ func TestPDMCommonRoadQuickGoalLaneChange(t *testing.T) {
 func TestPDMCommonRoadGoalLaneFedFromAnotherLane(t *testing.T) {
 	const file = "NGSIM/USA_US101-23_1_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
-	if reached, _ := runCommonRoad(t, file, planner.PDMConfig{NoGoalLane: true}); reached {
-		t.Logf("%s: reached without moving to the goal's lane too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{NoGoalLane: true}, reachedGoal, "reached")
 }
 
 // highD: the ego is handed the recorded driver's state, less than the 1.5 s headway behind its leader, which
@@ -152,9 +157,7 @@ func TestPDMCommonRoadGoalLaneFedFromAnotherLane(t *testing.T) {
 func TestPDMCommonRoadReopensAShortGapComfortably(t *testing.T) {
 	const file = "highD/DEU_LocationAUpper43-1_43977_T-1052.cr.xml.gz"
 	expectCleanRun(t, file, planner.PDMConfig{})
-	if _, m := runCommonRoadMetrics(t, file, planner.PDMConfig{GapBrake: -1}); m.Comfortable == 1 {
-		t.Logf("%s: comfortable without GapBrake too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{GapBrake: -1}, comfortable, "comfortable")
 }
 
 // NGSIM US-101: the cars ahead brake. Forecast at constant velocity, they let the ego keep its speed too
@@ -163,20 +166,16 @@ func TestPDMCommonRoadReopensAShortGapComfortably(t *testing.T) {
 func TestPDMCommonRoadForecastsBrakingTraffic(t *testing.T) {
 	const file = "NGSIM/USA_US101-24_2_T-1.xml.gz"
 	expectCleanRun(t, file, planner.PDMConfig{})
-	if _, m := runCommonRoadMetrics(t, file, planner.PDMConfig{NoBrakingForecast: true}); m.DrivableAreaCompliance == 1 {
-		t.Logf("%s: on the map without the braking forecast too", file)
-	}
+	logWithout(t, file, planner.PDMConfig{NoBrakingForecast: true}, onMap, "on the map")
 }
 
-// NGSIM US-101: the leader, about 12 m ahead at the start, brakes from 8.6 m/s to walking pace in 2.5 s. Braking at
-// the emergency brake's 4 m/s^2 the ego ran into it; with the collision under a second away it now brakes at
-// PDMConfig.EmergencyHardDecel (6 m/s^2) and stops behind it.
+// NGSIM US-101: the leader, about 12 m ahead at the start, brakes from 8.6 m/s to walking pace in 2.5 s.
+// Braking at the emergency brake's 4 m/s^2 the ego ran into it; with the collision under a second away it
+// now brakes at PDMConfig.EmergencyHardDecel (6 m/s^2) and stops behind it.
 func TestPDMCommonRoadBrakesHardWhenImminent(t *testing.T) {
 	const file = "NGSIM/USA_US101-8_3_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
-	if _, n := runCommonRoad(t, file, planner.PDMConfig{EmergencyHardDecel: 4}); n == 0 {
-		t.Logf("%s: no at-fault collision braking at 4 m/s^2 either", file)
-	}
+	logWithout(t, file, planner.PDMConfig{EmergencyHardDecel: 4}, noAtFault, "no at-fault collision")
 }
 
 // The ego of a CommonRoad scenario is the benchmark's vehicle (a Ford Escort, 1.674 m wide, for "KS1:..."),
