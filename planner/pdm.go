@@ -55,6 +55,16 @@ type PDMConfig struct {
 	// starting from the ego's current acceleration; braking is never limited. Negative: no limit (as
 	// tuplan_garage). Default 2.5.
 	MaxJerkUp float64
+	// EasedBrakeJerk (m/s^3): the centerline's proposals are made a second time with their braking eased
+	// in, the deceleration growing by at most this much per second (1.5; negative: not made). The scorer
+	// takes them where they are as safe as braking at once and more comfortable: where the planner takes
+	// over a car at a speed or gap it would not have chosen (the start of a recorded run), its proposals all
+	// braked at once, and nuPlan's tracker turned that into a longitudinal jerk beyond the comfort bound.
+	// EasedBrakeMinSpeed (m/s) is the ego speed from which they are made (16.7: 60 km/h). In slower,
+	// denser traffic a leader close ahead brakes hard more often, and the second it takes an eased
+	// proposal to brake as hard as the others is too long (NGSIM US101-8_2 and 8_3: a leader 0.6 s ahead
+	// brakes from 13 m/s to walking pace half a second into the run).
+	EasedBrakeJerk, EasedBrakeMinSpeed float64
 	// Step (s) between proposal states (0.1); ProposalSteps states are simulated and scored (40: 4 s), the
 	// output trajectory has TrajectorySteps states after the current one (80: 8 s).
 	Step                           float64
@@ -163,6 +173,8 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.Exponent, 10)
 	def(&c.Step, 0.1)
 	def(&c.MaxJerkUp, 2.5)
+	def(&c.EasedBrakeJerk, 1.5)
+	def(&c.EasedBrakeMinSpeed, 60/3.6)
 	def(&c.MapRadius, 50)
 	def(&c.RadiusTime, 6)
 	def(&c.Weights.Progress, 5)
@@ -393,6 +405,7 @@ type proposal struct {
 	target float64 // m/s
 	side   int     // SideKeep, SideLeft or SideRight
 	stop   bool    // the stop proposal
+	eased  bool    // braking eased in at PDMConfig.EasedBrakeJerk
 	hint   int     // segment hint of the path lookups
 	// Leader held between leader updates: the arc length of its rear and its speed along the path; the
 	// same for the nearest signalling neighbour (xSoft +Inf when none).

@@ -269,3 +269,35 @@ func TestPDMClosedLoopLaneChangeAcrossLaneSegments(t *testing.T) {
 		}
 	}
 }
+
+// The planner takes over at 25 m/s 0.4 s behind a car at the same speed (as a recorded motorway run starts
+// where the driver followed closely). Every proposal brakes to reopen the gap; braking at once, nuPlan's
+// tracker turned that into a longitudinal jerk beyond the comfort bound. The eased proposals brake as
+// much, building up at PDMConfig.EasedBrakeJerk: the run is comfortable and the gap reopens all the same.
+func TestPDMClosedLoopEasesIntoBrakingAtSpeed(t *testing.T) {
+	const v = 25.0
+	lead := planner.FixtureTrack("lead", 10+dynamics.Pacifica().FrontLength+0.4*v+2.25, 0, 0, v, 231)
+	drive := func(cfg planner.PDMConfig) *sim.Result {
+		t.Helper()
+		sc := planner.FixtureScenario(1500, 10, v, lead)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].SpeedLimit = 30
+		}
+		return run(t, sc, planner.NewPDM(cfg), sim.NonReactive)
+	}
+	res := drive(planner.PDMConfig{})
+	m := res.Metrics
+	if m.Comfortable != 1 || m.NoAtFaultCollisions != 1 || m.NumCollisions != 0 {
+		t.Errorf("comfortable %v, no at-fault collision %v, collisions %d; want comfortable and none (lon jerk %.2f)",
+			m.Comfortable, m.NoAtFaultCollisions, m.NumCollisions, m.Comfort.MaxAbsLonJerk)
+	}
+	last := res.ScoredFrames - 1
+	if gap := (lead.States[last].Pose.X - 2.25 - frontX(res.Ego[last])) / v; gap < 1 {
+		t.Errorf("time gap after 15 s %.2f s, want the gap reopened to at least 1 s", gap)
+	}
+	if off := drive(planner.PDMConfig{EasedBrakeJerk: -1}).Metrics; off.Comfortable == 1 {
+		t.Logf("comfortable without eased proposals too (lon jerk %.2f)", off.Comfort.MaxAbsLonJerk)
+	} else {
+		t.Logf("without eased proposals: lon jerk %.2f, %.2f with them", off.Comfort.MaxAbsLonJerk, m.Comfort.MaxAbsLonJerk)
+	}
+}

@@ -160,6 +160,16 @@ func TestPDMCommonRoadReopensAShortGapComfortably(t *testing.T) {
 	logWithout(t, file, planner.PDMConfig{GapBrake: -1}, comfortable, "comfortable")
 }
 
+// highD: the recorded driver follows about half a second behind the car ahead when the planner takes over
+// at 32 m/s. Every proposal brakes to reopen the gap; braking at once, the longitudinal jerk broke nuPlan's
+// comfort bound in the first second. With eased proposals (PDMConfig.EasedBrakeJerk) the braking builds up
+// and the run is comfortable.
+func TestPDMCommonRoadEasesIntoBraking(t *testing.T) {
+	const file = "highD/DEU_LocationALower43-1_433985_T-4060.cr.xml.gz"
+	expectCleanRun(t, file, planner.PDMConfig{})
+	logWithout(t, file, planner.PDMConfig{EasedBrakeJerk: -1}, comfortable, "comfortable")
+}
+
 // NGSIM US-101: the cars ahead brake. Forecast at constant velocity, they let the ego keep its speed too
 // long: it braked late and hard and ran on past the end of the recorded map inside the scored horizon
 // (drivable area 0). Forecast braking (the default), it slows in time, reaches the goal and stays on the map.

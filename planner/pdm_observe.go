@@ -316,6 +316,15 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 			p.props = append(p.props, proposal{path: j, kind: kind, offset: off, target: target, side: side, collideStep: -1, xSoft: math.Inf(1)})
 		}
 	}
+	if p.cfg.EasedBrakeJerk > 0 && ego.Speed >= p.cfg.EasedBrakeMinSpeed {
+		// The centerline's speeds again, braking eased in (see PDMConfig.EasedBrakeJerk).
+		nf := len(p.cfg.SpeedFractions)
+		for i := 0; i < nf; i++ {
+			pr := p.props[i]
+			pr.eased = true
+			p.props = append(p.props, pr)
+		}
+	}
 	if !p.cfg.NoStopProposal {
 		// A comfortable stop on the centerline: the way out when every other proposal collides.
 		p.props = append(p.props, proposal{path: 0, kind: PathCenterline, side: SideKeep, collideStep: -1, stop: true, xSoft: math.Inf(1)})
@@ -638,6 +647,12 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 			free := p.idmAccel(prev.Speed, math.Inf(1), 0, pr.target)
 			acc = max(acc, min(free, min(prev.Accel, p.cfg.AccelMax)-p.cfg.LaneChangeJerk*dt))
 		}
+		if pr.eased && (pr.vLead >= easedMinLeadSpeed || acc >= p.idmAccel(prev.Speed, math.Inf(1), 0, pr.target)-1e-9) {
+			// Braking for the free road or a moving leader grows by at most EasedBrakeJerk per second, from no
+			// acceleration (an accelerating ego stops accelerating at once). A stop (a standing object, a red
+			// light, the end of the lane) is not eased.
+			acc = max(acc, min(prev.Accel, 0)-p.cfg.EasedBrakeJerk*dt)
+		}
 		if pr.xBack == p.pullS[j] && !pr.stop {
 			// Braking for the pull-over place, which nothing forces: ease into it (the place was chosen with
 			// room for that, see pullOverEase).
@@ -653,6 +668,9 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		p.pts[base+k] = dynamics.TrajectoryPoint{Time: p.t0 + t, Pose: pose, Speed: v, Accel: acc}
 	}
 }
+
+// easedMinLeadSpeed (m/s): an eased proposal eases its braking for a leader at least this fast.
+const easedMinLeadSpeed = 2.0
 
 // laneChangeTime returns how many seconds a lane change's transition takes at the ego's speed: laneChangeTime,
 // or PDMConfig.GoalLaneChangeTime for the move into the goal's lane on a motorway when the goal has a time

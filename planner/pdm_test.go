@@ -707,3 +707,37 @@ func TestPDMEmergencyBrakeHarderWhenImminent(t *testing.T) {
 		t.Errorf("collision in %.1f s: braking at %.1f m/s^2, want a collision 1-2 s ahead braked at 4", ttc, d)
 	}
 }
+
+// At speed, eased proposals let the free road's braking (a speed above the limit) build up at
+// EasedBrakeJerk, and the planner takes them; braking for a standing car is never eased.
+func TestPDMEasesFreeRoadBrakingNotStops(t *testing.T) {
+	const v = 25.0
+	firstAccel := func(cfg PDMConfig, limit float64, objs []scenarios.Object) float64 {
+		t.Helper()
+		sc := fixtureScenario(1000, 10, v)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].SpeedLimit = limit
+		}
+		p := NewPDM(cfg)
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+			t.Fatal(err)
+		}
+		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 20}, v, objs))
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := math.Inf(1)
+		for _, pt := range tr[1:6] { // the first half second
+			a = min(a, pt.Accel)
+		}
+		return a
+	}
+	off := PDMConfig{EasedBrakeJerk: -1}
+	if a, hard := firstAccel(PDMConfig{}, 20, nil), firstAccel(off, 20, nil); a < -0.75-1e-9 || hard > -1.2 {
+		t.Errorf("5 m/s above the limit: braking %.2f m/s^2 in the first 0.5 s eased, %.2f not; want at most 0.75 eased, more than 1.2 not", -a, -hard)
+	}
+	parked := []scenarios.Object{fixtureCar("parked", 20+60, 0, 0, 0)}
+	if a, hard := firstAccel(PDMConfig{}, 30, parked), firstAccel(off, 30, parked); a != hard || a > -2 {
+		t.Errorf("car standing 60 m ahead: braking %.2f m/s^2 with eased proposals, %.2f without; want the same full braking", -a, -hard)
+	}
+}
