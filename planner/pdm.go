@@ -267,6 +267,7 @@ type PDMDecision struct {
 	Score         float64
 	TimeToCollide float64
 	Guided        bool // usable guidance shaped the proposals
+	Eased         bool // the best proposal is an eased one (PDMConfig.EasedBrakeJerk)
 	// Turn is the junction movement the centerline takes beyond the end of the route, as guidance asked
 	// (TurnAny: none; the centerline ends with the route or the route goes on).
 	Turn TurnIntent
@@ -280,6 +281,7 @@ type PDMStats struct {
 	Stops           int // ticks without a lane to follow
 	Guided          int // ticks with usable guidance
 	GoalLaneChanges int // unguided ticks that planned a lane change towards the goal's lane
+	Eased           int // ticks whose trajectory was an eased proposal (PDMConfig.EasedBrakeJerk)
 	StaleGuidance   int // ticks whose guidance was too old, from the future or had a non-finite time
 	BadObjects      int // objects skipped because a field was not finite
 	Reanchors       int // centerline searches after the first
@@ -568,6 +570,7 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	pr := &p.props[best]
 	p.dec.Best, p.dec.Proposals = best, len(p.props)
 	p.dec.Path, p.dec.Offset, p.dec.TargetSpeed, p.dec.Score = pr.kind, pr.offset, pr.target, pr.score
+	p.dec.Eased = pr.eased
 	if pr.collideStep >= 0 {
 		p.dec.TimeToCollide = float64(pr.collideStep) * p.cfg.Step
 	}
@@ -594,6 +597,9 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	// Extend the best proposal to the trajectory horizon.
 	if p.cfg.TrajectorySteps > p.cfg.ProposalSteps {
 		p.unroll(p.cfg.ProposalSteps+1, p.cfg.TrajectorySteps, best)
+	}
+	if pr.eased {
+		p.stats.Eased++
 	}
 	n := p.cfg.TrajectorySteps + 1
 	p.out = append(p.out[:0], p.pts[best*n:(best+1)*n]...)

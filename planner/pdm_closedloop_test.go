@@ -277,25 +277,29 @@ func TestPDMClosedLoopLaneChangeAcrossLaneSegments(t *testing.T) {
 func TestPDMClosedLoopEasesIntoBrakingAtSpeed(t *testing.T) {
 	const v = 25.0
 	lead := planner.FixtureTrack("lead", 10+dynamics.Pacifica().FrontLength+0.4*v+2.25, 0, 0, v, 231)
-	drive := func(cfg planner.PDMConfig) *sim.Result {
+	drive := func(p *planner.PDM) *sim.Result {
 		t.Helper()
 		sc := planner.FixtureScenario(1500, 10, v, lead)
 		for i := range sc.Map.Lanes {
 			sc.Map.Lanes[i].SpeedLimit = 30
 		}
-		return run(t, sc, planner.NewPDM(cfg), sim.NonReactive)
+		return run(t, sc, p, sim.NonReactive)
 	}
-	res := drive(planner.PDMConfig{})
+	pdm := planner.NewPDM(planner.PDMConfig{})
+	res := drive(pdm)
 	m := res.Metrics
 	if m.Comfortable != 1 || m.NoAtFaultCollisions != 1 || m.NumCollisions != 0 {
 		t.Errorf("comfortable %v, no at-fault collision %v, collisions %d; want comfortable and none (lon jerk %.2f)",
 			m.Comfortable, m.NoAtFaultCollisions, m.NumCollisions, m.Comfort.MaxAbsLonJerk)
 	}
+	if n := pdm.Stats().Eased; n == 0 {
+		t.Errorf("no tick took an eased proposal")
+	}
 	last := res.ScoredFrames - 1
 	if gap := (lead.States[last].Pose.X - 2.25 - frontX(res.Ego[last])) / v; gap < 1 {
 		t.Errorf("time gap after 15 s %.2f s, want the gap reopened to at least 1 s", gap)
 	}
-	if off := drive(planner.PDMConfig{EasedBrakeJerk: -1}).Metrics; off.Comfortable == 1 {
+	if off := drive(planner.NewPDM(planner.PDMConfig{EasedBrakeJerk: -1})).Metrics; off.Comfortable == 1 {
 		t.Logf("comfortable without eased proposals too (lon jerk %.2f)", off.Comfort.MaxAbsLonJerk)
 	} else {
 		t.Logf("without eased proposals: lon jerk %.2f, %.2f with them", off.Comfort.MaxAbsLonJerk, m.Comfort.MaxAbsLonJerk)
