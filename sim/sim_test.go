@@ -274,3 +274,36 @@ func TestEventQueueOrder(t *testing.T) {
 		t.Error("pop from an empty queue should report !ok")
 	}
 }
+
+// On a road without posted speed limits, a reactive agent keeps to the pace its log drove at (nuPlan's 10
+// m/s would slow a 17 m/s car down); with a limit, it targets the limit.
+func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
+	endSpeed := func(limit float64) float64 {
+		t.Helper()
+		sc := testScenario()
+		sc.Map = road(1000)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].SpeedLimit = limit
+		}
+		sc.Expert = cruise(100, 0, 231) // within the agent radius of the car all along
+		for i := range sc.Expert {
+			sc.Expert[i].Pose.Y = 3.5 // out of the car's way
+		}
+		sc.Tracks = []scenarios.Track{track("car", 20, 0, 17, 231)}
+		r, err := Run(sc, stopPlanner{}, Config{Agents: Reactive, Steps: 80})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := r.Objects[len(r.Objects)-1]
+		if len(last) != 1 {
+			t.Fatalf("limit %v: %d objects at the end, want the car", limit, len(last))
+		}
+		return last[0].Vel.Norm()
+	}
+	if v := endSpeed(0); math.Abs(v-17) > 0.5 {
+		t.Errorf("no speed limit: the car drives %.2f m/s after 8 s, want its logged 17", v)
+	}
+	if v := endSpeed(12); v > 14 {
+		t.Errorf("12 m/s limit: the car drives %.2f m/s after 8 s, want it slowing towards 12", v)
+	}
+}
