@@ -29,7 +29,7 @@ func (m AgentMode) Valid() bool { return m == NonReactive || m == Reactive }
 // Reactive-agent settings from nuPlan's idm_agents_observation.yaml.
 const (
 	agentRadius        = 100.0 // m: agents further than this from the ego are removed for good
-	agentDefaultSpeed  = 10.0  // m/s target when the lane has no speed limit
+	agentDefaultSpeed  = 10.0  // m/s, nuPlan's target without a speed limit (here: see desiredSpeed)
 	agentMinPathLength = 20.0  // m: shorter lane paths are not driven by IDM (the agent is replayed)
 	agentLaneSnap      = 3.0   // m: furthest an agent's centre may be from a lane centerline to be driven
 	agentLookahead     = 80.0  // m: leaders and red lights are searched this far along the path
@@ -107,10 +107,10 @@ func (r *reactiveAgents) spawn(frame int) {
 	}
 }
 
-// desiredSpeed is the target speed of an agent on a lane without a posted limit: the fastest the vehicle
-// drove in its log. nuPlan's agents take 10 m/s there (agentDefaultSpeed, for a logged vehicle that never
-// moves faster than parkedSpeed), which on recorded roads without posted limits (all of SinD's, 80 of the 94
-// NGSIM files') slowed motorway traffic from 15-20 m/s to 10 and sped up town traffic.
+// desiredSpeed is the target speed of an agent on a lane without a posted limit: the fastest speed in the
+// vehicle's log (agentDefaultSpeed if it never moved faster than parkedSpeed). nuPlan's agents take 10 m/s
+// there, which on recorded roads without posted limits (all of SinD's, 80 of the 94 NGSIM files') slowed
+// motorway traffic from 15-20 m/s to 10 and sped up town traffic.
 func desiredSpeed(t *scenarios.Track) float64 {
 	v := 0.0
 	for _, s := range t.States {
