@@ -604,26 +604,9 @@ func TestPDMReopensAShortGapGently(t *testing.T) {
 	const v = 25.0
 	minAccel := func(cfg PDMConfig, leadV, timeGap float64) float64 {
 		t.Helper()
-		sc := fixtureScenario(1000, 10, v)
-		for i := range sc.Map.Lanes {
-			sc.Map.Lanes[i].SpeedLimit = v
-		}
-		p := NewPDM(cfg)
-		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
-			t.Fatal(err)
-		}
-		ego := geom.Pose{X: 20}
-		front := ego.X + p.vehicle.FrontLength
+		front := 20 + dynamics.Pacifica().FrontLength
 		lead := fixtureCar("lead", front+timeGap*v+1+2.25, 0, 0, leadV) // bumper gap: min gap + timeGap*v
-		tr, err := p.ComputeTrajectory(fixtureInput(0, ego, v, []scenarios.Object{lead}))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := math.Inf(1)
-		for _, pt := range tr[:11] {
-			a = min(a, pt.Accel)
-		}
-		return a
+		return firstTickMinAccel(t, cfg, v, v, []scenarios.Object{lead}, 0, 10)
 	}
 	if a := minAccel(PDMConfig{}, v, 1.0); a < -1-1e-9 {
 		t.Errorf("leader at the same speed 1 s ahead: braking %.2f m/s^2, want at most 1", -a)
@@ -714,23 +697,7 @@ func TestPDMEasesFreeRoadBrakingNotStops(t *testing.T) {
 	const v = 25.0
 	firstAccel := func(cfg PDMConfig, limit float64, objs []scenarios.Object) float64 {
 		t.Helper()
-		sc := fixtureScenario(1000, 10, v)
-		for i := range sc.Map.Lanes {
-			sc.Map.Lanes[i].SpeedLimit = limit
-		}
-		p := NewPDM(cfg)
-		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
-			t.Fatal(err)
-		}
-		tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 20}, v, objs))
-		if err != nil {
-			t.Fatal(err)
-		}
-		a := math.Inf(1)
-		for _, pt := range tr[1:6] { // the first half second
-			a = min(a, pt.Accel)
-		}
-		return a
+		return firstTickMinAccel(t, cfg, v, limit, objs, 1, 5) // the first half second
 	}
 	off := PDMConfig{EasedBrakeJerk: -1}
 	if a, hard := firstAccel(PDMConfig{}, 20, nil), firstAccel(off, 20, nil); a < -0.75-1e-9 || hard > -1.2 {
@@ -740,4 +707,28 @@ func TestPDMEasesFreeRoadBrakingNotStops(t *testing.T) {
 	if a, hard := firstAccel(PDMConfig{}, 30, parked), firstAccel(off, 30, parked); a != hard || a > -2 {
 		t.Errorf("car standing 60 m ahead: braking %.2f m/s^2 with eased proposals, %.2f without; want the same full braking", -a, -hard)
 	}
+}
+
+// firstTickMinAccel plans one tick on fixtureScenario's road (every lane's speed limit set to limit) with the
+// ego at rear-axle x=20 at speed v among objs, and returns the lowest acceleration of the trajectory's
+// points from to to (inclusive).
+func firstTickMinAccel(t *testing.T, cfg PDMConfig, v, limit float64, objs []scenarios.Object, from, to int) float64 {
+	t.Helper()
+	sc := fixtureScenario(1000, 10, v)
+	for i := range sc.Map.Lanes {
+		sc.Map.Lanes[i].SpeedLimit = limit
+	}
+	p := NewPDM(cfg)
+	if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: sc.Goal}); err != nil {
+		t.Fatal(err)
+	}
+	tr, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 20}, v, objs))
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := math.Inf(1)
+	for _, pt := range tr[from : to+1] {
+		a = min(a, pt.Accel)
+	}
+	return a
 }
