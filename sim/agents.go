@@ -85,8 +85,11 @@ func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
 }
 
 // spawn turns vehicles whose track starts at frame into IDM agents; vehicles with no usable lane path are
-// marked for log replay.
-func (r *reactiveAgents) spawn(frame int) {
+// marked for log replay. A vehicle whose box on its lane would overlap the ego's footprint ego or an active
+// agent is held back and tried again at the next frame, from its logged state then: nuPlan leaves such a
+// vehicle out at the start (and adds none later), and one that entered inside the ego would wait behind it
+// while the ego waits for it, to the end of the run.
+func (r *reactiveAgents) spawn(frame int, ego geom.Box) {
 	for ti := range r.sc.Tracks {
 		t := &r.sc.Tracks[ti]
 		if t.Type != scenarios.Vehicle || r.byTrk[ti] != -1 || t.Start > frame {
@@ -102,9 +105,25 @@ func (r *reactiveAgents) spawn(frame int) {
 			r.byTrk[ti] = -2
 			continue
 		}
+		if r.occupied(a.object(r.sc).Box, ego) {
+			continue
+		}
 		r.byTrk[ti] = len(r.agents)
 		r.agents = append(r.agents, a)
 	}
+}
+
+// occupied reports whether box overlaps the ego's footprint ego or an active agent.
+func (r *reactiveAgents) occupied(box, ego geom.Box) bool {
+	if box.Overlaps(ego) {
+		return true
+	}
+	for i := range r.agents {
+		if a := &r.agents[i]; a.active && box.Overlaps(geom.Box{Center: a.pose, Length: a.length, Width: a.width}) {
+			return true
+		}
+	}
+	return false
 }
 
 // desiredSpeed is the target speed of an agent on a lane without a posted limit: the fastest speed in the

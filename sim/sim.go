@@ -113,7 +113,7 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 	}
 	if cfg.Agents == Reactive {
 		s.reactive = newReactiveAgents(sc)
-		s.reactive.spawn(0)
+		s.reactive.spawn(0, cfg.Vehicle.Footprint(ExpertState(sc, 0, cfg.Vehicle).Pose))
 	}
 	// The planner is told the mission the scenario shows it: the whole route and the goal, or, where the
 	// instructions give the mission, the route up to the branch and no goal (Scenario.PlannerMission).
@@ -258,7 +258,7 @@ func (s *Simulation) tick(i int) error {
 	// The other road users move first, reacting to the ego's current state, as nuPlan's propagate does.
 	if s.reactive != nil {
 		s.reactive.step(t, s.dt, s.cfg.Vehicle.Footprint(cur.Pose).Center.Pos(), s.obstacles(cur))
-		s.reactive.spawn(i + 1)
+		s.reactive.spawn(i+1, s.cfg.Vehicle.Footprint(cur.Pose))
 	}
 	next := s.ctrl.Step(cur, traj, s.dt)
 	next.Time = t + s.dt
@@ -328,7 +328,7 @@ func (s *Simulation) fillInput(i int, t float64) {
 }
 
 // observe returns the ground-truth objects at frame i: logged objects, with vehicles replaced by their IDM
-// agents in reactive mode.
+// agents in reactive mode (a vehicle held back from entering is not there).
 func (s *Simulation) observe(i int) []scenarios.Object {
 	var out []scenarios.Object
 	for ti := range s.sc.Tracks {
@@ -339,6 +339,8 @@ func (s *Simulation) observe(i int) []scenarios.Object {
 					out = append(out, a.object(s.sc))
 				}
 				continue
+			} else if ai == -1 {
+				continue // not in the scene yet, or held back until its place is clear (reactiveAgents.spawn)
 			}
 		}
 		st, ok := t.StateAt(i)

@@ -307,3 +307,42 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 		t.Errorf("12 m/s limit: the car drives %.2f m/s after 8 s, want it slowing towards 12", v)
 	}
 }
+
+// A vehicle whose log starts where the ego stands (the recorded driver it followed got away; the ego did not)
+// is held back until its logged place is clear, and enters then; it used to enter inside the ego and wait for
+// it, while the ego waited for it, to the end of the run.
+func TestReactiveVehicleEntersWhenItsPlaceIsClear(t *testing.T) {
+	sc := testScenario()
+	sc.Expert = cruise(60, 0, 231)
+	car := track("late", 58, 0, 5, 200) // from frame 20, centred 2 m behind the ego's rear axle
+	car.Start = 20
+	sc.Tracks = []scenarios.Track{car}
+	ego := dynamics.Pacifica().Footprint(sc.Expert[0].Pose)
+	r, err := Run(sc, stopPlanner{}, Config{Agents: Reactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	entered := -1
+	for i, objs := range r.Objects {
+		for _, o := range objs {
+			if o.Box.Overlaps(ego) {
+				t.Fatalf("frame %d: the car is inside the ego (centre x=%.2f)", i, o.Box.Center.X)
+			}
+			if entered < 0 {
+				entered = i
+			}
+		}
+	}
+	if entered < 0 {
+		t.Fatal("the car never entered")
+	}
+	// Its log is clear of the ego's front (x = 60 + 3.9 + 2.25 m) about 1.6 s after it starts.
+	if entered < 30 || entered > 45 {
+		t.Errorf("the car entered at frame %d, want once its logged box is clear of the ego (frames 30-45)", entered)
+	}
+	// Two seconds later it drives on ahead of the ego (agents leave the scene 100 m away from it).
+	later := r.Objects[entered+20]
+	if len(later) != 1 || later[0].Box.Center.X < 75 || later[0].Vel.Norm() < 4 {
+		t.Fatalf("2 s after it entered: %+v, want the car driving on ahead of the ego", later)
+	}
+}
