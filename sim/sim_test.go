@@ -336,9 +336,9 @@ func TestReactiveVehicleEntersWhenItsPlaceIsClear(t *testing.T) {
 	if entered < 0 {
 		t.Fatal("the car never entered")
 	}
-	// Its log is clear of the ego's front (x = 60 + 3.9 + 2.25 m) about 1.6 s after it starts.
-	if entered < 30 || entered > 45 {
-		t.Errorf("the car entered at frame %d, want once its logged box is clear of the ego (frames 30-45)", entered)
+	// Its logged rear passes the ego's front (x = 60 + 4.05) when its centre passes 66.3 m: at frame 37.
+	if entered < 35 || entered > 40 {
+		t.Errorf("the car entered at frame %d, want once its logged box is clear of the ego (frames 35-40)", entered)
 	}
 	// Two seconds later it drives on ahead of the ego (agents leave the scene 100 m away from it).
 	later := r.Objects[entered+20]
