@@ -65,6 +65,8 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"gen", "--out", t.TempDir(), "--per-type", "0"}, "--per-type must be at least 1"},
 		{[]string{"merge", "a"}, "missing --out"},
 		{[]string{"merge", "--out", "x"}, "no shard folders"},
+		{[]string{"sim", "--planner", "idm", "--scenario", "starting_left_turn"}, "--scenario must be TYPE/INDEX"},
+		{[]string{"sim", "--planner", "idm", "--scenario", "main_test.go"}, `"main_test.go" is a file: use --file main_test.go`},
 	} {
 		code, _, stderr := asyncdrive(t, tc.args...)
 		if code != exitUsage || !strings.Contains(stderr, tc.want) || !strings.Contains(stderr, "asyncdrive help "+tc.args[0]) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -75,6 +76,9 @@ func (s *simFlags) item() (eval.Item, error) {
 	typ, idx, ok := strings.Cut(s.scenario, "/")
 	n, err := strconv.Atoi(idx)
 	if !ok || err != nil || n < 0 {
+		if _, statErr := os.Stat(s.scenario); statErr == nil {
+			return eval.Item{}, usagef("sim", "--scenario takes a builtin TYPE/INDEX; %q is a file: use --file %s", s.scenario, s.scenario)
+		}
 		return eval.Item{}, usagef("sim", "--scenario must be TYPE/INDEX, e.g. starting_left_turn/3; got %q", s.scenario)
 	}
 	if err := checkChoice("sim", "scenario type", typ, append(slices.Clip(scenarioTypes()), instructionTypes()...)); err != nil {
