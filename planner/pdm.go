@@ -225,6 +225,19 @@ const (
 	PathRightLane                  // the centerline of the lane to the right
 )
 
+// String returns the path kind's name.
+func (k PathKind) String() string {
+	switch k {
+	case PathCenterline:
+		return "centerline"
+	case PathLeftLane:
+		return "left_lane"
+	case PathRightLane:
+		return "right_lane"
+	}
+	return "unknown"
+}
+
 // PDMMode says how the last trajectory was made.
 type PDMMode uint8
 

@@ -25,6 +25,8 @@ func simHelp() string {
 Simulates one scenario in closed loop and prints its scores. --scenario picks one of the builtin suite or
 of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_route_branch/0, with --seed);
 --file reads a scenario file or a CommonRoad XML file.
+--trace N prints every N-th planner tick: the ego's state, what the planner decided (PDM: mode, path, target
+speed, score, time to collision, eased), the nearest road user in the ego's way and whether the goal is met.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
 log (view it later with asyncdrive view). With --view and --guide, keys 1 to 7 send operator commands to the
 guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", "stop at
@@ -42,6 +44,7 @@ type simFlags struct {
 	view     bool
 	record   string
 	pace     float64
+	trace    int
 	guide    guideFlags
 	viewFlags
 }
@@ -54,6 +57,7 @@ func (s *simFlags) define(fs *flag.FlagSet) {
 	fs.Uint64Var(&s.seed, "seed", defaultSeed, "seed of the builtin suite")
 	fs.BoolVar(&s.view, "view", false, "follow the simulation live in the OpenGL viewer")
 	fs.StringVar(&s.record, "record", "", "write the run log to this MCAP `file`")
+	fs.IntVar(&s.trace, "trace", 0, "print a line every `N` planner ticks: the ego's state, the planner's decision, the road user ahead, the goal (0: none)")
 	s.guide.define(fs)
 	fs.Float64Var(&s.pace, "pace", 1, "with --view: simulated seconds per wall-clock second (0: as fast as it goes)")
 	fs.IntVar(&s.width, "width", 1280, "window width, pixels")
@@ -107,6 +111,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if !(s.pace >= 0) {
 		return usagef("sim", "--pace must be >= 0")
 	}
+	if s.trace < 0 {
+		return usagef("sim", "--trace must be >= 0 (ticks between lines; 0: no trace)")
+	}
 	if err := s.guide.check("sim", nil); err != nil {
 		return err
 	}
@@ -126,6 +133,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
+	if s.trace > 0 {
+		job.trace = &traceObserver{w: stdout, every: s.trace, vehicle: sc.EgoVehicle(), goal: goal}
+	}
 	if s.guide.guide != "" {
 		job.guide = &s.guide
 	}

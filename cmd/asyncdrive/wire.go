@@ -196,6 +196,8 @@ type simJob struct {
 	guide   *guideFlags
 	// operator, when set, brings live operator commands to the guide (the viewer's keys).
 	operator *llmguide.Operator
+	// trace, when set, prints the run tick by tick (sim --trace).
+	trace *traceObserver
 }
 
 // simOutcome is a finished simJob.
@@ -243,6 +245,9 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 			}
 			return live(f)
 		}})
+	}
+	if j.trace != nil {
+		cfg.Observers = append(cfg.Observers, j.trace)
 	}
 	var rec *runlog.Recorder
 	if j.record != "" {
