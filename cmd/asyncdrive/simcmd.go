@@ -15,6 +15,7 @@ import (
 	"asyncdrive/eval"
 	"asyncdrive/llmguide"
 	"asyncdrive/runlog"
+	"asyncdrive/scenarios/commonroad"
 	"asyncdrive/viz"
 )
 
@@ -27,6 +28,9 @@ of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_r
 --file reads a scenario file or a CommonRoad XML file.
 --trace N prints every N-th planner tick: the ego's state, what the planner decided (PDM: mode, path, target
 speed, score, time to collision, eased), the nearest road user in the ego's way and whether the goal is met.
+For a CommonRoad file whose goal the run misses (any goal, with --trace), it says how the run fared against
+each goal state: when it was in the goal's region, and whether it came early, late, or with the heading or
+speed outside their intervals, or how near the region it came.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
 log (view it later with asyncdrive view). With --view and --guide, keys 1 to 7 send operator commands to the
 guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", "stop at
@@ -145,6 +149,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		out.print(stdout, sc.ID)
+		s.explainGoal(stdout, out)
 		return nil
 	}
 	// The viewer owns this (the main) goroutine; the simulation runs beside it, paced.
@@ -204,7 +209,27 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return r.err
 	}
 	r.out.print(stdout, sc.ID)
+	s.explainGoal(stdout, r.out)
 	return nil
+}
+
+// explainGoal says, for a CommonRoad file whose goal the run missed (or any goal with --trace), how the run
+// fared against each goal state (commonroad.Goal.Explain).
+func (s *simFlags) explainGoal(w io.Writer, out simOutcome) {
+	if s.file == "" || !commonroad.IsFile(s.file) || out.goal == nil || (*out.goal && s.trace == 0) {
+		return
+	}
+	res, err := commonroad.Import(s.file)
+	if err != nil {
+		return // it imported for the run; nothing to add
+	}
+	run := make([]commonroad.Sample, len(out.ego))
+	for i, e := range out.ego {
+		run[i] = commonroad.Sample{T: e.Time, Pose: e.Pose, Speed: e.Speed}
+	}
+	for _, line := range res.Goal.Explain(run) {
+		fmt.Fprintln(w, line)
+	}
 }
 
 // print writes a finished run's scores.

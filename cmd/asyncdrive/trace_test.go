@@ -69,3 +69,38 @@ func TestSimTraceShowsContact(t *testing.T) {
 		t.Errorf("scores: want the at-fault collision\n%s", stdout)
 	}
 }
+
+// TestSimExplainsCommonRoadGoal: sim says how a run fared against a CommonRoad goal when the goal is missed,
+// and with --trace when it is met. The replayed NGSIM expert (synthetic, it keeps the route's lane) passes
+// beside the goal's lanelet; the replayed highD human meets its goal.
+func TestSimExplainsCommonRoadGoal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop runs on recorded data")
+	}
+	missed := filepath.Join(crData, "NGSIM", "USA_US101-11_2_T-1.xml.gz")
+	met := filepath.Join(crData, "highD", "DEU_LocationALower26-1_260_T-75.cr.xml.gz")
+	for _, f := range []string{missed, met} {
+		if _, err := os.Stat(f); err != nil {
+			t.Skipf("no CommonRoad data at %s", crData)
+		}
+	}
+	for _, tc := range []struct {
+		args []string
+		want string // "" for no goal lines
+	}{
+		{[]string{"--file", missed}, "goal state 1: not met: never in the region, 0.9 m from it at the closest"},
+		{[]string{"--file", met}, ""},
+		{[]string{"--file", met, "--trace", "100"}, "goal state 1: met at 3.8 s (time [0.0, 9.0] s"},
+	} {
+		code, stdout, stderr := asyncdrive(t, append([]string{"sim", "--planner", "log_replay"}, tc.args...)...)
+		if code != exitOK {
+			t.Fatalf("%v: exit %d\n%s%s", tc.args, code, stdout, stderr)
+		}
+		switch {
+		case tc.want == "" && strings.Contains(stdout, "goal state"):
+			t.Errorf("%v: goal explained for a goal met without --trace:\n%s", tc.args, stdout)
+		case tc.want != "" && !strings.Contains(stdout, tc.want):
+			t.Errorf("%v: want %q in\n%s", tc.args, tc.want, stdout)
+		}
+	}
+}

@@ -207,6 +207,7 @@ type simOutcome struct {
 	goal       *bool
 	metrics    map[string]float64
 	record     string
+	ego        []dynamics.State // the ego's history, overtime included
 }
 
 // run simulates the job; live, when set, gets every step's frame (a viewer's feed; an error stops the run).
@@ -268,7 +269,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if err != nil {
 		return simOutcome{}, err
 	}
-	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record}
+	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego}
 	for _, name := range metricNames() {
 		out.metrics[name] = res.Metrics.Value(name)
 	}

@@ -127,11 +127,16 @@ func (g *GoalState) Reached(t float64, p geom.Pose, v float64) bool {
 	if g.Orientation != nil && !angleIn(p.Heading, *g.Orientation) {
 		return false
 	}
+	return g.inRegion(p.Pos())
+}
+
+// inRegion reports whether p lies in one of the state's regions (true when it has none).
+func (g *GoalState) inRegion(p geom.Vec2) bool {
 	if len(g.Regions) == 0 {
 		return true
 	}
 	for i := range g.Regions {
-		if g.Regions[i].Contains(p.Pos()) {
+		if g.Regions[i].Contains(p) {
 			return true
 		}
 	}
