@@ -119,7 +119,7 @@ func (r *reactiveAgents) occupied(box, ego geom.Box) bool {
 		return true
 	}
 	for i := range r.agents {
-		if a := &r.agents[i]; a.active && box.Overlaps(geom.Box{Center: a.pose, Length: a.length, Width: a.width}) {
+		if a := &r.agents[i]; a.active && box.Overlaps(a.box()) {
 			return true
 		}
 	}
@@ -386,6 +386,9 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 	return gap, leadV
 }
 
+// box returns agent a's box.
+func (a *idmAgent) box() geom.Box { return geom.Box{Center: a.pose, Length: a.length, Width: a.width} }
+
 // object returns agent a as an observed object.
 func (a *idmAgent) object(sc *scenarios.Scenario) scenarios.Object {
 	t := &sc.Tracks[a.track]
@@ -393,7 +396,7 @@ func (a *idmAgent) object(sc *scenarios.Scenario) scenarios.Object {
 		ID:    t.ID,
 		Track: a.track,
 		Type:  t.Type,
-		Box:   geom.Box{Center: a.pose, Length: a.length, Width: a.width},
+		Box:   a.box(),
 		Vel:   geom.Unit(a.pose.Heading).Scale(a.v),
 	}
 }

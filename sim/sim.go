@@ -373,7 +373,7 @@ func (s *Simulation) obstacles(ego dynamics.State) []obstacle {
 		}
 		if own >= 0 {
 			a := &s.reactive.agents[own]
-			s.obsBuf = append(s.obsBuf, obstacle{box: geom.Box{Center: a.pose, Length: a.length, Width: a.width}, vel: geom.Unit(a.pose.Heading).Scale(a.v), own: own})
+			s.obsBuf = append(s.obsBuf, obstacle{box: a.box(), vel: geom.Unit(a.pose.Heading).Scale(a.v), own: own})
 			continue
 		}
 		s.obsBuf = append(s.obsBuf, obstacle{box: o.Box, vel: o.Vel, own: -1})
