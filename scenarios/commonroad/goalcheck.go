@@ -29,6 +29,7 @@ func (g *Goal) Explain(run []Sample) []string {
 	return out
 }
 
+// explainState is Explain's line for one goal state.
 func (g *Goal) explainState(gs *GoalState, run []Sample) string {
 	inRegion, early, late, headMiss, speedMiss := 0, 0, 0, 0, 0
 	first, last := math.NaN(), math.NaN()
