@@ -116,10 +116,16 @@ func loadCommonRoad(file string) (*scenarios.Scenario, Goal, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	if len(res.Goal.States) == 0 {
-		return res.Scenario, nil, nil
+	return res.Scenario, CommonRoadGoal(&res.Goal), nil
+}
+
+// CommonRoadGoal returns the goal test of an imported CommonRoad goal: g.Reached, or nil when the goal has no
+// state.
+func CommonRoadGoal(g *commonroad.Goal) Goal {
+	if len(g.States) == 0 {
+		return nil
 	}
-	return res.Scenario, res.Goal.Reached, nil
+	return g.Reached
 }
 
 // peekFile reads the "id" and "type" of a scenario file that failed to load, so that its failure is

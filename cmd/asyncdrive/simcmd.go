@@ -15,6 +15,7 @@ import (
 	"asyncdrive/eval"
 	"asyncdrive/llmguide"
 	"asyncdrive/runlog"
+	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/commonroad"
 	"asyncdrive/viz"
 )
@@ -132,8 +133,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if s.view && !viz.Available {
 		return viz.ErrNoCGO
 	}
-	sc, goal, err := it.Load()
-	if err != nil {
+	// A CommonRoad file is imported here, not by the item, to keep its goal for explainGoal.
+	var crGoal *commonroad.Goal
+	var sc *scenarios.Scenario
+	var goal eval.Goal
+	if s.file != "" && commonroad.IsFile(s.file) {
+		res, err := commonroad.Import(s.file)
+		if err != nil {
+			return err
+		}
+		sc, goal, crGoal = res.Scenario, eval.CommonRoadGoal(&res.Goal), &res.Goal
+	} else if sc, goal, err = it.Load(); err != nil {
 		return err
 	}
 	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
@@ -149,7 +159,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		out.print(stdout, sc.ID)
-		s.explainGoal(stdout, out)
+		s.explainGoal(stdout, crGoal, out)
 		return nil
 	}
 	// The viewer owns this (the main) goroutine; the simulation runs beside it, paced.
@@ -209,25 +219,21 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return r.err
 	}
 	r.out.print(stdout, sc.ID)
-	s.explainGoal(stdout, r.out)
+	s.explainGoal(stdout, crGoal, r.out)
 	return nil
 }
 
-// explainGoal says, for a CommonRoad file whose goal the run missed (or any goal with --trace), how the run
-// fared against each goal state (commonroad.Goal.Explain).
-func (s *simFlags) explainGoal(w io.Writer, out simOutcome) {
-	if s.file == "" || !commonroad.IsFile(s.file) || out.goal == nil || (*out.goal && s.trace == 0) {
+// explainGoal says, for a CommonRoad goal g (nil: none) that the run missed (or any, with --trace), how the
+// run fared against each goal state (commonroad.Goal.Explain).
+func (s *simFlags) explainGoal(w io.Writer, g *commonroad.Goal, out simOutcome) {
+	if g == nil || out.goal == nil || (*out.goal && s.trace == 0) {
 		return
-	}
-	res, err := commonroad.Import(s.file)
-	if err != nil {
-		return // it imported for the run; nothing to add
 	}
 	run := make([]commonroad.Sample, len(out.ego))
 	for i, e := range out.ego {
 		run[i] = commonroad.Sample{T: e.Time, Pose: e.Pose, Speed: e.Speed}
 	}
-	for _, line := range res.Goal.Explain(run) {
+	for _, line := range g.Explain(run) {
 		fmt.Fprintln(w, line)
 	}
 }
