@@ -129,10 +129,13 @@ type PDMConfig struct {
 	NoGoalPacing bool
 	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
 	RasterCell float64
-	// MapEdgeRunout (m): a lane with no successor ends where the map was cut (the maps of recorded scenarios
-	// end a little beyond the recording), so the planner lets it run on straight this far, as wide as it
-	// ends, and neither stops at its end nor scores that corridor as off the drivable area (200). Negative:
-	// the end of the map is the end of the road. The simulator's metrics always use the map as it is.
+	// MapEdgeRunout (m): a lane that ends at the edge of the map (scenarios.MapIndex.OpenEnd: no successor,
+	// nothing of the map ahead) ends where the map was cut (the maps of recorded scenarios end a little
+	// beyond the recording), so the planner lets it run on straight this far, as wide as it ends, and
+	// neither stops at its end nor scores that corridor as off the drivable area (scenarios.OpenEndRunout,
+	// 200). Negative: the end of the map is the end of the road. The metrics, too, count the corridor as
+	// drivable, and the simulator scores a run up to where its ego drives out through such an end
+	// (sim.Result.LeftMap).
 	// The runout applies on fast roads only, whose speed limit (or, without one, the planner's fallback
 	// speed) is at least MapEdgeMinSpeed (m/s, 16.7: 60 km/h, above town speeds: there a stop for the end of
 	// the map would endanger the traffic behind, and maps are long stretches of road), or whose lane is a
@@ -192,7 +195,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.TurnProbability, 0.5)
 	def(&c.ReanchorDistance, 2)
 	def(&c.RasterCell, 0.1)
-	def(&c.MapEdgeRunout, 200)
+	def(&c.MapEdgeRunout, scenarios.OpenEndRunout)
 	def(&c.MapEdgeMinSpeed, 60/3.6)
 	if c.ProposalSteps <= 0 {
 		c.ProposalSteps = 40
@@ -647,13 +650,13 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 			lines = append(lines, p.mx.Path(l))
 		}
 	}
-	// Lanes that end at the edge of the map run on (see mapEdgeRunout): their corridors are drivable.
+	// Lanes that end at the edge of the map run on (see PDMConfig.MapEdgeRunout): their corridors are drivable.
 	var runouts []geom.Box
 	for l := 0; l < p.mx.NumLanes(); l++ {
 		if !p.onRouteLane[l] {
 			continue
 		}
-		if b, ok := runoutBox(p.mx, l, p.cfg.MapEdgeRunout); ok {
+		if b, ok := p.mx.OpenEnd(l, p.cfg.MapEdgeRunout); ok {
 			runouts = append(runouts, b)
 			c := b.Corners()
 			lines = append(lines, &geom.Polyline{Pts: []geom.Vec2{c[0], c[1], c[2], c[3]}})

@@ -18,7 +18,7 @@ type pdmPath struct {
 	lanes    []int     // map lanes, in order (offset paths share their base path's)
 	laneFrom []float64 // arc length where each lane starts
 	chunks   []pathChunk
-	// open says the path runs on past the edge of the map (see mapEdgeRunout): its end is not a place to
+	// open says the path runs on past the edge of the map (see PDMConfig.MapEdgeRunout): its end is not a place to
 	// stop.
 	open bool
 }
@@ -478,36 +478,10 @@ func lanePath(mx *scenarios.MapIndex, lanes []int, runout float64) (pl geom.Poly
 		}
 	}
 	if len(lanes) > 0 {
-		if box, ok := runoutBox(mx, lanes[len(lanes)-1], runout); ok {
+		if box, ok := mx.OpenEnd(lanes[len(lanes)-1], runout); ok {
 			pl.Append(box.Center.Pos().Add(geom.Unit(box.Center.Heading).Scale(box.Length / 2)))
 			open = true
 		}
 	}
 	return pl, from, open
-}
-
-// runoutBox returns the corridor continuing lane l straight past its end for runout metres, when l has no
-// successor and runout > 0; false otherwise.
-func runoutBox(mx *scenarios.MapIndex, l int, runout float64) (geom.Box, bool) {
-	if !(runout > 0) || len(mx.Successors(l)) > 0 {
-		return geom.Box{}, false
-	}
-	pts := mx.Path(l).Pts
-	ln := mx.Lane(l)
-	if len(pts) < 2 || len(ln.Left) == 0 || len(ln.Right) == 0 {
-		return geom.Box{}, false
-	}
-	end := pts[len(pts)-1]
-	d := end.Sub(pts[len(pts)-2])
-	if d.Norm() == 0 || !end.IsFinite() {
-		return geom.Box{}, false
-	}
-	h := math.Atan2(d.Y, d.X)
-	w := ln.Left[len(ln.Left)-1].Dist(ln.Right[len(ln.Right)-1])
-	if !(w > 0.5) || w > 10 {
-		w = 3.5
-	}
-	// Start 0.5 m back so that the corridor overlaps the lane's own polygon.
-	c := end.Add(geom.Unit(h).Scale(runout/2 - 0.5))
-	return geom.Box{Center: geom.Pose{X: c.X, Y: c.Y, Heading: h}, Length: runout + 1, Width: w}, true
 }

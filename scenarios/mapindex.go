@@ -26,6 +26,8 @@ type MapIndex struct {
 	poly    [][]geom.Vec2
 	polyBox []geom.AABB
 	grid    grid
+
+	openEnds []geom.Box // corridors past the lanes that end at the edge of the map (OpenEnds)
 }
 
 type grid struct {
@@ -129,6 +131,7 @@ func newMapIndex(m *Map) *MapIndex {
 		}
 	}
 	x.buildGrid()
+	x.findOpenEnds()
 	return x
 }
 

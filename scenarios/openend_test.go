@@ -1,0 +1,52 @@
+package scenarios
+
+import (
+	"math"
+	"testing"
+)
+
+func TestOpenEnd(t *testing.T) {
+	m := testMap()
+	x := m.Index()
+	for _, c := range []struct {
+		lane string
+		open bool
+		why  string
+	}{
+		{"l3", true, "ends at x=120 with nothing beyond"},
+		{"l4", true, "ends at y=60 with nothing beyond"},
+		{"l2", false, "ends beside the left-turn connector c2"},
+		{"c1", false, "has a successor (l3 names it as predecessor)"},
+		{"l1", false, "has successors"},
+	} {
+		i, _ := x.LaneIndex(c.lane)
+		b, ok := x.OpenEnd(i, 30)
+		if ok != c.open {
+			t.Errorf("OpenEnd(%s) = %v, want %v: it %s", c.lane, ok, c.open, c.why)
+		}
+		if !ok {
+			continue
+		}
+		pts := x.Path(i).Pts
+		end := pts[len(pts)-1]
+		// The corridor starts 0.5 m before the end, runs on 30 m past it, as wide as the lane.
+		if b.Length != 31 || math.Abs(b.Width-3.5) > 1e-9 {
+			t.Errorf("OpenEnd(%s) corridor %.2f x %.2f m, want 31 x 3.5", c.lane, b.Length, b.Width)
+		}
+		ahead := end.Add(b.Center.Forward().Scale(29))
+		behind := end.Add(b.Center.Forward().Scale(-2))
+		if !b.Contains(ahead) || b.Contains(behind) {
+			t.Errorf("OpenEnd(%s) corridor %+v does not run on from the end %v", c.lane, b, end)
+		}
+	}
+	if _, ok := x.OpenEnd(-1, 30); ok {
+		t.Error("OpenEnd of a lane index out of range")
+	}
+	i, _ := x.LaneIndex("l3")
+	if _, ok := x.OpenEnd(i, 0); ok {
+		t.Error("OpenEnd with no length")
+	}
+	if _, ok := x.OpenEnd(i, math.NaN()); ok {
+		t.Error("OpenEnd with a NaN length")
+	}
+}
