@@ -27,6 +27,10 @@ type Outcome struct {
 	InstructionFollowed *bool
 	// Guide reports the language-model guide's work in this scenario; nil when it ran unguided.
 	Guide *GuideOutcome
+	// LeftMapS is the run time (s) at which the ego drove off the map through the open end of its lane,
+	// where a recorded map was cut, inside the scored horizon; the metrics cover the run up to then. nil
+	// when it did not.
+	LeftMapS *float64
 }
 
 // GuideOutcome is the guide's work in one scenario.
@@ -53,6 +57,9 @@ func (o *Outcome) check() error {
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("runner returned metric %s = %v, want a finite number", name, v)
 		}
+	}
+	if l := o.LeftMapS; l != nil && (math.IsNaN(*l) || math.IsInf(*l, 0) || *l < 0) {
+		return fmt.Errorf("runner returned left-map time %v s, want a finite number >= 0", *l)
 	}
 	if g := o.Guide; g != nil {
 		if g.Calls < 0 || g.Errors < 0 || g.Errors > g.Calls {
@@ -96,7 +103,11 @@ type Record struct {
 	InstructionFollowed *bool `json:"instruction_followed,omitempty"`
 	// Guide is the guide's work (calls, errors, inference runtimes); absent when unguided or failed.
 	Guide *GuideRecord `json:"guide,omitempty"`
-	Error string       `json:"error,omitempty"` // why the scenario failed; "" if it ran
+	// LeftMapS is the time (s) at which the ego drove off the map through the open end of its lane, where
+	// the recorded map was cut, inside the scored horizon; the metrics cover the run up to then. Absent
+	// when it stayed on the map.
+	LeftMapS *float64 `json:"left_map_s,omitempty"`
+	Error    string   `json:"error,omitempty"` // why the scenario failed; "" if it ran
 }
 
 // GuideRecord is the guide's work in one scenario.

@@ -347,6 +347,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 	rec.GoalReached = out.GoalReached
 	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions
+	rec.LeftMapS = out.LeftMapS
 	return rec
 }
 

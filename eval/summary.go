@@ -57,7 +57,10 @@ type Summary struct {
 	InstructionScenarios int      `json:"instruction_scenarios"`
 	// Collisions is the fraction of the scenarios that ran with at least one at-fault collision (0 if none
 	// ran).
-	Collisions    float64 `json:"collisions"`
+	Collisions float64 `json:"collisions"`
+	// LeftMap counts the scenarios that ran whose ego drove off the map through the open end of a lane
+	// (Record.LeftMapS), ending its scored run there.
+	LeftMap       int     `json:"left_map"`
 	PlannerCalls  uint64  `json:"planner_calls"`
 	PlannerMSMean float64 `json:"planner_ms_mean"`
 	PlannerMSP50  float64 `json:"planner_ms_p50"`
@@ -143,6 +146,9 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++
+		}
+		if r.LeftMapS != nil {
+			s.LeftMap++
 		}
 		if f := r.InstructionFollowed; f != nil {
 			tf := typeFollowed[typ]

@@ -6,12 +6,14 @@ import (
 )
 
 // DrivableViolation returns how far (m) the corner of box farthest outside the drivable area (lanes, lane
-// connectors and drivable areas) lies from it, 0 when all four corners are inside. Distances beyond the map
-// index's search neighbourhood are +Inf. It does not allocate.
+// connectors and drivable areas) lies from it, 0 when all four corners are inside. A corner past the end
+// of a lane where the map was cut, in the corridor continuing it (scenarios.MapIndex.InOpenEnd), is on the
+// road and counts as inside. Distances beyond the map index's search neighbourhood are +Inf. It does not
+// allocate.
 func DrivableViolation(m *scenarios.MapIndex, box geom.Box) float64 {
 	worst := 0.0
 	for _, c := range box.Corners() {
-		if d := m.DistanceOutsideDrivable(c); d > worst {
+		if d := m.DistanceOutsideDrivable(c); d > worst && !m.InOpenEnd(c) {
 			worst = d
 		}
 	}

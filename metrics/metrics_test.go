@@ -36,6 +36,16 @@ func TestDrivableArea(t *testing.T) {
 			t.Errorf("box at y=%v: violation %v, want 0", y, v)
 		}
 	}
+	// Front bumpers 2 m past the ends of lanes: D ends at the edge of the map (x=220, nothing beyond), where
+	// the road goes on; B ends at x=100 beside the connector C, where it does not.
+	for _, c := range []struct {
+		end, y, want float64
+	}{{220, 0, 0}, {100, 3.5, 2}} {
+		box := pacifica.Footprint(geom.Pose{X: c.end + 2 - pacifica.FrontLength, Y: c.y})
+		if v := DrivableViolation(m, box); !near(v, c.want, 1e-6) {
+			t.Errorf("front 2 m past the end at x=%v, y=%v: violation %v, want %v", c.end, c.y, v, c.want)
+		}
+	}
 }
 
 // againstRun returns a run in lane A where ego stands for 4 frames, moves `step` metres per frame towards -x

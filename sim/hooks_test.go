@@ -127,6 +127,8 @@ func TestObserverErrorEndsTheRun(t *testing.T) {
 	}
 }
 
+// TestOvertimeRunsUntilTheConditionButScoresTheHorizon: overtime goes on until the condition holds, at most
+// the overtime's steps, and only when it has not held before; the metrics cover the horizon.
 func TestOvertimeRunsUntilTheConditionButScoresTheHorizon(t *testing.T) {
 	sc := testScenario() // 15 s horizon, expert at 10 m/s from x = 10
 	base, err := Run(sc, planner.NewLogReplay(sc), Config{})
@@ -153,6 +155,15 @@ func TestOvertimeRunsUntilTheConditionButScoresTheHorizon(t *testing.T) {
 	}
 	if len(capped.Ego) != 156 {
 		t.Errorf("overtime capped at 5 steps ran %d frames, want 156", len(capped.Ego))
+	}
+	// A condition met once inside the horizon (the goal passed through) needs no overtime.
+	passed := func(e dynamics.State) bool { return e.Pose.X >= 100 && e.Pose.X < 101.5 }
+	met, err := Run(sc, planner.NewLogReplay(sc), Config{Overtime: 50, Until: passed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(met.Ego) != 151 {
+		t.Errorf("a condition met inside the horizon ran %d frames, want the 151 of the horizon", len(met.Ego))
 	}
 	if _, err := New(sc, planner.NewLogReplay(sc), Config{Overtime: -1}); err == nil {
 		t.Error("negative overtime accepted")

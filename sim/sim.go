@@ -28,9 +28,9 @@ type Config struct {
 	Observers []StepObserver
 
 	// Overtime lets the run go on past the scored horizon, for up to this many steps, until Until reports
-	// true for an ego state (or at once when Until is nil or already true). It serves goals whose time
-	// interval outlasts the recording, as CommonRoad's do: metrics cover the scored horizon only, and
-	// recorded road users whose logs end leave the scene.
+	// true for an ego state (or not at all when Until is nil or has been true for any earlier state, frame 0
+	// included). It serves goals whose time interval outlasts the recording, as CommonRoad's do: metrics
+	// cover the scored horizon only, and recorded road users whose logs end leave the scene.
 	Overtime int
 	Until    func(ego dynamics.State) bool
 }
@@ -45,6 +45,11 @@ type Result struct {
 	// ScoredFrames, which the metrics do not cover.
 	Objects      [][]scenarios.Object
 	ScoredFrames int
+	// LeftMap is the frame at which the ego drove off the map through the open end of a lane, where the
+	// recorded map was cut (scenarios.MapIndex.OpenEnd): the first with the centre of its footprint past the
+	// end. The map describes nothing beyond, so the metrics stop there: ScoredFrames ends before it. The run
+	// goes on as before (the goal, overtime). 0 when it stayed on the map inside the scored horizon.
+	LeftMap int
 	// Observed holds what the planner observed at each frame when Config.Perception was set; nil otherwise
 	// (the planner observed Objects).
 	Observed [][]scenarios.Object
@@ -65,9 +70,13 @@ type Simulation struct {
 	reactive *reactiveAgents
 	queue    EventQueue
 
-	iter    int
-	ego     []dynamics.State
-	objects [][]scenarios.Object // ground truth, one entry per frame
+	iter int
+	// leftMap is the frame of the horizon at which the ego drove off the map through the open end of a lane
+	// (0: it has not); the frames before it are scored.
+	leftMap  int
+	untilMet bool // cfg.Until has been true for an ego state
+	ego      []dynamics.State
+	objects  [][]scenarios.Object // ground truth, one entry per frame
 	// observed is what the planner sees, one entry per frame (Config.Perception set); nil: objects.
 	observed [][]scenarios.Object
 	plans    []dynamics.Trajectory
@@ -123,6 +132,7 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		return nil, fmt.Errorf("sim: %s: initialize planner %s: %w", sc.ID, p.Name(), err)
 	}
 	s.ego = append(s.ego, ExpertState(sc, 0, cfg.Vehicle))
+	s.checkUntil(s.ego[0])
 	s.objects = append(s.objects, s.observe(0))
 	if err := s.perceive(0); err != nil {
 		return nil, err
@@ -153,10 +163,14 @@ func (s *Simulation) finished() bool {
 	if s.iter < s.steps {
 		return false
 	}
-	if s.cfg.Until == nil || s.iter >= s.steps+s.overtime {
-		return true
+	return s.cfg.Until == nil || s.untilMet || s.iter >= s.steps+s.overtime
+}
+
+// checkUntil records whether cfg.Until holds for the ego state st.
+func (s *Simulation) checkUntil(st dynamics.State) {
+	if s.cfg.Until != nil && !s.untilMet && s.cfg.Until(st) {
+		s.untilMet = true
 	}
-	return s.cfg.Until(s.ego[len(s.ego)-1])
 }
 
 // Iteration returns the number of steps taken so far.
@@ -267,6 +281,10 @@ func (s *Simulation) tick(i int) error {
 	}
 	s.ego = append(s.ego, next)
 	s.iter = i + 1
+	s.checkUntil(next)
+	if s.leftMap == 0 && s.iter <= s.steps && s.leavingMap(next) {
+		s.leftMap = s.iter
+	}
 	s.objects = append(s.objects, s.observe(i+1))
 	if len(s.cfg.Observers) > 0 {
 		f := Frame{
@@ -387,6 +405,9 @@ func (s *Simulation) Result() (*Result, error) {
 		return nil, fmt.Errorf("sim: %s: simulation not finished (%d of %d steps)", s.sc.ID, s.iter, s.steps)
 	}
 	scored := s.steps + 1
+	if s.leftMap > 0 {
+		scored = min(scored, s.leftMap)
+	}
 	expert := make([]dynamics.State, 0, scored)
 	for i := 0; i < scored && i < len(s.sc.Expert); i++ {
 		expert = append(expert, ExpertState(s.sc, i, s.cfg.Vehicle))
@@ -406,6 +427,7 @@ func (s *Simulation) Result() (*Result, error) {
 		Ego:          s.ego,
 		Objects:      s.objects,
 		ScoredFrames: scored,
+		LeftMap:      s.leftMap,
 		Observed:     s.observed,
 		Plans:        s.plans,
 	}, nil

@@ -346,3 +346,50 @@ func TestReactiveVehicleEntersWhenItsPlaceIsClear(t *testing.T) {
 		t.Fatalf("2 s after it entered: %+v, want the car driving on ahead of the ego", later)
 	}
 }
+
+// TestEgoLeavesTheMapThroughAnOpenEnd: an ego driving on past the end of a lane where the map was cut is
+// scored up to there, without a drivable-area violation, and the run goes on; one driving off the end of a
+// lane that drops beside another is off the road and fails drivable_area_compliance.
+func TestEgoLeavesTheMapThroughAnOpenEnd(t *testing.T) {
+	sc := testScenario()
+	// Lane d ends at x=600 with nothing beyond: the expert drives on past it.
+	sc.Expert = cruise(520, 10, 151)
+	sc.Tracks = nil
+	res, err := Run(sc, planner.NewLogReplay(sc), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LeftMap == 0 || res.ScoredFrames != res.LeftMap || len(res.Ego) != 151 {
+		t.Fatalf("left map at frame %d, %d scored frames of %d: want the scoring to end at the exit, the run to go on", res.LeftMap, res.ScoredFrames, len(res.Ego))
+	}
+	veh := sc.EgoVehicle()
+	center := res.Ego[res.LeftMap].Pose.X + veh.RearAxleToCenter()
+	if center < 600 || center > 601.1 {
+		t.Errorf("the run ended with the ego's centre at x=%.2f, want just past the map's end at 600", center)
+	}
+	// The last scored frames have the front past the end: the road goes on there.
+	if front := res.Ego[res.ScoredFrames-1].Pose.X + veh.FrontLength; front < 601 {
+		t.Errorf("last scored frame with the front bumper at x=%.2f, want past the map's end at 600", front)
+	}
+	if v := res.Metrics.Value("drivable_area_compliance"); v != 1 {
+		t.Errorf("drivable_area_compliance %v, want 1 for an exit through an open end", v)
+	}
+
+	// Lane b ends at x=400 beside the connector c: its end is not the edge of the map.
+	sc = testScenario()
+	sc.Tracks = nil
+	sc.Expert = cruise(330, 10, 151)
+	for i := range sc.Expert {
+		sc.Expert[i].Pose.Y = 3.5
+	}
+	res, err = Run(sc, planner.NewLogReplay(sc), Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.LeftMap != 0 || res.ScoredFrames != 151 {
+		t.Errorf("left map at frame %d with %d scored frames: want the whole run scored", res.LeftMap, res.ScoredFrames)
+	}
+	if v := res.Metrics.Value("drivable_area_compliance"); v != 0 {
+		t.Errorf("drivable_area_compliance %v, want 0 past the end of a lane that is not the map's edge", v)
+	}
+}

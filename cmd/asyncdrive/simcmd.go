@@ -245,6 +245,9 @@ func (o simOutcome) print(w io.Writer, id string) {
 		fmt.Fprintf(w, ", goal reached %v", *o.goal)
 	}
 	fmt.Fprintln(w)
+	if o.leftMapS != nil {
+		fmt.Fprintf(w, "  the ego drove off the map through the open end of its lane at %.1f s; the metrics cover the run up to then\n", *o.leftMapS)
+	}
 	for _, name := range metricNames() {
 		fmt.Fprintf(w, "  %-36s %.4f\n", name, o.metrics[name])
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -103,4 +105,64 @@ func TestSimExplainsCommonRoadGoal(t *testing.T) {
 			t.Errorf("%v: want %q in\n%s", tc.args, tc.want, stdout)
 		}
 	}
+}
+
+// TestSimEgoLeavesTheRecordedMap: on an empty motorway PDM drives at the limit, faster than the recorded
+// driver, and reaches the end of highD's recorded map before the recording ends. It drives out through the
+// open end of its lane: the run is scored up to there, with no drivable-area violation (it used to score
+// 0), and sim and eval say when it left.
+func TestSimEgoLeavesTheRecordedMap(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed-loop runs on recorded data")
+	}
+	f := filepath.Join(crData, "highD", "DEU_LocationAUpper30-1_30902_T-977.cr.xml.gz")
+	if _, err := os.Stat(f); err != nil {
+		t.Skipf("no CommonRoad data at %s", crData)
+	}
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", f)
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	for _, want := range []string{"CLS 100.00", "drove off the map through the open end of its lane at 12.2 s", "drivable_area_compliance             1.0000"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("want %q in\n%s", want, stdout)
+		}
+	}
+
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), mustRead(t, f), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	solution := strings.Replace(f, ".cr.xml.gz", ".solution.xml.gz", 1)
+	if err := os.WriteFile(filepath.Join(dir, filepath.Base(solution)), mustRead(t, solution), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "out")
+	if code, stdout, stderr := asyncdrive(t, "eval", "--planner", "pdm", "--scenarios", dir, "--out", out); code != exitOK {
+		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var rec struct {
+		LeftMapS *float64 `json:"left_map_s"`
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(out, "results.jsonl")), &rec); err != nil {
+		t.Fatal(err)
+	}
+	if rec.LeftMapS == nil || math.Abs(*rec.LeftMapS-12.2) > 0.05 {
+		t.Errorf("results.jsonl left_map_s = %v, want 12.2", rec.LeftMapS)
+	}
+	var sum struct {
+		LeftMap int `json:"left_map"`
+	}
+	if err := json.Unmarshal(mustRead(t, filepath.Join(out, "summary.json")), &sum); err != nil || sum.LeftMap != 1 {
+		t.Errorf("summary.json left_map = %d (%v), want 1", sum.LeftMap, err)
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

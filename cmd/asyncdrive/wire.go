@@ -147,6 +147,7 @@ func newRunner(o runOptions) eval.Runner {
 			st := guide.Stats()
 			out.Guide = &eval.GuideOutcome{Calls: st.Calls, Errors: st.Errors, InferMS: st.InferMS}
 		}
+		out.LeftMapS = leftMapTime(res)
 		for _, n := range res.Metrics.AtFaultCounts {
 			out.AtFaultCollisions += n
 		}
@@ -208,6 +209,17 @@ type simOutcome struct {
 	metrics    map[string]float64
 	record     string
 	ego        []dynamics.State // the ego's history, overtime included
+	leftMapS   *float64         // when the ego drove off the map through an open lane end (leftMapTime)
+}
+
+// leftMapTime returns the time at which the run's ego drove off the map through the open end of a lane,
+// where its scoring ended (sim.Result.LeftMap), or nil.
+func leftMapTime(res *sim.Result) *float64 {
+	if res.LeftMap <= 0 || res.LeftMap >= len(res.Ego) {
+		return nil
+	}
+	t := res.Ego[res.LeftMap].Time
+	return &t
 }
 
 // run simulates the job; live, when set, gets every step's frame (a viewer's feed; an error stops the run).
@@ -269,7 +281,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if err != nil {
 		return simOutcome{}, err
 	}
-	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego}
+	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego, leftMapS: leftMapTime(res)}
 	for _, name := range metricNames() {
 		out.metrics[name] = res.Metrics.Value(name)
 	}
