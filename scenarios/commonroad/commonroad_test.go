@@ -10,6 +10,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -229,6 +230,28 @@ func TestClosedLoopHighD(t *testing.T) {
 	}
 }
 
+// TestClosedLoopSyntheticExpert replays NGSIM US101-10_2's synthetic expert (the file has no solution): its
+// leader brakes from 8.6 to 2.6 m/s in the first two seconds, and the expert, which used to drive into it on
+// the goal's schedule, stays behind it.
+func TestClosedLoopSyntheticExpert(t *testing.T) {
+	res := mustImport(t, filepath.Join(needData(t), "NGSIM", "USA_US101-10_2_T-1.xml.gz"))
+	sc := res.Scenario
+	if !res.Report.SyntheticExpert {
+		t.Fatal("want a synthetic expert")
+	}
+	p, err := planner.New("log_replay", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := sim.Run(sc, p, sim.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := out.Metrics.NumCollisions; n != 0 {
+		t.Errorf("the synthetic expert collided %d times, want none", n)
+	}
+}
+
 const minimal = `<commonRoad timeStepSize="0.1" commonRoadVersion="2020a" benchmarkID="ZAM_Test-1_1_T-1" source="test">
  <lanelet id="1">
   <leftBound><point><x>0</x><y>2</y></point><point><x>100</x><y>2</y></point></leftBound>
@@ -418,5 +441,50 @@ func TestEgoVehicleType(t *testing.T) {
 		if e := res.Scenario.Expert[0].Pose; math.Abs(e.X-(10-want.RearAxleToCenter())) > 1e-9 || res.Goal.CentreOffset != want.RearAxleToCenter() {
 			t.Errorf("%s: start rear axle x %.4f, goal centre offset %.4f; want %.4f and %.4f", tc.name, e.X, res.Goal.CentreOffset, 10-want.RearAxleToCenter(), want.RearAxleToCenter())
 		}
+	}
+}
+
+// TestSyntheticExpertFollowsTheRoadUserAhead: without a solution, the synthetic expert heads for the goal on
+// the goal's schedule, but a slower car ahead in its lane holds it back: it keeps a gap behind it, and starts
+// with the schedule's acceleration.
+func TestSyntheticExpertFollowsTheRoadUserAhead(t *testing.T) {
+	// A car at x=35 driving at 3 m/s for 8 s; the ego at x=10 at 10 m/s; the goal at x=90 between 4 and 6 s.
+	var traj strings.Builder
+	for k := 1; k <= 80; k++ {
+		fmt.Fprintf(&traj, `<state><time><exact>%d</exact></time><position><point><x>%g</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>3</exact></velocity></state>`, k, 35+0.3*float64(k))
+	}
+	doc := strings.Replace(minimal, `<x>40</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact>`,
+		`<x>35</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>3</exact>`, 1)
+	doc = regexp.MustCompile(`<trajectory>.*</trajectory>`).ReplaceAllString(doc, "<trajectory>"+traj.String()+"</trajectory>")
+	doc = strings.Replace(doc, `<velocity><exact>5</exact></velocity></initialState>`, `<velocity><exact>10</exact></velocity></initialState>`, 1)
+	doc = strings.Replace(doc, `<intervalStart>20</intervalStart><intervalEnd>40</intervalEnd>`, `<intervalStart>40</intervalStart><intervalEnd>60</intervalEnd>`, 1)
+	doc = strings.Replace(doc, `<center><x>30</x><y>0</y></center>`, `<center><x>90</x><y>0</y></center>`, 1)
+	res, err := Decode(strings.NewReader(doc), "follow.xml", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scenario
+	if !res.Report.SyntheticExpert || len(sc.Tracks) != 1 || len(sc.Tracks[0].States) < 60 {
+		t.Fatalf("unexpected import: %+v, %d tracks", res.Report, len(sc.Tracks))
+	}
+	// The schedule: from 10 m/s, 80 m (centre to centre) in 5 s asks for more than the 1.5 m/s^2 cap.
+	if a := sc.Expert[0].Accel; a != 1.5 {
+		t.Errorf("first state's acceleration %v, want the schedule's 1.5", a)
+	}
+	veh := sc.EgoVehicle()
+	minGap, slowest := math.Inf(1), math.Inf(1)
+	for k, e := range sc.Expert {
+		st, ok := sc.Tracks[0].StateAt(k)
+		if !ok {
+			break
+		}
+		minGap = min(minGap, st.Pose.X-sc.Tracks[0].Length/2-(e.Pose.X+veh.FrontLength))
+		slowest = min(slowest, e.Speed)
+	}
+	if minGap < 1.5 {
+		t.Errorf("the synthetic expert came within %.2f m of the car ahead, want at least about the 2 m minimum gap", minGap)
+	}
+	if slowest > 4 {
+		t.Errorf("the synthetic expert never slowed below %.1f m/s behind a car at 3 m/s", slowest)
 	}
 }

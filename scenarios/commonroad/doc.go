@@ -70,9 +70,10 @@
 // With a solution file, the expert is the recorded trajectory (speed and steering as recorded, acceleration by
 // differences) and the run's horizon is its length; it is then extended by [Lookahead] seconds at its last
 // speed along the route, so that a log-replay planner sees a future at the end. Without one (NGSIM, the format
-// tests) a synthetic expert drives from the initial state along the route with the constant acceleration that
-// brings it to the goal's centre by the middle of the goal's time interval, for the length of that interval
-// (3 to 30 s); [Report.SyntheticExpert] says so. Experts shorter than [ShortExpert] seconds and ego footprints
+// tests) a synthetic expert drives from the initial state along the route with the acceleration that brings
+// it to the goal's centre by the middle of the goal's time interval, for the length of that interval (3 to
+// 30 s), but keeps [SyntheticHeadway] behind the recorded road user ahead of it in its lane (the Intelligent
+// Driver Model's braking whenever that asks for less); [Report.SyntheticExpert] says so. Experts shorter than [ShortExpert] seconds and ego footprints
 // overlapping another road user at the start are flagged in the [Report].
 //
 // # Errors

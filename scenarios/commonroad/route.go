@@ -6,6 +6,7 @@ import (
 	"slices"
 
 	"asyncdrive/geom"
+	"asyncdrive/idm"
 	"asyncdrive/scenarios"
 )
 
@@ -384,9 +385,11 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) ([]int, flo
 }
 
 // synthesize builds an expert for a file without a solution: from the initial state along the route's lanes,
-// its lateral offset fading over 3 s, with the constant acceleration (within [-3, 1.5] m/s^2) that brings it
-// to the goal's centre by the middle of the goal's time interval (constant speed when the goal has no position
-// or time).
+// its lateral offset fading over 3 s, with the acceleration (within [-3, 1.5] m/s^2) that brings it from where
+// it is to the goal's centre by the middle of the goal's time interval (constant speed when the goal has no
+// position or time), but never closer to the recorded road user ahead of it in its lane than a driver keeping
+// [SyntheticHeadway] would come (the Intelligent Driver Model's braking, as hard as it takes). Its first
+// state has the first step's scheduled acceleration.
 func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.Pose) {
 	dt := c.doc.dt
 	n := c.syntheticFrames()
@@ -398,40 +401,92 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 	}
 	s0, lat0 := path.Project(start.Pos())
 	v0 := math.Max(pp.init.speed, 0)
-	a := 0.0
+	sg, T := math.NaN(), 0.0
 	if !c.res.Report.NoGoalPosition && len(c.res.Goal.States) > 0 {
 		g := c.res.Goal.States[0]
-		sg, _ := path.Project(c.sc.Goal.Pos())
-		D := sg - s0
-		T := 0.0
+		sg, _ = path.Project(c.sc.Goal.Pos())
 		if !math.IsInf(g.TimeStart, 0) && !math.IsInf(g.TimeEnd, 0) {
 			T = (g.TimeStart + g.TimeEnd) / 2
 		}
-		if D > 0 && T > 0.5 {
-			a = min(max(2*(D-v0*T)/(T*T), -3), 1.5)
+	}
+	// sched is the constant acceleration that reaches the goal's centre at T from station s at speed v,
+	// t seconds in; once too close to T it stays as it was.
+	sched, a := 0.0, 0.0
+	plan := func(t, s, v float64) {
+		if D, left := sg-s, T-t; D > 0 && left > 0.5 {
+			sched = min(max(2*(D-v*left)/(left*left), -3), 1.5)
 		}
 	}
+	veh := c.sc.EgoVehicle()
+	follow := idm.Params{TargetSpeed: math.Inf(1), MinGap: 2, Headway: SyntheticHeadway, AccelMax: 1.5, DecelMax: 3}
+	a0 := 0.0
 	exp := make([]scenarios.EgoState, n+1)
 	exp[0] = scenarios.EgoState{Pose: start, Speed: v0}
 	s, v := s0, v0
 	for k := 1; k <= n; k++ {
+		t := float64(k-1) * dt
+		lat := lat0 * math.Max(0, 1-t/3)
+		plan(t, s, v)
+		a = sched
+		if k == 1 {
+			a0 = sched
+		}
+		if gap, lv, ok := c.leader(&path, k-1, s+veh.FrontLength, lat); ok {
+			a = min(a, follow.Accel(v, gap, lv))
+		}
 		nv := math.Max(v+a*dt, 0)
 		s += (v + nv) / 2 * dt
 		v = nv
 		if s > path.Length() {
 			s, v = path.Length(), 0
 		}
-		lat := lat0 * math.Max(0, 1-float64(k)*dt/3)
-		p := path.PoseAt(s).Translate(0, lat)
+		p := path.PoseAt(s).Translate(0, lat0*math.Max(0, 1-float64(k)*dt/3))
 		exp[k] = scenarios.EgoState{Pose: p, Speed: v}
 	}
 	for k := range n {
 		exp[k].Accel = (exp[k+1].Speed - exp[k].Speed) / dt
 	}
 	exp[n].Accel = exp[n-1].Accel
+	// The run starts with the schedule's acceleration, the file giving none: the drive's mean acceleration
+	// towards where the recorded driver was at the goal's time (the road user ahead reshapes the drive, not
+	// the state it starts from).
+	exp[0].Accel = a0
 	c.sc.Expert = exp
 	c.res.Report.ExpertSeconds = float64(n) * dt
 }
+
+// SyntheticHeadway (s) is the time gap a synthetic expert keeps to the road user ahead of it: about what the
+// recorded US-101 drivers kept in dense traffic.
+const SyntheticHeadway = 1.0
+
+// leader returns the gap from the front bumper at station front to the nearest recorded road user ahead at
+// frame k whose centre lies within half a lane of the synthetic expert's line (lateral offset lat) on path,
+// and that road user's speed along the path.
+func (c *converter) leader(path *geom.Polyline, k int, front, lat float64) (gap, speed float64, ok bool) {
+	gap = math.Inf(1)
+	for i := range c.sc.Tracks {
+		tr := &c.sc.Tracks[i]
+		st, has := tr.StateAt(k)
+		if !has || tr.Type == scenarios.Pedestrian {
+			continue
+		}
+		q := geom.Vec2{X: st.Pose.X, Y: st.Pose.Y}
+		sq, lq := path.Project(q)
+		if math.Abs(lq-lat) > syntheticLaneHalf {
+			continue
+		}
+		g := sq - tr.Length/2 - front
+		if g < -tr.Length/2 || g >= gap {
+			continue
+		}
+		h := path.PoseAt(sq).Heading
+		gap, speed, ok = max(g, 0), st.VX*math.Cos(h)+st.VY*math.Sin(h), true
+	}
+	return gap, speed, ok
+}
+
+// syntheticLaneHalf (m): a road user whose centre is this close to the synthetic expert's line is in its lane.
+const syntheticLaneHalf = 1.6
 
 // Lookahead is how far, in seconds, the expert log is extended past its recorded end (the run's horizon), so
 // that a log-replay planner reading the expert's future near the end does not see the log stop.
