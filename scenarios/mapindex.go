@@ -27,7 +27,7 @@ type MapIndex struct {
 	polyBox []geom.AABB
 	grid    grid
 
-	openEnds []geom.Box // corridors past the lanes that end at the edge of the map (OpenEnds)
+	openEnds []geom.Box // corridors past the lanes that end at the edge of the map (InOpenEnd)
 }
 
 type grid struct {

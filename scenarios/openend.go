@@ -20,7 +20,7 @@ const (
 	OpenEndClear = 10.0
 )
 
-// OpenEndRunout (m) is how far the road is taken to go on straight past an open end (OpenEnds).
+// OpenEndRunout (m) is how far the road is taken to go on straight past an open end (InOpenEnd).
 const OpenEndRunout = 200.0
 
 // laneRunout returns the corridor continuing lane i straight past its end for length metres, as wide as the
@@ -49,7 +49,7 @@ func (x *MapIndex) laneRunout(i int, length float64) (geom.Box, bool) {
 	return geom.Box{Center: geom.Pose{X: c.X, Y: c.Y, Heading: h}, Length: length + 1, Width: w}, true
 }
 
-// OpenEnd returns lane i's runout (LaneRunout) when the lane ends at the edge of the map: nothing of the
+// OpenEnd returns lane i's runout (laneRunout) when the lane ends at the edge of the map: nothing of the
 // map lies ahead of its end (the point OpenEndProbe metres beyond it is at least OpenEndClear metres from
 // the drivable area).
 func (x *MapIndex) OpenEnd(i int, length float64) (geom.Box, bool) {
@@ -66,7 +66,8 @@ func (x *MapIndex) OpenEnd(i int, length float64) (geom.Box, bool) {
 	return b, true
 }
 
-// findOpenEnds collects the corridors of OpenEnds.
+// findOpenEnds collects the corridors continuing the lanes that end at the edge of the map (OpenEnd)
+// straight on for OpenEndRunout metres.
 func (x *MapIndex) findOpenEnds() {
 	for l := range x.NumLanes() {
 		if b, ok := x.OpenEnd(l, OpenEndRunout); ok {
@@ -75,11 +76,8 @@ func (x *MapIndex) findOpenEnds() {
 	}
 }
 
-// OpenEnds returns the corridors continuing the lanes that end at the edge of the map (OpenEnd) straight on
-// for OpenEndRunout metres. The slice is owned by the index.
-func (x *MapIndex) OpenEnds() []geom.Box { return x.openEnds }
-
-// InOpenEnd reports whether p lies in the corridor past one of the map's open ends (OpenEnds).
+// InOpenEnd reports whether p lies in the corridor continuing one of the map's open ends (OpenEnd) straight
+// on for OpenEndRunout metres.
 func (x *MapIndex) InOpenEnd(p geom.Vec2) bool {
 	for i := range x.openEnds {
 		if x.openEnds[i].Contains(p) {

@@ -3,6 +3,8 @@ package scenarios
 import (
 	"math"
 	"testing"
+
+	"asyncdrive/geom"
 )
 
 func TestOpenEnd(t *testing.T) {
@@ -37,6 +39,15 @@ func TestOpenEnd(t *testing.T) {
 		behind := end.Add(b.Center.Forward().Scale(-2))
 		if !b.Contains(ahead) || b.Contains(behind) {
 			t.Errorf("OpenEnd(%s) corridor %+v does not run on from the end %v", c.lane, b, end)
+		}
+	}
+	// The index keeps the open ends' corridors (OpenEndRunout long): past l3 and l4, not past l2.
+	for _, c := range []struct {
+		p  geom.Vec2
+		in bool
+	}{{geom.V(125, 0), true}, {geom.V(60, 250), true}, {geom.V(60, 270), false}, {geom.V(55, 3.5), false}, {geom.V(125, 5), false}} {
+		if got := x.InOpenEnd(c.p); got != c.in {
+			t.Errorf("InOpenEnd(%v) = %v, want %v", c.p, got, c.in)
 		}
 	}
 	if _, ok := x.OpenEnd(-1, 30); ok {

@@ -207,14 +207,7 @@ func TestGoldenSummary(t *testing.T) {
 func TestClosedLoopHighD(t *testing.T) {
 	res := mustImport(t, filepath.Join(needData(t), "highD", "DEU_LocationALower26-1_260_T-75.cr.xml.gz"))
 	sc := res.Scenario
-	p, err := planner.New("log_replay", sc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := sim.Run(sc, p, sim.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := replay(t, sc)
 	if v := out.Metrics.NoAtFaultCollisions; v != 1 {
 		t.Errorf("no_ego_at_fault_collisions = %v, want 1", v)
 	}
@@ -239,6 +232,14 @@ func TestClosedLoopSyntheticExpert(t *testing.T) {
 	if !res.Report.SyntheticExpert {
 		t.Fatal("want a synthetic expert")
 	}
+	if n := replay(t, sc).Metrics.NumCollisions; n != 0 {
+		t.Errorf("the synthetic expert collided %d times, want none", n)
+	}
+}
+
+// replay simulates sc's expert with the log-replay planner, non-reactive.
+func replay(t *testing.T, sc *scenarios.Scenario) *sim.Result {
+	t.Helper()
 	p, err := planner.New("log_replay", sc)
 	if err != nil {
 		t.Fatal(err)
@@ -247,9 +248,7 @@ func TestClosedLoopSyntheticExpert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := out.Metrics.NumCollisions; n != 0 {
-		t.Errorf("the synthetic expert collided %d times, want none", n)
-	}
+	return out
 }
 
 const minimal = `<commonRoad timeStepSize="0.1" commonRoadVersion="2020a" benchmarkID="ZAM_Test-1_1_T-1" source="test">
