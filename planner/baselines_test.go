@@ -117,6 +117,60 @@ func TestIDMStopsForObstaclesAndRedLights(t *testing.T) {
 	}
 }
 
+// TestNuPlanIDM: idm_nuplan is nuPlan's IDM planner as nuPlan runs it. One Euler step per 0.5 s sample
+// advances the position at the speed the sample starts with, so at speed its plan runs into a stopped car
+// that the finer-integrated idm stops behind; and a car touching the ego from behind is its leader, at
+// distance 0, so it plans to stop where idm drives on.
+func TestNuPlanIDM(t *testing.T) {
+	m := straightMap()
+	init := Initialization{Map: &m, Route: []string{"rb1", "rb2", "rb3"}, Vehicle: dynamics.Pacifica(), DT: 0.1}
+	plan := func(p *IDM, x, v float64, objs []scenarios.Object) dynamics.Trajectory {
+		t.Helper()
+		if err := p.Initialize(init); err != nil {
+			t.Fatal(err)
+		}
+		traj, err := p.ComputeTrajectory(idmInput(x, v, objs, nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return traj
+	}
+	if got := NewNuPlanIDM().Name(); got != "idm_nuplan" {
+		t.Errorf("Name() = %q, want idm_nuplan", got)
+	}
+	if p, err := New("idm_nuplan", &scenarios.Scenario{}); err != nil || p.Name() != "idm_nuplan" {
+		t.Errorf("registry: %v, %v", p, err)
+	}
+	veh := dynamics.Pacifica()
+	// A stopped car 25 m ahead of the front bumper, the ego at 12 m/s: the IDM's 3 m/s^2 just stop it.
+	stopped := []scenarios.Object{{ID: "car", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: 10 + veh.FrontLength + 25 + 2.25}, Length: 4.5, Width: 2}}}
+	rearOf := stopped[0].Box.Center.X - 2.25
+	furthest := func(traj dynamics.Trajectory) float64 {
+		x := math.Inf(-1)
+		for _, q := range traj {
+			x = max(x, q.Pose.X+veh.FrontLength)
+		}
+		return x
+	}
+	if x := furthest(plan(NewIDM(IDMConfig{}), 10, 12, stopped)); x > rearOf {
+		t.Errorf("idm plans its front to x=%.2f, past the stopped car's rear at %.2f", x, rearOf)
+	}
+	if x := furthest(plan(NewNuPlanIDM(), 10, 12, stopped)); x <= rearOf {
+		t.Errorf("idm_nuplan plans its front to x=%.2f, short of the stopped car's rear at %.2f: want nuPlan's overshoot", x, rearOf)
+	}
+	// A car whose front touches the ego's rear bumper, at the ego's speed.
+	behind := []scenarios.Object{{ID: "follower", Type: scenarios.Vehicle, Vel: geom.V(8, 0),
+		Box: geom.Box{Center: geom.Pose{X: 50 - veh.RearLength - 2.2}, Length: 4.5, Width: 2}}}
+	if v := plan(NewIDM(IDMConfig{}), 50, 8, behind)[1].Speed; v < 8 {
+		t.Errorf("idm plans %.2f m/s after 0.5 s with a car behind it, want no braking", v)
+	}
+	// nuPlan's leader is an obstacle where it is now: it brakes in the first sample, the one the controller
+	// follows before the next plan.
+	if v := plan(NewNuPlanIDM(), 50, 8, behind)[1].Speed; v > 8-0.5*3+1e-9 {
+		t.Errorf("idm_nuplan plans %.2f m/s after 0.5 s with a car touching it from behind, want nuPlan's full braking (6.5)", v)
+	}
+}
+
 func TestIDMBadInput(t *testing.T) {
 	m := straightMap()
 	if err := NewIDM(IDMConfig{}).Initialize(Initialization{Map: &m}); err == nil {

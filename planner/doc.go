@@ -5,7 +5,8 @@
 //     at three lateral offsets, rolled out through the simulator's own LQR tracker and bicycle model
 //     (package dynamics) and scored with nuPlan's metric kernels (package metrics), with an emergency brake.
 //     It takes optional Guidance (lane change, speed cap, stop, weights) with its age.
-//   - IDM, nuPlan's IDM baseline ("idm"), and LogReplay, the expert ("log_replay").
+//   - IDM, nuPlan's IDM baseline ("idm", integrated in 0.1 s steps; "idm_nuplan", exactly as nuPlan runs it),
+//     and LogReplay, the expert ("log_replay").
 //
 // Planners are created by name with New; Names lists them. Runtime runs any planner at a fixed rate on wall
 // time with a per-tick deadline and safe fallbacks, for embedding in vehicle software.

@@ -10,14 +10,28 @@ import (
 	"asyncdrive/scenarios"
 )
 
-// IDMConfig holds the IDM planner's settings; zero fields take nuPlan's idm_planner.yaml values.
+// IDMConfig holds the IDM planner's settings; zero fields take nuPlan's idm_planner.yaml values, and the
+// two corrections of nuPlan's behaviour that EulerStep and LeadersBehind describe (NuPlanIDMConfig undoes
+// them).
 type IDMConfig struct {
 	Params          idm.Params // target speed (used when the lane has no speed limit), gap, headway, accel, decel
 	Samples         int        // planned states after the current one (16)
 	SampleInterval  float64    // s between planned states (0.5)
 	OccupancyRadius float64    // m: objects further from the ego centre are ignored (40)
 	RouteDepth      int        // lanes searched along the route (30)
+	// EulerStep (s) is the forward-Euler step the IDM is integrated with inside a planned sample (0.1).
+	// nuPlan takes one step per sample (0.5 s), advancing the position at the speed the sample starts
+	// with, so its plans overshoot into stopped leaders.
+	EulerStep float64
+	// LeadersBehind takes objects whose centre is behind the ego's centre as candidate leaders, as nuPlan
+	// does (every object touching the ego's footprint or its path corridor): a replayed car driving into the
+	// ego from behind becomes a leader at distance 0 and the ego brakes for it. false: they are left out.
+	LeadersBehind bool
 }
+
+// NuPlanIDMConfig returns the settings of nuPlan's IDM planner exactly, its integration and its choice of
+// leaders included: one Euler step per planned sample and objects behind the ego's centre as leaders.
+func NuPlanIDMConfig() IDMConfig { return IDMConfig{EulerStep: 0.5, LeadersBehind: true} }
 
 func (c IDMConfig) withDefaults() IDMConfig {
 	if c.Params == (idm.Params{}) {
@@ -35,6 +49,10 @@ func (c IDMConfig) withDefaults() IDMConfig {
 	if c.RouteDepth == 0 {
 		c.RouteDepth = 30
 	}
+	if !(c.EulerStep > 0) {
+		c.EulerStep = 0.1
+	}
+	c.EulerStep = min(c.EulerStep, c.SampleInterval)
 	return c
 }
 
@@ -43,6 +61,7 @@ func (c IDMConfig) withDefaults() IDMConfig {
 // Model, treating the nearest object in its path corridor, or a red-light lane connector on its path, as the
 // leader. It never changes lanes.
 type IDM struct {
+	name    string
 	cfg     IDMConfig
 	vehicle dynamics.VehicleParams
 	mx      *scenarios.MapIndex
@@ -65,10 +84,17 @@ type idmCandidate struct {
 }
 
 // NewIDM returns an IDM planner.
-func NewIDM(cfg IDMConfig) *IDM { return &IDM{cfg: cfg.withDefaults()} }
+func NewIDM(cfg IDMConfig) *IDM { return &IDM{name: "idm", cfg: cfg.withDefaults()} }
 
-// Name returns "idm".
-func (p *IDM) Name() string { return "idm" }
+// NewNuPlanIDM returns nuPlan's IDM planner exactly (NuPlanIDMConfig), named "idm_nuplan".
+func NewNuPlanIDM() *IDM {
+	p := NewIDM(NuPlanIDMConfig())
+	p.name = "idm_nuplan"
+	return p
+}
+
+// Name returns "idm", or "idm_nuplan" for NewNuPlanIDM's.
+func (p *IDM) Name() string { return p.name }
 
 // Initialize stores the map and the route; the path is built at the first iteration.
 func (p *IDM) Initialize(init Initialization) error {
@@ -154,9 +180,9 @@ func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 				gap, leadV = d, 0
 			}
 		}
-		// Integrate the IDM over the sample in forward-Euler sub-steps of at most 0.1 s (nuPlan takes one
-		// 0.5 s step, which overshoots into stopped leaders), with the leader moving at constant speed.
-		n := int(math.Ceil(p.cfg.SampleInterval/idmSubStep - 1e-9))
+		// Integrate the IDM over the sample in forward-Euler steps of EulerStep (nuPlan: one step per
+		// sample), with the leader moving at constant speed.
+		n := int(math.Ceil(p.cfg.SampleInterval/p.cfg.EulerStep - 1e-9))
 		h := p.cfg.SampleInterval / float64(n)
 		s0, acc := s, 0.0
 		for j := 0; j < n; j++ {
@@ -198,11 +224,9 @@ func (p *IDM) collect(in *Input, foot geom.Box, from, to float64) {
 		if o.Box.Overlaps(foot) {
 			c.sMin, c.sMax = sEgo, sEgo
 		}
-		// Only walk the corridor near the object's projection. Objects whose centre is behind the ego's
-		// centre are not leaders (nuPlan would take a replayed car driving into the ego from behind as a
-		// leader at distance 0 and follow its speed, pushing the ego forward).
+		// Only walk the corridor near the object's projection.
 		so, _ := p.path.Project(o.Box.Center.Pos())
-		if so < sEgo {
+		if so < sEgo && !p.cfg.LeadersBehind {
 			continue
 		}
 		reach := math.Hypot(o.Box.Length, o.Box.Width)/2 + step + halfW
@@ -240,8 +264,5 @@ func (p *IDM) redLightStart(in *Input, front float64) float64 {
 	}
 	return best
 }
-
-// idmSubStep is the longest forward-Euler step used to integrate the IDM inside one planned sample.
-const idmSubStep = 0.1
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

@@ -15,6 +15,7 @@ type Factory func(sc *scenarios.Scenario) Planner
 var registry = map[string]Factory{
 	"log_replay": func(sc *scenarios.Scenario) Planner { return NewLogReplay(sc) },
 	"idm":        func(*scenarios.Scenario) Planner { return NewIDM(IDMConfig{}) },
+	"idm_nuplan": func(*scenarios.Scenario) Planner { return NewNuPlanIDM() },
 	"pdm":        func(*scenarios.Scenario) Planner { return NewPDM(PDMConfig{}) },
 }
 
