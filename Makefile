@@ -26,7 +26,7 @@ LDFLAGS  := -X main.version=$(VERSION)
 
 # The main job: these planners, with these agent modes, on the builtin suite, into $(OUT)/PLANNER-AGENTS.
 OUT      ?= out
-PLANNERS ?= log_replay idm pdm
+PLANNERS ?= log_replay idm idm_nuplan pdm
 AGENTS   ?= nonreactive reactive
 EVALFLAGS ?=
 # The guided run of make run: PDM with the builtin language-model guide (llmguide/model).
