@@ -12,33 +12,47 @@ import (
 // crData is the CommonRoad data set next to the repository (see scenarios/commonroad).
 var crData = filepath.Join("..", "..", "..", "shared", "data", "commonroad")
 
+// crFile returns the path of file name in the data set's folder set, skipping the test in -short mode (the
+// runs on recorded data are closed-loop) or when the data is not there.
+func crFile(t *testing.T, set, name string) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("closed-loop runs on recorded data")
+	}
+	f := filepath.Join(crData, set, name)
+	if _, err := os.Stat(f); err != nil {
+		t.Skipf("no CommonRoad data at %s", crData)
+	}
+	return f
+}
+
+// copyRecorded copies the recorded scenario name (name.cr.xml.gz) and its solution into dir.
+func copyRecorded(t *testing.T, dir, set, name string) {
+	t.Helper()
+	for _, f := range []string{name + ".cr.xml.gz", name + ".solution.xml.gz"} {
+		data, err := os.ReadFile(crFile(t, set, f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
 // TestEvalCommonRoadGoal evaluates a mixed folder, a recorded highD scenario (with its solution, the
 // expert) and a generated scenario file, with log_replay: the highD record must reach its goal with no
 // at-fault collision, the generated one has no goal description (goal_reached null), and the summary's
 // goal_reached is over the highD scenario alone.
 func TestEvalCommonRoadGoal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop runs")
-	}
 	const name = "DEU_LocationALower26-1_260_T-75"
-	src := filepath.Join(crData, "highD")
-	if _, err := os.Stat(filepath.Join(src, name+".cr.xml.gz")); err != nil {
-		t.Skipf("no CommonRoad data at %s", crData)
-	}
+	crFile(t, "highD", name+".cr.xml.gz")
 	base := t.TempDir()
 	files := filepath.Join(base, "scenarios")
 	if code, stdout, stderr := asyncdrive(t, "gen", "--out", files, "--per-type", "1", "--types", scenarioTypes()[0]); code != exitOK {
 		t.Fatalf("gen: exit %d\n%s%s", code, stdout, stderr)
 	}
-	for _, f := range []string{name + ".cr.xml.gz", name + ".solution.xml.gz"} {
-		data, err := os.ReadFile(filepath.Join(src, f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(files, f), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	copyRecorded(t, files, "highD", name)
 	out := filepath.Join(base, "out")
 	if code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "log_replay", "--out", out); code != exitOK {
 		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"encoding/json"
 	"math"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"asyncdrive/eval"
 )
 
 // TestSimTrace: --trace N prints a header and one line per N planner ticks with the ego's state and PDM's
@@ -47,13 +47,7 @@ func TestSimTrace(t *testing.T) {
 // ego (PDM's remaining at-fault collision there), the trace prints the tick of first contact with the car's
 // id, between its regular lines, and the goal column.
 func TestSimTraceShowsContact(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop run on recorded data")
-	}
-	file := filepath.Join(crData, "SinD", "CHN_SIND-831_1804_T-1879.cr.xml.gz")
-	if _, err := os.Stat(file); err != nil {
-		t.Skipf("no CommonRoad data at %s", crData)
-	}
+	file := crFile(t, "SinD", "CHN_SIND-831_1804_T-1879.cr.xml.gz")
 	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", file, "--trace", "10")
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
@@ -76,16 +70,8 @@ func TestSimTraceShowsContact(t *testing.T) {
 // and with --trace when it is met. The replayed NGSIM expert (synthetic, it keeps the route's lane) passes
 // beside the goal's lanelet; the replayed highD human meets its goal.
 func TestSimExplainsCommonRoadGoal(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop runs on recorded data")
-	}
-	missed := filepath.Join(crData, "NGSIM", "USA_US101-11_2_T-1.xml.gz")
-	met := filepath.Join(crData, "highD", "DEU_LocationALower26-1_260_T-75.cr.xml.gz")
-	for _, f := range []string{missed, met} {
-		if _, err := os.Stat(f); err != nil {
-			t.Skipf("no CommonRoad data at %s", crData)
-		}
-	}
+	missed := crFile(t, "NGSIM", "USA_US101-11_2_T-1.xml.gz")
+	met := crFile(t, "highD", "DEU_LocationALower26-1_260_T-75.cr.xml.gz")
 	for _, tc := range []struct {
 		args []string
 		want string // "" for no goal lines
@@ -112,14 +98,8 @@ func TestSimExplainsCommonRoadGoal(t *testing.T) {
 // open end of its lane: the run is scored up to there, with no drivable-area violation (it used to score
 // 0), and sim and eval say when it left.
 func TestSimEgoLeavesTheRecordedMap(t *testing.T) {
-	if testing.Short() {
-		t.Skip("closed-loop runs on recorded data")
-	}
-	f := filepath.Join(crData, "highD", "DEU_LocationAUpper30-1_30902_T-977.cr.xml.gz")
-	if _, err := os.Stat(f); err != nil {
-		t.Skipf("no CommonRoad data at %s", crData)
-	}
-	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", f)
+	const name = "DEU_LocationAUpper30-1_30902_T-977"
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", crFile(t, "highD", name+".cr.xml.gz"))
 	if code != exitOK {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
@@ -130,39 +110,19 @@ func TestSimEgoLeavesTheRecordedMap(t *testing.T) {
 	}
 
 	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), mustRead(t, f), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	solution := strings.Replace(f, ".cr.xml.gz", ".solution.xml.gz", 1)
-	if err := os.WriteFile(filepath.Join(dir, filepath.Base(solution)), mustRead(t, solution), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	copyRecorded(t, dir, "highD", name)
 	out := filepath.Join(t.TempDir(), "out")
 	if code, stdout, stderr := asyncdrive(t, "eval", "--planner", "pdm", "--scenarios", dir, "--out", out); code != exitOK {
 		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
 	}
-	var rec struct {
-		LeftMapS *float64 `json:"left_map_s"`
+	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("results: %d records, %v", len(recs), err)
 	}
-	if err := json.Unmarshal(mustRead(t, filepath.Join(out, "results.jsonl")), &rec); err != nil {
-		t.Fatal(err)
+	if l := recs[0].LeftMapS; l == nil || math.Abs(*l-12.2) > 0.05 {
+		t.Errorf("results.jsonl left_map_s = %v, want 12.2", l)
 	}
-	if rec.LeftMapS == nil || math.Abs(*rec.LeftMapS-12.2) > 0.05 {
-		t.Errorf("results.jsonl left_map_s = %v, want 12.2", rec.LeftMapS)
+	if sum, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile)); err != nil || sum.LeftMap != 1 {
+		t.Errorf("summary.json left_map = %v (%v), want 1", sum, err)
 	}
-	var sum struct {
-		LeftMap int `json:"left_map"`
-	}
-	if err := json.Unmarshal(mustRead(t, filepath.Join(out, "summary.json")), &sum); err != nil || sum.LeftMap != 1 {
-		t.Errorf("summary.json left_map = %d (%v), want 1", sum.LeftMap, err)
-	}
-}
-
-func mustRead(t *testing.T, path string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
