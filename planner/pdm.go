@@ -436,6 +436,11 @@ type proposal struct {
 	prog         float64 // progress normalised by the best proposal's
 	collideStep  int     // first step with an at-fault collision, -1 none
 	score        float64
+	// The multiplier metrics apart (mult is their product), and what the IDM followed at the first step:
+	// the gap from the ego's front and its speed along the path. For Proposals only.
+	collision, direction float64
+	drivable             bool
+	gap0, vLead0         float64
 }
 
 // objProj is an object's projection on the centerline at one time.

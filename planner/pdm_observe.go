@@ -631,6 +631,9 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 			}
 			pr.xBack, pr.vLead = xb, vl
 			pr.xSoft, pr.vSoft = xs, vs
+			if k == 1 {
+				pr.gap0, pr.vLead0 = xb-(sPrev+front), vl
+			}
 		}
 		acc := p.idmAccel(prev.Speed, pr.xBack-(sPrev+front), pr.vLead, pr.target)
 		if pr.xSoft < pr.xBack {

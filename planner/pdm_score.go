@@ -294,15 +294,14 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 			}
 		}
 	}
+	pr.collision = metrics.CollisionScore(counts, mp.CollisionThresholds)
+	pr.drivable = drivable
+	pr.direction = metrics.DirectionScore(-worstRun, mp.DirectionCompliance, mp.DirectionViolation)
 	if !pr.valid {
 		pr.mult, pr.rawProgress, pr.ttc, pr.comfort = 0, 0, 0, 0
 		return
 	}
-	pr.mult = metrics.CollisionScore(counts, mp.CollisionThresholds)
-	if !drivable {
-		pr.mult = 0
-	}
-	pr.mult *= metrics.DirectionScore(-worstRun, mp.DirectionCompliance, mp.DirectionViolation)
+	pr.mult = pr.collision * b2f(drivable) * pr.direction
 	last := states[len(states)-1].Pose
 	cEnd := last.Translate(d, 0).Pos()
 	pr.rawProgress = max(0, p.centerS(cEnd, s0+p.progress[i*(p.cfg.TrajectorySteps+1)+ps]-p.pathS0[pr.path])-s0)

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"slices"
 	"strconv"
@@ -32,6 +33,10 @@ speed, score, time to collision, eased), the nearest road user in the ego's way 
 For a CommonRoad file whose goal the run misses (any goal, with --trace), it says how the run fared against
 each goal state: when it was in the goal's region, and whether it came early, late, or with the heading or
 speed outside their intervals, or how near the region it came.
+--proposals T1,T2,... prints, at the first planner tick at or after each time, every proposal the planner
+weighed (PDM: path, offset, target speed) with the terms of its score: the multiplier metrics (at-fault
+collision and when, drivable area, driving direction), progress, time to collision, comfort ("?": not
+evaluated, it could not win), the weight of its lane, and the gap to and speed of what its IDM follows.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
 log (view it later with asyncdrive view). With --view and --guide, keys 1 to 7 send operator commands to the
 guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", "stop at
@@ -50,6 +55,7 @@ type simFlags struct {
 	record   string
 	pace     float64
 	trace    int
+	props    string
 	guide    guideFlags
 	viewFlags
 }
@@ -63,6 +69,7 @@ func (s *simFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&s.view, "view", false, "follow the simulation live in the OpenGL viewer")
 	fs.StringVar(&s.record, "record", "", "write the run log to this MCAP `file`")
 	fs.IntVar(&s.trace, "trace", 0, "print a line every `N` planner ticks: the ego's state, the planner's decision, the road user ahead, the goal (0: none)")
+	fs.StringVar(&s.props, "proposals", "", "print the planner's proposals and the terms of their scores at these simulated `times` (s, comma-separated)")
 	s.guide.define(fs)
 	fs.Float64Var(&s.pace, "pace", 1, "with --view: simulated seconds per wall-clock second (0: as fast as it goes)")
 	fs.IntVar(&s.width, "width", 1280, "window width, pixels")
@@ -119,6 +126,10 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	if s.trace < 0 {
 		return usagef("sim", "--trace must be >= 0 (ticks between lines; 0: no trace)")
 	}
+	propsAt, err := parseTimes(s.props)
+	if err != nil {
+		return usagef("sim", "--proposals: %v", err)
+	}
 	if err := s.guide.check("sim", nil); err != nil {
 		return err
 	}
@@ -147,8 +158,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
-	if s.trace > 0 {
-		job.trace = &traceObserver{w: stdout, every: s.trace, vehicle: sc.EgoVehicle(), goal: goal}
+	if s.trace > 0 || len(propsAt) > 0 {
+		job.trace = &traceObserver{w: stdout, every: s.trace, at: propsAt, vehicle: sc.EgoVehicle(), goal: goal}
 	}
 	if s.guide.guide != "" {
 		job.guide = &s.guide
@@ -254,4 +265,21 @@ func (o simOutcome) print(w io.Writer, id string) {
 	if o.record != "" {
 		fmt.Fprintf(w, "wrote %s\n", o.record)
 	}
+}
+
+// parseTimes parses a comma-separated list of times in seconds ("" gives none) into ascending order.
+func parseTimes(list string) ([]float64, error) {
+	var ts []float64
+	for _, f := range strings.Split(list, ",") {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(f, 64)
+		if err != nil || !(v >= 0) || math.IsInf(v, 1) {
+			return nil, fmt.Errorf("%q is not a time in seconds >= 0", f)
+		}
+		ts = append(ts, v)
+	}
+	slices.Sort(ts)
+	return ts, nil
 }

@@ -19,7 +19,9 @@ import (
 // scenario fails.
 type traceObserver struct {
 	w       io.Writer
-	every   int
+	every   int       // ticks between trace lines (0: none)
+	at      []float64 // ascending times (s) at which to print the planner's proposals (sim --proposals)
+	nextAt  int       // the first of at not printed yet
 	vehicle dynamics.VehicleParams
 	goal    eval.Goal // nil: no goal column
 	lines   int
@@ -32,12 +34,26 @@ const traceCorridor = 0.5
 
 // ObserveStep prints the frame's line when it is due, or when the ego touches a road user it had not.
 func (t *traceObserver) ObserveStep(f *sim.Frame) error {
-	if t.every <= 0 || len(f.Input.Ego) == 0 {
+	if len(f.Input.Ego) == 0 {
 		return nil
 	}
+	if t.every > 0 {
+		t.traceLine(f)
+	}
+	if t.nextAt < len(t.at) && f.Input.Time >= t.at[t.nextAt]-1e-6 {
+		for t.nextAt < len(t.at) && f.Input.Time >= t.at[t.nextAt]-1e-6 {
+			t.nextAt++
+		}
+		t.printProposals(f)
+	}
+	return nil
+}
+
+// traceLine prints the frame's trace line when it is due, or when the ego touches a road user it had not.
+func (t *traceObserver) traceLine(f *sim.Frame) {
 	contact := t.contacts(f)
 	if f.Iteration%t.every != 0 && contact == "" {
-		return nil
+		return
 	}
 	if t.lines%40 == 0 {
 		fmt.Fprintf(t.w, "%6s %8s %8s %6s %6s %6s  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %s\n",
@@ -63,7 +79,60 @@ func (t *traceObserver) ObserveStep(f *sim.Frame) error {
 		e.Time, e.Pose.X, e.Pose.Y, e.Pose.Heading, e.Speed, e.Accel, mode, path, off, target, score, ttc, eased,
 		leadOf(e, t.vehicle, f.Truth), goal, contact)
 	fmt.Fprintln(t.w, strings.TrimRight(line, " "))
-	return nil
+}
+
+// printProposals prints the proposals the planner weighed at this frame's tick, each with the terms of its
+// score (planner.ProposalTerms), or says that the planner lists none.
+func (t *traceObserver) printProposals(f *sim.Frame) {
+	e := f.Input.Current()
+	lister, ok := f.Planner.(planner.ProposalLister)
+	var props []planner.Proposal
+	if ok {
+		props = lister.Proposals(nil)
+	}
+	mode := ""
+	if d, ok := f.Planner.(interface{ Decision() planner.PDMDecision }); ok {
+		mode = ", mode " + d.Decision().Mode.String()
+	}
+	fmt.Fprintf(t.w, "proposals at %.1f s (ego at %.2f m/s%s): %d\n", e.Time, e.Speed, mode, len(props))
+	if len(props) == 0 {
+		return
+	}
+	fmt.Fprintf(t.w, "  %3s %-11s %5s %6s %-5s %5s %5s %5s %-5s %4s %7s %8s %5s %3s %4s %4s  %s\n",
+		"#", "path", "off", "target", "kind", "score", "mult", "coll", "drive", "dir", "collide", "progress", "ratio", "ttc", "comf", "lane", "lead (gap, v)")
+	for i, pr := range props {
+		tm := pr.Terms
+		if tm == nil {
+			fmt.Fprintf(t.w, "  %3d score %.3f%s\n", i, pr.Score, map[bool]string{true: "  chosen"}[pr.Chosen])
+			continue
+		}
+		kind := "idm"
+		switch {
+		case tm.Stop:
+			kind = "stop"
+		case tm.Eased:
+			kind = "eased"
+		}
+		collide, comfort := "-", "?"
+		if !math.IsInf(tm.CollideAt, 1) {
+			collide = fmt.Sprintf("%.1f s", tm.CollideAt)
+		}
+		if tm.Comfort >= 0 {
+			comfort = fmt.Sprintf("%.0f", tm.Comfort)
+		}
+		lead := "-"
+		if !math.IsInf(tm.LeadGap, 1) {
+			lead = fmt.Sprintf("%.1f, %.1f", tm.LeadGap, tm.LeadSpeed)
+		}
+		chosen := ""
+		if pr.Chosen {
+			chosen = "chosen"
+		}
+		line := fmt.Sprintf("  %3d %-11s %+5.1f %6.1f %-5s %5.3f %5.2f %5.2f %-5v %4.1f %7s %8.1f %5.2f %3.0f %4s %4.2f  %-14s %s",
+			i, tm.Path, tm.Offset, tm.TargetSpeed, kind, pr.Score, tm.Multiplier, tm.Collision, tm.Drivable, tm.Direction,
+			collide, tm.Progress, tm.ProgressRatio, tm.TTC, comfort, tm.LaneWeight, lead, chosen)
+		fmt.Fprintln(t.w, strings.TrimRight(line, " "))
+	}
 }
 
 // contacts returns the ids of the road users the ego's footprint touches at this frame for the first time,

@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -124,5 +125,47 @@ func TestSimEgoLeavesTheRecordedMap(t *testing.T) {
 	}
 	if sum, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile)); err != nil || sum.LeftMap != 1 {
 		t.Errorf("summary.json left_map = %v (%v), want 1", sum, err)
+	}
+}
+
+// TestSimProposals: --proposals prints, at the first tick at or after each time, PDM's 16 proposals with the
+// terms of their scores, one of them chosen while PDM drives on a proposal; a bad time is a usage error.
+func TestSimProposals(t *testing.T) {
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--scenario", "following_lane_with_lead/0", "--proposals", "2.05, 0")
+	if code != exitOK {
+		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
+	}
+	var heads []string
+	rows, chosen := 0, 0
+	for _, l := range strings.Split(stdout, "\n") {
+		switch f := strings.Fields(l); {
+		case strings.HasPrefix(l, "proposals at "):
+			heads = append(heads, l)
+		case len(f) >= 17 && (f[1] == "centerline" || f[1] == "left_lane" || f[1] == "right_lane"):
+			rows++
+			if f[len(f)-1] == "chosen" {
+				chosen++
+			}
+			if score, err := strconv.ParseFloat(f[5], 64); err != nil || score < 0 || score > 1 {
+				t.Errorf("row %q: score %q, want 0 to 1", l, f[5])
+			}
+		}
+	}
+	if len(heads) != 2 || !strings.HasPrefix(heads[0], "proposals at 0.0 s") || !strings.HasPrefix(heads[1], "proposals at 2.1 s") ||
+		!strings.Contains(heads[1], "mode proposal): 16") {
+		t.Errorf("headings %q, want proposals at 0.0 s and 2.1 s, 16 each", heads)
+	}
+	if rows != 32 || chosen != 2 {
+		t.Errorf("%d proposal rows, %d chosen; want 32 and 2\n%s", rows, chosen, stdout)
+	}
+	if !strings.Contains(stdout, "CLS") {
+		t.Errorf("no scores after the proposals:\n%s", stdout)
+	}
+	if code, _, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--scenario", "following_lane_with_lead/0", "--proposals", "1,soon"); code != exitUsage || !strings.Contains(stderr, `"soon" is not a time`) {
+		t.Errorf("--proposals 1,soon: exit %d, %q", code, stderr)
+	}
+	// A planner without proposals says so.
+	if code, stdout, _ := asyncdrive(t, "sim", "--planner", "idm", "--scenario", "following_lane_with_lead/0", "--proposals", "1"); code != exitOK || !strings.Contains(stdout, "proposals at 1.0 s (ego at") || !strings.Contains(stdout, "): 0") {
+		t.Errorf("idm --proposals 1: exit %d\n%s", code, stdout)
 	}
 }
