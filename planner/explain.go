@@ -30,8 +30,10 @@ type ProposalTerms struct {
 	Collision  float64 // no_ego_at_fault_collisions: 1, or less with at-fault collisions
 	Drivable   bool    // every corner inside the drivable area
 	Direction  float64 // driving_direction_compliance: 1, 0.5 or 0
-	// CollideAt is the time from now of the first at-fault collision, s (+Inf: none).
-	CollideAt float64
+	// CollideAt is the time from now of the first at-fault collision, s (+Inf: none), and CollideWith the id
+	// of the object it is with.
+	CollideAt   float64
+	CollideWith string
 	// Progress is how far the simulated ego gets along the centerline, m; ProgressRatio is it over the best
 	// proposal's (as scored).
 	Progress, ProgressRatio float64
@@ -65,9 +67,9 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 	for i := range p.props {
 		pr := &p.props[i]
 		pts := p.pts[i*n : i*n+p.cfg.ProposalSteps+1]
-		collideAt := math.Inf(1)
+		collideAt, with := math.Inf(1), ""
 		if pr.collideStep >= 0 {
-			collideAt = float64(pr.collideStep) * p.cfg.Step
+			collideAt, with = float64(pr.collideStep)*p.cfg.Step, p.objs[pr.collideObj].o.ID
 		}
 		dst = append(dst, Proposal{
 			Trajectory: append(dynamics.Trajectory(nil), pts...),
@@ -76,7 +78,7 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 			Terms: &ProposalTerms{
 				Path: pr.kind, Offset: pr.offset, TargetSpeed: pr.target, Stop: pr.stop, Eased: pr.eased,
 				Multiplier: pr.mult, Collision: pr.collision, Drivable: pr.drivable, Direction: pr.direction,
-				CollideAt: collideAt, Progress: pr.rawProgress, ProgressRatio: pr.prog, TTC: pr.ttc,
+				CollideAt: collideAt, CollideWith: with, Progress: pr.rawProgress, ProgressRatio: pr.prog, TTC: pr.ttc,
 				Comfort: pr.comfort, LaneWeight: p.guide.laneWeight[pr.side], LeadGap: pr.gap0, LeadSpeed: pr.vLead0,
 			},
 		})

@@ -435,6 +435,7 @@ type proposal struct {
 	ttc, comfort float64 // 1 or 0; comfort -1 while not evaluated
 	prog         float64 // progress normalised by the best proposal's
 	collideStep  int     // first step with an at-fault collision, -1 none
+	collideObj   int32   // index in objs of the object of that collision
 	score        float64
 	// The multiplier metrics apart (mult is their product), and what the IDM followed at the first step:
 	// the gap from the ego's front and its speed along the path. For Proposals only.

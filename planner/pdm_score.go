@@ -261,7 +261,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 					counts[cl]++
 				}
 				if pr.collideStep < 0 {
-					pr.collideStep = k
+					pr.collideStep, pr.collideObj = k, oi
 				}
 				atFault = true
 			}
