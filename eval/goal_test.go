@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,7 @@ import (
 
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/commonroad"
 )
 
 // goalCase is one item of the goal and collision tests: whether its source describes a goal, whether the
@@ -39,7 +41,7 @@ func goalItems() []Item {
 	for i, c := range goalCases {
 		var goal Goal
 		if c.goal {
-			goal = func(t float64, rear geom.Pose, v float64) bool { return c.hit }
+			goal = GoalFunc(func(t float64, rear geom.Pose, v float64) bool { return c.hit })
 		}
 		items[i] = Item{Key: c.id, Type: testTypes[i%2], Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
 			return testScenario(c.id, testTypes[i%2]), goal, nil
@@ -60,7 +62,7 @@ func goalRunner(_ context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, 
 		}
 		out := Outcome{Score: 0.5, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}, AtFaultCollisions: c.collisions}
 		if goal != nil {
-			reached := goal(0, sc.Expert[0].Pose, sc.Expert[0].Speed)
+			reached := goal.Reached(0, sc.Expert[0].Pose, sc.Expert[0].Speed)
 			out.GoalReached = &reached
 		}
 		return out, nil
@@ -182,5 +184,92 @@ func TestNegativeCollisionsIsAFailure(t *testing.T) {
 	})
 	if s.Failed != 1 || !strings.Contains(s.Errors[0].Error, "at-fault collisions") {
 		t.Errorf("failed %d, errors %+v", s.Failed, s.Errors)
+	}
+}
+
+// lateGoal is a goal never reached that says it was missed by arriving 0.71234 s late.
+type lateGoal struct{}
+
+func (lateGoal) Reached(float64, geom.Pose, float64) bool { return false }
+func (lateGoal) Miss([]commonroad.Sample) commonroad.Miss {
+	return commonroad.Miss{Reason: commonroad.MissLate, By: 0.71234}
+}
+
+// TestGoalMissesAndPerTypeGoals: a missed goal that can say how (a GoalMisser) is recorded with its reason and
+// how far off (rounded to a thousandth), one that cannot counts as unexplained, and summary.json and the table
+// give goals reached and at-fault collisions per type.
+func TestGoalMissesAndPerTypeGoals(t *testing.T) {
+	type c struct {
+		id, typ    string
+		goal       Goal
+		collisions int
+	}
+	cases := []c{
+		{"a-late", "A", lateGoal{}, 1},
+		{"a-hit", "A", GoalFunc(func(float64, geom.Pose, float64) bool { return true }), 0},
+		{"b-miss", "B", GoalFunc(func(float64, geom.Pose, float64) bool { return false }), 0},
+		{"b-nogoal", "B", nil, 2},
+	}
+	items := make([]Item, len(cases))
+	for i, tc := range cases {
+		items[i] = Item{Key: tc.id, Type: tc.typ, Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
+			return testScenario(tc.id, tc.typ), tc.goal, nil
+		}}
+	}
+	runner := func(_ context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, error) {
+		out := Outcome{Score: 0.5, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}}
+		for _, tc := range cases {
+			if tc.id == sc.ID {
+				out.AtFaultCollisions = tc.collisions
+			}
+		}
+		if goal != nil {
+			reached := goal.Reached(0, sc.Expert[0].Pose, sc.Expert[0].Speed)
+			out.GoalReached = &reached
+			if gm, ok := goal.(GoalMisser); ok && !reached {
+				m := gm.Miss(nil)
+				out.GoalMiss = &m
+			}
+		}
+		return out, nil
+	}
+	dir := t.TempDir()
+	s := mustRun(t, testConfig(dir, items, 2), runner)
+
+	recs, err := ReadResults(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m := recs[0].GoalMiss; m == nil || m.Reason != "late" || m.By == nil || *m.By != 0.712 {
+		t.Errorf("a-late: goal_miss %+v, want late by 0.712", m)
+	}
+	for _, r := range recs[1:] {
+		if r.GoalMiss != nil {
+			t.Errorf("%s: goal_miss %+v, want none (met, unexplained or no goal)", r.Key, r.GoalMiss)
+		}
+	}
+	if want := map[string]int{"late": 1, "unexplained": 1}; !maps.Equal(s.GoalMisses, want) {
+		t.Errorf("goal_misses %v, want %v", s.GoalMisses, want)
+	}
+	a, b := s.ByType["A"], s.ByType["B"]
+	if a.GoalReached == nil || *a.GoalReached != 0.5 || a.GoalScenarios != 2 || a.Collisions != 0.5 {
+		t.Errorf("type A: %+v, want goals 1/2, collisions 1/2", a)
+	}
+	if b.GoalReached == nil || *b.GoalReached != 0 || b.GoalScenarios != 1 || b.Collisions != 0.5 {
+		t.Errorf("type B: %+v, want goals 0/1, collisions 1/2", b)
+	}
+	var tab strings.Builder
+	if err := WriteTable(&tab, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"goals  collisions", "  50.0%       50.0%", "   0.0%       50.0%", "(missed: 1 late, 1 unexplained)"} {
+		if !strings.Contains(tab.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, tab.String())
+		}
+	}
+	// A goal_miss belongs to a missed goal.
+	rec := `{"index":0,"key":"a","id":"a","type":"t","source":"s","score":1,"planner":{"calls":0,"total_ms":0,"mean_ms":0,"p50_ms":0,"p99_ms":0,"max_ms":0,"hist":{"buckets":[]}},"goal_reached":true,"goal_miss":{"reason":"late"},"at_fault_collisions":0}`
+	if _, err := DecodeRecord([]byte(rec)); err == nil || !strings.Contains(err.Error(), "goal_miss without a missed goal") {
+		t.Errorf("goal_miss with the goal met: %v", err)
 	}
 }

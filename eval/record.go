@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"asyncdrive/scenarios/commonroad"
 )
 
 // Outcome is what a Runner reports for one scenario.
@@ -20,6 +22,9 @@ type Outcome struct {
 	// GoalReached says whether the ego met the scenario's goal inside its time interval; nil when the
 	// scenario has no goal description (the Runner's goal argument was nil).
 	GoalReached *bool
+	// GoalMiss says how a run that missed its goal missed it, when the goal can say (a GoalMisser); it is
+	// recorded only with GoalReached false.
+	GoalMiss *commonroad.Miss
 	// AtFaultCollisions counts the ego's at-fault collisions.
 	AtFaultCollisions int
 	// InstructionFollowed says whether the ego followed the scenario's routing or operator instructions;
@@ -96,6 +101,9 @@ type Record struct {
 	// GoalReached says whether the goal was met inside its time interval: null when the scenario has no goal
 	// description (generated scenarios, scenario files) or failed.
 	GoalReached *bool `json:"goal_reached"`
+	// GoalMiss says how a missed goal was missed; absent when the goal was met, or the scenario has none or
+	// failed.
+	GoalMiss *GoalMiss `json:"goal_miss,omitempty"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
 	AtFaultCollisions int `json:"at_fault_collisions"`
 	// InstructionFollowed says whether the ego followed the scenario's instructions (a junction movement, a
@@ -108,6 +116,14 @@ type Record struct {
 	// when it stayed on the map.
 	LeftMapS *float64 `json:"left_map_s,omitempty"`
 	Error    string   `json:"error,omitempty"` // why the scenario failed; "" if it ran
+}
+
+// GoalMiss classifies a missed goal: Reason is one of the commonroad.Miss reasons ("heading", "speed",
+// "heading_and_speed", "late", "early", "never_in_region") and By how far off the nearest sample was, in
+// the reason's unit (rad; m/s; s; m), absent when it cannot be measured (a goal without a region).
+type GoalMiss struct {
+	Reason string   `json:"reason"`
+	By     *float64 `json:"by,omitempty"`
 }
 
 // GuideRecord is the guide's work in one scenario.
@@ -183,10 +199,12 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
 	case r.AtFaultCollisions < 0:
 		return nil, fmt.Errorf("record %d (%s): at_fault_collisions %d < 0", r.Index, r.Key, r.AtFaultCollisions)
-	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.GoalMiss != nil || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
 		return nil, fmt.Errorf("record %d (%s): a failed record has score 0, no metrics, runtimes or goal, and no collisions", r.Index, r.Key)
 	case !r.Failed() && r.Planner == nil:
 		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)
+	case r.GoalMiss != nil && (r.GoalReached == nil || *r.GoalReached || r.GoalMiss.Reason == ""):
+		return nil, fmt.Errorf("record %d (%s): goal_miss without a missed goal, or without a reason", r.Index, r.Key)
 	}
 	if p := r.Planner; p != nil {
 		if p.Calls < 0 || uint64(p.Calls) != p.Hist.Count() {

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"maps"
+	"math"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -20,6 +21,7 @@ import (
 
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/commonroad"
 )
 
 // FormatVersion is the version of the output files (run.json, records, summary.json).
@@ -35,9 +37,25 @@ const FormatVersion = 1
 // Outcome.GoalReached.
 type Runner func(ctx context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, error)
 
-// Goal reports whether the ego, t seconds after the run start at rear-axle pose rear with speed v, meets a
-// scenario's goal (position, time interval, orientation and speed, as the source defines them).
-type Goal func(t float64, rear geom.Pose, v float64) bool
+// Goal is a scenario's goal as its source defines it (position, time interval, orientation and speed).
+type Goal interface {
+	// Reached reports whether the ego, t seconds after the run start at rear-axle pose rear with speed v,
+	// meets the goal.
+	Reached(t float64, rear geom.Pose, v float64) bool
+}
+
+// GoalFunc is a Goal given by its test.
+type GoalFunc func(t float64, rear geom.Pose, v float64) bool
+
+// Reached calls f.
+func (f GoalFunc) Reached(t float64, rear geom.Pose, v float64) bool { return f(t, rear, v) }
+
+// GoalMisser is a Goal that can also say how a run that never met it missed it (CommonRoad goals:
+// *commonroad.Goal); runners report it in Outcome.GoalMiss.
+type GoalMisser interface {
+	Goal
+	Miss(run []commonroad.Sample) commonroad.Miss
+}
 
 // Config describes an evaluation run.
 type Config struct {
@@ -345,6 +363,13 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.Guide = &GuideRecord{Calls: g.Calls, Errors: g.Errors, Infer: newRuntime(g.InferMS)}
 	}
 	rec.GoalReached = out.GoalReached
+	if m := out.GoalMiss; m != nil && out.GoalReached != nil && !*out.GoalReached {
+		rec.GoalMiss = &GoalMiss{Reason: m.Reason}
+		if !math.IsInf(m.By, 0) && !math.IsNaN(m.By) {
+			by := math.Round(m.By*1000) / 1000 // mm, ms, mrad: the rest is the float noise of a sum of steps
+			rec.GoalMiss.By = &by
+		}
+	}
 	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions
 	rec.LeftMapS = out.LeftMapS

@@ -119,13 +119,12 @@ func loadCommonRoad(file string) (*scenarios.Scenario, Goal, error) {
 	return res.Scenario, CommonRoadGoal(&res.Goal), nil
 }
 
-// CommonRoadGoal returns the goal test of an imported CommonRoad goal: g.Reached, or nil when the goal has no
-// state.
+// CommonRoadGoal returns an imported CommonRoad goal as a Goal (a GoalMisser), or nil when it has no state.
 func CommonRoadGoal(g *commonroad.Goal) Goal {
 	if len(g.States) == 0 {
 		return nil
 	}
-	return g.Reached
+	return g
 }
 
 // peekFile reads the "id" and "type" of a scenario file that failed to load, so that its failure is

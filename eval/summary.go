@@ -16,6 +16,12 @@ type TypeScore struct {
 	// InstructionFollowed is the fraction of the type's completed scenarios with checkable instructions
 	// whose instructions the ego followed; absent when there are none.
 	InstructionFollowed *float64 `json:"instruction_followed,omitempty"`
+	// GoalReached is the fraction of the type's GoalScenarios whose goal was met (as Summary.GoalReached);
+	// absent when the type has none.
+	GoalReached   *float64 `json:"goal_reached,omitempty"`
+	GoalScenarios int      `json:"goal_scenarios,omitempty"`
+	// Collisions is the fraction of the type's scenarios that ran with an at-fault collision.
+	Collisions float64 `json:"collisions"`
 }
 
 // ErrorLine names a failed scenario in the summary.
@@ -51,6 +57,9 @@ type Summary struct {
 	// whose goal was met inside its time interval; nil when there are none.
 	GoalReached   *float64 `json:"goal_reached"`
 	GoalScenarios int      `json:"goal_scenarios"`
+	// GoalMisses counts the missed goals by how they were missed (Record.GoalMiss's reason; "unexplained"
+	// for a missed goal without one); absent when no goal was missed.
+	GoalMisses map[string]int `json:"goal_misses,omitempty"`
 	// InstructionFollowed is the fraction of the InstructionScenarios (scenarios that ran and have
 	// instructions that can be checked) whose instructions the ego followed; nil when there are none.
 	InstructionFollowed  *float64 `json:"instruction_followed"`
@@ -112,6 +121,7 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	var reached, collided int
 	var followed acc
 	typeFollowed := map[string]*acc{}
+	typeGoals, typeCollided := map[string]*acc{}, map[string]int{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
@@ -140,12 +150,29 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		completed.n++
 		if r.GoalReached != nil {
 			s.GoalScenarios++
+			tg := typeGoals[typ]
+			if tg == nil {
+				tg = &acc{}
+				typeGoals[typ] = tg
+			}
+			tg.n++
 			if *r.GoalReached {
 				reached++
+				tg.sum++
+			} else {
+				reason := "unexplained"
+				if r.GoalMiss != nil {
+					reason = r.GoalMiss.Reason
+				}
+				if s.GoalMisses == nil {
+					s.GoalMisses = map[string]int{}
+				}
+				s.GoalMisses[reason]++
 			}
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++
+			typeCollided[typ]++
 		}
 		if r.LeftMapS != nil {
 			s.LeftMap++
@@ -219,6 +246,13 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	for typ, a := range types {
 		ts := s.ByType[typ]
 		ts.Score = mean100(*a)
+		if ran := ts.N - ts.Failed; ran > 0 {
+			ts.Collisions = float64(typeCollided[typ]) / float64(ran)
+		}
+		if tg := typeGoals[typ]; tg != nil {
+			f := tg.sum / float64(tg.n)
+			ts.GoalReached, ts.GoalScenarios = &f, tg.n
+		}
 		if tf := typeFollowed[typ]; tf != nil {
 			f := tf.sum / float64(tf.n)
 			ts.InstructionFollowed = &f

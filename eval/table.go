@@ -39,19 +39,36 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		}
 		return fmt.Sprintf("  %7.1f%%", 100**f)
 	}
+	// Columns of goals reached and at-fault collisions (%) when some scenarios have a goal (CommonRoad).
+	goals := s.GoalReached != nil
+	goalCols := func(f *float64, collisions float64) string {
+		switch {
+		case !goals:
+			return ""
+		case f == nil:
+			return fmt.Sprintf("  %7s  %10s", "-", fmt.Sprintf("%.1f%%", 100*collisions))
+		}
+		return fmt.Sprintf("  %6.1f%%  %9.1f%%", 100**f, 100*collisions)
+	}
 	rule := width + 26
 	head := fmt.Sprintf("%-*s  %5s  %6s  %7s", width, "scenario type", "n", "failed", "score")
 	if instr {
 		head += fmt.Sprintf("  %8s", "followed")
 		rule += 10
 	}
+	if goals {
+		head += fmt.Sprintf("  %7s  %10s", "goals", "collisions")
+		rule += 21
+	}
 	fmt.Fprintf(&b, "%s\n%s\n", head, strings.Repeat("-", rule))
 	for _, t := range types {
 		ts := s.ByType[t]
-		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s\n", width, t, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed))
+		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n", width, t, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed),
+			goalCols(ts.GoalReached, ts.Collisions))
 	}
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
-	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score, followed(s.InstructionFollowed))
+	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score,
+		followed(s.InstructionFollowed), goalCols(s.GoalReached, s.Collisions))
 
 	names := slices.Clone(metricNames)
 	for _, n := range sortedKeys(s.Metrics) {
@@ -78,6 +95,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	fmt.Fprintf(&b, "at-fault collisions in %.2f%% of the completed scenarios", 100*s.Collisions)
 	if s.GoalReached != nil {
 		fmt.Fprintf(&b, "; goal reached in %.2f%% of the %d completed with a goal", 100**s.GoalReached, s.GoalScenarios)
+		if len(s.GoalMisses) > 0 {
+			fmt.Fprintf(&b, " (missed: %s)", goalMissList(s.GoalMisses))
+		}
 	}
 	if s.InstructionFollowed != nil {
 		fmt.Fprintf(&b, "; instructions followed in %.2f%% of the %d completed with instructions", 100**s.InstructionFollowed, s.InstructionScenarios)
@@ -113,6 +133,17 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// goalMissList lists missed goals by reason, the most frequent first: "12 late, 8 never in the region".
+func goalMissList(m map[string]int) string {
+	reasons := sortedKeys(m)
+	slices.SortStableFunc(reasons, func(a, b string) int { return m[b] - m[a] })
+	parts := make([]string, len(reasons))
+	for i, r := range reasons {
+		parts[i] = fmt.Sprintf("%d %s", m[r], strings.ReplaceAll(strings.ReplaceAll(r, "never_in_region", "never in the region"), "_", " "))
+	}
+	return strings.Join(parts, ", ")
 }
 
 // shortAgents names an agent mode as nuPlan's scores do: CLS-NR for non-reactive, CLS-R for reactive.

@@ -86,3 +86,58 @@ func TestEvalCommonRoadGoal(t *testing.T) {
 		t.Errorf("summary goal_reached %v over %d, collisions %v; want 1 over 1 and 0", s.GoalReached, s.GoalScenarios, s.Collisions)
 	}
 }
+
+// TestEvalGoalMiss: PDM passes through the goal region of SinD 834_526 in time with its heading 0.03 rad
+// outside the goal's interval (the recorded driver was still turning where the lane runs straight), and
+// reaches the goal of highD Lower26-1_260. The eval records say how the SinD goal was missed; summary.json
+// counts the miss and gives goals reached and collisions per dataset.
+func TestEvalGoalMiss(t *testing.T) {
+	const sind, highd = "CHN_SIND-834_526_T-601", "DEU_LocationALower26-1_260_T-75"
+	crFile(t, "SinD", sind+".cr.xml.gz")
+	files := filepath.Join(t.TempDir(), "scenarios")
+	if err := os.MkdirAll(filepath.Join(files, "SinD"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(files, "highD"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyRecorded(t, filepath.Join(files, "SinD"), "SinD", sind)
+	copyRecorded(t, filepath.Join(files, "highD"), "highD", highd)
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "pdm", "--out", out)
+	if code != exitOK {
+		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		switch r.Type {
+		case "SinD":
+			if m := r.GoalMiss; r.GoalReached == nil || *r.GoalReached || m == nil || m.Reason != "heading" || m.By == nil || *m.By < 0.01 || *m.By > 0.05 {
+				t.Errorf("%s: goal_reached %v, goal_miss %+v; want missed by a heading 0.01-0.05 rad outside", r.Key, r.GoalReached, m)
+			}
+		case "highD":
+			if r.GoalReached == nil || !*r.GoalReached || r.GoalMiss != nil {
+				t.Errorf("%s: goal_reached %v, goal_miss %+v; want reached", r.Key, r.GoalReached, r.GoalMiss)
+			}
+		}
+	}
+	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.GoalMisses["heading"] != 1 || len(s.GoalMisses) != 1 {
+		t.Errorf("goal_misses %v, want one heading", s.GoalMisses)
+	}
+	if g := s.ByType["SinD"].GoalReached; g == nil || *g != 0 {
+		t.Errorf("SinD goal_reached %v, want 0", g)
+	}
+	if g := s.ByType["highD"].GoalReached; g == nil || *g != 1 || s.ByType["highD"].Collisions != 0 {
+		t.Errorf("highD goal_reached %v, collisions %v; want 1 and 0", g, s.ByType["highD"].Collisions)
+	}
+	if !strings.Contains(stdout, "(missed: 1 heading)") {
+		t.Errorf("eval output does not list the miss:\n%s", stdout)
+	}
+}

@@ -240,11 +240,7 @@ func (s *simFlags) explainGoal(w io.Writer, g *commonroad.Goal, out simOutcome) 
 	if g == nil || out.goal == nil || (*out.goal && s.trace == 0) {
 		return
 	}
-	run := make([]commonroad.Sample, len(out.ego))
-	for i, e := range out.ego {
-		run[i] = commonroad.Sample{T: e.Time, Pose: e.Pose, Speed: e.Speed}
-	}
-	for _, line := range g.Explain(run) {
+	for _, line := range g.Explain(goalSamples(out.ego)) {
 		fmt.Fprintln(w, line)
 	}
 }

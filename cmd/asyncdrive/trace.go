@@ -73,7 +73,7 @@ func (t *traceObserver) traceLine(f *sim.Frame) {
 	}
 	goal := ""
 	if t.goal != nil {
-		goal = fmt.Sprint(t.goal(e.Time, e.Pose, e.Speed))
+		goal = fmt.Sprint(t.goal.Reached(e.Time, e.Pose, e.Speed))
 	}
 	line := fmt.Sprintf("%6.1f %8.2f %8.2f %6.3f %6.2f %6.2f  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %-5s %s",
 		e.Time, e.Pose.X, e.Pose.Y, e.Pose.Heading, e.Speed, e.Accel, mode, path, off, target, score, ttc, eased,

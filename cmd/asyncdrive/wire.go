@@ -18,6 +18,7 @@ import (
 	"asyncdrive/planner"
 	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/commonroad"
 	"asyncdrive/scenarios/gen"
 	"asyncdrive/sim"
 )
@@ -94,7 +95,7 @@ func newRunner(o runOptions) eval.Runner {
 		cfg.Vehicle = sc.EgoVehicle()
 		if goal != nil && o.goalOvertime > 0 && sc.DT > 0 {
 			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
-			cfg.Until = func(e dynamics.State) bool { return goal(e.Time, e.Pose, e.Speed) }
+			cfg.Until = func(e dynamics.State) bool { return goal.Reached(e.Time, e.Pose, e.Speed) }
 		}
 		var guide *llmguide.Guide
 		if o.guide != nil {
@@ -154,6 +155,10 @@ func newRunner(o runOptions) eval.Runner {
 		if goal != nil {
 			reached := goalReached(goal, res.Ego)
 			out.GoalReached = &reached
+			if gm, ok := goal.(eval.GoalMisser); ok && !reached {
+				m := gm.Miss(goalSamples(res.Ego))
+				out.GoalMiss = &m
+			}
 		}
 		// Instructions that give the mission (instruction scenarios); elsewhere they only describe the route.
 		if sc.RouteShown > 0 {
@@ -180,11 +185,20 @@ func runlogName(id string) string {
 // goalReached reports whether any state of the ego's history meets the goal.
 func goalReached(goal eval.Goal, ego []dynamics.State) bool {
 	for _, e := range ego {
-		if goal(e.Time, e.Pose, e.Speed) {
+		if goal.Reached(e.Time, e.Pose, e.Speed) {
 			return true
 		}
 	}
 	return false
+}
+
+// goalSamples is the ego's history as the CommonRoad goal test reads it.
+func goalSamples(ego []dynamics.State) []commonroad.Sample {
+	run := make([]commonroad.Sample, len(ego))
+	for i, e := range ego {
+		run[i] = commonroad.Sample{T: e.Time, Pose: e.Pose, Speed: e.Speed}
+	}
+	return run
 }
 
 // simJob is one simulation of the sim command.
@@ -231,7 +245,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	cfg := sim.Config{Agents: sim.AgentMode(j.agents), Vehicle: j.sc.EgoVehicle()}
 	if j.goal != nil {
 		cfg.Overtime = int(math.Round(defaultGoalOvertime / j.sc.DT))
-		cfg.Until = func(e dynamics.State) bool { return j.goal(e.Time, e.Pose, e.Speed) }
+		cfg.Until = func(e dynamics.State) bool { return j.goal.Reached(e.Time, e.Pose, e.Speed) }
 	}
 	var guide *llmguide.Guide
 	if j.guide != nil {
