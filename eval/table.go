@@ -160,7 +160,7 @@ func shortAgents(agents string) string {
 // WriteComparison prints several runs side by side, one column per summary: one row per scenario type (CLS
 // x100; a type's cell adds the share of its instructions followed, when it has checkable ones), the overall
 // score, failures, at-fault collisions, goals reached and instructions followed (when a run has such
-// scenarios), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
+// scenarios; goals and collisions also per type with goals), the guide's calls and inference percentiles (when a run was guided), the planner's runtime
 // percentiles and the wall time. A guided run's heading names its interval and latency ("pdm CLS-NR K5
 // L100").
 func WriteComparison(w io.Writer, sums []*Summary) error {
@@ -178,6 +178,9 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	width := len("instructions followed")
 	for _, t := range rows {
 		width = max(width, len(t))
+		if slices.ContainsFunc(sums, func(s *Summary) bool { return s.ByType[t].GoalReached != nil }) {
+			width = max(width, len("collisions, ")+len(t)) // its rows of goals and collisions
+		}
 	}
 	heads := make([]string, len(sums))
 	colw := make([]int, len(sums))
@@ -237,6 +240,19 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 	}
 	optional("goal reached", func(s *Summary) bool { return s.GoalReached != nil },
 		func(s *Summary) string { return percent(*s.GoalReached) })
+	// Per type, for the types with goals (CommonRoad's datasets): goals reached and at-fault collisions.
+	for _, label := range []string{"goals", "collisions"} {
+		for _, t := range rows {
+			optional(label+", "+t, func(s *Summary) bool { ts, ok := s.ByType[t]; return ok && ts.GoalReached != nil },
+				func(s *Summary) string {
+					if ts := s.ByType[t]; label == "goals" {
+						return percent(*ts.GoalReached)
+					} else {
+						return percent(ts.Collisions)
+					}
+				})
+		}
+	}
 	optional("instructions followed", func(s *Summary) bool { return s.InstructionFollowed != nil },
 		func(s *Summary) string { return percent(*s.InstructionFollowed) })
 	guided := func(s *Summary) bool { return s.Guide != nil }

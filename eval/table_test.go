@@ -153,6 +153,28 @@ func TestWriteComparison(t *testing.T) {
 	} {
 		wantIn(t, "comparison", got, want)
 	}
+
+	// Runs with goals per type (CommonRoad datasets): rows of goals and collisions per such type.
+	hd, sd := 0.99, 0.5
+	c1 := &Summary{Planner: "pdm", Agents: "nonreactive", Scenarios: 3, Score: 90, GoalReached: &goal, GoalScenarios: 3,
+		ByType: map[string]TypeScore{"highD": {N: 1, Score: 99, GoalReached: &hd, GoalScenarios: 1},
+			"SinD": {N: 2, Score: 85, GoalReached: &sd, GoalScenarios: 2, Collisions: 0.5}}}
+	buf.Reset()
+	if err := WriteComparison(&buf, []*Summary{c1, a}); err != nil {
+		t.Fatal(err)
+	}
+	got = buf.String()
+	for _, want := range []string{
+		"goals, SinD                        50.0%                  -\n",
+		"goals, highD                       99.0%                  -\n",
+		"collisions, SinD                   50.0%                  -\n",
+		"collisions, highD                   0.0%                  -\n",
+	} {
+		wantIn(t, "comparison", got, want)
+	}
+	if strings.Contains(got, "goals, changing_lane") {
+		t.Errorf("a type without goals has a goals row:\n%s", got)
+	}
 }
 
 // wantIn fails the test unless text (named what) contains want.
