@@ -37,7 +37,7 @@ type PDMConfig struct {
 	// while the leader is not slower.
 	GapBrake float64
 	// LateHeadway (s) replaces Headway while the ego is late for its goal's time window: when it must speed
-	// up by more than lateSpeedMargin to get there in time (1.2; at most Headway; see pacedSpeed). The
+	// up by more than lateSpeedMargin to get there in time (1.1; at most Headway; see pacedSpeed). The
 	// drivers recorded in NGSIM US-101, whose positions the goals are, follow at about 1 s.
 	LateHeadway float64
 	// LaneChangeJerk (m/s^3): a proposal changing into the lane that guidance or the goal asks for, until
@@ -167,7 +167,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.FallbackSpeed, 15)
 	def(&c.MinGap, 1)
 	def(&c.Headway, 1.5)
-	def(&c.LateHeadway, 1.2)
+	def(&c.LateHeadway, 1.1)
 	def(&c.GapBrake, 1)
 	def(&c.LaneChangeJerk, 1)
 	def(&c.GoalLaneChangeTime, 3)

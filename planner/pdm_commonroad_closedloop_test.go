@@ -114,7 +114,7 @@ func TestPDMCommonRoadPacesToGoalWindow(t *testing.T) {
 
 // NGSIM US-101: the goal is where the recorded driver was 7.0 to 8.0 s in, behind slower traffic. Holding
 // PDM's 1.5 s headway behind it the ego gets there about 0.1 s after the window closes; late, it follows at
-// PDMConfig.LateHeadway (1.2 s), closer as the recorded drivers do, and arrives in time.
+// PDMConfig.LateHeadway (1.1 s), closer as the recorded drivers do, and arrives in time.
 func TestPDMCommonRoadLateEgoFollowsCloser(t *testing.T) {
 	const file = "NGSIM/USA_US101-20_1_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
