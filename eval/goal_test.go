@@ -195,9 +195,16 @@ func (lateGoal) Miss([]commonroad.Sample) commonroad.Miss {
 	return commonroad.Miss{Reason: commonroad.MissLate, By: 0.71234}
 }
 
+// impossibleGoal is a goal never reached that knows no driver could reach it.
+type impossibleGoal struct{}
+
+func (impossibleGoal) Reached(float64, geom.Pose, float64) bool { return false }
+func (impossibleGoal) Unreachable() string                      { return "too far" }
+
 // TestGoalMissesAndPerTypeGoals: a missed goal that can say how (a GoalMisser) is recorded with its reason and
-// how far off (rounded to a thousandth), one that cannot counts as unexplained, and summary.json and the table
-// give goals reached and at-fault collisions per type.
+// how far off (rounded to a thousandth), one that cannot counts as unexplained, an unreachable goal (a
+// GoalChecker) is recorded as such and left out of the goals reached of the reachable ones, and summary.json
+// and the table give goals reached and at-fault collisions per type.
 func TestGoalMissesAndPerTypeGoals(t *testing.T) {
 	type c struct {
 		id, typ    string
@@ -209,6 +216,7 @@ func TestGoalMissesAndPerTypeGoals(t *testing.T) {
 		{"a-hit", "A", GoalFunc(func(float64, geom.Pose, float64) bool { return true }), 0},
 		{"b-miss", "B", GoalFunc(func(float64, geom.Pose, float64) bool { return false }), 0},
 		{"b-nogoal", "B", nil, 2},
+		{"b-impossible", "B", impossibleGoal{}, 0},
 	}
 	items := make([]Item, len(cases))
 	for i, tc := range cases {
@@ -247,22 +255,30 @@ func TestGoalMissesAndPerTypeGoals(t *testing.T) {
 		if r.GoalMiss != nil {
 			t.Errorf("%s: goal_miss %+v, want none (met, unexplained or no goal)", r.Key, r.GoalMiss)
 		}
+		if want := map[bool]string{true: "too far"}[r.Key == "b-impossible"]; r.GoalUnreachable != want {
+			t.Errorf("%s: goal_unreachable %q, want %q", r.Key, r.GoalUnreachable, want)
+		}
 	}
-	if want := map[string]int{"late": 1, "unexplained": 1}; !maps.Equal(s.GoalMisses, want) {
+	if want := map[string]int{"late": 1, "unexplained": 2}; !maps.Equal(s.GoalMisses, want) {
 		t.Errorf("goal_misses %v, want %v", s.GoalMisses, want)
 	}
-	a, b := s.ByType["A"], s.ByType["B"]
-	if a.GoalReached == nil || *a.GoalReached != 0.5 || a.GoalScenarios != 2 || a.Collisions != 0.5 {
-		t.Errorf("type A: %+v, want goals 1/2, collisions 1/2", a)
+	if s.GoalReachable != 3 || s.GoalReachedOfReachable == nil || math.Abs(*s.GoalReachedOfReachable-1.0/3) > 1e-12 {
+		t.Errorf("reachable goals %d, reached of them %v; want 3 and 1/3", s.GoalReachable, s.GoalReachedOfReachable)
 	}
-	if b.GoalReached == nil || *b.GoalReached != 0 || b.GoalScenarios != 1 || b.Collisions != 0.5 {
-		t.Errorf("type B: %+v, want goals 0/1, collisions 1/2", b)
+	a, b := s.ByType["A"], s.ByType["B"]
+	if a.GoalReached == nil || *a.GoalReached != 0.5 || a.GoalScenarios != 2 || a.Collisions != 0.5 || a.GoalReachable != 2 {
+		t.Errorf("type A: %+v, want goals 1/2 (2 reachable), collisions 1/2", a)
+	}
+	if b.GoalReached == nil || *b.GoalReached != 0 || b.GoalScenarios != 2 || math.Abs(b.Collisions-1.0/3) > 1e-12 ||
+		b.GoalReachable != 1 || *b.GoalReachedOfReachable != 0 {
+		t.Errorf("type B: %+v, want goals 0/2 (1 reachable, 0 of it), collisions 1/3", b)
 	}
 	var tab strings.Builder
 	if err := WriteTable(&tab, s, nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"goals  collisions", "  50.0%       50.0%", "   0.0%       50.0%", "(missed: 1 late, 1 unexplained)"} {
+	for _, want := range []string{"goals  of reachable  collisions", "  50.0%         50.0%       50.0%", "   0.0%          0.0%       33.3%",
+		"(missed: 2 unexplained, 1 late)", "goal reached in 25.00% of the 4 completed with a goal, 33.33% of the 3 reachable"} {
 		if !strings.Contains(tab.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, tab.String())
 		}

@@ -104,6 +104,10 @@ type Record struct {
 	// GoalMiss says how a missed goal was missed; absent when the goal was met, or the scenario has none or
 	// failed.
 	GoalMiss *GoalMiss `json:"goal_miss,omitempty"`
+	// GoalUnreachable says why no driver could meet the goal (commonroad.Goal.Unreachable: not even on an
+	// empty road within the posted limits and a car's acceleration); absent when one could, the test cannot
+	// tell, or the scenario has no goal or failed.
+	GoalUnreachable string `json:"goal_unreachable,omitempty"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
 	AtFaultCollisions int `json:"at_fault_collisions"`
 	// InstructionFollowed says whether the ego followed the scenario's instructions (a junction movement, a
@@ -199,12 +203,14 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
 	case r.AtFaultCollisions < 0:
 		return nil, fmt.Errorf("record %d (%s): at_fault_collisions %d < 0", r.Index, r.Key, r.AtFaultCollisions)
-	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.GoalMiss != nil || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.GoalMiss != nil || r.GoalUnreachable != "" || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
 		return nil, fmt.Errorf("record %d (%s): a failed record has score 0, no metrics, runtimes or goal, and no collisions", r.Index, r.Key)
 	case !r.Failed() && r.Planner == nil:
 		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)
 	case r.GoalMiss != nil && (r.GoalReached == nil || *r.GoalReached || r.GoalMiss.Reason == ""):
 		return nil, fmt.Errorf("record %d (%s): goal_miss without a missed goal, or without a reason", r.Index, r.Key)
+	case r.GoalUnreachable != "" && r.GoalReached == nil:
+		return nil, fmt.Errorf("record %d (%s): goal_unreachable without a goal", r.Index, r.Key)
 	}
 	if p := r.Planner; p != nil {
 		if p.Calls < 0 || uint64(p.Calls) != p.Hist.Count() {

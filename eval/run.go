@@ -50,6 +50,14 @@ type GoalFunc func(t float64, rear geom.Pose, v float64) bool
 // Reached calls f.
 func (f GoalFunc) Reached(t float64, rear geom.Pose, v float64) bool { return f(t, rear, v) }
 
+// GoalChecker is a Goal that knows whether it can be met at all (CommonRoad goals: *commonroad.Goal):
+// Unreachable says why no driver could meet it, "" when one could or when it cannot tell. Eval records it
+// (Record.GoalUnreachable) and reports goals reached over the reachable ones too.
+type GoalChecker interface {
+	Goal
+	Unreachable() string
+}
+
 // GoalMisser is a Goal that can also say how a run that never met it missed it (CommonRoad goals:
 // *commonroad.Goal); runners report it in Outcome.GoalMiss.
 type GoalMisser interface {
@@ -369,6 +377,9 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 			by := math.Round(m.By*1000) / 1000 // mm, ms, mrad: the rest is the float noise of a sum of steps
 			rec.GoalMiss.By = &by
 		}
+	}
+	if u, ok := goal.(GoalChecker); ok && rec.GoalReached != nil {
+		rec.GoalUnreachable = u.Unreachable()
 	}
 	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions

@@ -20,6 +20,10 @@ type TypeScore struct {
 	// absent when the type has none.
 	GoalReached   *float64 `json:"goal_reached,omitempty"`
 	GoalScenarios int      `json:"goal_scenarios,omitempty"`
+	// GoalReachedOfReachable is the fraction of the type's GoalReachable scenarios (goal scenarios whose goal
+	// is not known to be unreachable) whose goal was met; absent when the type has none.
+	GoalReachedOfReachable *float64 `json:"goal_reached_of_reachable,omitempty"`
+	GoalReachable          int      `json:"goal_reachable,omitempty"`
 	// Collisions is the fraction of the type's scenarios that ran with an at-fault collision.
 	Collisions float64 `json:"collisions"`
 }
@@ -57,6 +61,10 @@ type Summary struct {
 	// whose goal was met inside its time interval; nil when there are none.
 	GoalReached   *float64 `json:"goal_reached"`
 	GoalScenarios int      `json:"goal_scenarios"`
+	// GoalReachedOfReachable is the fraction of the GoalReachable scenarios (goal scenarios without
+	// Record.GoalUnreachable) whose goal was met; nil when there are none.
+	GoalReachedOfReachable *float64 `json:"goal_reached_of_reachable"`
+	GoalReachable          int      `json:"goal_reachable"`
 	// GoalMisses counts the missed goals by how they were missed (Record.GoalMiss's reason; "unexplained"
 	// for a missed goal without one); absent when no goal was missed.
 	GoalMisses map[string]int `json:"goal_misses,omitempty"`
@@ -122,6 +130,8 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	var followed acc
 	typeFollowed := map[string]*acc{}
 	typeGoals, typeCollided := map[string]*acc{}, map[string]int{}
+	var reachable acc
+	typeReachable := map[string]*acc{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
@@ -156,6 +166,19 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 				typeGoals[typ] = tg
 			}
 			tg.n++
+			if r.GoalUnreachable == "" {
+				tr := typeReachable[typ]
+				if tr == nil {
+					tr = &acc{}
+					typeReachable[typ] = tr
+				}
+				reachable.n++
+				tr.n++
+				if *r.GoalReached {
+					reachable.sum++
+					tr.sum++
+				}
+			}
 			if *r.GoalReached {
 				reached++
 				tg.sum++
@@ -236,6 +259,10 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		f := float64(reached) / float64(s.GoalScenarios)
 		s.GoalReached = &f
 	}
+	if reachable.n > 0 {
+		f := reachable.sum / float64(reachable.n)
+		s.GoalReachedOfReachable, s.GoalReachable = &f, reachable.n
+	}
 	if completed.n > 0 {
 		s.Collisions = float64(collided) / float64(completed.n)
 	}
@@ -252,6 +279,10 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		if tg := typeGoals[typ]; tg != nil {
 			f := tg.sum / float64(tg.n)
 			ts.GoalReached, ts.GoalScenarios = &f, tg.n
+		}
+		if tr := typeReachable[typ]; tr != nil {
+			f := tr.sum / float64(tr.n)
+			ts.GoalReachedOfReachable, ts.GoalReachable = &f, tr.n
 		}
 		if tf := typeFollowed[typ]; tf != nil {
 			f := tf.sum / float64(tf.n)

@@ -39,16 +39,25 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		}
 		return fmt.Sprintf("  %7.1f%%", 100**f)
 	}
-	// Columns of goals reached and at-fault collisions (%) when some scenarios have a goal (CommonRoad).
+	// Columns of goals reached and at-fault collisions (%) when some scenarios have a goal (CommonRoad), and of
+	// goals reached of the reachable ones when some goal is unreachable.
 	goals := s.GoalReached != nil
-	goalCols := func(f *float64, collisions float64) string {
-		switch {
-		case !goals:
-			return ""
-		case f == nil:
-			return fmt.Sprintf("  %7s  %10s", "-", fmt.Sprintf("%.1f%%", 100*collisions))
+	unreachable := goals && s.GoalReachable < s.GoalScenarios
+	pct := func(f *float64, w int) string {
+		if f == nil {
+			return fmt.Sprintf("  %*s", w, "-")
 		}
-		return fmt.Sprintf("  %6.1f%%  %9.1f%%", 100**f, 100*collisions)
+		return fmt.Sprintf("  %*.1f%%", w-1, 100**f)
+	}
+	goalCols := func(f, ofReachable *float64, collisions float64) string {
+		if !goals {
+			return ""
+		}
+		out := pct(f, 7)
+		if unreachable {
+			out += pct(ofReachable, 12)
+		}
+		return out + pct(&collisions, 10)
 	}
 	rule := width + 26
 	head := fmt.Sprintf("%-*s  %5s  %6s  %7s", width, "scenario type", "n", "failed", "score")
@@ -57,18 +66,23 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		rule += 10
 	}
 	if goals {
-		head += fmt.Sprintf("  %7s  %10s", "goals", "collisions")
+		head += fmt.Sprintf("  %7s", "goals")
+		if unreachable {
+			head += fmt.Sprintf("  %12s", "of reachable")
+			rule += 14
+		}
+		head += fmt.Sprintf("  %10s", "collisions")
 		rule += 21
 	}
 	fmt.Fprintf(&b, "%s\n%s\n", head, strings.Repeat("-", rule))
 	for _, t := range types {
 		ts := s.ByType[t]
 		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n", width, t, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed),
-			goalCols(ts.GoalReached, ts.Collisions))
+			goalCols(ts.GoalReached, ts.GoalReachedOfReachable, ts.Collisions))
 	}
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
 	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score,
-		followed(s.InstructionFollowed), goalCols(s.GoalReached, s.Collisions))
+		followed(s.InstructionFollowed), goalCols(s.GoalReached, s.GoalReachedOfReachable, s.Collisions))
 
 	names := slices.Clone(metricNames)
 	for _, n := range sortedKeys(s.Metrics) {
@@ -95,6 +109,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	fmt.Fprintf(&b, "at-fault collisions in %.2f%% of the completed scenarios", 100*s.Collisions)
 	if s.GoalReached != nil {
 		fmt.Fprintf(&b, "; goal reached in %.2f%% of the %d completed with a goal", 100**s.GoalReached, s.GoalScenarios)
+		if r := s.GoalReachedOfReachable; r != nil && s.GoalReachable < s.GoalScenarios {
+			fmt.Fprintf(&b, ", %.2f%% of the %d reachable", 100**r, s.GoalReachable)
+		}
 		if len(s.GoalMisses) > 0 {
 			fmt.Fprintf(&b, " (missed: %s)", goalMissList(s.GoalMisses))
 		}

@@ -32,7 +32,8 @@ of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_r
 speed, score, time to collision, eased), the nearest road user in the ego's way and whether the goal is met.
 For a CommonRoad file whose goal the run misses (any goal, with --trace), it says how the run fared against
 each goal state: when it was in the goal's region, and whether it came early, late, or with the heading or
-speed outside their intervals, or how near the region it came.
+speed outside their intervals, or how near the region it came; and when no driver could have met the goal
+within the posted limits (the goal is unreachable), why.
 --proposals T1,T2,... prints, at the first planner tick at or after each time, every proposal the planner
 weighed (PDM: path, offset, target speed) with the terms of its score: the multiplier metrics (at-fault
 collision and when, drivable area, driving direction), progress, time to collision, comfort ("?": not
@@ -235,13 +236,17 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 }
 
 // explainGoal says, for a CommonRoad goal g (nil: none) that the run missed (or any, with --trace), how the
-// run fared against each goal state (commonroad.Goal.Explain).
+// run fared against each goal state (commonroad.Goal.Explain), and whether any driver could have met it
+// (commonroad.Goal.Unreachable).
 func (s *simFlags) explainGoal(w io.Writer, g *commonroad.Goal, out simOutcome) {
 	if g == nil || out.goal == nil || (*out.goal && s.trace == 0) {
 		return
 	}
 	for _, line := range g.Explain(goalSamples(out.ego)) {
 		fmt.Fprintln(w, line)
+	}
+	if u := g.Unreachable(); u != "" {
+		fmt.Fprintf(w, "the goal is unreachable: %s\n", u)
 	}
 }
 

@@ -52,9 +52,9 @@ func TestImportAll(t *testing.T) {
 	}
 	files := dataFiles(t, "")
 	type stat struct {
-		n, ok, synth, reach, short, shifted, overlap, overlapCentre, unreachable int
-		expertSec                                                                []float64
-		ratio                                                                    []float64
+		n, ok, synth, reach, short, shifted, overlap, overlapCentre, noRoute, unreachable int
+		expertSec                                                                         []float64
+		ratio                                                                             []float64
 	}
 	stats := map[string]*stat{}
 	reasons := map[string]int{}
@@ -87,13 +87,21 @@ func TestImportAll(t *testing.T) {
 		if len(r.StartOverlaps) > 0 {
 			st.overlap++
 		}
-		if r.GoalUnreachable {
-			st.unreachable++
+		if r.NoRouteToGoal {
+			st.noRoute++
 		}
+		expertReaches := false
 		for i, e := range res.Scenario.Expert {
 			if res.Goal.Reached(float64(i)*res.Scenario.DT, e.Pose, e.Speed) {
 				st.reach++
+				expertReaches = true
 				break
+			}
+		}
+		if u := res.Goal.Unreachable(); u != "" {
+			st.unreachable++
+			if expertReaches {
+				t.Errorf("%s: the expert meets the goal, yet it is called unreachable: %s", f, u)
 			}
 		}
 		st.expertSec = append(st.expertSec, r.ExpertSeconds)
@@ -120,8 +128,8 @@ func TestImportAll(t *testing.T) {
 	sort.Strings(names)
 	for _, k := range names {
 		s := stats[k]
-		t.Logf("%-13s files %4d imported %4d synthetic-expert %3d expert-reaches-goal %3d short(<3s) %3d start-shifted %3d start-overlap %3d (if rear-axle: %3d) goal-unreachable %d; expert median %.1f s; track displacement/(v*dt) median %.2f",
-			k, s.n, s.ok, s.synth, s.reach, s.short, s.shifted, s.overlap, s.overlapCentre, s.unreachable, median(s.expertSec), median(s.ratio))
+		t.Logf("%-13s files %4d imported %4d synthetic-expert %3d expert-reaches-goal %3d short(<3s) %3d start-shifted %3d start-overlap %3d (if rear-axle: %3d) no-route-to-goal %d, goal-unreachable %d; expert median %.1f s; track displacement/(v*dt) median %.2f",
+			k, s.n, s.ok, s.synth, s.reach, s.short, s.shifted, s.overlap, s.overlapCentre, s.noRoute, s.unreachable, median(s.expertSec), median(s.ratio))
 	}
 	for r, n := range reasons {
 		t.Logf("failure x%d: %s", n, r)
@@ -198,8 +206,8 @@ func TestRouteFollowsTheExpertsLanes(t *testing.T) {
 		if _, _, ok := routeConnected(res.Scenario); !ok {
 			t.Errorf("%s: route %v is not a lane-graph path", c.file, res.Scenario.Route)
 		}
-		if res.Report.GoalUnreachable {
-			t.Errorf("%s: goal flagged unreachable", c.file)
+		if res.Report.NoRouteToGoal {
+			t.Errorf("%s: no lane-graph path to the goal lanes", c.file)
 		}
 	}
 }

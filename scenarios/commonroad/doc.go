@@ -23,8 +23,10 @@
 //     sets without a trajectory are reduced to the initial state.
 //   - The first planning problem gives the start and the goal. The full goal (time, position as polygons,
 //     rectangles, circles or lanelets, orientation and velocity intervals; any of several goal states) is
-//     returned as [Goal], with [Goal.Reached] for the goal_reached metric and [Goal.Explain] to say how a
-//     run fared against each goal state; the scenario's goal pose is the centre of the first goal region.
+//     returned as [Goal], with [Goal.Reached] for the goal_reached metric, [Goal.Explain] and [Goal.Miss]
+//     to say how a run fared against each goal state, and [Goal.Unreachable] to say when no driver could
+//     have met it (on an empty road, within the posted limits and a car's acceleration, along the route);
+//     the scenario's goal pose is the centre of the first goal region.
 //   - The route is the sequence of roadblocks of the lanes the expert drives along, matched to the lane graph
 //     over the whole drive (a Viterbi search over the lanes within a few metres of each sample: near the
 //     centerlines, along successors, lane changes at a cost), so that where lanes overlap, as an

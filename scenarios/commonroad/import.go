@@ -53,8 +53,8 @@ type Report struct {
 	InterpolatedExpertSteps int
 	// GoalLanes are the lanes of the goal (its lanelets, or those at its regions' centres).
 	GoalLanes []string
-	// GoalUnreachable is set when no lane-graph path leads from the expert's last lane to the goal lanes.
-	GoalUnreachable bool
+	// NoRouteToGoal is set when no lane-graph path leads from the expert's last lane to the goal lanes.
+	NoRouteToGoal bool
 	// NoGoalPosition is set when the goal has no position (only time, speed or orientation).
 	NoGoalPosition bool
 	// Notes are other observations (dropped dangling references, ignored planning problems, ...).
@@ -67,6 +67,7 @@ type Goal struct {
 	// CentreOffset is how far the ego's footprint centre lies ahead of its rear axle: the point the goal's
 	// positions are tested at, as the file's positions are footprint centres (see the package documentation).
 	CentreOffset float64
+	unreachable  string // see Unreachable
 }
 
 // GoalState is one goal state: a time interval, and optionally a position (any of the regions), an
@@ -257,5 +258,6 @@ func Decode(r io.Reader, name string, sol io.Reader, solName string) (*Result, e
 		}
 		return nil, err
 	}
+	c.res.Goal.checkReach(c.sc)
 	return c.res, nil
 }

@@ -79,7 +79,7 @@ func (c *converter) route(pp *problem) error {
 			}
 			last = p[len(p)-1]
 		} else {
-			c.res.Report.GoalUnreachable = true
+			c.res.Report.NoRouteToGoal = true
 			c.note("no lane-graph path from lanelet %s to the goal lanelets", mx.Lane(last).ID)
 		}
 	}
