@@ -20,6 +20,7 @@ const (
 	reachDV       = 0.2  // m/s
 	reachHorizon  = 60.0 // s: windows are searched up to this long after the start
 	reachLateral  = 12.0 // m: a region farther than this from the route's centerline is not along it
+	reachTop      = 80.0 // m/s: the grid's top speed, whatever the file posts
 )
 
 // Unreachable says why no driver could meet the goal, "" when one could or when this cannot tell. It is
@@ -97,6 +98,9 @@ func (g *Goal) reachState(gs *GoalState, line *geom.Polyline, s0, v0 float64, en
 	if gs.Velocity != nil {
 		vmin, vmax = gs.Velocity.Min-1e-6, gs.Velocity.Max+1e-6
 	}
+	if math.IsNaN(vmin) || math.IsNaN(vmax) || math.IsNaN(gs.TimeStart) || math.IsNaN(gs.TimeEnd) || math.IsNaN(s0) || math.IsNaN(v0) {
+		return "" // nothing to tell from
+	}
 	t0, t1 := gs.TimeStart, math.Min(gs.TimeEnd, reachHorizon)
 	if t1 < t0 || t1 < 0 {
 		return fmt.Sprintf("the time interval [%.1f, %.1f] s is over before the run starts", gs.TimeStart, gs.TimeEnd)
@@ -105,6 +109,7 @@ func (g *Goal) reachState(gs *GoalState, line *geom.Polyline, s0, v0 float64, en
 	for _, c := range caps {
 		top = math.Max(top, c)
 	}
+	top = math.Min(top, reachTop)
 	nv := int(math.Ceil(top/reachDV)) + 1
 	// For each speed on the grid, the interval of arc lengths reachable at that speed at this step.
 	const none = math.MaxFloat64
@@ -116,7 +121,7 @@ func (g *Goal) reachState(gs *GoalState, line *geom.Polyline, s0, v0 float64, en
 	i0 := min(nv-1, int(math.Round(v0/reachDV)))
 	sLo[i0], sHi[i0] = s0, s0
 	up, down := int(math.Round(reachAccel*reachDT/reachDV)), int(math.Round(reachDecel*reachDT/reachDV))
-	steps := int(math.Ceil(t1 / reachDT))
+	steps := int(math.Ceil(math.Max(t1, 0) / reachDT))
 	for k := 0; ; k++ {
 		t := float64(k) * reachDT
 		if t >= t0-1e-9 {
