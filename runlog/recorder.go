@@ -152,6 +152,31 @@ func (r *Recorder) Close(runErr error) error {
 	return nil
 }
 
+// proposalTerms converts a planner's proposal terms (nil: none) for the log, numbers rounded to a
+// thousandth (they are only shown).
+func proposalTerms(t *planner.ProposalTerms) *ProposalTerms {
+	if t == nil {
+		return nil
+	}
+	r := func(x float64) float64 { return roundTo(finite(x), 1000) }
+	kind := "idm"
+	switch {
+	case t.Stop:
+		kind = "stop"
+	case t.Eased:
+		kind = "eased"
+	}
+	out := &ProposalTerms{
+		Path: t.Path.String(), Offset: r(t.Offset), TargetSpeed: r(t.TargetSpeed), Kind: kind,
+		Multiplier: r(t.Multiplier), Drivable: t.Drivable, Direction: r(t.Direction),
+		ProgressRatio: r(t.ProgressRatio), TTC: r(t.TTC), Comfort: r(t.Comfort), LaneWeight: r(t.LaneWeight),
+	}
+	if !math.IsInf(t.CollideAt, 1) {
+		out.CollideAt, out.CollideWith = r(t.CollideAt), t.CollideWith
+	}
+	return out
+}
+
 // finite replaces a number that is not finite (which JSON cannot hold) by 0.
 func finite(x float64) float64 {
 	if math.IsNaN(x) || math.IsInf(x, 0) {
@@ -210,7 +235,7 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 			for i := range pts {
 				pts[i] = pts[i].rounded()
 			}
-			f.Proposals = append(f.Proposals, Proposal{Points: pts, Score: finite(p.Score), Chosen: p.Chosen})
+			f.Proposals = append(f.Proposals, Proposal{Points: pts, Score: finite(p.Score), Chosen: p.Chosen, Terms: proposalTerms(p.Terms)})
 		}
 	}
 	if d, ok := sf.Planner.(interface{ Decision() planner.PDMDecision }); ok {

@@ -112,6 +112,10 @@ func TestRecordAndReadBack(t *testing.T) {
 		}
 		chosen := 0
 		for _, p := range f.Proposals {
+			// PDM says how each score was made: a multiplier of 0 scores 0; the chosen one's comfort is known.
+			if tm := p.Terms; tm == nil || tm.Path == "" || (tm.Multiplier == 0 && p.Score != 0) || (p.Chosen && tm.Comfort < 0) {
+				t.Fatalf("frame %d: proposal terms %+v with score %v, chosen %v", i, p.Terms, p.Score, p.Chosen)
+			}
 			if p.Chosen {
 				chosen++
 				// The chosen proposal starts where the plan does (to the millimetre: proposals are rounded).

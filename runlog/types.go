@@ -124,6 +124,28 @@ type Proposal struct {
 	Points []Point `json:"points"`
 	Score  float64 `json:"score"`
 	Chosen bool    `json:"chosen"`
+	// Terms says how its score was made (planners that break it down: PDM); absent otherwise.
+	Terms *ProposalTerms `json:"terms,omitempty"`
+}
+
+// ProposalTerms is a PDM proposal and the terms of its score (planner.ProposalTerms; docs/planner.md,
+// "Reading a decision").
+type ProposalTerms struct {
+	Path        string  `json:"path"`         // centerline, left_lane or right_lane
+	Offset      float64 `json:"offset"`       // lateral offset from the path, m (left positive)
+	TargetSpeed float64 `json:"target_speed"` // m/s
+	Kind        string  `json:"kind"`         // idm, eased (braking eased in) or stop
+	Multiplier  float64 `json:"multiplier"`   // product of the three multiplier metrics
+	Drivable    bool    `json:"drivable"`     // every corner inside the drivable area
+	Direction   float64 `json:"direction"`    // driving-direction compliance: 1, 0.5 or 0
+	// CollideWith is the id of the road user of the first at-fault collision (absent: none) and CollideAt
+	// when it happens, s from now (absent with a collision now).
+	CollideAt     float64 `json:"collide_at,omitempty"`
+	CollideWith   string  `json:"collide_with,omitempty"`
+	ProgressRatio float64 `json:"progress_ratio"` // progress over the best proposal's
+	TTC           float64 `json:"ttc"`            // time to collision within bound: 1 or 0
+	Comfort       float64 `json:"comfort"`        // 1 or 0; -1 not evaluated (it could not win)
+	LaneWeight    float64 `json:"lane_weight"`    // the weight of its lane (guidance, the goal's lane)
 }
 
 // Guidance is the guide's advice as the planner received it.

@@ -195,6 +195,9 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		} else {
 			add(ColorProposal, "  %d proposals, chosen score %.2f", n, best)
 		}
+		for _, line := range proposalLines(f.Proposals) {
+			add(ColorProposal, "%s", line)
+		}
 	}
 	if instr, _ := scenarios.InstructionAt(h.Instructions, f.T); instr != "" {
 		add(ColorText, "route: %s", instr)
@@ -333,4 +336,76 @@ func wrap(lines []TextLine, n int) []TextLine {
 		out = append(out, TextLine{s, l.Color})
 	}
 	return out
+}
+
+// proposalLines describes, from the proposals' terms (PDM's), the chosen proposal and the best one of each
+// other path, with what held each back: "  chosen centerline +1.0 m 5.4 m/s" and "  left_lane 15.1 m/s
+// 0.00: collides with 42 in 2.5 s". None without terms.
+func proposalLines(props []runlog.Proposal) []string {
+	var chosen *runlog.Proposal
+	best := map[string]*runlog.Proposal{}
+	var paths []string
+	for i := range props {
+		p := &props[i]
+		if p.Terms == nil {
+			return nil
+		}
+		if p.Chosen {
+			chosen = p
+		}
+		if b, ok := best[p.Terms.Path]; !ok || p.Score > b.Score {
+			if !ok {
+				paths = append(paths, p.Terms.Path)
+			}
+			best[p.Terms.Path] = p
+		}
+	}
+	var out []string
+	if chosen != nil {
+		out = append(out, "  chosen "+describeProposal(chosen))
+	}
+	for _, path := range paths {
+		if chosen == nil || path != chosen.Terms.Path {
+			out = append(out, "  "+describeProposal(best[path]))
+		}
+	}
+	return out
+}
+
+// describeProposal says what a proposal is and which terms of its score fell short.
+func describeProposal(p *runlog.Proposal) string {
+	t := p.Terms
+	s := t.Path
+	if t.Offset != 0 {
+		s += fmt.Sprintf(" %+.1f m", t.Offset)
+	}
+	if t.Kind == "stop" {
+		s += " stop"
+	} else {
+		s += fmt.Sprintf(" %.1f m/s", t.TargetSpeed)
+	}
+	s += fmt.Sprintf(" %.2f", p.Score)
+	var why []string
+	if t.CollideWith != "" {
+		why = append(why, fmt.Sprintf("collides with %s in %.1f s", t.CollideWith, t.CollideAt))
+	}
+	if !t.Drivable {
+		why = append(why, "leaves the road")
+	}
+	if t.Direction < 1 {
+		why = append(why, "against the traffic")
+	}
+	if t.TTC < 1 {
+		why = append(why, "time to collision")
+	}
+	if t.Comfort == 0 {
+		why = append(why, "uncomfortable")
+	}
+	if t.LaneWeight < 1 {
+		why = append(why, fmt.Sprintf("lane weight %.2f", t.LaneWeight))
+	}
+	if len(why) > 0 {
+		s += ": " + strings.Join(why, ", ")
+	}
+	return s
 }

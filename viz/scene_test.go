@@ -210,6 +210,28 @@ func TestOverlayAndAtlas(t *testing.T) {
 			t.Errorf("guided panel lacks %q: %q", want, texts)
 		}
 	}
+	// PDM's proposals with their terms: the chosen one, then the best of each other path with what held it
+	// back.
+	pf := run.Frames[0]
+	pf.Proposals = []runlog.Proposal{
+		{Score: 0.8, Chosen: true, Terms: &runlog.ProposalTerms{Path: "centerline", TargetSpeed: 15.1, Kind: "idm", Multiplier: 1, Drivable: true, Direction: 1, TTC: 1, Comfort: 1, LaneWeight: 0.8}},
+		{Score: 0.7, Terms: &runlog.ProposalTerms{Path: "centerline", Offset: 1, TargetSpeed: 9, Kind: "idm", Multiplier: 1, Drivable: true, Direction: 1, TTC: 1, Comfort: -1, LaneWeight: 0.8}},
+		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 15.1, Kind: "idm", Drivable: true, Direction: 1, CollideAt: 2.5, CollideWith: "42", Comfort: -1, LaneWeight: 1}},
+		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 3, Kind: "idm", Drivable: false, Direction: 1, TTC: 1, Comfort: 0, LaneWeight: 1}},
+	}
+	texts = texts[:0]
+	for _, l := range PanelLines(sc, &pf, st) {
+		texts = append(texts, l.Text)
+	}
+	for _, want := range []string{
+		"  4 proposals, chosen score 0.80",
+		"  chosen centerline 15.1 m/s 0.80: lane weight 0.80",
+		"  left_lane 15.1 m/s 0.00: collides with 42 in 2.5 s, time to collision",
+	} {
+		if !slices.Contains(texts, want) {
+			t.Errorf("panel with proposals lacks %q: %q", want, texts)
+		}
+	}
 	// Labels: one per detection, right of it, in its sender's (faded) colour; none zoomed out.
 	labels := Labels(&run.Frames[0], &cam, sc, a)
 	if len(labels) != 2 || labels[0].Text != "rsu 0.00s" || labels[1].Text != "car7 0.50s" {
