@@ -116,32 +116,23 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		Options: man.Options, Suite: man.Suite, Total: man.Total, Shard: man.Shard, Scenarios: len(recs),
 		ByType: map[string]TypeScore{}, Metrics: map[string]float64{},
 	}
-	type acc struct {
-		sum float64
-		n   int
-	}
 	var all, completed acc
-	types := map[string]*acc{}
-	metrics := map[string]*acc{}
+	types := accs{}
+	metrics := accs{}
 	var hist, ghist Histogram
 	gTotal := 0.0
 	var totalMS float64
 	var reached, collided int
 	var followed acc
-	typeFollowed := map[string]*acc{}
-	typeGoals, typeCollided := map[string]*acc{}, map[string]int{}
+	typeFollowed, typeGoals, typeReachable := accs{}, accs{}, accs{}
+	typeCollided := map[string]int{}
 	var reachable acc
-	typeReachable := map[string]*acc{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
 			typ = UnknownType
 		}
-		ta := types[typ]
-		if ta == nil {
-			ta = &acc{}
-			types[typ] = ta
-		}
+		ta := types.of(typ)
 		ts := s.ByType[typ]
 		ts.N++
 		ta.n++
@@ -160,28 +151,13 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		completed.n++
 		if r.GoalReached != nil {
 			s.GoalScenarios++
-			tg := typeGoals[typ]
-			if tg == nil {
-				tg = &acc{}
-				typeGoals[typ] = tg
-			}
-			tg.n++
+			typeGoals.of(typ).count(*r.GoalReached)
 			if r.GoalUnreachable == "" {
-				tr := typeReachable[typ]
-				if tr == nil {
-					tr = &acc{}
-					typeReachable[typ] = tr
-				}
-				reachable.n++
-				tr.n++
-				if *r.GoalReached {
-					reachable.sum++
-					tr.sum++
-				}
+				reachable.count(*r.GoalReached)
+				typeReachable.of(typ).count(*r.GoalReached)
 			}
 			if *r.GoalReached {
 				reached++
-				tg.sum++
 			} else {
 				reason := "unexplained"
 				if r.GoalMiss != nil {
@@ -201,24 +177,11 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 			s.LeftMap++
 		}
 		if f := r.InstructionFollowed; f != nil {
-			tf := typeFollowed[typ]
-			if tf == nil {
-				tf = &acc{}
-				typeFollowed[typ] = tf
-			}
-			followed.n++
-			tf.n++
-			if *f {
-				followed.sum++
-				tf.sum++
-			}
+			followed.count(*f)
+			typeFollowed.of(typ).count(*f)
 		}
 		for _, name := range sortedKeys(r.Metrics) {
-			m := metrics[name]
-			if m == nil {
-				m = &acc{}
-				metrics[name] = m
-			}
+			m := metrics.of(name)
 			m.sum += r.Metrics[name]
 			m.n++
 		}
@@ -259,17 +222,11 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		f := float64(reached) / float64(s.GoalScenarios)
 		s.GoalReached = &f
 	}
-	if reachable.n > 0 {
-		f := reachable.sum / float64(reachable.n)
-		s.GoalReachedOfReachable, s.GoalReachable = &f, reachable.n
-	}
+	s.GoalReachedOfReachable, s.GoalReachable = reachable.fraction(), reachable.n
 	if completed.n > 0 {
 		s.Collisions = float64(collided) / float64(completed.n)
 	}
-	if followed.n > 0 {
-		f := followed.sum / float64(followed.n)
-		s.InstructionFollowed, s.InstructionScenarios = &f, followed.n
-	}
+	s.InstructionFollowed, s.InstructionScenarios = followed.fraction(), followed.n
 	for typ, a := range types {
 		ts := s.ByType[typ]
 		ts.Score = mean100(*a)
@@ -277,16 +234,13 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 			ts.Collisions = float64(typeCollided[typ]) / float64(ran)
 		}
 		if tg := typeGoals[typ]; tg != nil {
-			f := tg.sum / float64(tg.n)
-			ts.GoalReached, ts.GoalScenarios = &f, tg.n
+			ts.GoalReached, ts.GoalScenarios = tg.fraction(), tg.n
 		}
 		if tr := typeReachable[typ]; tr != nil {
-			f := tr.sum / float64(tr.n)
-			ts.GoalReachedOfReachable, ts.GoalReachable = &f, tr.n
+			ts.GoalReachedOfReachable, ts.GoalReachable = tr.fraction(), tr.n
 		}
 		if tf := typeFollowed[typ]; tf != nil {
-			f := tf.sum / float64(tf.n)
-			ts.InstructionFollowed = &f
+			ts.InstructionFollowed = tf.fraction()
 		}
 		s.ByType[typ] = ts
 	}
@@ -300,6 +254,42 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	s.PlannerMSP50 = hist.Quantile(0.50)
 	s.PlannerMSP99 = hist.Quantile(0.99)
 	return s
+}
+
+// acc sums values (or counts successes) over n records.
+type acc struct {
+	sum float64
+	n   int
+}
+
+// count adds one record, a success when ok.
+func (a *acc) count(ok bool) {
+	a.n++
+	if ok {
+		a.sum++
+	}
+}
+
+// fraction is sum / n, nil when there is no record.
+func (a *acc) fraction() *float64 {
+	if a.n == 0 {
+		return nil
+	}
+	f := a.sum / float64(a.n)
+	return &f
+}
+
+// accs are accumulators by key.
+type accs map[string]*acc
+
+// of returns key's accumulator, making it on first use.
+func (m accs) of(key string) *acc {
+	a := m[key]
+	if a == nil {
+		a = &acc{}
+		m[key] = a
+	}
+	return a
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {

@@ -45,6 +45,25 @@ func copyRecorded(t *testing.T, dir, set, name string) {
 	}
 }
 
+// evalFolder runs eval with planner on the scenario folder files and returns its output, its records and
+// its summary.
+func evalFolder(t *testing.T, files, planner string) (stdout string, recs []*eval.Record, s *eval.Summary) {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), "out")
+	code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", planner, "--out", out)
+	if code != exitOK {
+		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
+	}
+	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = eval.ReadSummary(filepath.Join(out, eval.SummaryFile)); err != nil {
+		t.Fatal(err)
+	}
+	return stdout, recs, s
+}
+
 // TestEvalCommonRoadGoal evaluates a mixed folder, a recorded highD scenario (with its solution, the
 // expert) and a generated scenario file, with log_replay: the highD record must reach its goal with no
 // at-fault collision, the generated one has no goal description (goal_reached null), and the summary's
@@ -52,20 +71,12 @@ func copyRecorded(t *testing.T, dir, set, name string) {
 func TestEvalCommonRoadGoal(t *testing.T) {
 	const name = "DEU_LocationALower26-1_260_T-75"
 	crFile(t, "highD", name+".cr.xml.gz")
-	base := t.TempDir()
-	files := filepath.Join(base, "scenarios")
+	files := filepath.Join(t.TempDir(), "scenarios")
 	if code, stdout, stderr := asyncdrive(t, "gen", "--out", files, "--per-type", "1", "--types", scenarioTypes()[0]); code != exitOK {
 		t.Fatalf("gen: exit %d\n%s%s", code, stdout, stderr)
 	}
 	copyRecorded(t, files, "highD", name)
-	out := filepath.Join(base, "out")
-	if code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "log_replay", "--out", out); code != exitOK {
-		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
-	}
-	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, recs, s := evalFolder(t, files, "log_replay")
 	if len(recs) != 2 {
 		t.Fatalf("%d records, want 2", len(recs))
 	}
@@ -82,10 +93,6 @@ func TestEvalCommonRoadGoal(t *testing.T) {
 				t.Errorf("generated %s: goal_reached %v, want null", r.Key, *r.GoalReached)
 			}
 		}
-	}
-	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if s.GoalReached == nil || *s.GoalReached != 1 || s.GoalScenarios != 1 || s.Collisions != 0 {
 		t.Errorf("summary goal_reached %v over %d, collisions %v; want 1 over 1 and 0", s.GoalReached, s.GoalScenarios, s.Collisions)
@@ -108,15 +115,7 @@ func TestEvalGoalMiss(t *testing.T) {
 	}
 	copyRecorded(t, filepath.Join(files, "SinD"), "SinD", sind)
 	copyRecorded(t, filepath.Join(files, "highD"), "highD", highd)
-	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "pdm", "--out", out)
-	if code != exitOK {
-		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
-	}
-	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, recs, s := evalFolder(t, files, "pdm")
 	for _, r := range recs {
 		switch r.Type {
 		case "SinD":
@@ -128,10 +127,6 @@ func TestEvalGoalMiss(t *testing.T) {
 				t.Errorf("%s: goal_reached %v, goal_miss %+v; want reached", r.Key, r.GoalReached, r.GoalMiss)
 			}
 		}
-	}
-	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if s.GoalMisses["heading"] != 1 || len(s.GoalMisses) != 1 {
 		t.Errorf("goal_misses %v, want one heading", s.GoalMisses)
@@ -160,15 +155,7 @@ func TestEvalUnreachableGoal(t *testing.T) {
 	}
 	copyRecorded(t, files, "NGSIM", peach)
 	copyRecorded(t, files, "highD", highd)
-	out := filepath.Join(t.TempDir(), "out")
-	code, stdout, stderr := asyncdrive(t, "eval", "--scenarios", files, "--planner", "pdm", "--out", out)
-	if code != exitOK {
-		t.Fatalf("eval: exit %d\n%s%s", code, stdout, stderr)
-	}
-	recs, err := eval.ReadResults(filepath.Join(out, eval.ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	stdout, recs, s := evalFolder(t, files, "pdm")
 	for _, r := range recs {
 		switch unreachable := r.GoalUnreachable; {
 		case strings.HasPrefix(r.Key, peach):
@@ -178,10 +165,6 @@ func TestEvalUnreachableGoal(t *testing.T) {
 		case unreachable != "" || r.GoalReached == nil || !*r.GoalReached:
 			t.Errorf("%s: goal_unreachable %q, goal_reached %v; want a reachable goal, met", r.Key, unreachable, r.GoalReached)
 		}
-	}
-	s, err := eval.ReadSummary(filepath.Join(out, eval.SummaryFile))
-	if err != nil {
-		t.Fatal(err)
 	}
 	if s.GoalScenarios != 2 || *s.GoalReached != 0.5 || s.GoalReachable != 1 || s.GoalReachedOfReachable == nil || *s.GoalReachedOfReachable != 1 {
 		t.Errorf("goals: %d scenarios, reached %v; %d reachable, reached %v; want 2, 0.5, 1, 1", s.GoalScenarios, *s.GoalReached, s.GoalReachable, s.GoalReachedOfReachable)
@@ -193,7 +176,7 @@ func TestEvalUnreachableGoal(t *testing.T) {
 		t.Errorf("eval output:\n%s", stdout)
 	}
 	// sim says it too.
-	code, stdout, stderr = asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, peach+".xml.gz"))
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, peach+".xml.gz"))
 	if code != exitOK || !strings.Contains(stdout, "the goal is unreachable: no drive from 0.00 m/s within the posted limits") {
 		t.Errorf("sim: exit %d\n%s%s", code, stdout, stderr)
 	}
