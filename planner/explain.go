@@ -50,6 +50,17 @@ type ProposalTerms struct {
 	LeadGap, LeadSpeed float64
 }
 
+// Kind names the proposal's kind: "stop" (the comfortable stop), "eased" (braking eased in) or "idm".
+func (t *ProposalTerms) Kind() string {
+	switch {
+	case t.Stop:
+		return "stop"
+	case t.Eased:
+		return "eased"
+	}
+	return "idm"
+}
+
 // ProposalLister is implemented by planners that can show the proposals of their last tick, for run logs,
 // viewers and traces. Proposals appends them to dst (copies: the caller owns them) and returns it.
 type ProposalLister interface {

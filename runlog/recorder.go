@@ -159,15 +159,8 @@ func proposalTerms(t *planner.ProposalTerms) *ProposalTerms {
 		return nil
 	}
 	r := func(x float64) float64 { return roundTo(finite(x), 1000) }
-	kind := "idm"
-	switch {
-	case t.Stop:
-		kind = "stop"
-	case t.Eased:
-		kind = "eased"
-	}
 	out := &ProposalTerms{
-		Path: t.Path.String(), Offset: r(t.Offset), TargetSpeed: r(t.TargetSpeed), Kind: kind,
+		Path: t.Path.String(), Offset: r(t.Offset), TargetSpeed: r(t.TargetSpeed), Kind: t.Kind(),
 		Multiplier: r(t.Multiplier), Drivable: t.Drivable, Direction: r(t.Direction),
 		ProgressRatio: r(t.ProgressRatio), TTC: r(t.TTC), Comfort: r(t.Comfort), LaneWeight: r(t.LaneWeight),
 	}

@@ -40,10 +40,11 @@ func (t *traceObserver) ObserveStep(f *sim.Frame) error {
 	if t.every > 0 {
 		t.traceLine(f)
 	}
-	if t.nextAt < len(t.at) && f.Input.Time >= t.at[t.nextAt]-1e-6 {
-		for t.nextAt < len(t.at) && f.Input.Time >= t.at[t.nextAt]-1e-6 {
-			t.nextAt++
-		}
+	due := false
+	for t.nextAt < len(t.at) && f.Input.Time >= t.at[t.nextAt]-1e-6 {
+		t.nextAt, due = t.nextAt+1, true
+	}
+	if due {
 		t.printProposals(f)
 	}
 	return nil
@@ -106,13 +107,6 @@ func (t *traceObserver) printProposals(f *sim.Frame) {
 			fmt.Fprintf(t.w, "  %3d score %.3f%s\n", i, pr.Score, map[bool]string{true: "  chosen"}[pr.Chosen])
 			continue
 		}
-		kind := "idm"
-		switch {
-		case tm.Stop:
-			kind = "stop"
-		case tm.Eased:
-			kind = "eased"
-		}
 		collide, comfort := "-", "?"
 		if !math.IsInf(tm.CollideAt, 1) {
 			collide = fmt.Sprintf("%.1f s %s", tm.CollideAt, tm.CollideWith)
@@ -129,7 +123,7 @@ func (t *traceObserver) printProposals(f *sim.Frame) {
 			chosen = "chosen"
 		}
 		line := fmt.Sprintf("  %3d %-11s %+5.1f %6.1f %-5s %5.3f %5.2f %5.2f %-5v %4.1f %-14s %8.1f %5.2f %3.0f %4s %4.2f  %-14s %s",
-			i, tm.Path, tm.Offset, tm.TargetSpeed, kind, pr.Score, tm.Multiplier, tm.Collision, tm.Drivable, tm.Direction,
+			i, tm.Path, tm.Offset, tm.TargetSpeed, tm.Kind(), pr.Score, tm.Multiplier, tm.Collision, tm.Drivable, tm.Direction,
 			collide, tm.Progress, tm.ProgressRatio, tm.TTC, comfort, tm.LaneWeight, lead, chosen)
 		fmt.Fprintln(t.w, strings.TrimRight(line, " "))
 	}
