@@ -96,7 +96,8 @@ func (g *Goal) reachState(gs *GoalState, line *geom.Polyline, s0, v0 float64, en
 	}
 	vmin, vmax := math.Inf(-1), math.Inf(1)
 	if gs.Velocity != nil {
-		vmin, vmax = gs.Velocity.Min-1e-6, gs.Velocity.Max+1e-6
+		// Half a grid step of slack: an interval narrower than the grid still holds a grid speed.
+		vmin, vmax = gs.Velocity.Min-reachDV/2, gs.Velocity.Max+reachDV/2
 	}
 	if math.IsNaN(vmin) || math.IsNaN(vmax) || math.IsNaN(gs.TimeStart) || math.IsNaN(gs.TimeEnd) || math.IsNaN(s0) || math.IsNaN(v0) {
 		return "" // nothing to tell from
