@@ -197,19 +197,10 @@ func TestOverlayAndAtlas(t *testing.T) {
 	gf := run.Frames[0]
 	gf.Guidance = &runlog.Guidance{Instruction: "stop at the pickup zone", Lane: "any", Turn: "left", TargetSpeed: 4.5,
 		PullOver: true, PullOverProb: 0.93, LaneProbs: [3]float64{0.1, 0.85, 0.05}, StopProb: 0.2}
-	var texts []string
-	for _, l := range PanelLines(sc, &gf, st) {
-		texts = append(texts, l.Text)
-	}
-	for _, want := range []string{
+	panelHas(t, "guided panel", PanelLines(sc, &gf, st),
 		"guide: stop at the pickup zone",
 		"  decision: lane any  turn left  target 4.5 m/s  PULL OVER  p(stop) 0.20",
-		"  p(lane) L 0.10 K 0.85 R 0.05  p(pull over) 0.93",
-	} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("guided panel lacks %q: %q", want, texts)
-		}
-	}
+		"  p(lane) L 0.10 K 0.85 R 0.05  p(pull over) 0.93")
 	// PDM's proposals with their terms: the chosen one, then the best of each other path with what held it
 	// back.
 	pf := run.Frames[0]
@@ -219,19 +210,10 @@ func TestOverlayAndAtlas(t *testing.T) {
 		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 15.1, Kind: "idm", Drivable: true, Direction: 1, CollideAt: 2.5, CollideWith: "42", Comfort: -1, LaneWeight: 1}},
 		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 3, Kind: "idm", Drivable: false, Direction: 1, TTC: 1, Comfort: 0, LaneWeight: 1}},
 	}
-	texts = texts[:0]
-	for _, l := range PanelLines(sc, &pf, st) {
-		texts = append(texts, l.Text)
-	}
-	for _, want := range []string{
+	panelHas(t, "panel with proposals", PanelLines(sc, &pf, st),
 		"  4 proposals, chosen score 0.80",
 		"  chosen centerline 15.1 m/s 0.80: lane weight 0.80",
-		"  left_lane 15.1 m/s 0.00: collides with 42 in 2.5 s, time to collision",
-	} {
-		if !slices.Contains(texts, want) {
-			t.Errorf("panel with proposals lacks %q: %q", want, texts)
-		}
-	}
+		"  left_lane 15.1 m/s 0.00: collides with 42 in 2.5 s, time to collision")
 	// Labels: one per detection, right of it, in its sender's (faded) colour; none zoomed out.
 	labels := Labels(&run.Frames[0], &cam, sc, a)
 	if len(labels) != 2 || labels[0].Text != "rsu 0.00s" || labels[1].Text != "car7 0.50s" {
@@ -481,5 +463,19 @@ func TestSimplify(t *testing.T) {
 	b.Polygon(sq, ColorArea)
 	if n := len(b.Tris) / vertexFloats / 3; n != 2 {
 		t.Errorf("a square of 40 vertices fills with %d triangles, want 2", n)
+	}
+}
+
+// panelHas fails the test unless the panel lines include every one of want (what names the panel).
+func panelHas(t *testing.T, what string, lines []TextLine, want ...string) {
+	t.Helper()
+	var texts []string
+	for _, l := range lines {
+		texts = append(texts, l.Text)
+	}
+	for _, w := range want {
+		if !slices.Contains(texts, w) {
+			t.Errorf("%s lacks %q: %q", what, w, texts)
+		}
 	}
 }
