@@ -88,6 +88,10 @@ type PDMConfig struct {
 	// full braking about 8): NGSIM US101-8_3's leader, about 12 m ahead, brakes from 8.6 m/s to walking pace
 	// in 2.5 s, and braking at 4 m/s^2 the ego ran into it.
 	EmergencyHardTime, EmergencyHardDecel float64
+	// NoLaneDriftForecast turns off the lane-bounded forecast of vehicles drifting across their lane: by
+	// default a vehicle moving sideways on a lane is forecast to stop drifting at the centre of the lane it
+	// moves into (laneDriftForecast); PDM-Closed forecasts it at constant velocity.
+	NoLaneDriftForecast bool
 	// StopDecel (m/s^2) is the deceleration of the comfortable stop planned when there is no lane to follow
 	// (1.5).
 	StopDecel float64
@@ -352,6 +356,7 @@ type PDM struct {
 	startSpeed  float64 // the ego's speed at the first tick
 	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
 	flow        []float64
+	laneBuf     []int // scratch for laneDriftForecast
 	arrived     bool  // the ego stood at its goal at the first tick: it holds still (ModeArrived)
 	goalLane    int   // the on-route lane the goal lies in, -1 when none
 	goalFeeders []int // the lanes leading into goalLane, nearest first (see goalLaneIntent)
@@ -469,14 +474,17 @@ const (
 	signalReach   = 3.0
 )
 
-// pdmObject is an observed object with its forecast: constant velocity, or for a braking vehicle constant
-// deceleration until it stands (see brakingForecast).
+// pdmObject is an observed object with its forecast: constant velocity, for a braking vehicle constant
+// deceleration until it stands (see brakingForecast), for a vehicle drifting across its lane a drift that
+// ends at a lane's centre (see laneDriftForecast).
 type pdmObject struct {
 	o      scenarios.Object // as observed (Box at the current time)
 	c0     geom.Vec2        // centre now
 	d      geom.Vec2        // velocity now (the displacement per second at constant velocity)
 	acc    float64          // m/s^2 along d, <= 0: 0 at constant velocity
 	tStop  float64          // s: when a braking object stands
+	tEnd   float64          // s: when a vehicle drifting across its lane stops drifting (+Inf: never)
+	dEnd   geom.Vec2        // velocity after tEnd, along its lane (see laneDriftForecast)
 	speed  float64          // metric speed (0 for non-agents)
 	r      float64          // bounding radius
 	swept  geom.AABB        // box over the scoring horizon

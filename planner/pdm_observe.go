@@ -89,7 +89,7 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 			p.addCollided(o.ID)
 			collided = true
 		}
-		po := pdmObject{o: *o, c0: c, r: 0.5 * math.Hypot(o.Box.Length, o.Box.Width), collided: collided}
+		po := pdmObject{o: *o, c0: c, r: 0.5 * math.Hypot(o.Box.Length, o.Box.Width), collided: collided, tEnd: math.Inf(1)}
 		if metrics.IsAgent(o.Type) {
 			v := o.Vel.Norm()
 			f := o.Box.Center.Forward()
@@ -101,9 +101,12 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 			if o.Type == scenarios.Vehicle && !p.cfg.NoBrakingForecast && aheadSameWay(ego.Pose, o) {
 				p.brakingForecast(&po, in)
 			}
+			if o.Type == scenarios.Vehicle && po.acc == 0 && !p.cfg.NoLaneDriftForecast {
+				p.laneDriftForecast(&po)
+			}
 		}
-		po.swept = sweep(c, po.d, tScore, po.r)
-		po.sweptT = sweep(c, po.d, tTraj, po.r)
+		po.swept = po.sweepBetween(0, tScore)
+		po.sweptT = po.sweepBetween(0, tTraj)
 		p.objs = append(p.objs, po)
 	}
 	p.stats.ObjectsChecked += len(p.objs)
@@ -169,9 +172,71 @@ func (p *PDM) indexTracks(in *Input) {
 // maxIndexedTrack bounds the track indices indexTracks keeps (its tables grow to the largest seen).
 const maxIndexedTrack = 1 << 16
 
+// The lane-bounded forecast of a vehicle drifting across its lane. At constant velocity, a car that changes
+// lanes next to the ego, or two lanes away, is forecast to go on sideways into the ego's lane; PDM then brakes
+// for a cut-in that does not come (a 17 m truck moving one lane over on the motorway halves the ego's speed
+// in highD's AUpper26-1_263609). A vehicle on a lane (not a junction's connector), heading within
+// driftMaxAngle of it and moving sideways at driftMinSpeed or more, is forecast to drift until its centre
+// reaches the centre of the lane it moves into (its own when it moves towards its centre, else the
+// neighbour's; with no neighbour that way, at constant velocity), and from then on along its lane at its
+// speed along the lane. A car changing into the ego's lane is still forecast into it.
+const (
+	driftMaxAngle = 0.35
+	driftMinSpeed = 0.2
+)
+
+// laneDriftForecast sets po's end of drift (tEnd, dEnd) when it drifts across its lane.
+func (p *PDM) laneDriftForecast(po *pdmObject) {
+	c := po.c0
+	p.laneBuf = p.mx.LanesAt(c, p.laneBuf[:0])
+	dirH := math.Atan2(po.d.Y, po.d.X)
+	best, bestDH := -1, driftMaxAngle
+	var bestLat, bestH float64
+	for _, l := range p.laneBuf {
+		if p.mx.Lane(l).Connector {
+			return // in a junction: vehicles turn; keep the constant velocity
+		}
+		pa := p.mx.Path(l)
+		s, lat := pa.Project(c)
+		h := pa.HeadingAt(s)
+		if dh := math.Abs(geom.AngleDiff(dirH, h)); dh < bestDH {
+			best, bestDH, bestLat, bestH = l, dh, lat, h
+		}
+	}
+	if best < 0 {
+		return
+	}
+	sn, cs := math.Sincos(bestH)
+	fwd, left := geom.Vec2{X: cs, Y: sn}, geom.Vec2{X: -sn, Y: cs}
+	vLat := po.d.Dot(left)
+	if math.Abs(vLat) < driftMinSpeed {
+		return
+	}
+	target := 0.0 // the lateral offset, from the lane's centreline, where the drift ends
+	if bestLat*vLat >= 0 {
+		nb := p.mx.RightNeighbor(best)
+		if vLat > 0 {
+			nb = p.mx.LeftNeighbor(best)
+		}
+		if nb < 0 {
+			return
+		}
+		_, nLat := p.mx.Path(nb).Project(c)
+		target = bestLat - nLat
+		if (target-bestLat)*vLat <= 0 {
+			return
+		}
+	}
+	po.tEnd = (target - bestLat) / vLat
+	po.dEnd = fwd.Scale(po.d.Dot(fwd))
+}
+
 // at returns the forecast centre t seconds from now.
 func (o *pdmObject) at(t float64) geom.Vec2 {
 	if o.acc == 0 {
+		if t > o.tEnd {
+			return o.c0.Add(o.d.Scale(o.tEnd)).Add(o.dEnd.Scale(t - o.tEnd))
+		}
 		return o.c0.Add(o.d.Scale(t))
 	}
 	tt := min(t, o.tStop)
@@ -181,6 +246,9 @@ func (o *pdmObject) at(t float64) geom.Vec2 {
 // vel returns the forecast velocity t seconds from now.
 func (o *pdmObject) vel(t float64) geom.Vec2 {
 	if o.acc == 0 {
+		if t > o.tEnd {
+			return o.dEnd
+		}
 		return o.d
 	}
 	return o.d.Scale(max(0, 1+o.acc*t/o.speed))
@@ -216,6 +284,21 @@ func sweep(c, d geom.Vec2, t, r float64) geom.AABB {
 	b.Extend(c.Add(d.Scale(t)))
 	b.Min = b.Min.Sub(geom.Vec2{X: r, Y: r})
 	b.Max = b.Max.Add(geom.Vec2{X: r, Y: r})
+	return b
+}
+
+// sweepBetween returns the bounding box of the object's bounding disc over its forecast from t0 to t1 s.
+func (o *pdmObject) sweepBetween(t0, t1 float64) geom.AABB {
+	if o.acc != 0 || t1 <= o.tEnd {
+		return sweep(o.c0.Add(o.d.Scale(t0)), o.d, t1-t0, o.r)
+	}
+	if t0 >= o.tEnd {
+		return sweep(o.at(t0), o.dEnd, t1-t0, o.r)
+	}
+	b := sweep(o.at(t0), o.d, o.tEnd-t0, o.r)
+	e := sweep(o.at(o.tEnd), o.dEnd, t1-o.tEnd, o.r)
+	b.Extend(e.Min)
+	b.Extend(e.Max)
 	return b
 }
 
@@ -429,7 +512,15 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 // reaches reports whether object o, moving at constant velocity for t seconds, comes within reach of path
 // pa between arc lengths from and to.
 func (p *PDM) reaches(pa *pdmPath, o *pdmObject, from, to, reach, t float64) bool {
-	a, b := o.c0, o.c0.Add(o.d.Scale(t))
+	if o.acc == 0 && t > o.tEnd {
+		m := o.at(o.tEnd)
+		return p.segReaches(pa, o.c0, m, from, to, reach) || p.segReaches(pa, m, o.at(t), from, to, reach)
+	}
+	return p.segReaches(pa, o.c0, o.c0.Add(o.d.Scale(t)), from, to, reach)
+}
+
+// segReaches reports whether segment a-b comes within reach of path pa between arc lengths from and to.
+func (p *PDM) segReaches(pa *pdmPath, a, b geom.Vec2, from, to, reach float64) bool {
 	for k := pa.chunkFrom(from - reach); k < len(pa.chunks); k++ {
 		c := &pa.chunks[k]
 		if c.s0 > to+reach {

@@ -174,7 +174,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 			if o.collided || !aabbOverlap(o.swept, area) {
 				continue
 			}
-			if aabbOverlap(sweep(o.c0.Add(o.d.Scale(t0)), o.d, t1-t0, o.r), area) {
+			if aabbOverlap(o.sweepBetween(t0, t1), area) {
 				p.active = append(p.active, int32(oi))
 			}
 		}

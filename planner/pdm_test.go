@@ -732,3 +732,41 @@ func firstTickMinAccel(t *testing.T, cfg PDMConfig, v, limit float64, objs []sce
 	}
 	return a
 }
+
+// A car drifting across the next lane towards its centre is forecast to stop drifting there (laneDriftForecast):
+// PDM keeps its speed beside it, where at constant velocity (PDM-Closed's forecast) the car would cut into the
+// ego's lane and PDM would slow down for it. A car drifting past its lane's centre towards the ego's lane is
+// still forecast into the ego's lane.
+func TestPDMLaneDriftForecast(t *testing.T) {
+	// Lane b is left of the ego's lane a; the car is 0.7 m left of b's centre, moving right at 1.2 m/s.
+	drifter := fixtureCar("drifter", 24, 4.2, -0.2, 6)
+	egoX := 10.0
+	plan := func(cfg PDMConfig, objs ...scenarios.Object) (*PDM, PDMDecision) {
+		p, _ := newFixturePDM(t, 300, cfg)
+		if _, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: egoX}, 10, objs)); err != nil {
+			t.Fatal(err)
+		}
+		return p, p.Decision()
+	}
+	p, d := plan(PDMConfig{}, drifter)
+	if d.TargetSpeed != 15 || d.Offset != 0 {
+		t.Errorf("drift forecast: decision %+v, want the centerline at 15 m/s beside the car settling in its lane", d)
+	}
+	if q := p.objs[0].at(4); math.Abs(q.Y-3.5) > 0.05 {
+		t.Errorf("drift forecast: the car's centre at 4 s is %v, want on lane b's centre (y 3.5)", q)
+	}
+	if _, d := plan(PDMConfig{NoLaneDriftForecast: true}, drifter); d.TargetSpeed >= 15 && d.Offset == 0 {
+		t.Errorf("constant velocity: decision %+v, want PDM to slow down or move away for the forecast cut-in", d)
+	}
+	// Past lane b's centre and moving on towards lane a: forecast to a's centre.
+	p, _ = plan(PDMConfig{}, fixtureCar("changer", 60, 3.0, -0.2, 6))
+	if q := p.objs[0].at(4); math.Abs(q.Y) > 0.05 {
+		t.Errorf("a car changing into the ego's lane: centre at 4 s is %v, want on lane a's centre (y 0)", q)
+	}
+	// In a junction (a connector) the forecast stays at constant velocity.
+	egoX = 290
+	p, _ = plan(PDMConfig{}, fixtureCar("turning", 305, 3.0, -0.2, 6))
+	if o := p.objs[0]; !math.IsInf(o.tEnd, 1) {
+		t.Errorf("a car on a connector: drift ends at %.2f s, want constant velocity", o.tEnd)
+	}
+}
