@@ -27,6 +27,9 @@ type Outcome struct {
 	GoalMiss *commonroad.Miss
 	// AtFaultCollisions counts the ego's at-fault collisions.
 	AtFaultCollisions int
+	// Uncomfortable maps each comfort quantity of the run outside nuPlan's bound (lon_accel, lat_accel,
+	// jerk, lon_jerk, yaw_rate, yaw_accel) to the run's extreme value of it; empty for a comfortable run.
+	Uncomfortable map[string]float64
 	// InstructionFollowed says whether the ego followed the scenario's routing or operator instructions;
 	// nil when the scenario has none that can be checked.
 	InstructionFollowed *bool
@@ -61,6 +64,11 @@ func (o *Outcome) check() error {
 		}
 		if math.IsNaN(v) || math.IsInf(v, 0) {
 			return fmt.Errorf("runner returned metric %s = %v, want a finite number", name, v)
+		}
+	}
+	for name, v := range o.Uncomfortable {
+		if name == "" || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("runner returned comfort violation %q = %v, want a named finite number", name, v)
 		}
 	}
 	if l := o.LeftMapS; l != nil && (math.IsNaN(*l) || math.IsInf(*l, 0) || *l < 0) {
@@ -110,6 +118,10 @@ type Record struct {
 	GoalUnreachable string `json:"goal_unreachable,omitempty"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
 	AtFaultCollisions int `json:"at_fault_collisions"`
+	// Uncomfortable says why ego_is_comfortable failed: each comfort quantity outside nuPlan's bound
+	// (lon_accel, lat_accel, jerk, lon_jerk, yaw_rate, yaw_accel) with the run's extreme value of it (m/s^2,
+	// m/s^3, rad/s, rad/s^2; rounded to 1e-3). Absent for a comfortable run, or a failed one.
+	Uncomfortable map[string]float64 `json:"uncomfortable,omitempty"`
 	// InstructionFollowed says whether the ego followed the scenario's instructions (a junction movement, a
 	// stop, a lane change, a slow-down); absent when it has none that can be checked, or failed.
 	InstructionFollowed *bool `json:"instruction_followed,omitempty"`
@@ -203,7 +215,7 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): score %v outside [0, 1]", r.Index, r.Key, r.Score)
 	case r.AtFaultCollisions < 0:
 		return nil, fmt.Errorf("record %d (%s): at_fault_collisions %d < 0", r.Index, r.Key, r.AtFaultCollisions)
-	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.GoalMiss != nil || r.GoalUnreachable != "" || r.InstructionFollowed != nil || r.AtFaultCollisions != 0):
+	case r.Failed() && (r.Score != 0 || r.Metrics != nil || r.Planner != nil || r.GoalReached != nil || r.GoalMiss != nil || r.GoalUnreachable != "" || r.InstructionFollowed != nil || r.AtFaultCollisions != 0 || r.Uncomfortable != nil):
 		return nil, fmt.Errorf("record %d (%s): a failed record has score 0, no metrics, runtimes or goal, and no collisions", r.Index, r.Key)
 	case !r.Failed() && r.Planner == nil:
 		return nil, fmt.Errorf("record %d (%s): missing planner runtimes", r.Index, r.Key)
@@ -211,6 +223,11 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): goal_miss without a missed goal, or without a reason", r.Index, r.Key)
 	case r.GoalUnreachable != "" && r.GoalReached == nil:
 		return nil, fmt.Errorf("record %d (%s): goal_unreachable without a goal", r.Index, r.Key)
+	}
+	for name, v := range r.Uncomfortable {
+		if name == "" || math.IsNaN(v) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("record %d (%s): uncomfortable %q = %v, want a named finite number", r.Index, r.Key, name, v)
+		}
 	}
 	if p := r.Planner; p != nil {
 		if p.Calls < 0 || uint64(p.Calls) != p.Hist.Count() {

@@ -383,6 +383,12 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 	}
 	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions
+	for name, v := range out.Uncomfortable {
+		if rec.Uncomfortable == nil {
+			rec.Uncomfortable = map[string]float64{}
+		}
+		rec.Uncomfortable[name] = math.Round(v*1000) / 1000
+	}
 	rec.LeftMapS = out.LeftMapS
 	return rec
 }

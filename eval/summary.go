@@ -68,6 +68,9 @@ type Summary struct {
 	// GoalMisses counts the missed goals by how they were missed (Record.GoalMiss's reason; "unexplained"
 	// for a missed goal without one); absent when no goal was missed.
 	GoalMisses map[string]int `json:"goal_misses,omitempty"`
+	// ComfortViolations counts the scenarios that ran uncomfortable by the comfort quantity outside its
+	// bound (Record.Uncomfortable; a run can break several); absent when every run was comfortable.
+	ComfortViolations map[string]int `json:"comfort_violations,omitempty"`
 	// InstructionFollowed is the fraction of the InstructionScenarios (scenarios that ran and have
 	// instructions that can be checked) whose instructions the ego followed; nil when there are none.
 	InstructionFollowed  *float64 `json:"instruction_followed"`
@@ -168,6 +171,12 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 				}
 				s.GoalMisses[reason]++
 			}
+		}
+		for name := range r.Uncomfortable {
+			if s.ComfortViolations == nil {
+				s.ComfortViolations = map[string]int{}
+			}
+			s.ComfortViolations[name]++
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++

@@ -120,6 +120,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		fmt.Fprintf(&b, "; instructions followed in %.2f%% of the %d completed with instructions", 100**s.InstructionFollowed, s.InstructionScenarios)
 	}
 	b.WriteString("\n")
+	if len(s.ComfortViolations) > 0 {
+		fmt.Fprintf(&b, "uncomfortable runs by the quantity outside nuPlan's bound: %s\n", countList(s.ComfortViolations))
+	}
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
 	fmt.Fprintf(&b, "wall %.2f s", s.WallS)
@@ -154,11 +157,16 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 
 // goalMissList lists missed goals by reason, the most frequent first: "12 late, 8 never in the region".
 func goalMissList(m map[string]int) string {
-	reasons := sortedKeys(m)
-	slices.SortStableFunc(reasons, func(a, b string) int { return m[b] - m[a] })
-	parts := make([]string, len(reasons))
-	for i, r := range reasons {
-		parts[i] = fmt.Sprintf("%d %s", m[r], strings.ReplaceAll(strings.ReplaceAll(r, "never_in_region", "never in the region"), "_", " "))
+	return strings.ReplaceAll(countList(m), "never in region", "never in the region")
+}
+
+// countList lists the counts of m, largest first, as "N name" with underscores as spaces.
+func countList(m map[string]int) string {
+	names := sortedKeys(m)
+	slices.SortStableFunc(names, func(a, b string) int { return m[b] - m[a] })
+	parts := make([]string, len(names))
+	for i, r := range names {
+		parts[i] = fmt.Sprintf("%d %s", m[r], strings.ReplaceAll(r, "_", " "))
 	}
 	return strings.Join(parts, ", ")
 }

@@ -382,3 +382,39 @@ func ComfortScore(c ComfortResult) float64 {
 	}
 	return 0
 }
+
+// ComfortViolation is one comfort quantity of a run outside nuPlan's bound.
+type ComfortViolation struct {
+	Name  string  // lon_accel, lat_accel, jerk, lon_jerk, yaw_rate or yaw_accel
+	Value float64 // the run's extreme (for lon_accel the one outside the interval)
+	Bound float64 // the bound it broke (for lon_accel the interval's end it passed)
+}
+
+// Violations lists the quantities outside their bounds, in the order nuPlan's comfort metric checks them;
+// empty for a comfortable run.
+func (c ComfortResult) Violations(b ComfortBounds) []ComfortViolation {
+	var out []ComfortViolation
+	if !c.LonAccelOK {
+		if c.MaxLonAccel >= b.MaxLonAccel {
+			out = append(out, ComfortViolation{"lon_accel", c.MaxLonAccel, b.MaxLonAccel})
+		} else {
+			out = append(out, ComfortViolation{"lon_accel", c.MinLonAccel, b.MinLonAccel})
+		}
+	}
+	if !c.LatAccelOK {
+		out = append(out, ComfortViolation{"lat_accel", c.MaxAbsLatAccel, b.MaxAbsLatAccel})
+	}
+	if !c.JerkOK {
+		out = append(out, ComfortViolation{"jerk", c.MaxAbsJerk, b.MaxAbsJerk})
+	}
+	if !c.LonJerkOK {
+		out = append(out, ComfortViolation{"lon_jerk", c.MaxAbsLonJerk, b.MaxAbsLonJerk})
+	}
+	if !c.YawRateOK {
+		out = append(out, ComfortViolation{"yaw_rate", c.MaxAbsYawRate, b.MaxAbsYawRate})
+	}
+	if !c.YawAccelOK {
+		out = append(out, ComfortViolation{"yaw_accel", c.MaxAbsYawAccel, b.MaxAbsYawAccel})
+	}
+	return out
+}

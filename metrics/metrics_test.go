@@ -446,6 +446,14 @@ func TestComfortBounds(t *testing.T) {
 		if r.Comfortable() != (c.failed == "") {
 			t.Errorf("%s: comfortable %v", c.name, r.Comfortable())
 		}
+		// Violations names the same quantity, with the run's extreme beyond the bound it broke.
+		v := r.Violations(DefaultComfortBounds)
+		switch {
+		case c.failed == "" && len(v) != 0:
+			t.Errorf("%s: violations %+v, want none", c.name, v)
+		case c.failed != "" && (len(v) != 1 || v[0].Name != c.failed || math.Abs(v[0].Value) < math.Abs(v[0].Bound)):
+			t.Errorf("%s: violations %+v, want %s beyond its bound", c.name, v, c.failed)
+		}
 	}
 }
 

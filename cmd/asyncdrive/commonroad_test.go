@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,5 +181,34 @@ func TestEvalUnreachableGoal(t *testing.T) {
 	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, peach+".xml.gz"))
 	if code != exitOK || !strings.Contains(stdout, "the goal is unreachable: no drive from 0.00 m/s within the posted limits") {
 		t.Errorf("sim: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+// TestSimSaysWhyUncomfortable: PDM's run of highD Upper26-1_261729 fails ego_is_comfortable on its
+// longitudinal jerk (the proposals switch from braking to accelerating at the handover); sim names the
+// quantity with its extreme and bound, and eval records it.
+func TestSimSaysWhyUncomfortable(t *testing.T) {
+	const name = "DEU_LocationAUpper26-1_261729_T-1804"
+	file := crFile(t, "highD", name+".cr.xml.gz")
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", file)
+	if code != exitOK {
+		t.Fatalf("sim: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var jerk, bound float64
+	i := strings.Index(stdout, "uncomfortable: lon_jerk ")
+	if i < 0 || !strings.Contains(stdout, "ego_is_comfortable                   0.0000") {
+		t.Fatalf("sim does not say why the run is uncomfortable:\n%s", stdout)
+	}
+	if _, err := fmt.Sscanf(stdout[i:], "uncomfortable: lon_jerk %g outside its bound %g", &jerk, &bound); err != nil || jerk <= bound || bound != 4.13 {
+		t.Errorf("lon_jerk %v, bound %v (%v); want beyond nuPlan's 4.13 m/s^3", jerk, bound, err)
+	}
+	files := filepath.Join(t.TempDir(), "scenarios")
+	if err := os.MkdirAll(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	copyRecorded(t, files, "highD", name)
+	_, recs, s := evalFolder(t, files, "pdm")
+	if len(recs) != 1 || math.Abs(recs[0].Uncomfortable["lon_jerk"]-jerk) > 1e-3 || s.ComfortViolations["lon_jerk"] != 1 {
+		t.Errorf("records %+v, summary comfort_violations %v; want the run's lon_jerk %.3f", recs, s.ComfortViolations, jerk)
 	}
 }

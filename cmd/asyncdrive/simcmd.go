@@ -263,6 +263,9 @@ func (o simOutcome) print(w io.Writer, id string) {
 	for _, name := range metricNames() {
 		fmt.Fprintf(w, "  %-36s %.4f\n", name, o.metrics[name])
 	}
+	for _, v := range o.uncomfortable {
+		fmt.Fprintf(w, "  uncomfortable: %s %.3f outside its bound %.2f\n", v.Name, v.Value, v.Bound)
+	}
 	if o.record != "" {
 		fmt.Fprintf(w, "wrote %s\n", o.record)
 	}

@@ -152,6 +152,12 @@ func newRunner(o runOptions) eval.Runner {
 		for _, n := range res.Metrics.AtFaultCounts {
 			out.AtFaultCollisions += n
 		}
+		for _, v := range res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds) {
+			if out.Uncomfortable == nil {
+				out.Uncomfortable = map[string]float64{}
+			}
+			out.Uncomfortable[v.Name] = v.Value
+		}
 		if goal != nil {
 			reached := goalReached(goal, res.Ego)
 			out.GoalReached = &reached
@@ -224,6 +230,8 @@ type simOutcome struct {
 	record     string
 	ego        []dynamics.State // the ego's history, overtime included
 	leftMapS   *float64         // when the ego drove off the map through an open lane end (leftMapTime)
+	// uncomfortable: the comfort quantities outside their bounds (metrics.ComfortResult.Violations).
+	uncomfortable []metrics.ComfortViolation
 }
 
 // leftMapTime returns the time at which the run's ego drove off the map through the open end of a lane,
@@ -295,7 +303,8 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if err != nil {
 		return simOutcome{}, err
 	}
-	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego, leftMapS: leftMapTime(res)}
+	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego, leftMapS: leftMapTime(res),
+		uncomfortable: res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds)}
 	for _, name := range metricNames() {
 		out.metrics[name] = res.Metrics.Value(name)
 	}
