@@ -247,6 +247,8 @@ type ComfortResult struct {
 	LonAccelOK, LatAccelOK   bool    // accelerations within bounds
 	JerkOK, LonJerkOK        bool    // jerks within bounds
 	YawRateOK, YawAccelOK    bool    // yaw rate and acceleration within bounds
+	// The frames (indices into the states) of the extremes above, the first where several are equal.
+	MinLonAccelFrame, MaxLonAccelFrame, LatAccelFrame, JerkFrame, LonJerkFrame, YawRateFrame, YawAccelFrame int
 }
 
 // Comfortable reports whether every quantity stayed within bounds (ego_is_comfortable).
@@ -323,13 +325,17 @@ func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBoun
 	// Longitudinal acceleration and jerk.
 	if b.accel.filter(t1, lon, 8, 2, 0, dt) {
 		roundAll(t1)
-		for _, v := range t1 {
-			r.MinLonAccel = math.Min(r.MinLonAccel, v)
-			r.MaxLonAccel = math.Max(r.MaxLonAccel, v)
+		for i, v := range t1 {
+			if v < r.MinLonAccel {
+				r.MinLonAccel, r.MinLonAccelFrame = v, i
+			}
+			if v > r.MaxLonAccel {
+				r.MaxLonAccel, r.MaxLonAccelFrame = v, i
+			}
 		}
 		r.LonAccelOK = r.MinLonAccel > bounds.MinLonAccel && r.MaxLonAccel < bounds.MaxLonAccel
 		if b.jerk.filter(t2, t1, 15, 2, 1, dt) {
-			r.MaxAbsLonJerk = maxAbsRounded(t2)
+			r.MaxAbsLonJerk, r.LonJerkFrame = maxAbsRounded(t2)
 			r.LonJerkOK = r.MaxAbsLonJerk < bounds.MaxAbsLonJerk
 		}
 	} else {
@@ -337,25 +343,25 @@ func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBoun
 	}
 	// Lateral acceleration.
 	if b.accel.filter(t1, lat, 8, 2, 0, dt) {
-		r.MaxAbsLatAccel = maxAbsRounded(t1)
+		r.MaxAbsLatAccel, r.LatAccelFrame = maxAbsRounded(t1)
 		r.LatAccelOK = r.MaxAbsLatAccel < bounds.MaxAbsLatAccel
 	}
 	// Jerk of the acceleration magnitude.
 	if b.accel.filter(t1, mag, 8, 2, 0, dt) {
 		roundAll(t1)
 		if b.jerk.filter(t2, t1, 15, 2, 1, dt) {
-			r.MaxAbsJerk = maxAbsRounded(t2)
+			r.MaxAbsJerk, r.JerkFrame = maxAbsRounded(t2)
 			r.JerkOK = r.MaxAbsJerk < bounds.MaxAbsJerk
 		}
 	}
 	// Yaw rate and yaw acceleration.
 	UnwrapAngles(head)
 	if b.yawRate.filter(t1, head, 5, 2, 1, dt) {
-		r.MaxAbsYawRate = maxAbsRounded(t1)
+		r.MaxAbsYawRate, r.YawRateFrame = maxAbsRounded(t1)
 		r.YawRateOK = r.MaxAbsYawRate < bounds.MaxAbsYawRate
 	}
 	if b.yawAccel.filter(t1, head, 5, 3, 2, dt) {
-		r.MaxAbsYawAccel = maxAbsRounded(t1)
+		r.MaxAbsYawAccel, r.YawAccelFrame = maxAbsRounded(t1)
 		r.YawAccelOK = r.MaxAbsYawAccel < bounds.MaxAbsYawAccel
 	}
 	return r
@@ -367,12 +373,15 @@ func roundAll(s []float64) {
 	}
 }
 
-func maxAbsRounded(s []float64) float64 {
-	m := 0.0
-	for _, v := range s {
-		m = math.Max(m, math.Abs(round8(v)))
+// maxAbsRounded returns the largest magnitude in s (rounded to 1e-8) and the first index holding it.
+func maxAbsRounded(s []float64) (float64, int) {
+	m, at := 0.0, 0
+	for i, v := range s {
+		if a := math.Abs(round8(v)); a > m {
+			m, at = a, i
+		}
 	}
-	return m
+	return m, at
 }
 
 // ComfortScore returns ego_is_comfortable as a score: 1 when comfortable.
@@ -388,6 +397,7 @@ type ComfortViolation struct {
 	Name  string  // lon_accel, lat_accel, jerk, lon_jerk, yaw_rate or yaw_accel
 	Value float64 // the run's extreme (for lon_accel the one outside the interval)
 	Bound float64 // the bound it broke (for lon_accel the interval's end it passed)
+	Frame int     // the frame of the extreme
 }
 
 // Violations lists the quantities outside their bounds, in the order nuPlan's comfort metric checks them;
@@ -396,25 +406,25 @@ func (c ComfortResult) Violations(b ComfortBounds) []ComfortViolation {
 	var out []ComfortViolation
 	if !c.LonAccelOK {
 		if c.MaxLonAccel >= b.MaxLonAccel {
-			out = append(out, ComfortViolation{"lon_accel", c.MaxLonAccel, b.MaxLonAccel})
+			out = append(out, ComfortViolation{"lon_accel", c.MaxLonAccel, b.MaxLonAccel, c.MaxLonAccelFrame})
 		} else {
-			out = append(out, ComfortViolation{"lon_accel", c.MinLonAccel, b.MinLonAccel})
+			out = append(out, ComfortViolation{"lon_accel", c.MinLonAccel, b.MinLonAccel, c.MinLonAccelFrame})
 		}
 	}
 	if !c.LatAccelOK {
-		out = append(out, ComfortViolation{"lat_accel", c.MaxAbsLatAccel, b.MaxAbsLatAccel})
+		out = append(out, ComfortViolation{"lat_accel", c.MaxAbsLatAccel, b.MaxAbsLatAccel, c.LatAccelFrame})
 	}
 	if !c.JerkOK {
-		out = append(out, ComfortViolation{"jerk", c.MaxAbsJerk, b.MaxAbsJerk})
+		out = append(out, ComfortViolation{"jerk", c.MaxAbsJerk, b.MaxAbsJerk, c.JerkFrame})
 	}
 	if !c.LonJerkOK {
-		out = append(out, ComfortViolation{"lon_jerk", c.MaxAbsLonJerk, b.MaxAbsLonJerk})
+		out = append(out, ComfortViolation{"lon_jerk", c.MaxAbsLonJerk, b.MaxAbsLonJerk, c.LonJerkFrame})
 	}
 	if !c.YawRateOK {
-		out = append(out, ComfortViolation{"yaw_rate", c.MaxAbsYawRate, b.MaxAbsYawRate})
+		out = append(out, ComfortViolation{"yaw_rate", c.MaxAbsYawRate, b.MaxAbsYawRate, c.YawRateFrame})
 	}
 	if !c.YawAccelOK {
-		out = append(out, ComfortViolation{"yaw_accel", c.MaxAbsYawAccel, b.MaxAbsYawAccel})
+		out = append(out, ComfortViolation{"yaw_accel", c.MaxAbsYawAccel, b.MaxAbsYawAccel, c.YawAccelFrame})
 	}
 	return out
 }

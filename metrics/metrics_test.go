@@ -722,3 +722,30 @@ func TestComfortNilBuffer(t *testing.T) {
 		t.Errorf("steady 10 m/s is not comfortable: %+v", c)
 	}
 }
+
+// A violation says when it happened: accelerating at 3 m/s^2 from 2 s on breaks the longitudinal acceleration
+// bound after 2 s, and the step's jerk breaks the jerk bounds around 2 s.
+func TestComfortViolationFrames(t *testing.T) {
+	zero := func(float64) float64 { return 0 }
+	step := func(t float64) float64 {
+		if t >= 2-1e-9 {
+			return 3
+		}
+		return 0
+	}
+	lon, lat, mag, head := comfortRaw(40, step, zero, step, zero)
+	r := ComfortSeries(lon, lat, mag, head, 0.1, DefaultComfortBounds, nil)
+	vs := r.Violations(DefaultComfortBounds)
+	if len(vs) == 0 {
+		t.Fatalf("no violations for a 3 m/s^2 step: %+v", r)
+	}
+	for _, v := range vs {
+		lo, hi := 15, 25
+		if v.Name == "lon_accel" {
+			lo, hi = 20, 39
+		}
+		if v.Frame < lo || v.Frame > hi {
+			t.Errorf("%s %.3f at frame %d, want within frames %d-%d (the step is at frame 20)", v.Name, v.Value, v.Frame, lo, hi)
+		}
+	}
+}

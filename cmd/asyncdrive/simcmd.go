@@ -264,7 +264,11 @@ func (o simOutcome) print(w io.Writer, id string) {
 		fmt.Fprintf(w, "  %-36s %.4f\n", name, o.metrics[name])
 	}
 	for _, v := range o.uncomfortable {
-		fmt.Fprintf(w, "  uncomfortable: %s %.3f outside its bound %.2f\n", v.Name, v.Value, v.Bound)
+		at := ""
+		if v.Frame >= 0 && v.Frame < len(o.ego) {
+			at = fmt.Sprintf(" at %.1f s", o.ego[v.Frame].Time)
+		}
+		fmt.Fprintf(w, "  uncomfortable: %s %.3f%s, outside its bound %.2f\n", v.Name, v.Value, at, v.Bound)
 	}
 	if o.record != "" {
 		fmt.Fprintf(w, "wrote %s\n", o.record)
