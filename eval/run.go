@@ -374,7 +374,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 	if m := out.GoalMiss; m != nil && out.GoalReached != nil && !*out.GoalReached {
 		rec.GoalMiss = &GoalMiss{Reason: m.Reason}
 		if !math.IsInf(m.By, 0) && !math.IsNaN(m.By) {
-			by := math.Round(m.By*1000) / 1000 // mm, ms, mrad: the rest is the float noise of a sum of steps
+			by := thousandths(m.By) // mm, ms, mrad: the rest is the float noise of a sum of steps
 			rec.GoalMiss.By = &by
 		}
 	}
@@ -387,11 +387,14 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		if rec.Uncomfortable == nil {
 			rec.Uncomfortable = map[string]float64{}
 		}
-		rec.Uncomfortable[name] = math.Round(v*1000) / 1000
+		rec.Uncomfortable[name] = thousandths(v)
 	}
 	rec.LeftMapS = out.LeftMapS
 	return rec
 }
+
+// thousandths rounds x to a thousandth, as records keep measured amounts.
+func thousandths(x float64) float64 { return math.Round(x*1000) / 1000 }
 
 func load(it Item) (sc *scenarios.Scenario, goal Goal, err error) {
 	defer func() {
