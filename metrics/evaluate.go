@@ -80,6 +80,8 @@ type Result struct {
 	// MinTTC (s) is the smallest time to collision, +Inf when none was found, at frame MinTTCFrame (-1).
 	MinTTC      float64 // s
 	MinTTCFrame int     // frame of MinTTC, -1 if none
+	// MinTTCObject is the id of the object MinTTC is to (at an at-fault collision, the object hit); "" if none.
+	MinTTCObject string
 	// OverspeedIntegral (m) integrates the overspeed over time; MaxOverspeed (m/s) is its largest value.
 	OverspeedIntegral, MaxOverspeed float64
 	// Comfort holds the comfort quantities' extremes.
@@ -189,7 +191,7 @@ func EvaluateWith(r *Run, p Params) Result {
 		if i < len(r.Objects) {
 			objs = r.Objects[i]
 		}
-		atFault := false
+		atFault, atFaultID := false, ""
 		ego := NewEgoBox(box)
 		for j := range objs {
 			o := &objs[j]
@@ -207,6 +209,9 @@ func EvaluateWith(r *Run, p Params) Result {
 			}
 			res.NumCollisions++
 			if col.AtFault {
+				if !atFault {
+					atFaultID = o.ID
+				}
 				atFault = true
 				if col.Class < NumClasses {
 					res.AtFaultCounts[col.Class]++
@@ -214,17 +219,22 @@ func EvaluateWith(r *Run, p Params) Result {
 			}
 		}
 
-		ttc := 0.0 // an at-fault collision at this frame sets TTC to 0
+		ttc, with := 0.0, atFaultID // an at-fault collision at this frame sets TTC to 0
 		if !atFault {
 			skip = skip[:0]
 			for j := range objs {
 				skip = append(skip, collided[objs[j].ID])
 			}
 			e := TTCEgo{Rear: s.Pose, Box: box, Speed: s.Speed, Lateral: status != InLane || inConnector}
-			ttc = FrameTTC(e, objs, skip, p.TTCStep, p.TTCHorizon, p.TTCStoppedSpeed)
+			var k int
+			ttc, k = FrameTTCObject(e, objs, skip, p.TTCStep, p.TTCHorizon, p.TTCStoppedSpeed)
+			with = ""
+			if k >= 0 {
+				with = objs[k].ID
+			}
 		}
 		if ttc < res.MinTTC {
-			res.MinTTC, res.MinTTCFrame = ttc, i
+			res.MinTTC, res.MinTTCFrame, res.MinTTCObject = ttc, i, with
 		}
 	}
 

@@ -280,6 +280,14 @@ func TestTTCEvaluate(t *testing.T) {
 		if res.TimeToCollisionWithinBound != c.want || !near(res.MinTTC, c.ttc, 1e-9) {
 			t.Errorf("gap %v: TTC score %v (min %v), want %v (min %v)", c.gap, res.TimeToCollisionWithinBound, res.MinTTC, c.want, c.ttc)
 		}
+		if res.MinTTCObject != "v" || res.MinTTCFrame != c.frames-1 {
+			t.Errorf("gap %v: min TTC to %q at frame %d, want to the car v at frame %d", c.gap, res.MinTTCObject, res.MinTTCFrame, c.frames-1)
+		}
+	}
+	// No object ahead: no TTC, and no object named.
+	r := newRun(t, straightRun(1, 20, 0, 10))
+	if res := Evaluate(r); !math.IsInf(res.MinTTC, 1) || res.MinTTCObject != "" {
+		t.Errorf("free road: min TTC %v to %q, want +Inf to none", res.MinTTC, res.MinTTCObject)
 	}
 }
 

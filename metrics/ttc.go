@@ -56,9 +56,16 @@ type TTCEgo struct {
 // skip may be nil; otherwise it has one entry per object (nuPlan skips objects ego has already collided with).
 // It does not allocate.
 func FrameTTC(e TTCEgo, objs []scenarios.Object, skip []bool, step, horizon, stoppedSpeed float64) float64 {
-	best := math.Inf(1)
+	ttc, _ := FrameTTCObject(e, objs, skip, step, horizon, stoppedSpeed)
+	return ttc
+}
+
+// FrameTTCObject is FrameTTC that also returns the index in objs of the object the time to collision is to
+// (the first of the nearest), -1 when it is +Inf.
+func FrameTTCObject(e TTCEgo, objs []scenarios.Object, skip []bool, step, horizon, stoppedSpeed float64) (float64, int) {
+	best, bestObj := math.Inf(1), -1
 	if math.Abs(e.Speed) <= stoppedSpeed || len(objs) == 0 {
-		return best
+		return best, bestObj
 	}
 	n := TTCSteps(step, horizon)
 	span := horizon / step
@@ -90,14 +97,14 @@ func FrameTTC(e TTCEgo, objs []scenarios.Object, skip []bool, step, horizon, sto
 		}
 		if k := firstContact(&ego, &ob, egoD, objD, n); k > 0 {
 			if t := float64(k) * step; t < best {
-				best = t
+				best, bestObj = t, i
 				if k == 1 {
 					break
 				}
 			}
 		}
 	}
-	return best
+	return best, bestObj
 }
 
 // TTCScore returns time_to_collision_within_bound for the smallest TTC of a run: 1 when it is above leastMin.

@@ -177,10 +177,18 @@ func TestEvalUnreachableGoal(t *testing.T) {
 	if !strings.Contains(stdout, "goal reached in 50.00% of the 2 completed with a goal, 100.00% of the 1 reachable") || !strings.Contains(stdout, "of reachable") {
 		t.Errorf("eval output:\n%s", stdout)
 	}
-	// sim says it too.
+	// sim says it too, and which road user the run's time to collision, below nuPlan's bound, was to (a car
+	// coming up as the ego turns right from standstill).
 	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, peach+".xml.gz"))
 	if code != exitOK || !strings.Contains(stdout, "the goal is unreachable: no drive from 0.00 m/s within the posted limits") {
 		t.Errorf("sim: exit %d\n%s%s", code, stdout, stderr)
+	}
+	var ttc, at float64
+	var with string
+	if i := strings.Index(stdout, "  time to collision "); i < 0 {
+		t.Errorf("sim does not say what the failed time to collision was to:\n%s", stdout)
+	} else if _, err := fmt.Sscanf(stdout[i:], "  time to collision %g s at %g s, to %s", &ttc, &at, &with); err != nil || ttc >= 0.95 || with == "" {
+		t.Errorf("time to collision %v s at %v s to %q (%v); want under 0.95 s to a named road user", ttc, at, with, err)
 	}
 }
 

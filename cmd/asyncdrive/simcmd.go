@@ -15,6 +15,7 @@ import (
 
 	"asyncdrive/eval"
 	"asyncdrive/llmguide"
+	"asyncdrive/metrics"
 	"asyncdrive/runlog"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/commonroad"
@@ -262,6 +263,9 @@ func (o simOutcome) print(w io.Writer, id string) {
 	}
 	for _, name := range metricNames() {
 		fmt.Fprintf(w, "  %-36s %.4f\n", name, o.metrics[name])
+	}
+	if o.metrics[metrics.NameTimeToCollisionWithinBound] < 1 && !math.IsInf(o.minTTC, 1) {
+		fmt.Fprintf(w, "  time to collision %.1f s at %.1f s, to %s (nuPlan's bound %.2f s)\n", o.minTTC, o.minTTCAt, o.minTTCWith, metrics.DefaultParams().TTCLeastMin)
 	}
 	for _, v := range o.uncomfortable {
 		at := ""

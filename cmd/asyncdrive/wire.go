@@ -232,6 +232,9 @@ type simOutcome struct {
 	leftMapS   *float64         // when the ego drove off the map through an open lane end (leftMapTime)
 	// uncomfortable: the comfort quantities outside their bounds (metrics.ComfortResult.Violations).
 	uncomfortable []metrics.ComfortViolation
+	// minTTC (s) is the run's smallest time to collision, at minTTCAt (s) to object minTTCWith.
+	minTTC, minTTCAt float64
+	minTTCWith       string
 }
 
 // leftMapTime returns the time at which the run's ego drove off the map through the open end of a lane,
@@ -304,7 +307,10 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 		return simOutcome{}, err
 	}
 	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego, leftMapS: leftMapTime(res),
-		uncomfortable: res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds)}
+		uncomfortable: res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds), minTTC: res.Metrics.MinTTC, minTTCWith: res.Metrics.MinTTCObject}
+	if f := res.Metrics.MinTTCFrame; f >= 0 && f < len(res.Ego) {
+		out.minTTCAt = res.Ego[f].Time
+	}
 	for _, name := range metricNames() {
 		out.metrics[name] = res.Metrics.Value(name)
 	}
