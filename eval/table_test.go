@@ -105,11 +105,7 @@ func TestWriteComparison(t *testing.T) {
 		PlannerMSP50: 0.5, PlannerMSP99: 1.5, WallS: 2, ScenariosPerS: 1.5}
 	b := &Summary{Planner: "idm", Agents: "reactive", Scenarios: 2, Failed: 1, Score: 40,
 		ByType: map[string]TypeScore{"changing_lane": {N: 2, Failed: 1, Score: 40}}}
-	var buf bytes.Buffer
-	if err := WriteComparison(&buf, []*Summary{a, b}); err != nil {
-		t.Fatal(err)
-	}
-	got := buf.String()
+	got := comparison(t, a, b)
 	for _, want := range []string{
 		"scenario type              n  log_replay CLS-NR  idm CLS-R\n",
 		"changing_lane              2              85.00      40.00\n",
@@ -136,11 +132,7 @@ func TestWriteComparison(t *testing.T) {
 	r := &Summary{Planner: "pdm", Agents: "reactive", Scenarios: 4, Score: 94,
 		ByType: map[string]TypeScore{"changing_lane": {N: 4, Score: 94}},
 		Guide:  &GuideSummary{Calls: 40, Errors: 2, Interval: "rate 2 Hz", LatencyMS: "300"}}
-	buf.Reset()
-	if err := WriteComparison(&buf, []*Summary{a, g, r}); err != nil {
-		t.Fatal(err)
-	}
-	got = buf.String()
+	got = comparison(t, a, g, r)
 	for _, want := range []string{
 		"log_replay CLS-NR  pdm CLS-NR K5 L100  pdm CLS-R 2Hz L300\n",
 		"changing_lane              4              85.00          95.00, 50%               94.00\n",
@@ -159,11 +151,7 @@ func TestWriteComparison(t *testing.T) {
 	c1 := &Summary{Planner: "pdm", Agents: "nonreactive", Scenarios: 3, Score: 90, GoalReached: &goal, GoalScenarios: 3,
 		ByType: map[string]TypeScore{"highD": {N: 1, Score: 99, GoalReached: &hd, GoalScenarios: 1},
 			"SinD": {N: 2, Score: 85, GoalReached: &sd, GoalScenarios: 2, Collisions: 0.5}}}
-	buf.Reset()
-	if err := WriteComparison(&buf, []*Summary{c1, a}); err != nil {
-		t.Fatal(err)
-	}
-	got = buf.String()
+	got = comparison(t, c1, a)
 	for _, want := range []string{
 		"goals, SinD                        50.0%                  -\n",
 		"goals, highD                       99.0%                  -\n",
@@ -178,6 +166,16 @@ func TestWriteComparison(t *testing.T) {
 }
 
 // wantIn fails the test unless text (named what) contains want.
+// comparison returns WriteComparison's table of sums.
+func comparison(t *testing.T, sums ...*Summary) string {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := WriteComparison(&buf, sums); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
 func wantIn(t *testing.T, what, text, want string) {
 	t.Helper()
 	if !strings.Contains(text, want) {
