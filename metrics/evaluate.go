@@ -228,7 +228,6 @@ func EvaluateWith(r *Run, p Params) Result {
 			e := TTCEgo{Rear: s.Pose, Box: box, Speed: s.Speed, Lateral: status != InLane || inConnector}
 			var k int
 			ttc, k = FrameTTCObject(e, objs, skip, p.TTCStep, p.TTCHorizon, p.TTCStoppedSpeed)
-			with = ""
 			if k >= 0 {
 				with = objs[k].ID
 			}
