@@ -9,6 +9,7 @@ import (
 	"asyncdrive/geom"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/gen"
 	"asyncdrive/sim"
 )
 
@@ -303,5 +304,34 @@ func TestPDMClosedLoopEasesIntoBrakingAtSpeed(t *testing.T) {
 		t.Logf("comfortable without eased proposals too (lon jerk %.2f)", off.Comfort.MaxAbsLonJerk)
 	} else {
 		t.Logf("without eased proposals: lon jerk %.2f, %.2f with them", off.Comfort.MaxAbsLonJerk, m.Comfort.MaxAbsLonJerk)
+	}
+}
+
+// The builtin following_lane_with_lead/0 has a parked car sticking out into the ego's lane 20-55 m ahead,
+// which the lead and the expert pass by nudging left. IDM, which follows whatever is in its path, stops
+// behind it; PDM passes it on a lateral offset, as the expert does.
+func TestPDMPassesKerbObstacleIDMStopsBehind(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop")
+	}
+	sc, err := gen.Generate("following_lane_with_lead", 0, gen.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"pdm", "idm"} {
+		p, err := planner.New(name, sc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := run(t, sc, p, sim.NonReactive).Metrics
+		if m.NoAtFaultCollisions != 1 || m.DrivableAreaCompliance != 1 {
+			t.Errorf("%s: at-fault collisions %v, drivable area %v", name, m.NoAtFaultCollisions, m.DrivableAreaCompliance)
+		}
+		switch ratio := m.ProgressAlongExpertRoute; {
+		case name == "pdm" && ratio < 0.9:
+			t.Errorf("pdm: progress %.2f of the expert's, want it past the obstacle (>= 0.9)", ratio)
+		case name == "idm" && ratio > 0.5:
+			t.Errorf("idm: progress %.2f of the expert's, want it held up behind the obstacle (<= 0.5)", ratio)
+		}
 	}
 }

@@ -138,10 +138,12 @@
 //   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the
 //     left past a slower lead, or to the right); in 30% a car from the lane on the other side cuts in first.
 //   - following_lane_with_lead: the ego follows a slower lead at 1.3-2.2 s on a straight or bending road. In
-//     40% of the draws a parked car, a stopped van, cones or a cyclist at the kerb ahead (the ego in the kerb
-//     lane) that the lead and the ego pass by nudging; these draws often fail the type check (the lead gets
-//     away while the ego waits for oncoming traffic), so only a few of the default suite keep one. In 30% of
-//     the others a car from the next lane cuts in.
+//     40% of the draws a parked car, a stopped van, cones or a cyclist at the kerb 20-55 m ahead of the ego
+//     (in the kerb lane, with light traffic in the other lanes) that the lead and the ego pass by nudging; in
+//     half of the others a car from the next lane cuts in. The type is checked where nuPlan tags it: nuPlan
+//     cuts its scenarios from 3 s before the tagged moment (nuplan-devkit's scenario_mapping, extraction
+//     offset -3 s), so the ego follows a moving lead within 55 m in its lane at 3 s (tagFrame); what happens
+//     after that, a lead that gets away while the ego waits to pass the obstacle included, is the scenario.
 //
 // Each type varies lanes, widths (3.3-3.8 m), limits (urban 11-15.6 m/s, arterial 16-20, highway 25-30),
 // curvature, densities, speeds and signal timing. Road scenes also get cyclists at the edge of other lanes and

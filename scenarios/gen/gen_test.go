@@ -521,8 +521,15 @@ func situation(sc *scenarios.Scenario) string {
 			return fmt.Sprintf("%d lane changes", n)
 		}
 	case "following_lane_with_lead":
-		if f := frac(func(i int) bool { return len(ahead(sc, i, scenarios.Vehicle, 60, 2)) > 0 }); f < 0.7 {
-			return fmt.Sprintf("lead vehicle in %.0f%% of the frames", 100*f)
+		// At nuPlan's tag instant, 3 s in: a moving vehicle ahead in the ego's lane.
+		moving := false
+		for _, tr := range ahead(sc, 30, scenarios.Vehicle, 60, 2) {
+			if st, ok := tr.StateAt(30); ok && st.Speed() > 0.5 {
+				moving = true
+			}
+		}
+		if !moving {
+			return "no moving lead vehicle at 3 s"
 		}
 	}
 	return ""

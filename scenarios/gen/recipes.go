@@ -390,6 +390,20 @@ func fracFrames(w *world, n int, f func(i int, fi frameInfo) bool) float64 {
 
 var errNotType = errors.New("expert does not show the scenario type")
 
+// tagFrame is the frame at which nuPlan's scenario tag holds: its scenarios start 3 s before the tagged
+// event (nuplan-devkit, scenario_mapping: extraction offset -3 s for the challenge types).
+const tagFrame = 30
+
+// tagLead reports whether the ego follows a moving vehicle within 55 m in its lane at frame i.
+func tagLead(w *world, i int) bool {
+	f := w.info[i]
+	if f.lead == nil || f.lead.fixed || f.gap >= 55 {
+		return false
+	}
+	k := i - f.lead.first
+	return k >= 0 && k < len(f.lead.states) && f.lead.states[k].Speed() > 0.5
+}
+
 // ---- lane following ----
 
 func followingWithLead(g *rng) (*scene, error) {
@@ -424,23 +438,25 @@ func followingWithLead(g *rng) (*scene, error) {
 	w.placeOn(r, lead, true, egoLane, es+egoFront+gap+lead.rear, ve, nil)
 	switch {
 	case obst:
-		w.edgeBlocker(r, egoLane, es+egoFront+ve*c.warmup+g.Range(40, 90), g.IntN(nBlk))
+		w.edgeBlocker(r, egoLane, es+egoFront+ve*c.warmup+g.Range(20, 55), g.IntN(nBlk))
 	case g.Bool(0.5):
 		// A car from the next lane cuts in ahead of the ego.
 		w.addCutIn(r, egoLane, es, ve, g.Int(0, 40), 110, -1)
 	}
-	w.populate(r, g.Range(0.8, 2.2), 0.8, func(fwd bool, i int, s float64) bool {
+	density, headway := g.Range(0.8, 2.2), g.Range(4, 10)
+	if obst {
+		density, headway = g.Range(0.3, 0.8), g.Range(8, 14) // gaps beside the ego to pass the obstacle by
+	}
+	w.populate(r, density, 0.8, func(fwd bool, i int, s float64) bool {
 		return fwd && i == egoLane && s > es-30 && s < es+c.limit*25+80
 	})
 	w.bicycles(r, g.Int(0, 2), egoLane, es-50, es+200)
 	w.roadside(r, g.Int(0, 4), nil)
-	w.corridorFlows(r, g.Range(4, 10), 0.85, false)
-	need := 0.8
-	if obst {
-		need = 0.72 // the lead may get away while the ego waits to pass the obstacle
-	}
+	w.corridorFlows(r, headway, 0.85, false)
 	return &scene{w: w, check: func(w *world) error {
-		if fracFrames(w, 151, func(_ int, f frameInfo) bool { return f.lead != nil && f.gap < 55 }) < need {
+		// nuPlan tags the situation at one instant, 3 s into its 15 s scenario (scenario_mapping: extraction
+		// offset -3 s): the ego follows a moving lead in its lane then.
+		if !tagLead(w, tagFrame) {
 			return errNotType
 		}
 		return nil
