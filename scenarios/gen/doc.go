@@ -130,7 +130,8 @@
 //   - waiting_for_pedestrian_to_cross: a mid-block crosswalk; 1-3 pedestrians wait at the kerb as the ego comes
 //     close, it stops, they cross in front of it, it goes on.
 //   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit; in 35% a
-//     longer gap to it and a car from the next lane cutting into it.
+//     longer gap to it and a car from the next lane cutting into it. Checked at nuPlan's tag instant, 3 s in
+//     (see following_lane_with_lead): the long vehicle is then within 50 m ahead in the ego's lane.
 //   - stationary_in_traffic: a queue at a red light that stays red for the horizon (60%), or a stopped jam
 //     on a road that releases after 16-21 s; the ego is stopped at its tail.
 //   - near_multiple_vehicles: dense slow traffic (4-6 vehicles per 100 m of lane) on 2-4 lanes each way, some
