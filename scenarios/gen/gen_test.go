@@ -478,7 +478,7 @@ func situation(sc *scenarios.Scenario) string {
 	case "behind_long_vehicle":
 		// At nuPlan's tag instant, 3 s in: a long vehicle ahead in the ego's lane.
 		long := false
-		for _, tr := range ahead(sc, 30, scenarios.Vehicle, 60, 2) {
+		for _, tr := range ahead(sc, tagFrame, scenarios.Vehicle, 60, 2) {
 			long = long || tr.Length >= 7.5
 		}
 		if !long {
@@ -512,8 +512,8 @@ func situation(sc *scenarios.Scenario) string {
 	case "following_lane_with_lead":
 		// At nuPlan's tag instant, 3 s in: a moving vehicle ahead in the ego's lane.
 		moving := false
-		for _, tr := range ahead(sc, 30, scenarios.Vehicle, 60, 2) {
-			if st, ok := tr.StateAt(30); ok && st.Speed() > 0.5 {
+		for _, tr := range ahead(sc, tagFrame, scenarios.Vehicle, 60, 2) {
+			if st, ok := tr.StateAt(tagFrame); ok && st.Speed() > 0.5 {
 				moving = true
 			}
 		}

@@ -383,8 +383,9 @@ var errNotType = errors.New("expert does not show the scenario type")
 // event (nuplan-devkit, scenario_mapping: extraction offset -3 s for the challenge types).
 const tagFrame = 30
 
-// tagLead reports whether the ego follows a moving vehicle within 55 m in its lane at frame i.
-func tagLead(w *world, i int) bool {
+// tagLead reports whether the ego follows a moving vehicle within 55 m in its lane at tagFrame.
+func tagLead(w *world) bool {
+	i := tagFrame
 	f := w.info[i]
 	if f.lead == nil || f.lead.fixed || f.gap >= 55 {
 		return false
@@ -445,7 +446,7 @@ func followingWithLead(g *rng) (*scene, error) {
 	return &scene{w: w, check: func(w *world) error {
 		// nuPlan tags the situation at one instant, 3 s into its 15 s scenario (scenario_mapping: extraction
 		// offset -3 s): the ego follows a moving lead in its lane then.
-		if !tagLead(w, tagFrame) {
+		if !tagLead(w) {
 			return errNotType
 		}
 		return nil
