@@ -485,12 +485,13 @@ func situation(sc *scenarios.Scenario) string {
 			return "no long vehicle ahead at 3 s"
 		}
 	case "stationary_in_traffic":
-		d := 0.0
-		for i := 1; i <= H; i++ {
-			d += sc.Expert[i].Pose.Pos().Dist(sc.Expert[i-1].Pose.Pos())
+		// At nuPlan's tag instant, 3 s in: the ego stands, with traffic ahead of it in its lane. It may
+		// move off later, when the queue does.
+		if v := sc.Expert[tagFrame].Speed; v > 0.1 {
+			return fmt.Sprintf("moves at %.2f m/s at 3 s", v)
 		}
-		if d > 5 {
-			return fmt.Sprintf("moves %.1f m", d)
+		if len(ahead(sc, tagFrame, scenarios.Vehicle, 15, 2)) == 0 {
+			return "no vehicle ahead at 3 s"
 		}
 	case "near_multiple_vehicles":
 		tot := 0

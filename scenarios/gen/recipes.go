@@ -937,7 +937,8 @@ func stationaryInTraffic(g *rng) (*scene, error) {
 	w, r := corridor(g, c)
 	egoLane := g.Int(0, nF-1)
 	head := g.Range(230, 300)
-	release := g.Int(165, 200)
+	// The jam releases after nuPlan's tag instant (stationaryCheck), 4.5-12 s in: the ego may move off.
+	release := g.Int(45, 120)
 	var egoS float64
 	for i := 0; i < nF; i++ {
 		s := head
@@ -968,13 +969,13 @@ func stationaryInTraffic(g *rng) (*scene, error) {
 	return &scene{w: w, check: stationaryCheck}, nil
 }
 
+// stationaryCheck asks for an ego standing at nuPlan's tag instant (below 0.1 m/s from 0.5 s before
+// tagFrame to 0.5 s after): nuPlan tags stationary_in_traffic at one moment, and the ego may move off later.
 func stationaryCheck(w *world) error {
-	d := 0.0
-	for i := 1; i <= 150; i++ {
-		d += w.expert[i].Pose.Pos().Dist(w.expert[i-1].Pose.Pos())
-	}
-	if d > 4.5 {
-		return errNotType
+	for i := tagFrame - 5; i <= tagFrame+5; i++ {
+		if w.expert[i].Speed > 0.1 {
+			return errNotType
+		}
 	}
 	return nil
 }
@@ -1075,7 +1076,7 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	case jStationary:
 		warm = 14
 		plan.green[1] = g.Int(300, 400)
-		plan.setGreenAt(0, g.Int(165, 210))
+		plan.setGreenAt(0, g.Int(40, 120)) // green after the tag instant: the queue may move off
 	case jStartLeft:
 		// A short green: at worst the ego turns when the oncoming traffic stops for the yellow.
 		plan.green[0] = g.Int(60, 110)
