@@ -114,15 +114,19 @@
 //     oncoming stream (a vehicle every 2.5-5 s per lane at signals), so the ego waits for a real gap; turns
 //     of either side meet pedestrians on the exit arm's crosswalk in about half the draws; at all-way stops
 //     (70%) a queue of 1-3 cars already waits at a crossing arm's line and goes first, in arrival order.
-//   - stopping_with_lead: a lead in the ego's lane brakes (1.4-2.6 m/s^2) to a stop 0.5-4.5 s in and stays;
-//     the ego stops behind it (60%); or the lead stops at a signalised junction whose light turns yellow 1-3.5 s
-//     in and stays red, and the ego stops behind it (40%).
+//   - stopping_with_lead: a lead in the ego's lane brakes (1.6-2.8 m/s^2) to a stop about the start and stays
+//     or moves off 5-13 s in (60%); or the lead stops at a signalised junction whose light turned yellow
+//     before the start and stays red (40%). Checked at nuPlan's tag instant: at 3 s the ego, behind it, is
+//     below 0.3 m/s, still braking, with the lead within 6 m.
 //   - high_lateral_acceleration: a curvy road with S-bends; the ego takes them at a lateral acceleration of
 //     2.3-3.0 m/s^2.
-//   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic; a cut-in
-//     in 45% of the draws.
-//   - low_magnitude_speed: congestion: a queue in every lane whose head creeps at 0.3-3.2 m/s with
-//     stop-and-go changes every 2.5-6 s.
+//   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic, a cut-in
+//     in 45% (half the draws); or a town arterial, 2-3 lanes each way, limit 30-45 mph, with a lead, a
+//     cut-in or a car parked at the kerb reaching into the ego's lane. Checked at nuPlan's tag instant: above
+//     9 m/s at 3 s, with little acceleration.
+//   - low_magnitude_speed: congestion: a queue in every lane whose head creeps at 0.5-1.1 m/s until after
+//     3 s, then in stop-and-go waves (0.3-3.2 m/s) or, in 40%, picking up to 4-8 m/s. Checked at nuPlan's
+//     tag instant: 0.3-1.2 m/s around 3 s, with little acceleration.
 //   - traversing_pickup_dropoff: a pickup/drop-off zone beside the ego's lane with parked cars and cones; a car
 //     ahead may pull into the zone and stop there. In 55% of the scenes whose ego lane has a lane to its left
 //     (about 30-40% of all), a van or a car stopped for a pickup stands half in the zone and sticks 0.15-0.6 m
@@ -132,8 +136,8 @@
 //   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit; in 35% a
 //     longer gap to it and a car from the next lane cutting into it. Checked at nuPlan's tag instant, 3 s in
 //     (see following_lane_with_lead): the long vehicle is then within 50 m ahead in the ego's lane.
-//   - stationary_in_traffic: a queue at a red light that stays red for the horizon (60%), or a stopped jam
-//     on a road that releases after 16-21 s; the ego is stopped at its tail.
+//   - stationary_in_traffic: a queue at a red light that turns green 4-12 s in (60%), or a stopped jam on a
+//     road that releases 4.5-13.5 s in; the ego is stopped at its tail at nuPlan's tag instant, 3 s in.
 //   - near_multiple_vehicles: dense slow traffic (4-6 vehicles per 100 m of lane) on 2-4 lanes each way, some
 //     agents changing lanes; a targeted cut-in in front of the ego in 45% of the draws.
 //   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the

@@ -434,11 +434,12 @@ func situation(sc *scenarios.Scenario) string {
 		}
 		return "does not enter the intersection within 15 s"
 	case "stopping_with_lead":
-		if sc.Expert[H].Speed > 0.5 || sc.Expert[0].Speed < 3 {
-			return fmt.Sprintf("speeds %.1f -> %.1f", sc.Expert[0].Speed, sc.Expert[H].Speed)
+		// At nuPlan's tag instant, 3 s in: braking to below 0.3 m/s behind a vehicle.
+		if v, v0 := sc.Expert[tagFrame].Speed, sc.Expert[tagFrame-20].Speed; v >= 0.3 || v0-v < 0.5 {
+			return fmt.Sprintf("speeds %.2f -> %.2f from 1 to 3 s", v0, v)
 		}
-		if len(ahead(sc, H, scenarios.Vehicle, 25, 2)) == 0 {
-			return "no lead vehicle at the end"
+		if len(ahead(sc, tagFrame, scenarios.Vehicle, 12, 2)) == 0 {
+			return "no lead vehicle at 3 s"
 		}
 	case "high_lateral_acceleration":
 		m := 0.0
@@ -449,12 +450,17 @@ func situation(sc *scenarios.Scenario) string {
 			return fmt.Sprintf("peak lateral acceleration %.2f", m)
 		}
 	case "high_magnitude_speed":
-		if m := meanSpeed(sc, H); m < 18 {
-			return fmt.Sprintf("mean speed %.1f", m)
+		// At nuPlan's tag instant, 3 s in: faster than 9 m/s, with little acceleration.
+		if v := sc.Expert[tagFrame].Speed; v <= 9 {
+			return fmt.Sprintf("%.1f m/s at 3 s", v)
+		}
+		if dv := sc.Expert[tagFrame+5].Speed - sc.Expert[tagFrame-5].Speed; math.Abs(dv) >= 1 {
+			return fmt.Sprintf("speed changes by %.1f m/s around 3 s", dv)
 		}
 	case "low_magnitude_speed":
-		if m := meanSpeed(sc, H); m < 0.3 || m > 3.5 {
-			return fmt.Sprintf("mean speed %.1f", m)
+		// At nuPlan's tag instant, 3 s in: crawling at 0.3-1.2 m/s.
+		if v := sc.Expert[tagFrame].Speed; v <= 0.3 || v >= 1.2 {
+			return fmt.Sprintf("%.2f m/s at 3 s", v)
 		}
 	case "traversing_pickup_dropoff":
 		for _, a := range sc.Map.Areas {
