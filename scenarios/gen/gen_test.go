@@ -499,6 +499,17 @@ func situation(sc *scenarios.Scenario) string {
 		if len(ahead(sc, tagFrame, scenarios.Vehicle, 15, 2)) == 0 {
 			return "no vehicle ahead at 3 s"
 		}
+		// Among traffic (nuPlan: more than six vehicles within 8 m; here at least four, see the recipe).
+		c := sc.Expert[tagFrame].Pose.Translate(egoParams.RearAxleToCenter(), 0).Pos()
+		n := 0
+		for _, tr := range sc.Tracks {
+			if st, ok := tr.StateAt(tagFrame); ok && tr.Type == scenarios.Vehicle && st.Pose.Pos().Dist(c) < 8 {
+				n++
+			}
+		}
+		if n < 4 {
+			return fmt.Sprintf("%d vehicles within 8 m at 3 s", n)
+		}
 	case "near_multiple_vehicles":
 		tot := 0
 		for i := 0; i <= H; i++ {

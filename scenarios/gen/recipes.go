@@ -1005,24 +1005,23 @@ func stationaryInTraffic(g *rng) (*scene, error) {
 	if g.Bool(0.6) {
 		return junctionRecipe(g, jStationary)
 	}
-	// A jam on a road: everyone ahead is stopped and stays stopped for the horizon.
-	nF := g.Int(1, 3)
+	// A jam on a road of three or four lanes: everyone ahead is stopped, the queues beside the ego reach past
+	// it, and a car may come up behind it, so that the ego stands among traffic as in nuPlan's definition
+	// (more than six vehicles within 8 m).
+	nF := g.Int(3, 4)
 	c := corridorCfg{nF: nF, nB: g.Int(0, 2), w: laneWidth(g), limit: urbanLimit(g), style: []string{"straight", "gentle"}[g.Int(0, 1)]}
 	c.length = 450
 	c.warmup = 12
 	w, r := corridor(g, c)
-	egoLane := g.Int(0, nF-1)
+	egoLane := g.Int(1, nF-2) // an inner lane, queues on both sides
 	head := g.Range(230, 300)
 	// The jam releases after nuPlan's tag instant (stationaryCheck), 4.5-12 s in: the ego may move off.
 	release := g.Int(45, 120)
-	var egoS float64
-	for i := 0; i < nF; i++ {
+	// queue places a stopped queue in lane i from the head back, n cars, or while its tail is ahead of
+	// station until (n < 0); it returns the station of the tail's rear.
+	queue := func(i, n int, until float64) float64 {
 		s := head
-		count := g.Int(4, 8)
-		if i == egoLane {
-			count = g.Int(2, 6)
-		}
-		for k := 0; k < count; k++ {
+		for k := 0; n < 0 && s > until || k < n; k++ {
 			v := w.car()
 			s -= v.front
 			w.placeOn(r, v, true, i, s, 0, nil)
@@ -1030,13 +1029,24 @@ func stationaryInTraffic(g *rng) (*scene, error) {
 			if k > 0 {
 				v.stopAt = math.Inf(1)
 			}
-			s -= v.rear + g.Range(2.5, 4)
+			s -= v.rear + g.Range(1.5, 3.5)
 		}
-		if i == egoLane {
-			egoS = s - egoFront - g.Range(25, 60)
+		return s
+	}
+	tail := queue(egoLane, g.Int(2, 6), 0)
+	for i := 0; i < nF; i++ {
+		if i != egoLane {
+			queue(i, -1, tail-egoFront-egoRear-g.Range(4, 12))
 		}
 	}
-	w.egoOn(r, egoLane, egoS, g.Range(5, 8))
+	egoS := tail - egoFront - g.Range(25, 60)
+	ve := g.Range(5, 8)
+	w.egoOn(r, egoLane, egoS, ve)
+	if g.Bool(0.6) {
+		// A car coming up behind the ego stops behind it.
+		f := w.car()
+		w.placeOn(r, f, true, egoLane, egoS-egoRear-f.front-g.Range(12, 30), ve, nil)
+	}
 	if c.nB > 0 {
 		w.populate(r, g.Range(0.5, 1.5), 0.7, func(fwd bool, i int, s float64) bool { return fwd })
 		w.corridorFlows(r, g.Range(6, 12), 0.8, false)
@@ -1082,6 +1092,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	nNB, nSB, nEB, nWB := g.Int(1, 2), g.Int(1, 2), g.Int(1, 2), g.Int(1, 2)
 	if g.Bool(0.15) {
 		nNB, nSB = 3, g.Int(2, 3)
+	}
+	if kind == jStationary && nNB == 1 {
+		nNB = 2 // lanes beside the ego with their own queues (see below)
 	}
 	skew := g.Range(-0.25, 0.25)
 	exitArm := 2
@@ -1199,7 +1212,11 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		v := w.car()
 		s += v.front
 		w.placeOn(a0.rd, v, false, egoLaneIdx, s, 0, nil)
-		s += v.rear + g.Range(2.5, 4)
+		if kind == jStationary {
+			s += v.rear + g.Range(1.5, 3.5) // a jam's standstill gaps
+		} else {
+			s += v.rear + g.Range(2.5, 4)
+		}
 	}
 	var egoDist, egoV float64
 	if kind == jStopLead {
@@ -1223,6 +1240,26 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	_ = lastSeg
 	e := w.newEgo()
 	w.ego = w.add(e, w.routeThrough(li, move), u, egoV)
+	if kind == jStationary {
+		// The ego stands among traffic (nuPlan: more than six vehicles within 8 m): queues at the red light in
+		// the arm's other lanes reach past it, and a car may come up behind it.
+		for i := 0; i < a0.nIn; i++ {
+			if i == egoLaneIdx {
+				continue
+			}
+			qs := 0.5
+			for qs < s+egoFront+egoRear+g.Range(6, 14) {
+				v := w.car()
+				qs += v.front
+				w.placeOn(a0.rd, v, false, i, qs, 0, nil)
+				qs += v.rear + g.Range(1.5, 3.5)
+			}
+		}
+		if g.Bool(0.6) {
+			f := w.car()
+			w.placeOn(a0.rd, f, false, egoLaneIdx, es+egoRear+f.front+g.Range(12, 30), egoV, nil)
+		}
+	}
 	oncoming := func(ai int) bool {
 		return ai > 0 && math.Abs(geom.AngleDiff(it.arms[ai].angle, it.arms[0].angle+math.Pi)) < 0.5
 	}
