@@ -121,9 +121,8 @@
 //   - high_lateral_acceleration: a curvy road with S-bends; the ego takes them at a lateral acceleration of
 //     2.3-3.0 m/s^2.
 //   - high_magnitude_speed: a divided highway, 2-4 lanes each way, limit 25-30 m/s, sparse traffic, a cut-in
-//     in 45% (half the draws); or a town arterial, 2-3 lanes each way, limit 30-45 mph, with a lead, a
-//     cut-in or a car parked at the kerb reaching into the ego's lane. Checked at nuPlan's tag instant: above
-//     9 m/s at 3 s, with little acceleration.
+//     in 45% (half the draws); or a town arterial, 2-3 lanes each way, limit 30-45 mph, with a lead (50%) or
+//     a cut-in (40%). Checked at nuPlan's tag instant: above 9 m/s at 3 s, with little acceleration.
 //   - low_magnitude_speed: congestion: a queue in every lane whose head creeps at 0.5-1.1 m/s until after
 //     3 s, then in stop-and-go waves (0.3-3.2 m/s) or, in 40%, picking up to 4-8 m/s. Checked at nuPlan's
 //     tag instant: 0.3-1.2 m/s around 3 s, with little acceleration.
