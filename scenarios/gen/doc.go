@@ -135,10 +135,11 @@
 //   - behind_long_vehicle: a truck or bus (8-18 m) ahead in the ego's lane at 45-75% of the limit; in 35% a
 //     longer gap to it and a car from the next lane cutting into it. Checked at nuPlan's tag instant, 3 s in
 //     (see following_lane_with_lead): the long vehicle is then within 50 m ahead in the ego's lane.
-//   - stationary_in_traffic: queues at a red light that turns green 4-12 s in, two or three lanes on the
-//     ego's arm (60%), or a stopped jam on a road of three or four lanes that releases 4.5-13.5 s in; the ego
-//     is stopped at the tail of its lane's queue at nuPlan's tag instant, 3 s in, with the queues beside it
-//     reaching past it and, in 60%, a car stopped behind it (4-8 vehicles within 8 m).
+//   - stationary_in_traffic: queues at a red light that turns green 4-12 s in, the ego in the middle one of
+//     three lanes (60%), or a stopped jam on a road of three or four lanes, the ego in an inner one, that
+//     releases 4.5-13.5 s in; the ego is stopped at the tail of its lane's queue at nuPlan's tag instant, 3 s
+//     in, with the queues beside it reaching past it and, in 60%, a car stopped behind it (5-8 vehicles within
+//     8 m).
 //   - near_multiple_vehicles: dense slow traffic (4-6 vehicles per 100 m of lane) on 2-4 lanes each way, some
 //     agents changing lanes; a targeted cut-in in front of the ego in 45% of the draws.
 //   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the

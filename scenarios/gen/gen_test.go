@@ -499,7 +499,7 @@ func situation(sc *scenarios.Scenario) string {
 		if len(ahead(sc, tagFrame, scenarios.Vehicle, 15, 2)) == 0 {
 			return "no vehicle ahead at 3 s"
 		}
-		// Among traffic (nuPlan: more than six vehicles within 8 m; here at least four, see the recipe).
+		// Among traffic (nuPlan: more than six vehicles within 8 m; here at least five, see the recipe).
 		c := sc.Expert[tagFrame].Pose.Translate(egoParams.RearAxleToCenter(), 0).Pos()
 		n := 0
 		for _, tr := range sc.Tracks {
@@ -507,7 +507,7 @@ func situation(sc *scenarios.Scenario) string {
 				n++
 			}
 		}
-		if n < 4 {
+		if n < 5 {
 			return fmt.Sprintf("%d vehicles within 8 m at 3 s", n)
 		}
 	case "near_multiple_vehicles":

@@ -1083,8 +1083,8 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	if g.Bool(0.15) {
 		nNB, nSB = 3, g.Int(2, 3)
 	}
-	if kind == jStationary && nNB == 1 {
-		nNB = 2 // lanes beside the ego with their own queues (see below)
+	if kind == jStationary {
+		nNB, nSB = 3, max(nSB, 2) // lanes on both sides of the ego with their own queues (see below)
 	}
 	skew := g.Range(-0.25, 0.25)
 	exitArm := 2
@@ -1185,6 +1185,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		egoLaneIdx = a0.nIn - 1
 	default:
 		egoLaneIdx = g.Int(0, a0.nIn-1)
+		if kind == jStationary {
+			egoLaneIdx = 1 // the middle one of three
+		}
 	}
 	// Queue ahead of the ego at the stop line, then the ego behind it.
 	queue := 0
