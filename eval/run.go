@@ -68,7 +68,7 @@ type GoalMisser interface {
 // Config describes an evaluation run.
 type Config struct {
 	Planner string // planner name, recorded and checked on resume and merge
-	Agents  string // agent mode ("nonreactive", "reactive"), recorded and checked
+	Agents  string // agent mode ("nonreactive", "reactive", "reactive_nuplan"), recorded and checked
 	// Scenarios describes the source for people ("builtin" or the folder); it is recorded, not checked.
 	Scenarios string
 	// Options are the other settings that change results (e.g. seed, per_type, steps), recorded and checked

@@ -178,6 +178,8 @@ func shortAgents(agents string) string {
 		return "CLS-NR"
 	case "reactive":
 		return "CLS-R"
+	case "reactive_nuplan":
+		return "CLS-R (nuPlan agents)"
 	}
 	return agents
 }

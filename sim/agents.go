@@ -21,10 +21,19 @@ const (
 	// and on a lane without a posted speed limit they target the fastest speed of their log (desiredSpeed).
 	// Pedestrians, bicycles and static objects are replayed.
 	Reactive AgentMode = "reactive"
+	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's three
+	// departures from it: agents do not yield to vehicles inside a junction (they see only what is in their
+	// path corridor), take 10 m/s on a lane without a posted limit, and parked vehicles on a lane are driven
+	// too (they pull out at the limit). For reproducing nuPlan's reactive figures; Reactive is the more
+	// realistic traffic.
+	ReactiveNuPlan AgentMode = "reactive_nuplan"
 )
 
 // Valid reports whether m is a known mode.
-func (m AgentMode) Valid() bool { return m == NonReactive || m == Reactive }
+func (m AgentMode) Valid() bool { return m == NonReactive || m == Reactive || m == ReactiveNuPlan }
+
+// IsReactive reports whether m drives vehicles with IDM (Reactive or ReactiveNuPlan).
+func (m AgentMode) IsReactive() bool { return m == Reactive || m == ReactiveNuPlan }
 
 // Reactive-agent settings from nuPlan's idm_agents_observation.yaml.
 const (
@@ -64,10 +73,12 @@ type reactiveAgents struct {
 	// onRoute marks the lanes of the ego's route roadblocks: the ego's turn signal, which agents yielding in
 	// a junction use to tell where it goes.
 	onRoute []bool
+	// nuplan: the agents behave exactly as nuPlan's (ReactiveNuPlan).
+	nuplan bool
 }
 
-func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
-	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks))}
+func newReactiveAgents(sc *scenarios.Scenario, mode AgentMode) *reactiveAgents {
+	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks)), nuplan: mode == ReactiveNuPlan}
 	for i := range r.byTrk {
 		r.byTrk[i] = -1
 	}
@@ -96,7 +107,7 @@ func (r *reactiveAgents) spawn(frame int, ego geom.Box) {
 			continue
 		}
 		st, ok := t.StateAt(frame)
-		if !ok || parked(t) {
+		if !ok || parked(t) && !r.nuplan {
 			r.byTrk[ti] = -2
 			continue
 		}
@@ -173,6 +184,9 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	limit0 := r.mx.Lane(lane).SpeedLimit
 	if limit0 <= 0 {
 		limit0 = desiredSpeed(t)
+		if r.nuplan {
+			limit0 = agentDefaultSpeed
+		}
 	}
 	want := math.Max(st.Speed(), limit0)*agentPathHorizon + 60
 	for a.path.Length() < want && len(a.lanes) < 64 {
@@ -361,9 +375,11 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 			leadV = o.vel.Dot(geom.Unit(ph))
 		}
 	}
-	// Vehicles already inside a junction whose path crosses the agent's: yield to them.
-	if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
-		gap, leadV = g, v
+	// Vehicles already inside a junction whose path crosses the agent's: yield to them (not nuPlan's agents).
+	if !r.nuplan {
+		if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
+			gap, leadV = g, v
+		}
 	}
 	// Red lights: the start of a red-light connector on the path is a stopped obstacle.
 	start := 0.0

@@ -40,10 +40,9 @@ func crossing() scenarios.Map {
 	return m
 }
 
-// TestReactiveAgentYieldsToEgoInJunction: the ego crosses the junction at 2 m/s; a car coming from the
-// south at 6.5 m/s would, replayed from its log, drive into the ego's side. Driven by IDM, it stops for the
-// ego that is already inside the junction and goes on once the ego has cleared its path.
-func TestReactiveAgentYieldsToEgoInJunction(t *testing.T) {
+// yieldScenario: the ego crosses the junction at 2 m/s; a car coming from the south at 6.5 m/s would,
+// replayed from its log, drive into the ego's side.
+func yieldScenario() *scenarios.Scenario {
 	sc := &scenarios.Scenario{
 		Version: scenarios.FormatVersion, ID: "crossing", Type: "starting_straight_traffic_light_intersection_traversal",
 		DT: 0.1, Horizon: 15, Map: crossing(), Route: []string{"rbw", "rbwc", "rbe"},
@@ -54,30 +53,39 @@ func TestReactiveAgentYieldsToEgoInJunction(t *testing.T) {
 		agent.States = append(agent.States, scenarios.AgentState{Pose: geom.Pose{Y: -32 + 0.65*float64(i), Heading: math.Pi / 2}, VY: 6.5})
 	}
 	sc.Tracks = []scenarios.Track{agent}
-	overlaps := func(res *Result) int {
-		n := 0
-		for i, objs := range res.Objects {
-			eb := dynamics.Pacifica().Footprint(res.Ego[i].Pose)
-			for _, o := range objs {
-				if o.Box.Overlaps(eb) {
-					n++
-				}
+	return sc
+}
+
+// egoOverlaps counts the frames in which a road user overlaps the ego's footprint.
+func egoOverlaps(res *Result) int {
+	n := 0
+	for i, objs := range res.Objects {
+		eb := dynamics.Pacifica().Footprint(res.Ego[i].Pose)
+		for _, o := range objs {
+			if o.Box.Overlaps(eb) {
+				n++
 			}
 		}
-		return n
 	}
+	return n
+}
+
+// TestReactiveAgentYieldsToEgoInJunction: driven by IDM, the car of yieldScenario stops for the ego that is
+// already inside the junction and goes on once the ego has cleared its path.
+func TestReactiveAgentYieldsToEgoInJunction(t *testing.T) {
+	sc := yieldScenario()
 	nr, err := Run(sc, planner.NewLogReplay(sc), Config{Agents: NonReactive})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if overlaps(nr) == 0 {
+	if egoOverlaps(nr) == 0 {
 		t.Fatal("non-reactive: the replayed car should drive into the ego (the test's conflict is missing)")
 	}
 	r, err := Run(sc, planner.NewLogReplay(sc), Config{Agents: Reactive})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if n := overlaps(r); n > 0 {
+	if n := egoOverlaps(r); n > 0 {
 		t.Fatalf("reactive: the agent overlaps the ego in %d frames", n)
 	}
 	minV, minAt := 1e9, 0
@@ -95,5 +103,18 @@ func TestReactiveAgentYieldsToEgoInJunction(t *testing.T) {
 	last := r.Objects[len(r.Objects)-1]
 	if len(last) != 1 || last[0].Box.Center.Y < 10 || last[0].Vel.Norm() < 3 {
 		t.Errorf("reactive: the agent should have crossed and be driving on at the end, got %+v", last)
+	}
+}
+
+// nuPlan's agents see only what is in their path corridor: the same agent drives into the ego crossing in
+// front of it.
+func TestReactiveNuPlanAgentDoesNotYieldInJunction(t *testing.T) {
+	sc := yieldScenario()
+	r, err := Run(sc, planner.NewLogReplay(sc), Config{Agents: ReactiveNuPlan})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := egoOverlaps(r); n == 0 {
+		t.Error("reactive_nuplan: the agent never touches the ego, want nuPlan's agent driving on into it")
 	}
 }

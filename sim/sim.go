@@ -15,7 +15,7 @@ import (
 
 // Config sets up one closed-loop simulation.
 type Config struct {
-	Agents  AgentMode              // NonReactive (default) or Reactive
+	Agents  AgentMode              // NonReactive (default), Reactive or ReactiveNuPlan
 	Steps   int                    // number of 0.1 s steps; 0 means the scenario's horizon
 	Vehicle dynamics.VehicleParams // ego vehicle; zero means the scenario's (Scenario.EgoVehicle)
 
@@ -100,7 +100,7 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		cfg.Agents = NonReactive
 	}
 	if !cfg.Agents.Valid() {
-		return nil, fmt.Errorf("sim: unknown agent mode %q (want %s or %s)", cfg.Agents, NonReactive, Reactive)
+		return nil, fmt.Errorf("sim: unknown agent mode %q (want %s, %s or %s)", cfg.Agents, NonReactive, Reactive, ReactiveNuPlan)
 	}
 	if cfg.Vehicle == (dynamics.VehicleParams{}) {
 		cfg.Vehicle = sc.EgoVehicle()
@@ -120,8 +120,8 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		plans:   make([]dynamics.Trajectory, 0, steps),
 		ms:      make([]float64, 0, steps),
 	}
-	if cfg.Agents == Reactive {
-		s.reactive = newReactiveAgents(sc)
+	if cfg.Agents.IsReactive() {
+		s.reactive = newReactiveAgents(sc, cfg.Agents)
 		s.reactive.spawn(0, cfg.Vehicle.Footprint(ExpertState(sc, 0, cfg.Vehicle).Pose))
 	}
 	// The planner is told the mission the scenario shows it: the whole route and the goal, or, where the

@@ -278,7 +278,7 @@ func TestEventQueueOrder(t *testing.T) {
 // On a road without posted speed limits, a reactive agent keeps to the pace its log drove at (nuPlan's 10
 // m/s would slow a 17 m/s car down); with a limit, it targets the limit.
 func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
-	endSpeed := func(limit float64) float64 {
+	endSpeed := func(limit float64, mode AgentMode) float64 {
 		t.Helper()
 		sc := testScenario()
 		sc.Map = road(1000)
@@ -290,7 +290,7 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 			sc.Expert[i].Pose.Y = 3.5 // out of the car's way
 		}
 		sc.Tracks = []scenarios.Track{track("car", 20, 0, 17, 231)}
-		r, err := Run(sc, stopPlanner{}, Config{Agents: Reactive, Steps: 80})
+		r, err := Run(sc, stopPlanner{}, Config{Agents: mode, Steps: 80})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -300,11 +300,40 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 		}
 		return last[0].Vel.Norm()
 	}
-	if v := endSpeed(0); math.Abs(v-17) > 0.5 {
+	if v := endSpeed(0, Reactive); math.Abs(v-17) > 0.5 {
 		t.Errorf("no speed limit: the car drives %.2f m/s after 8 s, want its logged 17", v)
 	}
-	if v := endSpeed(12); v > 14 {
+	if v := endSpeed(12, Reactive); v > 14 {
 		t.Errorf("12 m/s limit: the car drives %.2f m/s after 8 s, want it slowing towards 12", v)
+	}
+	// nuPlan's agents take 10 m/s where no limit is posted.
+	if v := endSpeed(0, ReactiveNuPlan); v > 12 {
+		t.Errorf("nuPlan's agents, no speed limit: the car drives %.2f m/s after 8 s, want it slowing towards 10", v)
+	}
+}
+
+// nuPlan's IDM agents drive parked vehicles too: a car parked on the ego's lane pulls out at the limit. The
+// reactive mode here leaves it parked (replayed).
+func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
+	sc := testScenario()
+	sc.Tracks = []scenarios.Track{track("parked", 80, 0, 0, 231)}
+	speed := func(mode AgentMode) float64 {
+		t.Helper()
+		r, err := Run(sc, stopPlanner{}, Config{Agents: mode, Steps: 60})
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := r.Objects[len(r.Objects)-1]
+		if len(last) != 1 {
+			t.Fatalf("%s: %d objects at the end, want the parked car", mode, len(last))
+		}
+		return last[0].Vel.Norm()
+	}
+	if v := speed(Reactive); v != 0 {
+		t.Errorf("reactive: the parked car moves at %.2f m/s, want it parked", v)
+	}
+	if v := speed(ReactiveNuPlan); v < 2 {
+		t.Errorf("reactive_nuplan: the parked car drives %.2f m/s after 6 s, want it pulling out (nuPlan's agents)", v)
 	}
 }
 

@@ -60,7 +60,7 @@ type evalFlags struct {
 func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&e.scenarios, "scenarios", "builtin", "scenario `folder` (searched recursively), or builtin for the generated suite")
 	fs.StringVar(&e.planner, "planner", "", "planner `name` (required): "+strings.Join(plannerNames(), ", "))
-	fs.StringVar(&e.agents, "agents", "nonreactive", "other agents: nonreactive (log replay) or reactive (IDM)")
+	fs.StringVar(&e.agents, "agents", "nonreactive", "other agents: nonreactive (log replay), reactive (IDM) or reactive_nuplan (IDM exactly as nuPlan's)")
 	fs.IntVar(&e.workers, "workers", runtime.NumCPU(), "scenarios simulated in parallel")
 	fs.StringVar(&e.out, "out", "", "output `folder` (default out/PLANNER-AGENTS, with -shard-I-of-N for a shard)")
 	e.suiteFlags.define(fs, "builtin suite: ")

@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"asyncdrive/eval"
+	"asyncdrive/sim"
 )
 
 // version is set at build time: go build -ldflags "-X main.version=v1.2.3".
@@ -30,8 +31,9 @@ const (
 	exitInterrupted = 130 // Ctrl-C or SIGTERM; finished results are kept
 )
 
-// agentModes are the values of --agents: nuPlan's non-reactive (log replay) and reactive (IDM) agents.
-var agentModes = []string{"nonreactive", "reactive"}
+// agentModes are the values of --agents: nuPlan's non-reactive (log replay) and reactive (IDM) agents, and
+// the reactive agents exactly as nuPlan runs them (sim.ReactiveNuPlan).
+var agentModes = []string{string(sim.NonReactive), string(sim.Reactive), string(sim.ReactiveNuPlan)}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

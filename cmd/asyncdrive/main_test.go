@@ -51,7 +51,7 @@ func TestBadFlags(t *testing.T) {
 	}{
 		{[]string{"eval", "--planner", "nope"}, `unknown planner "nope" (known: ` + strings.Join(plannerNames(), ", ") + ")"},
 		{[]string{"eval"}, "missing --planner"},
-		{[]string{"eval", "--planner", "idm", "--agents", "smart"}, `unknown agents "smart" (known: nonreactive, reactive)`},
+		{[]string{"eval", "--planner", "idm", "--agents", "smart"}, `unknown agents "smart" (known: nonreactive, reactive, reactive_nuplan)`},
 		{[]string{"eval", "--planner", "idm", "--shard", "4/4"}, "want 0 <= I < N"},
 		{[]string{"eval", "--planner", "idm", "--shard", "x"}, "want I/N"},
 		{[]string{"eval", "--planner", "idm", "--shards", "4"}, "--shards needs JOB_COMPLETION_INDEX"},

@@ -64,7 +64,7 @@ type simFlags struct {
 
 func (s *simFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&s.planner, "planner", "", "planner `name` (required): "+strings.Join(plannerNames(), ", "))
-	fs.StringVar(&s.agents, "agents", "nonreactive", "other agents: nonreactive (log replay) or reactive (IDM)")
+	fs.StringVar(&s.agents, "agents", "nonreactive", "other agents: nonreactive (log replay), reactive (IDM) or reactive_nuplan (IDM exactly as nuPlan's)")
 	fs.StringVar(&s.scenario, "scenario", "", "builtin scenario `TYPE/INDEX`")
 	fs.StringVar(&s.file, "file", "", "scenario `file` (asyncdrive JSON or CommonRoad XML)")
 	fs.Uint64Var(&s.seed, "seed", defaultSeed, "seed of the builtin suite")
