@@ -153,7 +153,7 @@ func desiredSpeed(t *scenarios.Track) float64 {
 }
 
 // parkedSpeed is the speed a logged vehicle never exceeds if it is parked. Parked vehicles stay replayed in
-// reactive mode (nuPlan would start them along their lane at the speed limit).
+// Reactive mode; nuPlan starts them along their lane at the speed limit, and so does ReactiveNuPlan.
 const parkedSpeed = 0.5
 
 func parked(t *scenarios.Track) bool {
