@@ -55,6 +55,10 @@ type PDMConfig struct {
 	// starting from the ego's current acceleration; braking is never limited. Negative: no limit (as
 	// tuplan_garage). Default 2.5.
 	MaxJerkUp float64
+	// TakeoverJerk (m/s^3) is the limit on that rise at the planner's first tick when the ego is braking then
+	// (below -0.5 m/s^2, taking over from a braking driver); it grows to MaxJerkUp over the first 1.5 s (1.5;
+	// negative: MaxJerkUp from the start). See takeoverJerk.
+	TakeoverJerk float64
 	// EasedBrakeJerk (m/s^3): the centerline's proposals are made a second time with their braking eased
 	// in, the deceleration growing by at most this much per second (1.5; negative: not made). The scorer
 	// takes them where they are as safe as braking at once and more comfortable: where the planner takes
@@ -180,6 +184,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.Exponent, 10)
 	def(&c.Step, 0.1)
 	def(&c.MaxJerkUp, 2.5)
+	def(&c.TakeoverJerk, 1.5)
 	def(&c.EasedBrakeJerk, 1.5)
 	def(&c.EasedBrakeMinSpeed, 60/3.6)
 	def(&c.MapRadius, 50)
@@ -354,6 +359,8 @@ type PDM struct {
 	hasWindow   bool
 	goalS       float64 // the goal's arc length on the centerline, NaN when it is not near the centerline
 	startSpeed  float64 // the ego's speed at the first tick
+	startTime   float64 // the first tick's time
+	startBrake  bool    // the ego was braking (below takeoverBrake) at the first tick
 	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
 	flow        []float64
 	laneBuf     []int // scratch for laneDriftForecast
@@ -573,6 +580,7 @@ func (p *PDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	p.dec = PDMDecision{Best: -1, TimeToCollide: math.Inf(1)}
 	if !p.ready {
 		p.startSpeed = ego.Speed
+		p.startTime, p.startBrake = in.Time, ego.Accel < takeoverBrake
 		if !p.prepare(ego.Pose) {
 			return p.stopTrajectory(ego), nil
 		}

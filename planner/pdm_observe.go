@@ -732,7 +732,7 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 			soft := p.idmAccel(prev.Speed, pr.xSoft-(sPrev+front), pr.vSoft, pr.target)
 			acc = min(acc, max(soft, min(acc, -courtesyDecel)))
 		}
-		if jm := p.cfg.MaxJerkUp; jm > 0 {
+		if jm := p.takeoverJerk(t); jm > 0 {
 			acc = min(acc, max(prev.Accel, -p.cfg.DecelMax)+jm*dt) // ease into acceleration; braking is not limited
 		}
 		if pr.side != SideKeep && p.guide.laneWeight[pr.side] > p.guide.laneWeight[SideKeep] && p.side[pr.side].lcU < laneChangeCommit && p.cfg.LaneChangeJerk > 0 {
@@ -817,6 +817,30 @@ func blendPose(pose geom.Pose, lat, u, bl float64) geom.Pose {
 // idmAccel is the proposals' IDM: a*(1 - (v/v0)^delta - (s*/max(gap, s0))^2) with
 // s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a. Behind a
 // leader that is not slower, at a time gap of at least gapBrakeMinTime, it brakes at most PDMConfig.GapBrake.
+// Taking over from a braking driver. nuPlan's comfort metric estimates the jerk at the start of a run from
+// its first 1.5 s (a Savitzky-Golay fit), where the planner takes the car over from the recorded driver; a
+// driver who was braking and a planner that accelerates at once give a jerk above its 4.13 m/s^3 bound.
+// When the ego brakes harder than takeoverBrake at the first tick, the proposals' acceleration rises at
+// most PDMConfig.TakeoverJerk per second at first, the limit growing to MaxJerkUp over the first
+// takeoverWindow (the window the metric's estimate fits).
+const (
+	takeoverBrake  = -0.5 // m/s^2
+	takeoverWindow = 1.5  // s
+)
+
+// takeoverJerk returns the limit on the rise of a proposal's acceleration at t seconds into it (0 or less:
+// none).
+func (p *PDM) takeoverJerk(t float64) float64 {
+	jm, tj := p.cfg.MaxJerkUp, p.cfg.TakeoverJerk
+	if jm <= 0 || tj <= 0 || !p.startBrake {
+		return jm
+	}
+	if el := p.t0 - p.startTime + t; el < takeoverWindow {
+		return min(jm, tj+(jm-tj)*el/takeoverWindow)
+	}
+	return jm
+}
+
 func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
 	c := &p.cfg
 	free := -1.0
