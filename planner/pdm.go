@@ -56,7 +56,7 @@ type PDMConfig struct {
 	// tuplan_garage). Default 2.5.
 	MaxJerkUp float64
 	// TakeoverJerk (m/s^3) is the limit on that rise at the planner's first tick when the ego is braking then
-	// (below -0.5 m/s^2, taking over from a braking driver); it grows to MaxJerkUp over the first 1.5 s (1.5;
+	// (below -0.5 m/s^2, taking over from a braking driver); it grows to MaxJerkUp over the first 1.5 s (0.5;
 	// negative: MaxJerkUp from the start). See takeoverJerk.
 	TakeoverJerk float64
 	// EasedBrakeJerk (m/s^3): the centerline's proposals are made a second time with their braking eased
@@ -184,7 +184,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.Exponent, 10)
 	def(&c.Step, 0.1)
 	def(&c.MaxJerkUp, 2.5)
-	def(&c.TakeoverJerk, 1.5)
+	def(&c.TakeoverJerk, 0.5)
 	def(&c.EasedBrakeJerk, 1.5)
 	def(&c.EasedBrakeMinSpeed, 60/3.6)
 	def(&c.MapRadius, 50)
