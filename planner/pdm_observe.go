@@ -814,9 +814,6 @@ func blendPose(pose geom.Pose, lat, u, bl float64) geom.Pose {
 	return q
 }
 
-// idmAccel is the proposals' IDM: a*(1 - (v/v0)^delta - (s*/max(gap, s0))^2) with
-// s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a. Behind a
-// leader that is not slower, at a time gap of at least gapBrakeMinTime, it brakes at most PDMConfig.GapBrake.
 // Taking over from a braking driver. nuPlan's comfort metric estimates the jerk at the start of a run from
 // its first 1.5 s (a Savitzky-Golay fit), where the planner takes the car over from the recorded driver; a
 // driver who was braking and a planner that accelerates at once give a jerk above its 4.13 m/s^3 bound.
@@ -841,6 +838,9 @@ func (p *PDM) takeoverJerk(t float64) float64 {
 	return jm
 }
 
+// idmAccel is the proposals' IDM: a*(1 - (v/v0)^delta - (s*/max(gap, s0))^2) with
+// s* = s0 + max(0, v*T + v*(v - vLead)/(2 sqrt(a*b))), clipped to [-b, a]; a target of 0 brakes at a. Behind a
+// leader that is not slower, at a time gap of at least gapBrakeMinTime, it brakes at most PDMConfig.GapBrake.
 func (p *PDM) idmAccel(v, gap, vLead, target float64) float64 {
 	c := &p.cfg
 	free := -1.0
