@@ -277,6 +277,20 @@ func TestEventQueueOrder(t *testing.T) {
 
 // On a road without posted speed limits, a reactive agent keeps to the pace its log drove at (nuPlan's 10
 // m/s would slow a 17 m/s car down); with a limit, it targets the limit.
+// lastSpeed runs sc for steps with the ego held still and returns the speed of its one road user at the end.
+func lastSpeed(t *testing.T, sc *scenarios.Scenario, mode AgentMode, steps int) float64 {
+	t.Helper()
+	r, err := Run(sc, stopPlanner{}, Config{Agents: mode, Steps: steps})
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := r.Objects[len(r.Objects)-1]
+	if len(last) != 1 {
+		t.Fatalf("%s: %d objects at the end, want the one road user", mode, len(last))
+	}
+	return last[0].Vel.Norm()
+}
+
 func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 	endSpeed := func(limit float64, mode AgentMode) float64 {
 		t.Helper()
@@ -290,15 +304,7 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 			sc.Expert[i].Pose.Y = 3.5 // out of the car's way
 		}
 		sc.Tracks = []scenarios.Track{track("car", 20, 0, 17, 231)}
-		r, err := Run(sc, stopPlanner{}, Config{Agents: mode, Steps: 80})
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := r.Objects[len(r.Objects)-1]
-		if len(last) != 1 {
-			t.Fatalf("limit %v: %d objects at the end, want the car", limit, len(last))
-		}
-		return last[0].Vel.Norm()
+		return lastSpeed(t, sc, mode, 80)
 	}
 	if v := endSpeed(0, Reactive); math.Abs(v-17) > 0.5 {
 		t.Errorf("no speed limit: the car drives %.2f m/s after 8 s, want its logged 17", v)
@@ -317,22 +323,10 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
 	sc := testScenario()
 	sc.Tracks = []scenarios.Track{track("parked", 80, 0, 0, 231)}
-	speed := func(mode AgentMode) float64 {
-		t.Helper()
-		r, err := Run(sc, stopPlanner{}, Config{Agents: mode, Steps: 60})
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := r.Objects[len(r.Objects)-1]
-		if len(last) != 1 {
-			t.Fatalf("%s: %d objects at the end, want the parked car", mode, len(last))
-		}
-		return last[0].Vel.Norm()
-	}
-	if v := speed(Reactive); v != 0 {
+	if v := lastSpeed(t, sc, Reactive, 60); v != 0 {
 		t.Errorf("reactive: the parked car moves at %.2f m/s, want it parked", v)
 	}
-	if v := speed(ReactiveNuPlan); v < 2 {
+	if v := lastSpeed(t, sc, ReactiveNuPlan, 60); v < 2 {
 		t.Errorf("reactive_nuplan: the parked car drives %.2f m/s after 6 s, want it pulling out (nuPlan's agents)", v)
 	}
 }
