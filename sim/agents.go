@@ -18,14 +18,15 @@ const (
 	// Reactive drives vehicles with IDM along their lanes, stopping at red lights (and at yellow ones they
 	// can stop for comfortably) and reacting to the ego (nuPlan's idm_agents observation); unlike nuPlan's,
 	// agents at a junction also yield to vehicles already inside it whose path crosses theirs (junction.go),
-	// and on a lane without a posted speed limit they target the fastest speed of their log (desiredSpeed).
+	// and they keep the pace of their log: the fastest speed in it where no limit is posted, and where one
+	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed).
 	// Pedestrians, bicycles and static objects are replayed.
 	Reactive AgentMode = "reactive"
 	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's three
 	// departures from it: agents do not yield to vehicles inside a junction (they see only what is in their
-	// path corridor), take 10 m/s on a lane without a posted limit, and parked vehicles on a lane are driven
-	// too (they pull out at the limit). For reproducing nuPlan's reactive figures; Reactive is the more
-	// realistic traffic.
+	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), and
+	// parked vehicles on a lane are driven too (they pull out at the limit). For reproducing nuPlan's reactive
+	// figures; Reactive is the more realistic traffic.
 	ReactiveNuPlan AgentMode = "reactive_nuplan"
 )
 
@@ -38,7 +39,7 @@ func (m AgentMode) IsReactive() bool { return m == Reactive || m == ReactiveNuPl
 // Reactive-agent settings from nuPlan's idm_agents_observation.yaml.
 const (
 	agentRadius        = 100.0 // m: agents further than this from the ego are removed for good
-	agentDefaultSpeed  = 10.0  // m/s, nuPlan's target without a speed limit (here: see desiredSpeed)
+	agentDefaultSpeed  = 10.0  // m/s, nuPlan's target without a speed limit (Reactive: see desiredSpeed)
 	agentMinPathLength = 20.0  // m: shorter lane paths are not driven by IDM (the agent is replayed)
 	agentLaneSnap      = 3.0   // m: furthest an agent's centre may be from a lane centerline to be driven
 	agentLookahead     = 80.0  // m: leaders and red lights are searched this far along the path
@@ -137,20 +138,47 @@ func (r *reactiveAgents) occupied(box, ego geom.Box) bool {
 	return false
 }
 
-// desiredSpeed is the target speed of an agent on a lane without a posted limit: the fastest speed in the
-// vehicle's log (agentDefaultSpeed if it never moved faster than parkedSpeed). nuPlan's agents take 10 m/s
-// there, which on recorded roads without posted limits (all of SinD's, 80 of the 94 NGSIM files') slowed
-// motorway traffic from 15-20 m/s to 10 and sped up town traffic.
-func desiredSpeed(t *scenarios.Track) float64 {
+// desiredSpeed is the target speed of a Reactive agent whose lane posts limit (0: none), its log sampled every
+// dt seconds. Where no limit is posted it is the fastest speed in the vehicle's log (agentDefaultSpeed if it
+// never moved faster than parkedSpeed): nuPlan's agents take 10 m/s there, which on recorded roads without
+// posted limits (all of SinD's, 80 of the 94 NGSIM files') slowed motorway traffic from 15-20 m/s to 10 and
+// sped up town traffic. Where a limit is posted it is the limit, as nuPlan's, unless the log shows the
+// vehicle cruising below it: within cruiseBand of its fastest speed for at least cruiseTime. Then it keeps
+// that pace, as the driver did: a truck logged at 60% of the limit does not speed up to the limit once it
+// reacts to the ego. A vehicle whose log never settles (pulling away from a stop, say) has not shown its pace
+// and takes the limit.
+func desiredSpeed(t *scenarios.Track, limit, dt float64) float64 {
 	v := 0.0
 	for _, s := range t.States {
 		v = math.Max(v, s.Speed())
 	}
-	if v <= parkedSpeed {
-		return agentDefaultSpeed
+	if !(limit > 0) {
+		if v <= parkedSpeed {
+			return agentDefaultSpeed
+		}
+		return v
+	}
+	if v <= parkedSpeed || v >= limit {
+		return limit
+	}
+	n := 0
+	for _, s := range t.States {
+		if s.Speed() >= cruiseBand*v {
+			n++
+		}
+	}
+	if float64(n)*dt < cruiseTime {
+		return limit
 	}
 	return v
 }
+
+// A logged vehicle cruises when its speed stays within cruiseBand of its fastest for at least cruiseTime
+// seconds (desiredSpeed).
+const (
+	cruiseBand = 0.9
+	cruiseTime = 1.0
+)
 
 // parkedSpeed is the speed a logged vehicle never exceeds if it is parked. Parked vehicles stay replayed in
 // Reactive mode; nuPlan starts them along their lane at the speed limit, and so does ReactiveNuPlan.
@@ -182,11 +210,11 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	// Long enough for the whole horizon at the larger of the logged speed and the limit, so that an agent that
 	// starts from a standstill does not stop at the end of a short path (inside a junction, say).
 	limit0 := r.mx.Lane(lane).SpeedLimit
-	if limit0 <= 0 {
-		limit0 = desiredSpeed(t)
-		if r.nuplan {
-			limit0 = agentDefaultSpeed
-		}
+	switch {
+	case r.nuplan && !(limit0 > 0):
+		limit0 = agentDefaultSpeed
+	case !r.nuplan:
+		limit0 = desiredSpeed(t, limit0, r.sc.DT)
 	}
 	want := math.Max(st.Speed(), limit0)*agentPathHorizon + 60
 	for a.path.Length() < want && len(a.lanes) < 64 {

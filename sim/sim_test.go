@@ -318,6 +318,43 @@ func TestReactiveAgentPaceWithoutSpeedLimit(t *testing.T) {
 	}
 }
 
+// A reactive vehicle keeps the pace its log shows it cruising at, below the posted limit: a car logged at 12
+// m/s on a 20 m/s road goes on at 12 m/s (nuPlan's agents speed up to the limit). A car whose log never settles
+// (pulling away, 8 to 12 m/s in 2 s) has not shown its pace and takes the limit.
+func TestReactiveAgentKeepsItsLoggedPace(t *testing.T) {
+	endSpeed := func(car scenarios.Track, mode AgentMode) float64 {
+		t.Helper()
+		sc := testScenario()
+		sc.Map = road(1000)
+		for i := range sc.Map.Lanes {
+			sc.Map.Lanes[i].SpeedLimit = 20
+		}
+		sc.Expert = cruise(100, 0, 231)
+		for i := range sc.Expert {
+			sc.Expert[i].Pose.Y = 3.5 // out of the car's way
+		}
+		sc.Tracks = []scenarios.Track{car}
+		return lastSpeed(t, sc, mode, 80)
+	}
+	cruising := track("car", 20, 0, 12, 231)
+	if v := endSpeed(cruising, Reactive); math.Abs(v-12) > 0.5 {
+		t.Errorf("logged at 12 m/s: the car drives %.2f m/s after 8 s, want its logged 12", v)
+	}
+	if v := endSpeed(cruising, ReactiveNuPlan); v < 14 {
+		t.Errorf("nuPlan's agents, logged at 12 m/s: the car drives %.2f m/s after 8 s, want it speeding up towards the limit 20", v)
+	}
+	pulling := scenarios.Track{ID: "car", Type: scenarios.Vehicle, Length: 4.5, Width: 2}
+	x := 20.0
+	for i := 0; i < 21; i++ {
+		v := 8 + 4*float64(i)/20
+		pulling.States = append(pulling.States, scenarios.AgentState{Pose: geom.Pose{X: x}, VX: v})
+		x += v * 0.1
+	}
+	if v := endSpeed(pulling, Reactive); v < 13 {
+		t.Errorf("logged pulling away to 12 m/s: the car drives %.2f m/s after 8 s, want it speeding up towards the limit 20", v)
+	}
+}
+
 // nuPlan's IDM agents drive parked vehicles too: a car parked on the ego's lane pulls out at the limit. The
 // reactive mode here leaves it parked (replayed).
 func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
