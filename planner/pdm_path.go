@@ -478,10 +478,7 @@ func lanePath(mx *scenarios.MapIndex, lanes []int, runout float64) (pl geom.Poly
 		}
 	}
 	if len(lanes) > 0 {
-		if box, ok := mx.OpenEnd(lanes[len(lanes)-1], runout); ok {
-			pl.Append(box.Center.Pos().Add(geom.Unit(box.Center.Heading).Scale(box.Length / 2)))
-			open = true
-		}
+		open = mx.AppendRunout(&pl, lanes[len(lanes)-1], runout)
 	}
 	return pl, from, open
 }

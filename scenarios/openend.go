@@ -66,6 +66,18 @@ func (x *MapIndex) OpenEnd(i int, length float64) (geom.Box, bool) {
 	return b, true
 }
 
+// AppendRunout extends pl, a path that ends where lane i ends, straight on for length metres when the lane
+// ends at the edge of the map (OpenEnd), and reports whether it did: the road goes on past where the map was
+// cut. Planners and reactive agents drive on there instead of stopping at the map's edge.
+func (x *MapIndex) AppendRunout(pl *geom.Polyline, i int, length float64) bool {
+	b, ok := x.OpenEnd(i, length)
+	if !ok {
+		return false
+	}
+	pl.Append(b.Center.Pos().Add(geom.Unit(b.Center.Heading).Scale(b.Length / 2)))
+	return true
+}
+
 // findOpenEnds collects the corridors continuing the lanes that end at the edge of the map (OpenEnd)
 // straight on for OpenEndRunout metres.
 func (x *MapIndex) findOpenEnds() {

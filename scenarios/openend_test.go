@@ -61,3 +61,37 @@ func TestOpenEnd(t *testing.T) {
 		t.Error("OpenEnd with a NaN length")
 	}
 }
+
+func TestAppendRunout(t *testing.T) {
+	m := testMap()
+	x := m.Index()
+	for _, c := range []struct {
+		lane string
+		open bool
+	}{{"l3", true}, {"l2", false}, {"l1", false}} {
+		i, _ := x.LaneIndex(c.lane)
+		var pl geom.Polyline
+		for _, p := range x.Path(i).Pts {
+			pl.Append(p)
+		}
+		before := pl.Length()
+		end := pl.Pts[len(pl.Pts)-1]
+		got := x.AppendRunout(&pl, i, 30)
+		if got != c.open {
+			t.Errorf("AppendRunout(%s) = %v, want %v", c.lane, got, c.open)
+		}
+		want := before
+		if c.open {
+			want += 30
+		}
+		if math.Abs(pl.Length()-want) > 1e-6 {
+			t.Errorf("AppendRunout(%s): path %.2f m long, want %.2f", c.lane, pl.Length(), want)
+		}
+		if c.open {
+			// Straight on along the lane's last heading.
+			if h := pl.HeadingAt(pl.Length() - 1); math.Abs(geom.AngleDiff(h, x.Path(i).HeadingAt(x.Path(i).Length()))) > 1e-6 {
+				t.Errorf("AppendRunout(%s): runout heads %.3f rad, off the lane's end (from %v)", c.lane, h, end)
+			}
+		}
+	}
+}

@@ -232,6 +232,9 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 		}
 		a.laneEnd = append(a.laneEnd, a.path.Length())
 	}
+	// Where the path reaches the edge of a recorded map the road goes on: the agent drives on rather than
+	// stopping at the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
+	r.mx.AppendRunout(&a.path, a.lanes[len(a.lanes)-1], scenarios.OpenEndRunout)
 	if a.path.Length()-s0 < agentMinPathLength {
 		return idmAgent{}, false
 	}

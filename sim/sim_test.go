@@ -355,6 +355,21 @@ func TestReactiveAgentKeepsItsLoggedPace(t *testing.T) {
 	}
 }
 
+// A reactive vehicle drives on through the open end of its lane, where the recorded map was cut, instead of
+// stopping at the map's edge as at the end of a road: lane d ends at x=600 with nothing beyond it.
+func TestReactiveAgentDrivesThroughTheMapsOpenEnd(t *testing.T) {
+	for _, mode := range []AgentMode{Reactive, ReactiveNuPlan} {
+		sc := testScenario()
+		sc.Expert = cruise(500, 0, 231) // standing behind the car, within the agent radius
+		sc.Tracks = []scenarios.Track{track("car", 530, 0, 10, 231)}
+		// At 5.5 s the car's front is about 8 m from the map's edge: stopping there would have braked it
+		// hard by now.
+		if v := lastSpeed(t, sc, mode, 55); v < 9.5 {
+			t.Errorf("%s: the car drives %.2f m/s 8 m before the map's open end, want it keeping its 10 m/s", mode, v)
+		}
+	}
+}
+
 // nuPlan's IDM agents drive parked vehicles too: a car parked on the ego's lane pulls out at the limit. The
 // reactive mode here leaves it parked (replayed).
 func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
