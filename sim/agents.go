@@ -150,7 +150,9 @@ func (r *reactiveAgents) occupied(box, ego geom.Box) bool {
 func desiredSpeed(t *scenarios.Track, limit, dt float64) float64 {
 	v := 0.0
 	for _, s := range t.States {
-		v = math.Max(v, s.Speed())
+		if sp := s.Speed(); sp > v && !math.IsInf(sp, 1) {
+			v = sp // NaN and +Inf never count
+		}
 	}
 	if !(limit > 0) {
 		if v <= parkedSpeed {

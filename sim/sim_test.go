@@ -370,6 +370,36 @@ func TestReactiveAgentDrivesThroughTheMapsOpenEnd(t *testing.T) {
 	}
 }
 
+func TestDesiredSpeed(t *testing.T) {
+	speeds := func(vs ...float64) *scenarios.Track {
+		tr := &scenarios.Track{ID: "car", Type: scenarios.Vehicle, Length: 4.5, Width: 2}
+		for _, v := range vs {
+			tr.States = append(tr.States, scenarios.AgentState{VX: v})
+		}
+		return tr
+	}
+	cruise12 := speeds(11, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12, 12) // 1.1 s within 10% of 12 m/s at 0.1 s
+	ramp := speeds(4, 5, 6, 7, 8, 9, 10, 11, 12)
+	for _, c := range []struct {
+		name  string
+		tr    *scenarios.Track
+		limit float64
+		want  float64
+	}{
+		{"cruising below the limit keeps its pace", cruise12, 20, 12},
+		{"cruising above the limit takes the limit", cruise12, 10, 10},
+		{"pulling away takes the limit", ramp, 20, 20},
+		{"no limit: the log's fastest", ramp, 0, 12},
+		{"parked, no limit: nuPlan's 10 m/s", speeds(0, 0.2, 0.1), 0, agentDefaultSpeed},
+		{"parked below a limit takes the limit", speeds(0, 0.2, 0.1), 15, 15},
+		{"a NaN speed does not count", speeds(math.NaN(), 8, 8, 8, 8, 8, 8, 8, 8, 8, 8, 8), 0, 8},
+	} {
+		if got := desiredSpeed(c.tr, c.limit, 0.1); got != c.want {
+			t.Errorf("%s: desiredSpeed %v, want %v", c.name, got, c.want)
+		}
+	}
+}
+
 // nuPlan's IDM agents drive parked vehicles too: a car parked on the ego's lane pulls out at the limit. The
 // reactive mode here leaves it parked (replayed).
 func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
