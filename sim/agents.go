@@ -59,7 +59,8 @@ type idmAgent struct {
 	width   float64
 	active  bool // false once removed (out of range)
 	pose    geom.Pose
-	cur     int // index in lanes of the lane under the agent's centre
+	cur     int          // index in lanes of the lane under the agent's centre
+	change  loggedChange // the log's next lane change, still to be made (Reactive only; lanechange.go)
 }
 
 // reactiveAgents holds the IDM agents of one simulation. Vehicles become IDM agents at the frame their log
@@ -218,7 +219,25 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	case !r.nuplan:
 		limit0 = desiredSpeed(t, limit0, r.sc.DT)
 	}
-	want := math.Max(st.Speed(), limit0)*agentPathHorizon + 60
+	r.extendPath(&a, t, math.Max(st.Speed(), limit0)*agentPathHorizon+60, s0)
+	if a.path.Length()-s0 < agentMinPathLength {
+		return idmAgent{}, false
+	}
+	a.s, _ = a.path.Project(st.Pose.Pos())
+	a.v = st.Speed()
+	a.params = idm.Agents(math.Max(limit0, 0.1))
+	a.pose = a.path.PoseAt(a.s)
+	if !r.nuplan {
+		a.change = r.firstLaneChange(t, frame, lane)
+	}
+	return a, true
+}
+
+// extendPath appends to agent a's path the successors of its last lane until the path is want metres long
+// (s0: where the agent is on it), choosing at forks the successor that matches track t's log, and then, where
+// the path reaches the edge of a recorded map, the road's runout: the agent drives on rather than stopping at
+// the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
+func (r *reactiveAgents) extendPath(a *idmAgent, t *scenarios.Track, want, s0 float64) {
 	for a.path.Length() < want && len(a.lanes) < 64 {
 		succ := r.mx.Successors(a.lanes[len(a.lanes)-1])
 		if len(succ) == 0 {
@@ -234,17 +253,7 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 		}
 		a.laneEnd = append(a.laneEnd, a.path.Length())
 	}
-	// Where the path reaches the edge of a recorded map the road goes on: the agent drives on rather than
-	// stopping at the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
 	r.mx.AppendRunout(&a.path, a.lanes[len(a.lanes)-1], scenarios.OpenEndRunout)
-	if a.path.Length()-s0 < agentMinPathLength {
-		return idmAgent{}, false
-	}
-	a.s, _ = a.path.Project(st.Pose.Pos())
-	a.v = st.Speed()
-	a.params = idm.Agents(math.Max(limit0, 0.1))
-	a.pose = a.path.PoseAt(a.s)
-	return a, true
 }
 
 // bestSuccessor picks among succ the lane closest to the track's logged positions (its last known state),
@@ -292,6 +301,7 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 			a.active = false
 			continue
 		}
+		r.tryLaneChange(a, i, t, obs)
 		gap, leadV := r.leader(a, i, t, obs)
 		acc := a.params.Accel(a.v, gap, leadV)
 		acc = math.Max(-a.params.DecelMax, math.Min(a.params.AccelMax, acc))

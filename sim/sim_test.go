@@ -400,6 +400,51 @@ func TestDesiredSpeed(t *testing.T) {
 	}
 }
 
+// A reactive vehicle makes the lane change of its log (lane a to lane b, from 3 s) when the gap in the new lane
+// is safe, and keeps its lane while the ego drives alongside in the new lane; nuPlan's agents keep their lane.
+func TestReactiveAgentChangesLanesWhenTheGapIsSafe(t *testing.T) {
+	changer := scenarios.Track{ID: "car", Type: scenarios.Vehicle, Length: 4.5, Width: 2}
+	for i := 0; i < 151; i++ {
+		y := math.Min(3.5, math.Max(0, 3.5*float64(i-30)/30)) // lane a, over to lane b from 3 s to 6 s, at 10 m/s
+		changer.States = append(changer.States, scenarios.AgentState{Pose: geom.Pose{X: 100 + float64(i), Y: y}, VX: 10})
+	}
+	endY := func(ego []scenarios.EgoState, mode AgentMode) float64 {
+		t.Helper()
+		sc := testScenario()
+		sc.Map = road(1000)
+		sc.Expert = ego
+		sc.Tracks = []scenarios.Track{changer}
+		res, err := Run(sc, planner.NewLogReplay(sc), Config{Agents: mode, Steps: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range res.Objects[len(res.Objects)-1] {
+			if o.ID == "car" {
+				return o.Box.Center.Y
+			}
+		}
+		t.Fatal("the car is gone")
+		return 0
+	}
+	behind := cruise(60, 10, 151) // in lane b, 40 m behind
+	for i := range behind {
+		behind[i].Pose.Y = 3.5
+	}
+	alongside := cruise(98, 10, 151) // in lane b beside the car all along
+	for i := range alongside {
+		alongside[i].Pose.Y = 3.5
+	}
+	if y := endY(behind, Reactive); math.Abs(y-3.5) > 0.3 {
+		t.Errorf("new lane clear: the car ends at y=%.2f, want it in lane b (3.5)", y)
+	}
+	if y := endY(alongside, Reactive); math.Abs(y) > 0.3 {
+		t.Errorf("the ego alongside in lane b: the car ends at y=%.2f, want it kept in lane a (0)", y)
+	}
+	if y := endY(behind, ReactiveNuPlan); math.Abs(y) > 0.3 {
+		t.Errorf("nuPlan's agents: the car ends at y=%.2f, want it kept in lane a (0)", y)
+	}
+}
+
 // nuPlan's IDM agents drive parked vehicles too: a car parked on the ego's lane pulls out at the limit. The
 // reactive mode here leaves it parked (replayed).
 func TestReactiveNuPlanDrivesParkedVehicles(t *testing.T) {
