@@ -18,15 +18,16 @@ const (
 	// Reactive drives vehicles with IDM along their lanes, stopping at red lights (and at yellow ones they
 	// can stop for comfortably) and reacting to the ego (nuPlan's idm_agents observation); unlike nuPlan's,
 	// agents at a junction also yield to vehicles already inside it whose path crosses theirs (junction.go),
-	// and they keep the pace of their log: the fastest speed in it where no limit is posted, and where one
-	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed).
-	// Pedestrians, bicycles and static objects are replayed.
+	// they keep the pace of their log: the fastest speed in it where no limit is posted, and where one
+	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed), and they make
+	// their log's lane changes once the new lane's gap is safe (lanechange.go). Pedestrians, bicycles and
+	// static objects are replayed.
 	Reactive AgentMode = "reactive"
-	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's three
+	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's four
 	// departures from it: agents do not yield to vehicles inside a junction (they see only what is in their
-	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), and
-	// parked vehicles on a lane are driven too (they pull out at the limit). For reproducing nuPlan's reactive
-	// figures; Reactive is the more realistic traffic.
+	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), keep
+	// their lane, and parked vehicles on a lane are driven too (they pull out at the limit). For reproducing
+	// nuPlan's reactive figures; Reactive is the more realistic traffic.
 	ReactiveNuPlan AgentMode = "reactive_nuplan"
 )
 

@@ -3,8 +3,8 @@
 // kinematic bicycle model (package dynamics), and the other road users either replay their log
 // (NonReactive) or are driven by IDM along their lanes, stopping at red lights and reacting to the ego
 // (Reactive; ReactiveNuPlan drives them exactly as nuPlan's IDM agents, without Reactive's yielding inside
-// junctions and the pace each keeps from its log). Where a lane ends at the edge of a recorded map, agents
-// drive on, as the ego may. The finished run is scored with nuPlan's metrics (package metrics).
+// junctions, the pace each keeps from its log and the logged lane changes made into safe gaps). Where a lane
+// ends at the edge of a recorded map, agents drive on, as the ego may. The finished run is scored with nuPlan's metrics (package metrics).
 //
 // Time is virtual: an EventQueue orders the planner ticks (and, in later components, the guide's results and
 // perception messages) by virtual time, so the same inputs give byte-identical results on any machine.
