@@ -28,6 +28,7 @@ type MapIndex struct {
 	grid    grid
 
 	openEnds []geom.Box // corridors past the lanes that end at the edge of the map (InOpenEnd)
+	openLane []bool     // per lane: it ends at the edge of the map (OpenEnd), found once by findOpenEnds
 }
 
 type grid struct {

@@ -57,6 +57,9 @@ func (x *MapIndex) OpenEnd(i int, length float64) (geom.Box, bool) {
 	if !ok {
 		return b, false
 	}
+	if x.openLane != nil { // known since the index was built: whether the end is open does not depend on length
+		return b, x.openLane[i]
+	}
 	pts := x.Path(i).Pts
 	end := pts[len(pts)-1]
 	probe := end.Add(geom.Unit(b.Center.Heading).Scale(OpenEndProbe))
@@ -81,11 +84,14 @@ func (x *MapIndex) AppendRunout(pl *geom.Polyline, i int, length float64) bool {
 // findOpenEnds collects the corridors continuing the lanes that end at the edge of the map (OpenEnd)
 // straight on for OpenEndRunout metres.
 func (x *MapIndex) findOpenEnds() {
+	open := make([]bool, x.NumLanes())
 	for l := range x.NumLanes() {
 		if b, ok := x.OpenEnd(l, OpenEndRunout); ok {
 			x.openEnds = append(x.openEnds, b)
+			open[l] = true
 		}
 	}
+	x.openLane = open
 }
 
 // InOpenEnd reports whether p lies in the corridor continuing one of the map's open ends (OpenEnd) straight

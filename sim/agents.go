@@ -229,7 +229,7 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	a.params = idm.Agents(math.Max(limit0, 0.1))
 	a.pose = a.path.PoseAt(a.s)
 	if !r.nuplan {
-		a.change = r.firstLaneChange(t, frame, lane)
+		a.change = r.firstLaneChange(t, frame, lane, &a.path)
 	}
 	return a, true
 }

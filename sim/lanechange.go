@@ -22,8 +22,10 @@ const (
 	laneChangeSafeDecel = 2.0 // m/s^2, nuPlan's agents' comfortable deceleration
 	laneChangeTime      = 3.0 // s
 	laneChangeMinLength = 15.0
-	// laneChangeSample is the step (frames) at which a log is scanned for its first lane change.
-	laneChangeSample = 2
+	// laneChangeSample is the step (frames) at which a log is scanned for its first lane change, and
+	// laneChangeStray (m) how far from the agent's path a logged position must lie to be looked at.
+	laneChangeSample = 5
+	laneChangeStray  = 1.0
 )
 
 // loggedChange is the first lane change of a vehicle's log from a frame on: at time t (s) from lane from into
@@ -35,10 +37,22 @@ type loggedChange struct {
 }
 
 // firstLaneChange scans track t's log from frame on for its first move into a neighbouring lane, following the
-// lane it is in (from lane) through successors.
-func (r *reactiveAgents) firstLaneChange(t *scenarios.Track, frame, lane int) loggedChange {
+// lane it is in (from lane) through successors. path is the agent's path from where the log is at frame: only
+// where the log strays laneChangeStray from it is the lane looked up.
+func (r *reactiveAgents) firstLaneChange(t *scenarios.Track, frame, lane int, path *geom.Polyline) loggedChange {
 	cur := lane
-	for k := frame - t.Start; k < len(t.States); k += laneChangeSample {
+	s := math.NaN()
+	for k := max(frame-t.Start, 0); k < len(t.States); k += laneChangeSample {
+		p := t.States[k].Pose.Pos()
+		var sk, lat float64
+		if math.IsNaN(s) {
+			sk, lat, _ = path.ProjectDist(p) // the first sample: anywhere on the path
+		} else {
+			sk, lat, _ = path.ProjectRange(p, s-5, s+40) // then near the last one
+		}
+		if s = sk; math.Abs(lat) < laneChangeStray {
+			continue
+		}
 		l, _, _, ok := r.mx.NearestLane(t.States[k].Pose, agentLaneSnap)
 		if !ok || l == cur {
 			continue
@@ -102,7 +116,7 @@ func (r *reactiveAgents) tryLaneChange(a *idmAgent, self int, t float64, obs []o
 	r.changePath(a, lanes, &line, s0, length)
 	// On to the log's next change, from a second after this one's crossing.
 	after := int(math.Ceil((lc.t + laneChangeLead + 1) / r.sc.DT))
-	a.change = r.firstLaneChange(&r.sc.Tracks[a.track], after, lc.to)
+	a.change = r.firstLaneChange(&r.sc.Tracks[a.track], after, lc.to, &a.path)
 }
 
 // gapSafe reports whether agent a may move into the lane along line, where it projects at s0: nothing
