@@ -36,12 +36,13 @@ type loggedChange struct {
 	from, to int
 }
 
-// firstLaneChange scans track t's log from frame on for its first move into a neighbouring lane, following the
-// lane it is in (from lane) through successors. path is the agent's path from where the log is at frame: only
-// where the log strays laneChangeStray from it is the lane looked up.
+// firstLaneChange scans track t's log from frame on for its first move into a neighbouring lane. path is the
+// agent's path from where the log is at frame (lane is the lane it starts on): only where the log strays
+// laneChangeStray from it are lanes looked up, the one the log leaves (where it last followed the path) and the
+// one it moves into.
 func (r *reactiveAgents) firstLaneChange(t *scenarios.Track, frame, lane int, path *geom.Polyline) loggedChange {
-	cur := lane
 	s := math.NaN()
+	on := -1 // the last sample on the path
 	for k := max(frame-t.Start, 0); k < len(t.States); k += laneChangeSample {
 		p := t.States[k].Pose.Pos()
 		var sk, lat float64
@@ -51,27 +52,28 @@ func (r *reactiveAgents) firstLaneChange(t *scenarios.Track, frame, lane int, pa
 			sk, lat, _ = path.ProjectRange(p, s-5, s+40) // then near the last one
 		}
 		if s = sk; math.Abs(lat) < laneChangeStray {
+			on = k
 			continue
 		}
 		l, _, _, ok := r.mx.NearestLane(t.States[k].Pose, agentLaneSnap)
-		if !ok || l == cur {
+		if !ok {
 			continue
 		}
-		// Into a neighbour of its lane, or of the next one (the change may cross the lanes' seam).
-		succ := r.mx.Successors(cur)
-		for j := -1; j < len(succ); j++ {
-			from := cur
-			if j >= 0 {
-				from = succ[j]
-			}
-			if l == r.mx.LeftNeighbor(from) || l == r.mx.RightNeighbor(from) {
-				return loggedChange{ok: true, t: float64(t.Start+k)*r.sc.DT - laneChangeLead, from: from, to: l}
+		from := lane
+		if on >= 0 {
+			if f, _, _, ok := r.mx.NearestLane(t.States[on].Pose, agentLaneSnap); ok {
+				from = f
 			}
 		}
-		for _, s := range succ {
-			if s == l {
-				cur = l
-				break
+		// Into a neighbour of the lane it leaves, or of the next one (the change may cross the lanes' seam).
+		succ := r.mx.Successors(from)
+		for j := -1; j < len(succ); j++ {
+			f := from
+			if j >= 0 {
+				f = succ[j]
+			}
+			if l != f && (l == r.mx.LeftNeighbor(f) || l == r.mx.RightNeighbor(f)) {
+				return loggedChange{ok: true, t: float64(t.Start+k)*r.sc.DT - laneChangeLead, from: f, to: l}
 			}
 		}
 	}
