@@ -19,14 +19,14 @@ const (
 	// can stop for comfortably) and reacting to the ego (nuPlan's idm_agents observation); unlike nuPlan's,
 	// agents at a junction also yield to vehicles already inside it whose path crosses theirs (junction.go),
 	// they keep the pace of their log: the fastest speed in it where no limit is posted, and where one
-	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed), and they make
-	// their log's lane changes once the new lane's gap is safe (lanechange.go). Pedestrians, bicycles and
-	// static objects are replayed.
+	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed), they follow
+	// at the time gap they start with (keepGap), and they make their log's lane changes once the new lane's
+	// gap is safe (lanechange.go). Pedestrians, bicycles and static objects are replayed.
 	Reactive AgentMode = "reactive"
-	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's four
+	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's five
 	// departures from it: agents do not yield to vehicles inside a junction (they see only what is in their
-	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), keep
-	// their lane, and parked vehicles on a lane are driven too (they pull out at the limit). For reproducing
+	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), follow at
+	// 1.5 s, keep their lane, and parked vehicles on a lane are driven too (they pull out at the limit). For reproducing
 	// nuPlan's reactive figures; Reactive is the more realistic traffic.
 	ReactiveNuPlan AgentMode = "reactive_nuplan"
 )
@@ -62,7 +62,26 @@ type idmAgent struct {
 	pose    geom.Pose
 	cur     int          // index in lanes of the lane under the agent's centre
 	change  loggedChange // the log's next lane change, still to be made (Reactive only; lanechange.go)
+	gapKept bool         // the time headway has been set from the first gap (keepGap)
 }
+
+// keepGap sets the agent's IDM time headway to the time gap it keeps to its leader at its first step (gap,
+// bumper to bumper, less the minimum gap, over its speed), within [minKeptHeadway, nuPlan's 1.5 s], when it
+// moves faster than keepGapMinSpeed behind a leader. Recorded drivers follow closer than nuPlan's agents
+// (highD's at about 1 s); an agent handed such a driver's state braked to open the gap to 1.5 s, fell behind
+// its log, and the traffic behind it, a replayed expert too, ran into it. Reactive only.
+func (a *idmAgent) keepGap(gap float64) {
+	if a.v <= keepGapMinSpeed || !(gap > 0) || math.IsInf(gap, 1) {
+		return
+	}
+	a.params.Headway = math.Max(minKeptHeadway, math.Min(a.params.Headway, (gap-a.params.MinGap)/a.v))
+}
+
+// An agent keeps its first time gap (keepGap) from keepGapMinSpeed (m/s), and at least minKeptHeadway (s).
+const (
+	keepGapMinSpeed = 5.0
+	minKeptHeadway  = 0.6
+)
 
 // reactiveAgents holds the IDM agents of one simulation. Vehicles become IDM agents at the frame their log
 // track starts, and are driven from their logged state from then on.
@@ -304,6 +323,12 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 		}
 		r.tryLaneChange(a, i, t, obs)
 		gap, leadV := r.leader(a, i, t, obs)
+		if !a.gapKept {
+			a.gapKept = true
+			if !r.nuplan {
+				a.keepGap(gap)
+			}
+		}
 		acc := a.params.Accel(a.v, gap, leadV)
 		acc = math.Max(-a.params.DecelMax, math.Min(a.params.AccelMax, acc))
 		// Forward Euler as nuPlan's IDM policy; speed never negative.
