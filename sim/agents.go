@@ -65,13 +65,14 @@ type idmAgent struct {
 	gapKept bool         // the time headway has been set from the first gap (keepGap)
 }
 
-// keepGap sets the agent's IDM time headway to the time gap it keeps to its leader at its first step (gap,
-// bumper to bumper, less the minimum gap, over its speed), within [minKeptHeadway, nuPlan's 1.5 s], when it
-// moves faster than keepGapMinSpeed behind a leader. Recorded drivers follow closer than nuPlan's agents
-// (highD's at about 1 s); an agent handed such a driver's state braked to open the gap to 1.5 s, fell behind
-// its log, and the traffic behind it, a replayed expert too, ran into it. Reactive only.
-func (a *idmAgent) keepGap(gap float64) {
-	if a.v <= keepGapMinSpeed || !(gap > 0) || math.IsInf(gap, 1) {
+// keepGap sets the agent's IDM time headway to the time gap it keeps to the vehicle it follows at its first
+// step (gap, bumper to bumper, less the minimum gap, over its speed), within [minKeptHeadway, nuPlan's 1.5 s],
+// when it moves faster than keepGapMinSpeed behind a leader going its way at least half its speed (leadV
+// along its path). Recorded drivers follow closer than nuPlan's agents (highD's at about 1 s); an agent handed
+// such a driver's state braked to open the gap to 1.5 s, fell behind its log, and the traffic behind it, a
+// replayed expert too, ran into it. Reactive only.
+func (a *idmAgent) keepGap(gap, leadV float64) {
+	if a.v <= keepGapMinSpeed || leadV < a.v/2 || !(gap > 0) || math.IsInf(gap, 1) {
 		return
 	}
 	a.params.Headway = math.Max(minKeptHeadway, math.Min(a.params.Headway, (gap-a.params.MinGap)/a.v))
@@ -322,11 +323,11 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 			continue
 		}
 		r.tryLaneChange(a, i, t, obs)
-		gap, leadV := r.leader(a, i, t, obs)
+		gap, leadV, vehicle := r.leader(a, i, t, obs)
 		if !a.gapKept {
 			a.gapKept = true
-			if !r.nuplan {
-				a.keepGap(gap)
+			if !r.nuplan && vehicle {
+				a.keepGap(gap, leadV)
 			}
 		}
 		acc := a.params.Accel(a.v, gap, leadV)
@@ -409,7 +410,7 @@ func (g *obstacleGrid) near(path *geom.Polyline, s, length float64) []int32 {
 // leader returns the bumper-to-bumper gap to the nearest obstacle or red light ahead on a's path and the
 // leader's speed along the path; +Inf when the road is free up to the end of the path, which acts as a
 // stopped leader as in nuPlan.
-func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle) (gap, leadV float64) {
+func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle) (gap, leadV float64, vehicle bool) {
 	front := a.s + a.length/2
 	gap, leadV = a.path.Length()-front, 0
 	if gap > agentLookahead {
@@ -442,12 +443,13 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 		if g < gap {
 			gap = g
 			leadV = o.vel.Dot(geom.Unit(ph))
+			vehicle = true
 		}
 	}
 	// Vehicles already inside a junction whose path crosses the agent's: yield to them (not nuPlan's agents).
 	if !r.nuplan {
 		if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
-			gap, leadV = g, v
+			gap, leadV, vehicle = g, v, false
 		}
 	}
 	// Red lights: the start of a red-light connector on the path is a stopped obstacle.
@@ -462,13 +464,13 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 		yellowStop := ok && st == scenarios.Yellow && a.v*a.v <= 2*a.params.DecelMax*math.Max(start-front, 0.01)
 		if ok && (st == scenarios.Red || yellowStop) && start > front-0.5 && k > 0 {
 			if g := start - front; g < gap {
-				gap, leadV = g, 0
+				gap, leadV, vehicle = g, 0, false
 			}
 			break
 		}
 		start = a.laneEnd[k]
 	}
-	return gap, leadV
+	return gap, leadV, vehicle
 }
 
 // box returns agent a's box.
