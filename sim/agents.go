@@ -65,6 +65,13 @@ type idmAgent struct {
 	gapKept bool         // the time headway has been set from the first gap (keepGap)
 }
 
+// advanceLane moves a.cur on to the lane of the path under the agent's station.
+func (a *idmAgent) advanceLane() {
+	for a.cur < len(a.lanes)-1 && a.s > a.laneEnd[a.cur] {
+		a.cur++
+	}
+}
+
 // keepGap sets the agent's IDM time headway to the time gap it keeps to the vehicle it follows at its first
 // step (gap, bumper to bumper, less the minimum gap, over its speed), within [minKeptHeadway, nuPlan's 1.5 s],
 // when it moves faster than keepGapMinSpeed behind a leader going its way at least half its speed (leadV

@@ -109,9 +109,7 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 	if len(obs) == 0 {
 		return 0, 0, false
 	}
-	for a.cur < len(a.lanes)-1 && a.s > a.laneEnd[a.cur] {
-		a.cur++
-	}
+	a.advanceLane()
 	k := a.cur
 	if !r.mx.Lane(a.lanes[k]).Connector {
 		approach := math.Max(yieldApproach, a.v*a.v/(2*a.params.DecelMax)+5)

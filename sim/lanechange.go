@@ -87,9 +87,7 @@ func (r *reactiveAgents) tryLaneChange(a *idmAgent, self int, t float64, obs []o
 	if !lc.ok || t < lc.t {
 		return
 	}
-	for a.cur < len(a.lanes)-1 && a.s > a.laneEnd[a.cur] {
-		a.cur++
-	}
+	a.advanceLane()
 	if a.lanes[a.cur] != lc.from && a.cur+1 < len(a.lanes) && a.lanes[a.cur+1] == lc.from && t <= lc.t+laneChangeWait {
 		return // not yet on the lane the log changes from
 	}
