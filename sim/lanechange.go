@@ -34,6 +34,10 @@ type loggedChange struct {
 	ok       bool
 	t        float64
 	from, to int
+	// lanes and line: lane to and its successors, joined; built when the change falls due and extended while
+	// the agent waits for a gap.
+	lanes []int
+	line  geom.Polyline
 }
 
 // firstLaneChange scans track t's log from frame on for its first move into a neighbouring lane. path is the
@@ -97,23 +101,25 @@ func (r *reactiveAgents) tryLaneChange(a *idmAgent, self int, t float64, obs []o
 	}
 	length := math.Max(laneChangeMinLength, a.v*laneChangeTime)
 	// The new lane and its successors, far enough for the blend and a little beyond.
-	lanes := []int{lc.to}
-	line := r.mx.JoinPaths(lanes)
-	s0, _ := line.Project(a.pose.Pos())
-	for line.Length() < s0+length+20 && len(lanes) < 16 {
-		succ := r.mx.Successors(lanes[len(lanes)-1])
+	if len(lc.lanes) == 0 {
+		lc.lanes = append(lc.lanes, lc.to)
+		lc.line = r.mx.JoinPaths(lc.lanes)
+	}
+	s0, _ := lc.line.Project(a.pose.Pos())
+	for lc.line.Length() < s0+length+20 && len(lc.lanes) < 16 {
+		succ := r.mx.Successors(lc.lanes[len(lc.lanes)-1])
 		if len(succ) == 0 {
 			break
 		}
-		lanes = append(lanes, succ[0])
+		lc.lanes = append(lc.lanes, succ[0])
 		for _, q := range r.mx.Path(succ[0]).Pts {
-			line.Append(q)
+			lc.line.Append(q)
 		}
 	}
-	if s0 < 0 || s0+length > line.Length() || !r.gapSafe(a, self, &line, s0, obs) {
+	if s0 < 0 || s0+length > lc.line.Length() || !r.gapSafe(a, self, &lc.line, s0, obs) {
 		return
 	}
-	r.changePath(a, lanes, &line, s0, length)
+	r.changePath(a, lc.lanes, &lc.line, s0, length)
 	// On to the log's next change, from a second after this one's crossing.
 	after := int(math.Ceil((lc.t + laneChangeLead + 1) / r.sc.DT))
 	a.change = r.firstLaneChange(&r.sc.Tracks[a.track], after, lc.to, &a.path)
