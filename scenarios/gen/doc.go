@@ -144,6 +144,11 @@
 //     agents changing lanes; a targeted cut-in in front of the ego in 45% of the draws.
 //   - changing_lane: 2-4 lanes; the ego changes once into a gap left for it in the neighbouring lane (to the
 //     left past a slower lead, or to the right); in 30% a car from the lane on the other side cuts in first.
+//     In half of the draws the change is one the route asks for: the ego approaches a signalised junction
+//     (green from before it arrives) 65-110 m ahead in a lane with no connector for the route's movement (a
+//     kerb lane that turns right only where the road beyond has a lane fewer, or the wrong lane for a turn),
+//     and moves over into a gap in the lane beside it before the junction. Following its lane, as nuPlan's
+//     IDM planner does, ends at the stop line.
 //   - following_lane_with_lead: the ego follows a slower lead at 1.3-2.2 s on a straight or bending road. In
 //     40% of the draws a parked car, a stopped van, cones or a cyclist at the kerb 20-55 m ahead of the ego
 //     (in the kerb lane, with light traffic in the other lanes) that the lead and the ego pass by nudging; in

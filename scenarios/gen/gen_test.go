@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -205,6 +206,21 @@ func contains(s []string, v string) bool {
 
 // checkRoute checks that the route's roadblocks follow each other in the lane graph and that the expert drives
 // along them.
+// routeGoesOnBeside reports whether a lane beside lane l (either side, up to three over) has a successor on
+// the route.
+func routeGoesOnBeside(mx *scenarios.MapIndex, l int, on map[string]bool) bool {
+	for _, next := range []func(int) int{mx.LeftNeighbor, mx.RightNeighbor} {
+		for n, k := next(l), 0; n >= 0 && k < 3; n, k = next(n), k+1 {
+			for _, s := range mx.Successors(n) {
+				if on[mx.Lane(s).Roadblock] {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 func checkRoute(t *testing.T, sc *scenarios.Scenario) {
 	t.Helper()
 	mx := sc.Map.Index()
@@ -213,13 +229,15 @@ func checkRoute(t *testing.T, sc *scenarios.Scenario) {
 		t.Errorf("%s: no route lanes", sc.ID)
 		return
 	}
-	last := mx.Lane(lanes[len(lanes)-1]).Roadblock
-	if last != sc.Route[len(sc.Route)-1] {
-		t.Errorf("%s: route lanes end in %s, route ends in %s", sc.ID, last, sc.Route[len(sc.Route)-1])
-	}
 	on := map[string]bool{}
 	for _, id := range sc.Route {
 		on[id] = true
+	}
+	// The ego's lane follows the route to its end, or the route goes on from a lane beside the one where the
+	// ego's lane leaves it (a lane change the route asks for).
+	lastLane := lanes[len(lanes)-1]
+	if last := mx.Lane(lastLane).Roadblock; last != sc.Route[len(sc.Route)-1] && !routeGoesOnBeside(mx, lastLane, on) {
+		t.Errorf("%s: route lanes end in %s, route ends in %s", sc.ID, last, sc.Route[len(sc.Route)-1])
 	}
 	var buf []int
 	for i, e := range sc.Expert {
@@ -830,5 +848,46 @@ func TestLaneChangersSignal(t *testing.T) {
 	}
 	if !found {
 		t.Error("no track signals in near_multiple_vehicles/011, which has a cut-in")
+	}
+}
+
+// TestChangingLaneForTheRoute: in part of changing_lane's draws the ego's lane does not go the route's way at
+// the junction ahead (a lane change made for the route, as many recorded ones are): following its lane as
+// far as the route allows (nuPlan's IDM centerline) stops short of the route's end, and the expert moves over
+// before it enters the junction.
+func TestChangingLaneForTheRoute(t *testing.T) {
+	n, total := 0, 0
+	for _, sc := range defaultSuite(t) {
+		if sc.Type != "changing_lane" {
+			continue
+		}
+		total++
+		mx := sc.Map.Index()
+		lanes := mx.RouteLanes(sc.Route, egoParams.Footprint(sc.Expert[0].Pose).Center, 30)
+		if len(lanes) == 0 || mx.Lane(lanes[len(lanes)-1]).Roadblock == sc.Route[len(sc.Route)-1] {
+			continue
+		}
+		n++
+		// The expert leaves the lanes it started on for the lane beside them before its first junction
+		// connector.
+		changed, entered := -1, -1
+		for i, e := range sc.Expert {
+			l, _, _, ok := mx.NearestLane(e.Pose, 3)
+			if !ok {
+				continue
+			}
+			if entered < 0 && mx.Lane(l).Connector {
+				entered = i
+			}
+			if changed < 0 && entered < 0 && !slices.Contains(lanes, l) {
+				changed = i
+			}
+		}
+		if changed < 0 || entered < 0 || changed > entered {
+			t.Errorf("%s: expert in the route's lane at frame %d, enters the junction at frame %d", sc.ID, changed, entered)
+		}
+	}
+	if n < 3 || n > total-3 {
+		t.Errorf("%d of %d changing_lane draws change lanes for the route, want some of both kinds", n, total)
 	}
 }

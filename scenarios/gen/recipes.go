@@ -763,6 +763,11 @@ func nearMultipleVehicles(g *rng) (*scene, error) {
 }
 
 func changingLane(g *rng) (*scene, error) {
+	if g.Bool(0.5) {
+		// Half of the lane changes are made for the route: the ego's lane does not go the route's way at the
+		// junction ahead.
+		return junctionRecipe(g, jChangeLane)
+	}
 	nF := g.Int(2, 4)
 	c := corridorCfg{nF: nF, nB: g.Int(0, 3), w: laneWidth(g), limit: urbanLimit(g), style: []string{"straight", "gentle", "gentle"}[g.Int(0, 2)]}
 	if g.Bool(0.35) {
@@ -1064,6 +1069,7 @@ const (
 	jStartStraight
 	jStationary
 	jStopLead
+	jChangeLane
 )
 
 // junctionRecipe builds a 4-way (or T) intersection with the ego approaching from the south arm, and the
@@ -1075,8 +1081,10 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		move = moveLeft
 	case jStartRight:
 		move = moveRight
+	case jChangeLane:
+		move = []int{moveStraight, moveStraight, moveLeft, moveRight}[g.Int(0, 3)]
 	}
-	signal := kind == jStartStraight || kind == jStationary || kind == jStopLead || g.Bool(0.6)
+	signal := kind == jStartStraight || kind == jStationary || kind == jStopLead || kind == jChangeLane || g.Bool(0.6)
 	w0 := g.Range(3.3, 3.7)
 	limit := urbanLimit(g)
 	nNB, nSB, nEB, nWB := g.Int(1, 2), g.Int(1, 2), g.Int(1, 2), g.Int(1, 2)
@@ -1085,6 +1093,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	}
 	if kind == jStationary {
 		nNB, nSB = 3, max(nSB, 2) // lanes on both sides of the ego with their own queues (see below)
+	}
+	if kind == jChangeLane {
+		nNB = g.Int(2, 3) // the ego's lane and the one it must move to
 	}
 	skew := g.Range(-0.25, 0.25)
 	exitArm := 2
@@ -1125,6 +1136,14 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		arms[0].length = g.Range(200, 260)
 		arms[0].straight = arms[0].length
 	}
+	if kind == jChangeLane {
+		arms[0].length = g.Range(230, 280)
+		arms[0].straight = arms[0].length
+		if move == moveStraight {
+			// One lane fewer beyond the junction: the kerb lane of the ego's arm turns right only.
+			arms[2].nOut = nNB - 1
+		}
+	}
 	// T junctions: drop an arm that the ego doesn't use.
 	if g.Bool(0.25) {
 		var cand []int
@@ -1163,6 +1182,12 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		warm = 14
 		plan.green[1] = g.Int(300, 400)
 		plan.setGreenAt(0, g.Int(40, 120)) // green after the tag instant: the queue may move off
+	case jChangeLane:
+		// A short warm-up, so that the ego starts well before the junction as placed; green from before the
+		// start or soon after, long enough for the ego to arrive on it.
+		warm = 4
+		plan.green[0] = g.Int(180, 260)
+		plan.setGreenAt(0, g.Int(-60, 30))
 	case jStartLeft:
 		// A short green: at worst the ego turns when the oncoming traffic stops for the yellow.
 		plan.green[0] = g.Int(60, 110)
@@ -1178,13 +1203,21 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	a0 := it.arms[0]
 	lastSeg := len(a0.rd.cut) - 2
 	var egoLaneIdx int
-	switch move {
-	case moveLeft:
+	switch {
+	case kind == jChangeLane && move == moveLeft:
+		egoLaneIdx = 1
+	case kind == jChangeLane && move == moveRight:
+		egoLaneIdx = a0.nIn - 2
+	case move == moveLeft:
 		egoLaneIdx = 0
-	case moveRight:
+	case move == moveRight:
 		egoLaneIdx = a0.nIn - 1
 	default:
 		egoLaneIdx = g.Int(0, a0.nIn-1)
+		if kind == jChangeLane {
+			// A lane with no connector for the route's movement, next to the one that has it.
+			egoLaneIdx = a0.nIn - 1
+		}
 		if kind == jStationary {
 			egoLaneIdx = 1 // the middle one of three
 		}
@@ -1221,6 +1254,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		lead.yieldDecel = 3.5
 		s = ls + lead.rear + 2.5 + v0*g.Range(1.3, 1.9)
 		egoDist, egoV = 0, v0
+	} else if kind == jChangeLane {
+		egoV = limit * g.Range(0.65, 0.85)
+		egoDist = g.Range(65, 110) + egoV*warm
 	} else if signal {
 		egoDist, egoV = g.Range(30, 70), g.Range(5, 9)
 	} else {
@@ -1233,6 +1269,18 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 	_ = lastSeg
 	e := w.newEgo()
 	w.ego = w.add(e, w.routeThrough(li, move), u, egoV)
+	tgtLane := -1
+	if kind == jChangeLane {
+		// The ego's lane has no connector for the route's movement: it moves over to the one that has, into a
+		// gap left for it (traffic may still close it; the recipe is redrawn when the change fails).
+		e.lcDir = -1
+		if move == moveRight {
+			e.lcDir = 1
+		}
+		tgtLane = egoLaneIdx + e.lcDir
+		e.lcDur, e.lcMove = g.Range(3.5, 5), move
+		e.lcFrom, e.lcTo = g.Int(3, 25), 140
+	}
 	if kind == jStationary {
 		// The ego stands among traffic (nuPlan: more than six vehicles within 8 m): queues at the red light in
 		// the arm's other lanes reach past it, and a car may come up behind it.
@@ -1269,6 +1317,9 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		w.populate(a.rd, dens, 0.6, func(fwd bool, i int, st float64) bool {
 			if ai == 0 && !fwd && (i == egoLaneIdx || kind == jStationary || kind == jStopLead) && st < es+20 {
 				return true
+			}
+			if ai == 0 && !fwd && i == tgtLane && st > es-45 && st < es+35 {
+				return true // the gap the ego changes into
 			}
 			return st < 25 // not inside the junction's mouth area
 		})
@@ -1369,6 +1420,18 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 		sn.check = stationaryCheck
 	case jStopLead:
 		sn.check = stoppingCheck
+	case jChangeLane:
+		sn.check = func(w *world) error {
+			if e := w.ego; !e.lcDone || e.lcStart > 110 || countLaneChanges(w) != 1 {
+				return fmt.Errorf("%w: no lane change", errNotType)
+			}
+			for i := 0; i <= 150; i++ {
+				if l := w.net.lanes[w.info[i].lane]; l.conn && l.move == move {
+					return nil
+				}
+			}
+			return fmt.Errorf("%w: never enters the intersection", errNotType)
+		}
 	default:
 		sn.check = func(w *world) error {
 			minV := math.Inf(1)

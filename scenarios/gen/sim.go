@@ -150,6 +150,7 @@ type vehicle struct {
 	lcDone       bool
 	lcStart      int     // tick the change started (-1)
 	lcGapB       float64 // cut-ins: accepted time gap to the new follower (s), 0 for the default
+	lcMove       int     // movement taken at the next intersection after the change (moveNone: the old path's)
 	lcBrake      float64 // cut-ins: braking of the new follower accepted (m/s^2), 0 for the default 1.2
 
 	// intersection state
@@ -1091,6 +1092,9 @@ func (w *world) startLaneChange(v *vehicle, k, tgt int, length float64) {
 			wantMove = l.move
 			break
 		}
+	}
+	if v.lcMove != moveNone {
+		wantMove = v.lcMove // a change made to reach the lane of a turn (or of the way straight on)
 	}
 	rest := w.routeThrough(lastTgt, wantMove)[1:]
 	for _, li := range rest {
