@@ -300,19 +300,20 @@ type PDMDecision struct {
 
 // PDMStats counts events since Initialize.
 type PDMStats struct {
-	Ticks           int // ComputeTrajectory calls that returned a trajectory
-	Emergencies     int // ticks that braked
-	Holds           int // ticks that braked to rest while waiting (ModeHold)
-	Stops           int // ticks without a lane to follow
-	Guided          int // ticks with usable guidance
-	GoalLaneChanges int // unguided ticks that planned a lane change towards the goal's lane
-	Eased           int // ticks whose trajectory was an eased proposal (PDMConfig.EasedBrakeJerk)
-	StaleGuidance   int // ticks whose guidance was too old, from the future or had a non-finite time
-	BadObjects      int // objects skipped because a field was not finite
-	Reanchors       int // centerline searches after the first
-	BranchChanges   int // centerline rebuilds for a guided junction movement beyond the route
-	RasterMisses    int // area queries outside the raster, answered by the map
-	ObjectsChecked  int // objects kept by the radius filter, summed over ticks
+	Ticks            int // ComputeTrajectory calls that returned a trajectory
+	Emergencies      int // ticks that braked
+	Holds            int // ticks that braked to rest while waiting (ModeHold)
+	Stops            int // ticks without a lane to follow
+	Guided           int // ticks with usable guidance
+	GoalLaneChanges  int // unguided ticks that planned a lane change towards the goal's lane
+	RouteLaneChanges int // ticks that planned a lane change back onto the route where the ego's lane leaves it
+	Eased            int // ticks whose trajectory was an eased proposal (PDMConfig.EasedBrakeJerk)
+	StaleGuidance    int // ticks whose guidance was too old, from the future or had a non-finite time
+	BadObjects       int // objects skipped because a field was not finite
+	Reanchors        int // centerline searches after the first
+	BranchChanges    int // centerline rebuilds for a guided junction movement beyond the route
+	RasterMisses     int // area queries outside the raster, answered by the map
+	ObjectsChecked   int // objects kept by the radius filter, summed over ticks
 }
 
 // PDM is a PDM-Closed-class planner (Dauner et al., "Parting with Misconceptions about Learning-based
@@ -367,6 +368,7 @@ type PDM struct {
 	arrived     bool  // the ego stood at its goal at the first tick: it holds still (ModeArrived)
 	goalLane    int   // the on-route lane the goal lies in, -1 when none
 	goalFeeders []int // the lanes leading into goalLane, nearest first (see goalLaneIntent)
+	rejoinLane  int   // the lane beside the centerline from which the route goes on where the centerline leaves it, -1 (see routeRejoin)
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -696,6 +698,7 @@ func (p *PDM) prepare(rear geom.Pose) bool {
 // buildPaths searches the centerline from lane start and builds the offset paths along it.
 func (p *PDM) buildPaths(start int, rear geom.Pose) {
 	p.centerLanes = p.withBranch(p.graph.search(start))
+	p.rejoinLane = p.routeRejoin()
 	// The route's lanes and the centerline's count as on the route.
 	if p.onRouteLane == nil {
 		p.onRouteLane = append([]bool(nil), p.graph.onRoute...)
@@ -926,6 +929,13 @@ func (p *PDM) readGuidance(in *Input) {
 			p.goalChange = true
 			return
 		}
+		if intent := p.routeLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
+			// The ego's lane leaves the route ahead (it turns where the route goes straight on, or the
+			// reverse): move over to the lane that follows it.
+			p.guide = (&Guidance{}).resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
+			p.stats.RouteLaneChanges++
+			return
+		}
 		if p.cfg.LaneChanges {
 			// Unguided lane changes: both neighbouring lanes, discounted against the current one.
 			p.guide.addSide = [3]bool{SideLeft: true, SideRight: true}
@@ -947,6 +957,9 @@ func (p *PDM) readGuidance(in *Input) {
 			intent = gi
 			p.stats.GoalLaneChanges++
 			p.goalChange = true
+		} else if ri := p.routeLaneIntent(); ri == LaneChangeLeft || ri == LaneChangeRight {
+			intent = ri
+			p.stats.RouteLaneChanges++
 		}
 	}
 	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
@@ -972,6 +985,58 @@ func (p *PDM) goalLaneIntent() LaneIntent {
 		}
 	}
 	return LaneAny
+}
+
+// routeLaneIntent returns the lane change onto the lane from which the route goes on where the centerline
+// leaves it (p.rejoinLane), LaneAny when there is none or it is not beside the centerline.
+func (p *PDM) routeLaneIntent() LaneIntent {
+	if p.rejoinLane < 0 {
+		return LaneAny
+	}
+	intent, _ := p.intentInto(p.rejoinLane)
+	return intent
+}
+
+// routeRejoin returns, where the centerline leaves the route before the route's end (its last lane on the
+// route has no successor on it: a lane that turns off at a junction the route crosses straight, a straight
+// lane where the route turns, a lane that leaves the road), the lane beside that last lane, up to three lanes
+// over and nearest first, that has a successor on the route; -1 when the centerline stays on the route or no
+// such lane exists. nuPlan's IDM planner and tuplan_garage's PDM-Closed follow the one lane they start in and
+// stop at its end; a driver moves over.
+func (p *PDM) routeRejoin() int {
+	last := -1
+	for i, l := range p.centerLanes {
+		if !p.graph.onRoute[l] {
+			break
+		}
+		last = i
+	}
+	if last < 0 {
+		return -1
+	}
+	l := p.centerLanes[last]
+	if p.graph.routeContinues(l) {
+		return -1 // the centerline ends on the route (the search's depth), or leaves it where it is not linked
+	}
+	if i, ok := p.graph.rbIndex[p.mx.Lane(l).Roadblock]; !ok || i >= len(p.graph.route)-1 {
+		return -1 // the route ends here
+	}
+	for k := 1; k <= 3; k++ {
+		for _, side := range [2]bool{true, false} {
+			n := l
+			for j := 0; j < k && n >= 0; j++ {
+				if side {
+					n = p.mx.LeftNeighbor(n)
+				} else {
+					n = p.mx.RightNeighbor(n)
+				}
+			}
+			if n >= 0 && p.graph.routeContinues(n) {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // intentInto returns the lane change that brings the ego into lane target from the centerline's lane in

@@ -336,6 +336,41 @@ func TestPDMPassesKerbObstacleIDMStopsBehind(t *testing.T) {
 	}
 }
 
+// TestPDMChangesLanesToStayOnTheRoute: in this builtin changing_lane scenario the ego starts in a lane that
+// has no connector for the route's movement at the junction ahead, as a lane that turns off where the route
+// goes on. IDM, like nuPlan's, follows its lane to the stop line and stays there; PDM moves over to the lane
+// from which the route goes on and drives the route as the expert did.
+func TestPDMChangesLanesToStayOnTheRoute(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop")
+	}
+	sc, err := gen.Generate("changing_lane", 4, gen.DefaultSeed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mx := sc.Map.Index()
+	foot := dynamics.Pacifica().Footprint(sc.Expert[0].Pose)
+	start := mx.RouteLanes(sc.Route, foot.Center, 30)
+	if last := start[len(start)-1]; mx.Lane(last).Roadblock == sc.Route[len(sc.Route)-1] {
+		t.Fatalf("%s: the ego's lane follows the route to its end; the test needs a lane that leaves it", sc.ID)
+	}
+	pdm := planner.NewPDM(planner.PDMConfig{})
+	m := run(t, sc, pdm, sim.NonReactive).Metrics
+	if m.NoAtFaultCollisions != 1 || m.ProgressAlongExpertRoute < 0.95 {
+		t.Errorf("pdm: at-fault collisions %v, progress %.2f of the expert's, want none and >= 0.95", m.NoAtFaultCollisions, m.ProgressAlongExpertRoute)
+	}
+	if pdm.Stats().RouteLaneChanges == 0 {
+		t.Error("pdm: no tick planned a lane change back onto the route")
+	}
+	idmP, err := planner.New("idm", sc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := run(t, sc, idmP, sim.NonReactive).Metrics.ProgressAlongExpertRoute; r > 0.6 {
+		t.Errorf("idm: progress %.2f of the expert's, want it stopped at the end of its lane (<= 0.6)", r)
+	}
+}
+
 // TestPDMTakesOverFromABrakingDriverComfortably: in these builtin scenarios the recorded driver is braking
 // when PDM takes over, and PDM's proposals accelerate. Rising from the driver's braking at up to 2.5 m/s^3 at
 // once, the jerk nuPlan's metric estimates over the first 1.5 s is above its bound of 4.13 m/s^3; easing in
