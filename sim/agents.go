@@ -17,7 +17,8 @@ const (
 	NonReactive AgentMode = "nonreactive"
 	// Reactive drives vehicles with IDM along their lanes, stopping at red lights (and at yellow ones they
 	// can stop for comfortably) and reacting to the ego (nuPlan's idm_agents observation); unlike nuPlan's,
-	// agents at a junction also yield to vehicles already inside it whose path crosses theirs (junction.go),
+	// agents at a junction also yield to vehicles already inside it whose path crosses theirs, and stop
+	// short of the way out of one standing across their lane (junction.go),
 	// they keep the pace of their log: the fastest speed in it where no limit is posted, and where one
 	// is, that speed when the log shows them cruising at it, at most the limit (desiredSpeed), they follow
 	// at the time gap they start with (keepGap), and they make their log's lane changes once the new lane's

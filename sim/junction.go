@@ -152,6 +152,9 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 		}
 		speed := o.vel.Norm()
 		if speed < yieldMinSpeed {
+			if g, blocked := r.wayOutGap(a, front, end, ko, o); blocked && g < gap {
+				gap, leadV, ok = g, 0, true
+			}
 			continue
 		}
 		c := o.box.Center.Pos()
@@ -207,8 +210,11 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 			}
 			halfAcross := o.box.Length/2*sn + o.box.Width/2*math.Abs(cs)
 			if d <= a.width/2+halfAcross && s > front+1e-6 {
+				// The conflict starts where the other's footprint first reaches along a's path while it
+				// crosses (a turning vehicle may sweep back towards a as it goes).
+				near := s - (o.box.Length/2*math.Abs(cs) + o.box.Width/2*sn)
 				if tIn < 0 {
-					tIn, so, ph = tau, s-(o.box.Length/2*math.Abs(cs)+o.box.Width/2*sn), h
+					tIn, so, ph = tau, near, h
 				}
 				tOut = tau
 			} else if tIn >= 0 {
@@ -239,6 +245,64 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 		}
 	}
 	return gap, leadV, ok
+}
+
+// wayOutReach (m) is how far along its path a vehicle standing in the agent's way is kept a way out.
+const wayOutReach = 10.0
+
+// wayOutGap handles a vehicle standing (below yieldMinSpeed) inside the junction with its footprint already
+// in agent a's path corridor ahead, as a car stopped across the agent's lane while it waits to turn: the
+// agent has to stop for it anyway, and the path-corridor check would take it up to the vehicle's side, where
+// it can stand on the vehicle's way out of the junction, each then waiting for the other. Instead the agent
+// stops short of where the vehicle's path over the next wayOutReach metres (its connector, or the agent's
+// own path) crosses its corridor. It returns the gap from a's front to that stop; blocked is false when the
+// vehicle is not in a's way or its path is unknown.
+func (r *reactiveAgents) wayOutGap(a *idmAgent, front, end float64, ko int, o *obstacle) (gap float64, blocked bool) {
+	if !r.inJunction(ko, o) {
+		return 0, false
+	}
+	var cp *geom.Polyline
+	s0 := 0.0
+	if o.own >= 0 {
+		cp, s0 = &r.agents[o.own].path, r.agents[o.own].s
+	} else if cl := r.jct.conn[ko]; cl >= 0 {
+		cp, s0 = r.mx.Path(int(cl)), r.jct.s[ko]
+	}
+	if cp == nil {
+		return 0, false
+	}
+	reach := end + wayOutReach
+	overlap := func(p geom.Vec2, hd float64) (float64, bool) {
+		s, _, d := a.path.ProjectRange(p, front, reach)
+		dh := hd - a.path.HeadingAt(s)
+		cs, sn := math.Abs(math.Cos(dh)), math.Abs(math.Sin(dh))
+		if d > a.width/2+o.box.Length/2*sn+o.box.Width/2*cs || s <= front+1e-6 {
+			return 0, false
+		}
+		return s - (o.box.Length/2*cs + o.box.Width/2*sn), true
+	}
+	hd := o.box.Center.Heading
+	if math.Cos(hd-a.path.HeadingAt(a.s)) > yieldSameCos {
+		return 0, false // going the agent's way: a leader, for the path-corridor check
+	}
+	first, in := overlap(o.box.Center.Pos(), hd)
+	if !in {
+		return 0, false
+	}
+	for d := 1.0; d <= wayOutReach+1e-9; d++ {
+		sc := s0 + d
+		var p geom.Vec2
+		if l := cp.Length(); sc > l {
+			h := cp.HeadingAt(l)
+			p, hd = cp.At(l).Add(geom.Unit(h).Scale(sc-l)), h
+		} else {
+			p, hd = cp.At(sc), cp.HeadingAt(sc)
+		}
+		if so, ok := overlap(p, hd); ok && so < first {
+			first = so
+		}
+	}
+	return math.Max(0, first-front-yieldMargin), true
 }
 
 // arrivalTime returns the time to cover d metres from speed v accelerating at acc up to vmax.

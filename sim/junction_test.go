@@ -118,3 +118,80 @@ func TestReactiveNuPlanAgentDoesNotYieldInJunction(t *testing.T) {
 		t.Error("reactive_nuplan: the agent never touches the ego, want nuPlan's agent driving on into it")
 	}
 }
+
+// TestReactiveAgentLeavesAStoppedVehicleAWayOut: the ego stands in the junction halfway into a left turn
+// across the eastbound lane, its front in the lane. An agent coming east has to stop for it; it stops short of
+// the ego's way out (the turn's next metres), not against the ego's side, where both would wait for the other.
+func TestReactiveAgentLeavesAStoppedVehicleAWayOut(t *testing.T) {
+	lane := func(id, rb string, pts []geom.Vec2) scenarios.Lane {
+		l := scenarios.Lane{ID: id, Roadblock: rb, SpeedLimit: 10}
+		for i, p := range pts {
+			d := pts[min(i+1, len(pts)-1)].Sub(pts[max(i-1, 0)])
+			left := d.Scale(1.75 / d.Norm()).Perp()
+			l.Centerline, l.Left, l.Right = append(l.Centerline, p), append(l.Left, p.Add(left)), append(l.Right, p.Sub(left))
+		}
+		return l
+	}
+	line := func(a, b geom.Vec2) []geom.Vec2 {
+		var out []geom.Vec2
+		n := int(b.Sub(a).Norm()/2) + 1
+		for i := 0; i <= n; i++ {
+			out = append(out, a.Add(b.Sub(a).Scale(float64(i)/float64(n))))
+		}
+		return out
+	}
+	// The ego's left turn: westbound at y = 7, a quarter circle of radius 10 about (8, -3) into a southbound
+	// lane at x = -2; it crosses the eastbound lane (y = 3.5) at about x = 0.4.
+	var arc []geom.Vec2
+	for i := 0; i <= 16; i++ {
+		phi := math.Pi / 2 * float64(i) / 16
+		arc = append(arc, geom.V(8-10*math.Sin(phi), -3+10*math.Cos(phi)))
+	}
+	eIn := lane("e_in", "rb_e_in", line(geom.V(80, 7), geom.V(8, 7)))
+	eL := lane("e_l", "rb_e_l", arc)
+	sOut := lane("s_out", "rb_s_out", line(geom.V(-2, -3), geom.V(-2, -80)))
+	aIn := lane("a_in", "rb_a_in", line(geom.V(-120, 3.5), geom.V(-8, 3.5)))
+	aC := lane("a_c", "rb_a_c", line(geom.V(-8, 3.5), geom.V(8, 3.5)))
+	aOut := lane("a_out", "rb_a_out", line(geom.V(8, 3.5), geom.V(150, 3.5)))
+	eL.Connector, aC.Connector = true, true
+	eIn.Successors, eL.Predecessors, eL.Successors, sOut.Predecessors = []string{"e_l"}, []string{"e_in"}, []string{"s_out"}, []string{"e_l"}
+	aIn.Successors, aC.Predecessors, aC.Successors, aOut.Predecessors = []string{"a_c"}, []string{"a_in"}, []string{"a_out"}, []string{"a_c"}
+	m := scenarios.Map{Lanes: []scenarios.Lane{eIn, eL, sOut, aIn, aC, aOut}}
+	for _, l := range m.Lanes {
+		m.Roadblocks = append(m.Roadblocks, scenarios.Roadblock{ID: l.Roadblock, Lanes: []string{l.ID}, Connector: l.Connector})
+	}
+	// The ego stands on the arc at phi = 0.4 (rear axle), its front over the eastbound lane's north edge.
+	pose := func(phi float64) geom.Pose {
+		return geom.Pose{X: 8 - 10*math.Sin(phi), Y: -3 + 10*math.Cos(phi), Heading: math.Pi + phi}
+	}
+	var expert []scenarios.EgoState
+	for i := 0; i < 231; i++ {
+		expert = append(expert, scenarios.EgoState{Pose: pose(0.4)})
+	}
+	agent := scenarios.Track{ID: "east", Type: scenarios.Vehicle, Length: 4.5, Width: 2}
+	for i := 0; i < 231; i++ {
+		agent.States = append(agent.States, scenarios.AgentState{Pose: geom.Pose{X: -60 + 0.8*float64(i), Y: 3.5}, VX: 8})
+	}
+	sc := &scenarios.Scenario{Version: scenarios.FormatVersion, ID: "way_out", Type: "starting_left_turn", DT: 0.1, Horizon: 15,
+		Map: m, Route: []string{"rb_e_in", "rb_e_l", "rb_s_out"}, Expert: expert, Goal: geom.Pose{X: -2, Y: -30, Heading: -math.Pi / 2},
+		Tracks: []scenarios.Track{agent}}
+	ego := dynamics.Pacifica().Footprint(pose(0.4))
+	if !ego.Overlaps(geom.Box{Center: geom.Pose{Y: 3.5}, Length: 100, Width: 2}) {
+		t.Fatal("the ego's front is not in the eastbound lane: the test has no conflict")
+	}
+	r, err := Run(sc, planner.NewLogReplay(sc), Config{Agents: Reactive})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := egoOverlaps(r); n > 0 {
+		t.Fatalf("the agent touches the standing ego in %d frames", n)
+	}
+	last := r.Objects[len(r.Objects)-1]
+	if len(last) != 1 || last[0].Vel.Norm() > 0.1 {
+		t.Fatalf("want the agent standing at the end, got %+v", last)
+	}
+	// The ego's way out: its footprint 6 m further along the turn is clear of the agent.
+	if wayOut := dynamics.Pacifica().Footprint(pose(0.4 + 0.6)); wayOut.Overlaps(last[0].Box) {
+		t.Errorf("the agent stands at x = %.1f, on the ego's way out of the junction", last[0].Box.Center.X)
+	}
+}
