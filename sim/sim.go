@@ -361,17 +361,25 @@ func (s *Simulation) observe(i int) []scenarios.Object {
 				continue // not in the scene yet, or held back until its place is clear (reactiveAgents.spawn)
 			}
 		}
-		st, ok := t.StateAt(i)
-		if !ok {
-			continue
+		if o, ok := LoggedObject(s.sc, ti, i); ok {
+			out = append(out, o)
 		}
-		out = append(out, scenarios.Object{
-			ID: t.ID, Track: ti, Type: t.Type,
-			Box: st.Box(t.Length, t.Width),
-			Vel: geom.Vec2{X: st.VX, Y: st.VY}, Indicator: st.Indicator,
-		})
 	}
 	return out
+}
+
+// LoggedObject returns track ti of sc as logged at frame i; ok is false when the track has no state there.
+func LoggedObject(sc *scenarios.Scenario, ti, i int) (scenarios.Object, bool) {
+	t := &sc.Tracks[ti]
+	st, ok := t.StateAt(i)
+	if !ok {
+		return scenarios.Object{}, false
+	}
+	return scenarios.Object{
+		ID: t.ID, Track: ti, Type: t.Type,
+		Box: st.Box(t.Length, t.Width),
+		Vel: geom.Vec2{X: st.VX, Y: st.VY}, Indicator: st.Indicator,
+	}, true
 }
 
 // obstacles lists what IDM agents react to: the ego, the current objects (agents and replayed objects).

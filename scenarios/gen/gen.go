@@ -226,6 +226,9 @@ func build(typ string, index int, seed uint64, rec recipe, g *rng) (*scenarios.S
 	bad += len(expertProblems(sc))
 	bad += agentOverlaps(sc)
 	bad += ttcViolations(sc)
+	if bad == 0 && expertFailsTTC(sc) {
+		bad++
+	}
 	return sc, bad, nil
 }
 

@@ -891,3 +891,25 @@ func TestChangingLaneForTheRoute(t *testing.T) {
 		t.Errorf("%d of %d changing_lane draws change lanes for the route, want some of both kinds", n, total)
 	}
 }
+
+// TestExpertsPassTimeToCollisionWhenReplayed: every expert of the default suite, replayed through the
+// simulator's tracker as log_replay replays it, keeps nuPlan's time to collision; a draw whose tracked
+// expert does not (changing_lane 005's first, a lane change into a gap 1.0 s behind a car, 0.5 s once
+// tracked) is redrawn.
+func TestExpertsPassTimeToCollisionWhenReplayed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop over the suite")
+	}
+	for _, sc := range defaultSuite(t) {
+		if expertFailsTTC(sc) {
+			t.Errorf("%s: the replayed expert fails time to collision", sc.ID)
+		}
+	}
+	sc, bad, err := build("changing_lane", 5, DefaultSeed, recipes["changing_lane"], newRNG("changing_lane", 5, DefaultSeed, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !expertFailsTTC(sc) || bad == 0 {
+		t.Errorf("%s, first draw: replayed expert fails TTC %v, problems %d; want it failing and counted", sc.ID, expertFailsTTC(sc), bad)
+	}
+}
