@@ -28,8 +28,10 @@
 // drivable area, speed within the limit, comfort by raw finite differences of the log, no time to collision
 // under 0.95 s with a vehicle ahead, at least 0.3 m of clearance to any static object, parked vehicle or
 // cyclist it passes alongside), that no two vehicles overlap, and that the log shows the type's
-// situation; a draw that fails is replaced by the next attempt (at most 12, the best one is kept). About one
-// draw in six is redrawn; the default suite takes about 1.2 s on one core.
+// situation; a draw that passes is then replayed once through the simulator's tracker, as log_replay replays
+// it, and must keep nuPlan's time to collision there too (expertFailsTTC). A draw that fails is replaced by
+// the next attempt (at most 12, the best one is kept). About one draw in six is redrawn; the default suite
+// takes about 3.4 s on the two cores (asyncdrive gen).
 //
 // # Road builders (network.go, curve.go)
 //
