@@ -175,13 +175,7 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 			acc = r.agents[o.own].accel
 		}
 		acc = math.Max(0, math.Min(acc, 2.5))
-		var cp *geom.Polyline
-		s0 := 0.0
-		if o.own >= 0 {
-			cp, s0 = &r.agents[o.own].path, r.agents[o.own].s
-		} else if cl := r.jct.conn[ko]; cl >= 0 {
-			cp, s0 = r.mx.Path(int(cl)), r.jct.s[ko]
-		}
+		cp, s0 := r.junctionPath(ko, o)
 		for tau := 0.0; tau <= horizon+1e-9; tau += yieldStep {
 			var p geom.Vec2
 			hd := o.box.Center.Heading
@@ -191,13 +185,7 @@ func (r *reactiveAgents) junctionLeader(a *idmAgent, self int, front float64, ob
 					ta := (vmax - speed) / acc
 					d = speed*ta + 0.5*acc*ta*ta + vmax*(tau-ta)
 				}
-				sc := s0 + d
-				if l := cp.Length(); sc > l {
-					hd = cp.HeadingAt(l)
-					p = cp.At(l).Add(geom.Unit(hd).Scale(sc - l))
-				} else {
-					p, hd = cp.At(sc), cp.HeadingAt(sc)
-				}
+				p, hd = poseAlong(cp, s0+d)
 			} else {
 				p = c.Add(o.vel.Scale(tau))
 			}
@@ -261,13 +249,7 @@ func (r *reactiveAgents) wayOutGap(a *idmAgent, front, end float64, ko int, o *o
 	if !r.inJunction(ko, o) {
 		return 0, false
 	}
-	var cp *geom.Polyline
-	s0 := 0.0
-	if o.own >= 0 {
-		cp, s0 = &r.agents[o.own].path, r.agents[o.own].s
-	} else if cl := r.jct.conn[ko]; cl >= 0 {
-		cp, s0 = r.mx.Path(int(cl)), r.jct.s[ko]
-	}
+	cp, s0 := r.junctionPath(ko, o)
 	if cp == nil {
 		return 0, false
 	}
@@ -290,19 +272,32 @@ func (r *reactiveAgents) wayOutGap(a *idmAgent, front, end float64, ko int, o *o
 		return 0, false
 	}
 	for d := 1.0; d <= wayOutReach+1e-9; d++ {
-		sc := s0 + d
-		var p geom.Vec2
-		if l := cp.Length(); sc > l {
-			h := cp.HeadingAt(l)
-			p, hd = cp.At(l).Add(geom.Unit(h).Scale(sc-l)), h
-		} else {
-			p, hd = cp.At(sc), cp.HeadingAt(sc)
-		}
-		if so, ok := overlap(p, hd); ok && so < first {
+		if so, ok := overlap(poseAlong(cp, s0+d)); ok && so < first {
 			first = so
 		}
 	}
 	return math.Max(0, first-front-yieldMargin), true
+}
+
+// junctionPath returns the path obstacle ko (inside a junction, r.inJunction) follows and its station on it:
+// an agent's own path, or the ego's connector; nil when unknown.
+func (r *reactiveAgents) junctionPath(ko int, o *obstacle) (*geom.Polyline, float64) {
+	if o.own >= 0 {
+		return &r.agents[o.own].path, r.agents[o.own].s
+	}
+	if cl := r.jct.conn[ko]; cl >= 0 {
+		return r.mx.Path(int(cl)), r.jct.s[ko]
+	}
+	return nil, 0
+}
+
+// poseAlong returns the point and heading at station s of path cp, extended straight beyond its end.
+func poseAlong(cp *geom.Polyline, s float64) (geom.Vec2, float64) {
+	if l := cp.Length(); s > l {
+		h := cp.HeadingAt(l)
+		return cp.At(l).Add(geom.Unit(h).Scale(s - l)), h
+	}
+	return cp.At(s), cp.HeadingAt(s)
 }
 
 // arrivalTime returns the time to cover d metres from speed v accelerating at acc up to vmax.
