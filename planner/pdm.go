@@ -922,18 +922,10 @@ func (p *PDM) readGuidance(in *Input) {
 		}
 	}
 	if g == nil {
-		if intent := p.goalLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
-			// The goal lies in another lane of the route: move over to it, as a guide would ask.
+		if intent := p.missionLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
+			// The goal lies in another lane of the route, or the ego's lane leaves the route ahead: move
+			// over, as a guide would ask.
 			p.guide = (&Guidance{}).resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
-			p.stats.GoalLaneChanges++
-			p.goalChange = true
-			return
-		}
-		if intent := p.routeLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
-			// The ego's lane leaves the route ahead (it turns where the route goes straight on, or the
-			// reverse): move over to the lane that follows it.
-			p.guide = (&Guidance{}).resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
-			p.stats.RouteLaneChanges++
 			return
 		}
 		if p.cfg.LaneChanges {
@@ -953,13 +945,8 @@ func (p *PDM) readGuidance(in *Input) {
 	if intent == LaneKeep || intent == LaneAny && !sideFavoured(g.LaneProbs) {
 		// The guide does not ask for a lane change: the mission's lane still counts (a guide does not know
 		// the goal; one that wants a change says so).
-		if gi := p.goalLaneIntent(); gi == LaneChangeLeft || gi == LaneChangeRight {
-			intent = gi
-			p.stats.GoalLaneChanges++
-			p.goalChange = true
-		} else if ri := p.routeLaneIntent(); ri == LaneChangeLeft || ri == LaneChangeRight {
-			intent = ri
-			p.stats.RouteLaneChanges++
+		if mi := p.missionLaneIntent(); mi == LaneChangeLeft || mi == LaneChangeRight {
+			intent = mi
 		}
 	}
 	p.guide = g.resolve(intent, p.cfg.Weights, p.cfg.LaneChangeBias, p.cfg.StopProbability)
@@ -985,6 +972,23 @@ func (p *PDM) goalLaneIntent() LaneIntent {
 		}
 	}
 	return LaneAny
+}
+
+// missionLaneIntent returns the lane change the mission asks for without guidance: into the goal's lane
+// (goalLaneIntent; it sets p.goalChange), else onto the lane from which the route goes on where the ego's lane
+// leaves it (routeLaneIntent); it counts the ticks of each in p.stats. LaneAny or LaneKeep when neither asks
+// for a change.
+func (p *PDM) missionLaneIntent() LaneIntent {
+	if intent := p.goalLaneIntent(); intent == LaneChangeLeft || intent == LaneChangeRight {
+		p.stats.GoalLaneChanges++
+		p.goalChange = true
+		return intent
+	}
+	intent := p.routeLaneIntent()
+	if intent == LaneChangeLeft || intent == LaneChangeRight {
+		p.stats.RouteLaneChanges++
+	}
+	return intent
 }
 
 // routeLaneIntent returns the lane change onto the lane from which the route goes on where the centerline
@@ -1021,19 +1025,19 @@ func (p *PDM) routeRejoin() int {
 	if i, ok := p.graph.rbIndex[p.mx.Lane(l).Roadblock]; !ok || i >= len(p.graph.route)-1 {
 		return -1 // the route ends here
 	}
-	for k := 1; k <= 3; k++ {
-		for _, side := range [2]bool{true, false} {
-			n := l
-			for j := 0; j < k && n >= 0; j++ {
-				if side {
-					n = p.mx.LeftNeighbor(n)
-				} else {
-					n = p.mx.RightNeighbor(n)
-				}
+	left, right := p.mx.LeftNeighbor(l), p.mx.RightNeighbor(l)
+	for k := 0; k < 3; k++ {
+		if left >= 0 {
+			if p.graph.routeContinues(left) {
+				return left
 			}
-			if n >= 0 && p.graph.routeContinues(n) {
-				return n
+			left = p.mx.LeftNeighbor(left)
+		}
+		if right >= 0 {
+			if p.graph.routeContinues(right) {
+				return right
 			}
+			right = p.mx.RightNeighbor(right)
 		}
 	}
 	return -1
