@@ -1425,12 +1425,10 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 			if e := w.ego; !e.lcDone || e.lcStart > 110 || countLaneChanges(w) != 1 {
 				return fmt.Errorf("%w: no lane change", errNotType)
 			}
-			for i := 0; i <= 150; i++ {
-				if l := w.net.lanes[w.info[i].lane]; l.conn && l.move == move {
-					return nil
-				}
+			if !entersMovement(w, move) {
+				return fmt.Errorf("%w: never enters the intersection", errNotType)
 			}
-			return fmt.Errorf("%w: never enters the intersection", errNotType)
+			return nil
 		}
 	default:
 		sn.check = func(w *world) error {
@@ -1448,13 +1446,21 @@ func junctionRecipe(g *rng, kind int) (*scene, error) {
 			if move == moveLeft && d < 1 || move == moveRight && d > -1 || move == moveStraight && math.Abs(d) > 0.4 {
 				return fmt.Errorf("%w: heading change %.2f", errNotType, d)
 			}
-			for i := 0; i <= 150; i++ {
-				if l := w.net.lanes[w.info[i].lane]; l.conn && l.move == move {
-					return nil
-				}
+			if !entersMovement(w, move) {
+				return fmt.Errorf("%w: never enters the intersection", errNotType)
 			}
-			return fmt.Errorf("%w: never enters the intersection", errNotType)
+			return nil
 		}
 	}
 	return sn, nil
+}
+
+// entersMovement reports whether the ego enters a junction connector of movement move within the scored 15 s.
+func entersMovement(w *world, move int) bool {
+	for i := 0; i <= 150; i++ {
+		if l := w.net.lanes[w.info[i].lane]; l.conn && l.move == move {
+			return true
+		}
+	}
+	return false
 }
