@@ -44,6 +44,13 @@ func (a Vec2) Perp() Vec2 { return Vec2{-a.Y, a.X} }
 // Lerp returns a + t*(b-a).
 func Lerp(a, b Vec2, t float64) Vec2 { return Vec2{a.X + t*(b.X-a.X), a.Y + t*(b.Y-a.Y)} }
 
+// Smoothstep returns the cubic blend 3u^2 - 2u^3 from 0 at u <= 0 to 1 at u >= 1, flat at both ends: the
+// lateral profile of a lane change.
+func Smoothstep(u float64) float64 {
+	u = math.Max(0, math.Min(1, u))
+	return u * u * (3 - 2*u)
+}
+
 // Unit returns the unit vector at angle theta.
 func Unit(theta float64) Vec2 {
 	s, c := math.Sincos(theta)

@@ -530,3 +530,11 @@ func TestAABB(t *testing.T) {
 		}
 	}
 }
+
+func TestSmoothstep(t *testing.T) {
+	for _, c := range []struct{ u, want float64 }{{-1, 0}, {0, 0}, {0.25, 0.15625}, {0.5, 0.5}, {1, 1}, {2, 1}} {
+		if got := Smoothstep(c.u); math.Abs(got-c.want) > 1e-12 {
+			t.Errorf("Smoothstep(%v) = %v, want %v", c.u, got, c.want)
+		}
+	}
+}

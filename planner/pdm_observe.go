@@ -788,8 +788,7 @@ const (
 // blendOffset returns the lateral offset still left at fraction u of a lane change that started lat metres
 // from the target lane: (1 - smoothstep(u)) * lat.
 func blendOffset(lat, u float64) float64 {
-	u = max(0, min(1, u))
-	return (1 - u*u*(3-2*u)) * lat
+	return (1 - geom.Smoothstep(u)) * lat
 }
 
 // pathSide returns SideLeft or SideRight for a lane-change path j.

@@ -166,7 +166,7 @@ func (r *reactiveAgents) changePath(a *idmAgent, lanes []int, line *geom.Polylin
 	for x := 0.0; x <= length+1e-9; x += 1 {
 		p := line.PoseAt(s0 + x)
 		u := x / length
-		off := d0 * (1 - u*u*(3-2*u))
+		off := d0 * (1 - geom.Smoothstep(u))
 		pl.Append(p.Pos().Add(geom.Unit(p.Heading + math.Pi/2).Scale(off)))
 	}
 	a.lanes, a.laneEnd = a.lanes[:0], a.laneEnd[:0]
