@@ -96,6 +96,11 @@ type PDMConfig struct {
 	// default a vehicle moving sideways on a lane is forecast to stop drifting at the centre of the lane it
 	// moves into (laneDriftForecast); PDM-Closed forecasts it at constant velocity.
 	NoLaneDriftForecast bool
+	// NoCurveForecast turns off the forecast of vehicles along their curving lane: by default a vehicle on a
+	// lane that bends within the forecast horizon is forecast along the lane, at its speed and its offset
+	// from the lane's centre (curveForecast); PDM-Closed forecasts it straight ahead, which sends an oncoming
+	// car on a bend across the ego's lane.
+	NoCurveForecast bool
 	// StopDecel (m/s^2) is the deceleration of the comfortable stop planned when there is no lane to follow
 	// (1.5).
 	StopDecel float64
@@ -364,11 +369,12 @@ type PDM struct {
 	startBrake  bool    // the ego was braking (below takeoverBrake) at the first tick
 	flowSpeed   float64 // this tick's traffic flow (see trafficFlow), 0 when unknown
 	flow        []float64
-	laneBuf     []int // scratch for laneDriftForecast
-	arrived     bool  // the ego stood at its goal at the first tick: it holds still (ModeArrived)
-	goalLane    int   // the on-route lane the goal lies in, -1 when none
-	goalFeeders []int // the lanes leading into goalLane, nearest first (see goalLaneIntent)
-	rejoinLane  int   // the lane beside the centerline from which the route goes on where the centerline leaves it, -1 (see routeRejoin)
+	laneBuf     []int           // scratch for laneDriftForecast and curveForecast
+	curveBuf    []forecastPoint // backing store of the objects' curve forecasts (pdmObject.curve)
+	arrived     bool            // the ego stood at its goal at the first tick: it holds still (ModeArrived)
+	goalLane    int             // the on-route lane the goal lies in, -1 when none
+	goalFeeders []int           // the lanes leading into goalLane, nearest first (see goalLaneIntent)
+	rejoinLane  int             // the lane beside the centerline from which the route goes on where the centerline leaves it, -1 (see routeRejoin)
 	// edgeOpen: a path running past the edge of the map does not end there (see PDMConfig.MapEdgeRunout).
 	// It is decided once, when the first centerline is built: open unless the goal is already about where
 	// the ego starts (then the ego has arrived, and the end of the map is the end of the road).
@@ -485,19 +491,23 @@ const (
 
 // pdmObject is an observed object with its forecast: constant velocity, for a braking vehicle constant
 // deceleration until it stands (see brakingForecast), for a vehicle drifting across its lane a drift that
-// ends at a lane's centre (see laneDriftForecast).
+// ends at a lane's centre (see laneDriftForecast), for a vehicle on a bending lane the lane's course (see
+// curveForecast).
 type pdmObject struct {
-	o      scenarios.Object // as observed (Box at the current time)
-	c0     geom.Vec2        // centre now
-	d      geom.Vec2        // velocity now (the displacement per second at constant velocity)
-	acc    float64          // m/s^2 along d, <= 0: 0 at constant velocity
-	tStop  float64          // s: when a braking object stands
-	tEnd   float64          // s: when a vehicle drifting across its lane stops drifting (+Inf: never)
-	dEnd   geom.Vec2        // velocity after tEnd, along its lane (see laneDriftForecast)
-	speed  float64          // metric speed (0 for non-agents)
-	r      float64          // bounding radius
-	swept  geom.AABB        // box over the scoring horizon
-	sweptT geom.AABB        // box over the trajectory horizon
+	o     scenarios.Object // as observed (Box at the current time)
+	c0    geom.Vec2        // centre now
+	d     geom.Vec2        // velocity now (the displacement per second at constant velocity)
+	acc   float64          // m/s^2 along d, <= 0: 0 at constant velocity
+	tStop float64          // s: when a braking object stands
+	tEnd  float64          // s: when a vehicle drifting across its lane stops drifting (+Inf: never)
+	dEnd  geom.Vec2        // velocity after tEnd, along its lane (see laneDriftForecast)
+	// curve, when set, is the forecast along a bending lane: the centre and heading every curveStep s from
+	// now (see curveForecast); it replaces d, acc and tEnd.
+	curve  []forecastPoint
+	speed  float64   // metric speed (0 for non-agents)
+	r      float64   // bounding radius
+	swept  geom.AABB // box over the scoring horizon
+	sweptT geom.AABB // box over the trajectory horizon
 	// collided: the ego has touched it; it is left out of the scores (not of the leaders).
 	collided bool
 }

@@ -395,3 +395,33 @@ func TestPDMTakesOverFromABrakingDriverComfortably(t *testing.T) {
 		}
 	}
 }
+
+// TestPDMForecastsOncomingCarsAlongTheBend: on the S-bends of these builtin scenarios an oncoming car,
+// forecast straight ahead at constant velocity, crosses into the ego's lane; PDM-Closed's forecast made the
+// ego brake hard for it (an emergency brake, run 1) or slow where it fails time to collision (run 5) though
+// the car kept to its own lane. Forecast along its lane (curveForecast), it passes, and both runs meet time to
+// collision and comfort.
+func TestPDMForecastsOncomingCarsAlongTheBend(t *testing.T) {
+	if testing.Short() {
+		t.Skip("closed loop")
+	}
+	for _, idx := range []int{1, 5} {
+		sc, err := gen.Generate("high_lateral_acceleration", idx, gen.DefaultSeed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdm := planner.NewPDM(planner.PDMConfig{})
+		m := run(t, sc, pdm, sim.NonReactive).Metrics
+		if n := pdm.Stats().Emergencies; n != 0 {
+			t.Errorf("%s: %d ticks braked in an emergency, want none", sc.ID, n)
+		}
+		if m.TimeToCollisionWithinBound != 1 || m.Comfortable != 1 || m.NoAtFaultCollisions != 1 {
+			t.Errorf("%s: metrics %+v, want time to collision, comfort and no at-fault collision", sc.ID, m)
+		}
+		straight := planner.NewPDM(planner.PDMConfig{NoCurveForecast: true})
+		ms := run(t, sc, straight, sim.NonReactive).Metrics
+		if straight.Stats().Emergencies == 0 && ms.TimeToCollisionWithinBound == 1 {
+			t.Errorf("%s: with the straight forecast no emergency brake and time to collision met: the test no longer shows the bend", sc.ID)
+		}
+	}
+}

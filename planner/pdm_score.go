@@ -243,8 +243,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 			if dx, dy := oc.X-c.X, oc.Y-c.Y; dx*dx+dy*dy > rr*rr {
 				continue
 			}
-			ob := o.o.Box
-			ob.Center.X, ob.Center.Y = oc.X, oc.Y
+			ob := o.boxAt(t, oc)
 			if !metrics.BoxesOverlap(&eb, ob) {
 				continue
 			}
@@ -282,8 +281,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 				if segOriginDist2(oc.Sub(c), objD.Sub(egoD).Scale(float64(ttcN))) > rr*rr {
 					continue
 				}
-				ob := o.o.Box
-				ob.Center.X, ob.Center.Y = oc.X, oc.Y
+				ob := o.boxAt(t, oc)
 				if math.IsInf(metrics.PairTTC(box, egoD, ob, objD, ttcDT, ttcN), 1) {
 					continue
 				}

@@ -737,6 +737,100 @@ func firstTickMinAccel(t *testing.T, cfg PDMConfig, v, limit float64, objs []sce
 // PDM keeps its speed beside it, where at constant velocity (PDM-Closed's forecast) the car would cut into the
 // ego's lane and PDM would slow down for it. A car drifting past its lane's centre towards the ego's lane is
 // still forecast into the ego's lane.
+// bendMap is a two-way road: the ego's lane "a" runs along +X from x=0 to 40, then bends left around
+// (40, 50) with radius 50 for a quarter turn, to (90, 50); the oncoming lane "o" runs 3.5 m to its left, the
+// other way.
+func bendMap() scenarios.Map {
+	var c []geom.Vec2
+	for x := 0.0; x < 40; x += 2 {
+		c = append(c, geom.V(x, 0))
+	}
+	for k := 0; k <= 40; k++ {
+		a := -math.Pi/2 + float64(k)/40*math.Pi/2
+		c = append(c, geom.V(40+50*math.Cos(a), 50+50*math.Sin(a)))
+	}
+	pl := geom.NewPolyline(c)
+	lane := func(id string, lat float64, reverse bool) scenarios.Lane {
+		l := scenarios.Lane{ID: id, Roadblock: "rb_" + id, Centerline: pl.Offset(lat), Left: pl.Offset(lat + 1.75),
+			Right: pl.Offset(lat - 1.75), SpeedLimit: 15}
+		if reverse {
+			l.Centerline, l.Left, l.Right = reversed(l.Centerline), reversed(l.Right), reversed(l.Left)
+		}
+		return l
+	}
+	return scenarios.Map{
+		Lanes:      []scenarios.Lane{lane("a", 0, false), lane("o", 3.5, true)},
+		Roadblocks: []scenarios.Roadblock{{ID: "rb_a", Lanes: []string{"a"}}, {ID: "rb_o", Lanes: []string{"o"}}},
+	}
+}
+
+func reversed(p []geom.Vec2) []geom.Vec2 {
+	out := make([]geom.Vec2, len(p))
+	for i, q := range p {
+		out[len(p)-1-i] = q
+	}
+	return out
+}
+
+// TestPDMCurveForecast: a car coming round the bend on the oncoming lane is forecast along its lane; straight
+// ahead at constant velocity it would cut across the ego's lane.
+func TestPDMCurveForecast(t *testing.T) {
+	m := bendMap()
+	// The oncoming car, 46.5 m from the bend's centre at -45 degrees, heading round the bend towards the
+	// straight at 12 m/s.
+	ang := -math.Pi / 4
+	car := fixtureCar("oncoming", 40+46.5*math.Cos(ang), 50+46.5*math.Sin(ang), ang-math.Pi/2, 12)
+	plan := func(cfg PDMConfig) *PDM {
+		p := NewPDM(cfg)
+		if err := p.Initialize(Initialization{Map: &m, Route: []string{"rb_a"}, DT: 0.1}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 30}, 12, []scenarios.Object{car})); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	onLane := func(q geom.Vec2) float64 { // distance from the oncoming lane's centre
+		if q.X < 40 {
+			return math.Abs(q.Y - 3.5)
+		}
+		return math.Abs(q.Dist(geom.V(40, 50)) - 46.5)
+	}
+	p := plan(PDMConfig{})
+	o := &p.objs[0]
+	if o.curve == nil {
+		t.Fatal("the oncoming car on the bend has no curve forecast")
+	}
+	for _, tt := range []float64{1, 2, 3, 4} {
+		if q := o.at(tt); onLane(q) > 0.15 {
+			t.Errorf("at %.0f s the forecast centre %v is %.2f m off the oncoming lane's centre", tt, q, onLane(q))
+		}
+		if d := o.at(tt).Dist(o.at(tt - 1)); math.Abs(d-12) > 0.3 {
+			t.Errorf("the forecast covers %.2f m in the second to %.0f s, want 12", d, tt)
+		}
+	}
+	if h := o.heading(2.5); math.Abs(geom.AngleDiff(h, math.Pi)) > 0.15 {
+		t.Errorf("heading at 2.5 s (on the straight) %.3f, want about pi", h)
+	}
+	if d := p.Decision(); d.Mode != ModeProposal || d.TargetSpeed < 12 {
+		t.Errorf("decision %+v, want a proposal at full speed: the car stays in its lane", d)
+	}
+	p = plan(PDMConfig{NoCurveForecast: true})
+	if o := &p.objs[0]; o.curve != nil || onLane(o.at(2)) < 2 {
+		t.Errorf("NoCurveForecast: the forecast at 2 s is %.2f m off the lane, want the straight line across the road", onLane(o.at(2)))
+	}
+	// On a straight lane, and below curveMinSpeed, the constant velocity stays.
+	p = plan(PDMConfig{})
+	for _, c := range []scenarios.Object{fixtureCar("straight", 20, 3.5, math.Pi, 12), fixtureCar("slow", car.Box.Center.X, car.Box.Center.Y, car.Box.Center.Heading, 3)} {
+		if _, err := p.ComputeTrajectory(fixtureInput(0, geom.Pose{X: 30}, 12, []scenarios.Object{c})); err != nil {
+			t.Fatal(err)
+		}
+		if p.objs[0].curve != nil {
+			t.Errorf("%s: curve forecast, want constant velocity", c.ID)
+		}
+	}
+}
+
 func TestPDMLaneDriftForecast(t *testing.T) {
 	// Lane b is left of the ego's lane a; the car is 0.7 m left of b's centre, moving right at 1.2 m/s.
 	drifter := fixtureCar("drifter", 24, 4.2, -0.2, 6)
