@@ -371,6 +371,7 @@ type PDM struct {
 	flow        []float64
 	laneBuf     []int           // scratch for laneDriftForecast and curveForecast
 	curveBuf    []forecastPoint // backing store of the objects' curve forecasts (pdmObject.curve)
+	laneBends   []bool          // per lane: its centerline is not straight (see curveForecast)
 	arrived     bool            // the ego stood at its goal at the first tick: it holds still (ModeArrived)
 	goalLane    int             // the on-route lane the goal lies in, -1 when none
 	goalFeeders []int           // the lanes leading into goalLane, nearest first (see goalLaneIntent)
@@ -551,6 +552,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	}
 	p.branch = branchState{allowed: !p.hasGoal(), routeEnd: -1, end: -1, noEnd: -1}
 	p.light = make([]uint8, p.mx.NumLanes())
+	p.laneBends = bendingLanes(p.mx)
 	p.passing = make([]int, 0, 8)
 	p.collided = make([]string, 0, 64)
 	p.ready = false

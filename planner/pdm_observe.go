@@ -102,11 +102,15 @@ func (p *PDM) observe(in *Input, ego dynamics.State) {
 			if o.Type == scenarios.Vehicle && !p.cfg.NoBrakingForecast && aheadSameWay(ego.Pose, o) {
 				p.brakingForecast(&po, in)
 			}
-			if o.Type == scenarios.Vehicle && po.acc == 0 && !p.cfg.NoLaneDriftForecast {
-				p.laneDriftForecast(&po)
-			}
-			if o.Type == scenarios.Vehicle && !p.cfg.NoCurveForecast {
-				p.curveForecast(&po, tTraj, tScore)
+			if o.Type == scenarios.Vehicle && po.acc == 0 && !(p.cfg.NoLaneDriftForecast && p.cfg.NoCurveForecast) {
+				if al, ok := p.alignedLane(c, math.Atan2(po.d.Y, po.d.X)); ok {
+					if !p.cfg.NoLaneDriftForecast {
+						p.laneDriftForecast(&po, al)
+					}
+					if !p.cfg.NoCurveForecast {
+						p.curveForecast(&po, al, tTraj, tScore)
+					}
+				}
 			}
 		}
 		po.swept = po.sweepBetween(0, tScore)
@@ -189,33 +193,37 @@ const (
 	driftMinSpeed = 0.2
 )
 
-// alignedLane returns the lane under centre c whose direction is nearest to heading dirH, within
-// driftMaxAngle, with c's arc length and lateral offset on it and the lane's heading there; ok is false when
-// there is none or c is in a junction (on a connector, where vehicles turn).
-func (p *PDM) alignedLane(c geom.Vec2, dirH float64) (lane int, s, lat, h float64, ok bool) {
-	p.laneBuf = p.mx.LanesAt(c, p.laneBuf[:0])
-	lane, bestDH := -1, driftMaxAngle
-	for _, l := range p.laneBuf {
-		if p.mx.Lane(l).Connector {
-			return -1, 0, 0, 0, false
-		}
-		pa := p.mx.Path(l)
-		ls, llat := pa.Project(c)
-		lh := pa.HeadingAt(ls)
-		if dh := math.Abs(geom.AngleDiff(dirH, lh)); dh < bestDH {
-			lane, bestDH, s, lat, h = l, dh, ls, llat, lh
-		}
-	}
-	return lane, s, lat, h, lane >= 0
+// laneFrame is where a vehicle is on the lane it follows: the lane, the arc length and lateral offset of its
+// centre on it, and the lane's heading there.
+type laneFrame struct {
+	lane      int
+	s, lat, h float64
 }
 
-// laneDriftForecast sets po's end of drift (tEnd, dEnd) when it drifts across its lane.
-func (p *PDM) laneDriftForecast(po *pdmObject) {
-	c := po.c0
-	best, _, bestLat, bestH, ok := p.alignedLane(c, math.Atan2(po.d.Y, po.d.X))
-	if !ok {
-		return
+// alignedLane returns the lane under centre c whose direction is nearest to heading dirH, within
+// driftMaxAngle; ok is false when there is none or c is in a junction (on a connector, where vehicles turn).
+func (p *PDM) alignedLane(c geom.Vec2, dirH float64) (al laneFrame, ok bool) {
+	p.laneBuf = p.mx.LanesAt(c, p.laneBuf[:0])
+	al.lane = -1
+	bestDH := driftMaxAngle
+	for _, l := range p.laneBuf {
+		if p.mx.Lane(l).Connector {
+			return al, false
+		}
+		pa := p.mx.Path(l)
+		s, lat := pa.Project(c)
+		h := pa.HeadingAt(s)
+		if dh := math.Abs(geom.AngleDiff(dirH, h)); dh < bestDH {
+			al, bestDH = laneFrame{lane: l, s: s, lat: lat, h: h}, dh
+		}
 	}
+	return al, al.lane >= 0
+}
+
+// laneDriftForecast sets po's end of drift (tEnd, dEnd) when it drifts across its lane al.
+func (p *PDM) laneDriftForecast(po *pdmObject, al laneFrame) {
+	c := po.c0
+	best, bestLat, bestH := al.lane, al.lat, al.h
 	sn, cs := math.Sincos(bestH)
 	fwd, left := geom.Vec2{X: cs, Y: sn}, geom.Vec2{X: -sn, Y: cs}
 	vLat := po.d.Dot(left)
@@ -249,12 +257,13 @@ func (p *PDM) laneDriftForecast(po *pdmObject) {
 // lane at its speed along it, across it at its speed across it, its heading turning with the lane's. Past the
 // end of its lane it goes straight on: which way a vehicle leaves its lane is a guess at a junction, and
 // recorded maps do not always mark their junctions. Where that course stays within curveMinDev of the
-// straight one over the scoring horizon, the constant velocity is kept.
+// straight one at curveChecks points over the scoring horizon, the constant velocity is kept.
 const (
 	curveStep     = 0.25 // s between forecast points
 	curveMinSpeed = 5.0  // m/s
 	curveMinDev   = 0.5  // m
 	curveChord    = 4.0  // m: the chord smoothHeading measures a lane's heading over
+	curveChecks   = 8    // points of the course compared with the straight one
 )
 
 // forecastPoint is a forecast centre and heading.
@@ -263,17 +272,14 @@ type forecastPoint struct {
 	h float64
 }
 
-// curveForecast sets po.curve, over horizon seconds, when po's lane bends within bendHorizon seconds (see
-// curveStep).
-func (p *PDM) curveForecast(po *pdmObject, horizon, bendHorizon float64) {
-	if po.speed < curveMinSpeed || !math.IsInf(po.tEnd, 1) || po.acc != 0 {
-		return
+// curveForecast sets po.curve, over horizon seconds, when po's lane al bends within bendHorizon seconds
+// (see curveStep).
+func (p *PDM) curveForecast(po *pdmObject, al laneFrame, horizon, bendHorizon float64) {
+	if po.speed < curveMinSpeed || !math.IsInf(po.tEnd, 1) || po.acc != 0 || !p.laneBends[al.lane] {
+		return // on a straight lane the course is the constant velocity
 	}
-	lane, s, lat, _, ok := p.alignedLane(po.c0, math.Atan2(po.d.Y, po.d.X))
-	if !ok {
-		return
-	}
-	pa := p.mx.Path(lane)
+	s, lat := al.s, al.lat
+	pa := p.mx.Path(al.lane)
 	// Constant velocity in the lane's frame: vLon along the lane, vLat across it.
 	h0 := smoothHeading(pa, s)
 	sn, cs := math.Sincos(h0)
@@ -284,25 +290,55 @@ func (p *PDM) curveForecast(po *pdmObject, horizon, bendHorizon float64) {
 		return forecastPoint{c: pa.At(s).Add(geom.Unit(h).Perp().Scale(off)), h: h}
 	}
 	fix := po.c0.Sub(at(s, lat).c) // moves the course onto the centre now
+	course := func(t float64) forecastPoint {
+		fp := at(s+vLon*t, lat+vLat*t)
+		fp.c = fp.c.Add(fix)
+		return fp
+	}
+	// Most lanes are straight: a few points tell whether this one bends away from the straight course.
+	bends := false
+	for k := 1; k <= curveChecks && !bends; k++ {
+		t := bendHorizon * float64(k) / curveChecks
+		bends = course(t).c.Dist(po.c0.Add(po.d.Scale(t))) >= curveMinDev
+	}
+	if !bends {
+		return
+	}
 	heading := po.o.Box.Center.Heading
 	n := int(math.Ceil(horizon/curveStep)) + 1
 	start := len(p.curveBuf)
-	maxDev := 0.0
 	for k := 0; k < n; k++ {
-		t := float64(k) * curveStep
-		fp := at(s+vLon*t, lat+vLat*t)
-		fp.c = fp.c.Add(fix)
+		fp := course(float64(k) * curveStep)
 		fp.h = heading + geom.AngleDiff(fp.h, h0)
-		if t <= bendHorizon {
-			maxDev = max(maxDev, fp.c.Dist(po.c0.Add(po.d.Scale(t))))
-		}
 		p.curveBuf = append(p.curveBuf, fp)
 	}
-	if maxDev < curveMinDev {
-		p.curveBuf = p.curveBuf[:start]
-		return
-	}
 	po.curve = p.curveBuf[start:len(p.curveBuf):len(p.curveBuf)]
+}
+
+// bendingLanes reports for each lane of mx whether its centerline strays curveMinDev/2 or more from the
+// straight line between its ends.
+func bendingLanes(mx *scenarios.MapIndex) []bool {
+	out := make([]bool, mx.NumLanes())
+	for l := range out {
+		pts := mx.Path(l).Pts
+		if len(pts) < 3 {
+			continue
+		}
+		a, b := pts[0], pts[len(pts)-1]
+		ab := b.Sub(a)
+		n := ab.Norm()
+		for _, q := range pts[1 : len(pts)-1] {
+			d := q.Dist(a)
+			if n > 0 {
+				d = math.Abs(ab.Cross(q.Sub(a))) / n
+			}
+			if d >= curveMinDev/2 {
+				out[l] = true
+				break
+			}
+		}
+	}
+	return out
 }
 
 // smoothHeading returns the heading of lane path pa at arc length s, over a chord of curveChord metres
