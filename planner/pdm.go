@@ -96,10 +96,10 @@ type PDMConfig struct {
 	// default a vehicle moving sideways on a lane is forecast to stop drifting at the centre of the lane it
 	// moves into (laneDriftForecast); PDM-Closed forecasts it at constant velocity.
 	NoLaneDriftForecast bool
-	// NoCurveForecast turns off the forecast of vehicles along their curving lane: by default a vehicle on a
-	// lane that bends within the forecast horizon is forecast along the lane, at its speed and its offset
-	// from the lane's centre (curveForecast); PDM-Closed forecasts it straight ahead, which sends an oncoming
-	// car on a bend across the ego's lane.
+	// NoCurveForecast turns off the forecast of vehicles along a bending lane: by default a vehicle on a lane
+	// that bends within the scoring horizon is forecast at constant velocity in the lane's frame, following
+	// the bend (curveForecast); PDM-Closed forecasts it straight ahead, which sends an oncoming car on a bend
+	// across the ego's lane.
 	NoCurveForecast bool
 	// StopDecel (m/s^2) is the deceleration of the comfortable stop planned when there is no lane to follow
 	// (1.5).

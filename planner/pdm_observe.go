@@ -305,7 +305,7 @@ func (p *PDM) curveForecast(po *pdmObject, al laneFrame, horizon, bendHorizon fl
 		return
 	}
 	heading := po.o.Box.Center.Heading
-	n := int(math.Ceil(horizon/curveStep)) + 1
+	n := max(2, int(math.Ceil(horizon/curveStep))+1)
 	start := len(p.curveBuf)
 	for k := 0; k < n; k++ {
 		fp := course(float64(k) * curveStep)
