@@ -2,6 +2,7 @@ package planner
 
 import (
 	"math"
+	"slices"
 	"testing"
 
 	"asyncdrive/dynamics"
@@ -754,7 +755,10 @@ func bendMap() scenarios.Map {
 		l := scenarios.Lane{ID: id, Roadblock: "rb_" + id, Centerline: pl.Offset(lat), Left: pl.Offset(lat + 1.75),
 			Right: pl.Offset(lat - 1.75), SpeedLimit: 15}
 		if reverse {
-			l.Centerline, l.Left, l.Right = reversed(l.Centerline), reversed(l.Right), reversed(l.Left)
+			l.Left, l.Right = l.Right, l.Left
+			slices.Reverse(l.Centerline)
+			slices.Reverse(l.Left)
+			slices.Reverse(l.Right)
 		}
 		return l
 	}
@@ -762,14 +766,6 @@ func bendMap() scenarios.Map {
 		Lanes:      []scenarios.Lane{lane("a", 0, false), lane("o", 3.5, true)},
 		Roadblocks: []scenarios.Roadblock{{ID: "rb_a", Lanes: []string{"a"}}, {ID: "rb_o", Lanes: []string{"o"}}},
 	}
-}
-
-func reversed(p []geom.Vec2) []geom.Vec2 {
-	out := make([]geom.Vec2, len(p))
-	for i, q := range p {
-		out[len(p)-1-i] = q
-	}
-	return out
 }
 
 // TestPDMCurveForecast: a car coming round the bend on the oncoming lane is forecast along its lane; straight
