@@ -80,24 +80,35 @@ func (e *Encoder) Encode(in *planner.Input, dst []float32) []float32 {
 	}
 	fr := frame{o: ego.Pose.Pos(), h: ego.Pose.Heading}
 	k := 0
+	// put writes the next token, unless one of its numbers is not finite as a float32 (a NaN, an infinity, or
+	// a finite value too large for the tensor): such a token is left out.
 	put := func(kind int, p geom.Vec2, h, speed, length, width, extra float64) {
-		if k >= SceneTokens || !p.IsFinite() {
+		if k >= SceneTokens {
 			return
+		}
+		x, y := fr.local(p)
+		dh := h - fr.h
+		vals := [...]float32{
+			float32(x / sceneRadius),
+			float32(y / sceneRadius),
+			float32(math.Cos(dh)),
+			float32(math.Sin(dh)),
+			float32(speed / 20),
+			float32((length + width) / 20), // size, one number
+			float32(extra),
+		}
+		for _, v := range vals {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return
+			}
 		}
 		t := dst[k*TokenDim : (k+1)*TokenDim]
 		t[kind] = 1
-		x, y := fr.local(p)
-		dh := h - fr.h
-		t[nKinds+0] = float32(x / sceneRadius)
-		t[nKinds+1] = float32(y / sceneRadius)
-		t[nKinds+2] = float32(math.Cos(dh))
-		t[nKinds+3] = float32(math.Sin(dh))
-		t[nKinds+4] = float32(speed / 20)
-		t[nKinds+5] = float32((length + width) / 20) // size, one number
-		t[nKinds+6] = float32(extra)
+		copy(t[nKinds:], vals[:])
 		k++
 	}
 	put(kindEgo, ego.Pose.Pos(), ego.Pose.Heading, ego.Speed, 5, 2, ego.Accel/4)
+	k = 1 // the agents' tokens start at 1, with or without the ego's
 
 	// Agents by distance.
 	e.near = e.near[:0]
