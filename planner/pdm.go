@@ -434,6 +434,10 @@ type sideCache struct {
 	lcStart, lcLat, lcLen float64
 	lcU                   float64
 	reanchor              bool
+	// lastS is the ego's arc length along the path at the last tick (NaN: not yet projected on it). The
+	// path has an origin of its own (the neighbouring lane's start, not the centerline's), so its projection
+	// searches around this, not around the centerline's arc length.
+	lastS float64
 }
 
 // proposal is one IDM policy on one path, with its unroll state and scores.

@@ -498,7 +498,7 @@ func (p *PDM) sidePath(side int) int {
 			}
 		}
 		c.reanchor = c.lcOn && prev >= 0
-		c.from, c.ok, c.lcOn = cur, false, c.reanchor
+		c.from, c.ok, c.lcOn, c.lastS = cur, false, c.reanchor, math.NaN()
 		if nb >= 0 {
 			lanes := p.graph.search(nb)
 			if prev >= 0 {
@@ -608,9 +608,21 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 	p.blendLen = growFloat(p.blendLen, np)
 	for j := range p.paths {
 		pa := &p.paths[j]
-		s, lat, ok := pa.project(rear, p.lastS-40, p.lastS+80, 10)
+		// Search near where the ego was at the last tick: the centerline's arc length for the centerline and
+		// its offsets, the path's own for a neighbouring lane's (its origin is elsewhere).
+		near := p.lastS
+		if j >= p.nBase {
+			near = p.side[p.pathSide(j)].lastS
+		}
+		s, lat, ok := 0.0, 0.0, false
+		if !math.IsNaN(near) {
+			s, lat, ok = pa.project(rear, near-40, near+80, 10)
+		}
 		if !ok {
 			s, lat = pa.line.Project(rear)
+		}
+		if j >= p.nBase {
+			p.side[p.pathSide(j)].lastS = s
 		}
 		p.pathS0[j] = s
 		// A lane-change path starts at the ego's lateral position and blends into the lane over about

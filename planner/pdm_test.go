@@ -327,6 +327,43 @@ func TestPDMUnguidedLaneChanges(t *testing.T) {
 	}
 }
 
+// A lane-change path has an arc length of its own: where the lane beside the ego begins 45 m after the ego's
+// own lane does (a lane added on the left), the ego's place on it must be searched for around its own arc
+// length, not the centerline's (the search window reaches 40 m back). A lane change then starts from the ego,
+// and in a closed loop that keeps asking for it the ego crosses into the new lane within 5 s. (Searched around
+// the centerline's arc length, the path started 1 m ahead of the ego and to its right, the offset growing
+// tick by tick: NGSIM US101-26_1's ego never left its lane.)
+func TestPDMLaneChangeOntoALaneThatBeginsLater(t *testing.T) {
+	a := fixtureLane("a", "rb1", 0, 400, 0, 15)
+	b := fixtureLane("b", "rb1", 45, 400, 3.5, 15)
+	a.LeftNeighbor, b.RightNeighbor = "b", "a"
+	m := scenarios.Map{Lanes: []scenarios.Lane{a, b}, Roadblocks: []scenarios.Roadblock{{ID: "rb1", Lanes: []string{"a", "b"}}}}
+	p := NewPDM(PDMConfig{})
+	if err := p.Initialize(Initialization{Map: &m, Route: []string{"rb1"}, DT: 0.1}); err != nil {
+		t.Fatal(err)
+	}
+	ego := dynamics.State{Pose: geom.Pose{X: 180}, Speed: 12}
+	for k := 0; ego.Pose.Y < 1.75; k++ { // until the ego's rear axle crosses into lane b
+		if k == 50 {
+			t.Fatalf("after 5 s the ego is at y=%.2f, still in its lane", ego.Pose.Y)
+		}
+		ego.Time = 0.1 * float64(k)
+		in := &Input{Time: ego.Time, Ego: []dynamics.State{ego}, Objects: [][]scenarios.Object{nil},
+			Guidance: &Guidance{Time: ego.Time, Lane: LaneChangeLeft}}
+		tr, err := p.ComputeTrajectory(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Decision().Path != PathLeftLane {
+			t.Fatalf("tick %d: decision %+v, want the left lane", k, p.Decision())
+		}
+		if d := tr[0].Pose.Pos().Dist(ego.Pose.Pos()); d > 0.05 {
+			t.Fatalf("tick %d: the lane change starts %.2f m from the ego (%+v, ego %+v)", k, d, tr[0].Pose, ego.Pose)
+		}
+		ego.Pose, ego.Speed = tr[1].Pose, tr[1].Speed // follow the plan exactly
+	}
+}
+
 // A route of roadblocks the map does not have: the planner follows the lane graph from the lane it is in.
 func TestPDMUnknownRoute(t *testing.T) {
 	sc := fixtureScenario(300, 10, 10)
