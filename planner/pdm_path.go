@@ -188,16 +188,23 @@ func searchSegment(S []float64, s float64) int {
 
 // project returns the arc length and signed lateral offset of the point of the path nearest to q among the
 // chunks that overlap [from, to] and come within reach of q, and whether any did. Beyond the path's ends s is
-// extrapolated along the end segments.
+// extrapolated along the end segments. A nearest point at the first or last vertex of the chunks searched,
+// where the path goes on beyond them, is no answer (ok false): the nearest point may lie outside the window.
 func (p *pdmPath) project(q geom.Vec2, from, to, reach float64) (s, lat float64, ok bool) {
 	best := math.Inf(1)
 	bi, bt := -1, 0.0
 	pts := p.line.Pts
-	for k := p.chunkFrom(from); k < len(p.chunks); k++ {
+	k0 := p.chunkFrom(from)
+	lo, hi := -1, -1 // the first and last segments of the chunks in the window
+	for k := k0; k < len(p.chunks); k++ {
 		c := &p.chunks[k]
 		if c.s0 > to {
 			break
 		}
+		if lo < 0 {
+			lo = c.first
+		}
+		hi = c.last
 		rr := c.r + reach
 		if dx, dy := q.X-c.c.X, q.Y-c.c.Y; dx*dx+dy*dy > rr*rr {
 			continue
@@ -214,7 +221,7 @@ func (p *pdmPath) project(q geom.Vec2, from, to, reach float64) (s, lat float64,
 			}
 		}
 	}
-	if bi < 0 {
+	if bi < 0 || (bi == lo && bt == 0 && lo > 0) || (bi == hi && bt == 1 && hi < len(pts)-2) {
 		return 0, 0, false
 	}
 	if (bi == 0 && bt == 0) || (bi == len(pts)-2 && bt == 1) {
