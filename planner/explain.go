@@ -38,6 +38,10 @@ type ProposalTerms struct {
 	// proposal's (as scored).
 	Progress, ProgressRatio float64
 	TTC                     float64 // time to collision within bound: 1 or 0
+	// TTCAt is the time from now of the first simulated state whose time to collision is below the bound
+	// (an at-fault collision counts), s (+Inf: none), and TTCWith the id of the road user it is with.
+	TTCAt   float64
+	TTCWith string
 	// Comfort is 1 or 0, and -1 where it was not evaluated: a proposal that could not win even as
 	// comfortable is not evaluated (its score counts it as 1).
 	Comfort float64
@@ -82,6 +86,10 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 		if pr.collideStep >= 0 {
 			collideAt, with = float64(pr.collideStep)*p.cfg.Step, p.objs[pr.collideObj].o.ID
 		}
+		ttcAt, ttcWith := math.Inf(1), ""
+		if pr.ttcStep >= 0 && pr.ttc == 0 {
+			ttcAt, ttcWith = float64(pr.ttcStep)*p.cfg.Step, p.objs[pr.ttcObj].o.ID
+		}
 		dst = append(dst, Proposal{
 			Trajectory: append(dynamics.Trajectory(nil), pts...),
 			Score:      pr.score,
@@ -90,6 +98,7 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 				Path: pr.kind, Offset: pr.offset, TargetSpeed: pr.target, Stop: pr.stop, Eased: pr.eased,
 				Multiplier: pr.mult, Collision: pr.collision, Drivable: pr.drivable, Direction: pr.direction,
 				CollideAt: collideAt, CollideWith: with, Progress: pr.rawProgress, ProgressRatio: pr.prog, TTC: pr.ttc,
+				TTCAt: ttcAt, TTCWith: ttcWith,
 				Comfort: pr.comfort, LaneWeight: p.guide.laneWeight[pr.side], LeadGap: pr.gap0, LeadSpeed: pr.vLead0,
 			},
 		})

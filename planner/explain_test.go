@@ -78,6 +78,9 @@ func TestPDMProposalTerms(t *testing.T) {
 				t.Errorf("proposal %d collides at %.1f s: collision %.2f multiplier %.2f, want < 1 and 0", i, tm.CollideAt, tm.Collision, tm.Multiplier)
 			}
 		}
+		if (tm.TTC == 1) != math.IsInf(tm.TTCAt, 1) || (tm.TTC == 0 && (tm.TTCWith != "parked" || tm.TTCAt < 0 || tm.TTCAt > 4)) {
+			t.Errorf("proposal %d: ttc %v, failing at %.1f s with %q; want the failure's time within 4 s and the car, or none", i, tm.TTC, tm.TTCAt, tm.TTCWith)
+		}
 		c := tm.Comfort
 		if c < 0 {
 			c = 1
@@ -111,6 +114,9 @@ func TestPDMProposalTerms(t *testing.T) {
 		if pr.Chosen || tm.Collision >= 1 || tm.Multiplier != 0 || !(tm.CollideAt > 0 && tm.CollideAt <= 2) || math.Abs(tm.LeadGap-6) > 1.1 {
 			t.Errorf("proposal %d: chosen %v collision %.2f multiplier %.2f at %.1f s, lead gap %.1f; want a collision within 2 s of a car 6 m ahead",
 				i, pr.Chosen, tm.Collision, tm.Multiplier, tm.CollideAt, tm.LeadGap)
+		}
+		if tm.TTCWith != "parked" || !(tm.TTCAt <= tm.CollideAt) {
+			t.Errorf("proposal %d: time to collision fails at %.1f s with %q; want with the car, before the collision at %.1f s", i, tm.TTCAt, tm.TTCWith, tm.CollideAt)
 		}
 	}
 }

@@ -461,6 +461,8 @@ type proposal struct {
 	prog         float64 // progress normalised by the best proposal's
 	collideStep  int     // first step with an at-fault collision, -1 none
 	collideObj   int32   // index in objs of the object of that collision
+	ttcStep      int     // first step whose time to collision is below the bound, -1 none
+	ttcObj       int32   // index in objs of the object of that step
 	score        float64
 	// The multiplier metrics apart (mult is their product), and what the IDM followed at the first step:
 	// the gap from the ego's front and its speed along the path. For Proposals only.

@@ -193,7 +193,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 	}
 
 	var counts [metrics.NumClasses]int
-	pr.collideStep = -1
+	pr.collideStep, pr.ttcStep = -1, -1
 	drivable, ttcOK := true, true
 	run, worstRun := 0.0, 0.0
 	var prevC geom.Vec2
@@ -267,7 +267,9 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 		}
 		// Time to collision: constant-velocity projection of ego and objects from this state.
 		if atFault {
-			ttcOK = false
+			if ttcOK {
+				ttcOK, pr.ttcStep, pr.ttcObj = false, k, pr.collideObj
+			}
 		} else if ttcOK && math.Abs(st.Speed) > mp.TTCStoppedSpeed && ttcN > 0 {
 			egoD := f.Scale(st.Speed * ttcDT)
 			for _, oi := range act {
@@ -286,7 +288,7 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 					continue
 				}
 				if metrics.IsAhead(rear, oc) || (!metrics.IsBehind(rear, oc) && p.laneFlags(k, box, rear) != 1) {
-					ttcOK = false
+					ttcOK, pr.ttcStep, pr.ttcObj = false, k, oi
 					break
 				}
 			}

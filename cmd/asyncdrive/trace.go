@@ -99,7 +99,7 @@ func (t *traceObserver) printProposals(f *sim.Frame) {
 	if len(props) == 0 {
 		return
 	}
-	fmt.Fprintf(t.w, "  %3s %-11s %5s %6s %-5s %5s %5s %5s %-5s %4s %-14s %8s %5s %3s %4s %4s  %s\n",
+	fmt.Fprintf(t.w, "  %3s %-11s %5s %6s %-5s %5s %5s %5s %-5s %4s %-14s %8s %5s %-14s %4s %4s  %s\n",
 		"#", "path", "off", "target", "kind", "score", "mult", "coll", "drive", "dir", "collide", "progress", "ratio", "ttc", "comf", "lane", "lead (gap, v)")
 	for i, pr := range props {
 		tm := pr.Terms
@@ -110,6 +110,10 @@ func (t *traceObserver) printProposals(f *sim.Frame) {
 		collide, comfort := "-", "?"
 		if !math.IsInf(tm.CollideAt, 1) {
 			collide = fmt.Sprintf("%.1f s %s", tm.CollideAt, tm.CollideWith)
+		}
+		ttc := fmt.Sprintf("%.0f", tm.TTC)
+		if !math.IsInf(tm.TTCAt, 1) {
+			ttc = fmt.Sprintf("0 %.1f s %s", tm.TTCAt, tm.TTCWith) // failed: when, and with whom
 		}
 		if tm.Comfort >= 0 {
 			comfort = fmt.Sprintf("%.0f", tm.Comfort)
@@ -122,9 +126,9 @@ func (t *traceObserver) printProposals(f *sim.Frame) {
 		if pr.Chosen {
 			chosen = "chosen"
 		}
-		line := fmt.Sprintf("  %3d %-11s %+5.1f %6.1f %-5s %5.3f %5.2f %5.2f %-5v %4.1f %-14s %8.1f %5.2f %3.0f %4s %4.2f  %-14s %s",
+		line := fmt.Sprintf("  %3d %-11s %+5.1f %6.1f %-5s %5.3f %5.2f %5.2f %-5v %4.1f %-14s %8.1f %5.2f %-14s %4s %4.2f  %-14s %s",
 			i, tm.Path, tm.Offset, tm.TargetSpeed, tm.Kind(), pr.Score, tm.Multiplier, tm.Collision, tm.Drivable, tm.Direction,
-			collide, tm.Progress, tm.ProgressRatio, tm.TTC, comfort, tm.LaneWeight, lead, chosen)
+			collide, tm.Progress, tm.ProgressRatio, ttc, comfort, tm.LaneWeight, lead, chosen)
 		fmt.Fprintln(t.w, strings.TrimRight(line, " "))
 	}
 }
