@@ -2,6 +2,10 @@ package sim
 
 import (
 	"bytes"
+	"compress/gzip"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -9,6 +13,7 @@ import (
 	"asyncdrive/geom"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
+	"asyncdrive/scenarios/commonroad"
 )
 
 // FuzzRunScenario runs whatever scenario file the decoder accepts in closed loop for a few steps: the
@@ -52,6 +57,47 @@ func FuzzRunScenario(f *testing.F) {
 		}
 		if want := min(20, sc.Steps()) + 1; len(res.Ego) != want {
 			t.Fatalf("%d ego states, want %d (20 steps or the scenario's %d)", len(res.Ego), want, sc.Steps())
+		}
+	})
+}
+
+// FuzzRunCommonRoad runs whatever CommonRoad file the importer accepts (seeded with the format test files of
+// ../shared/data/commonroad, when they are there) in closed loop for a few steps with PDM, replayed or reactive
+// by the first byte, and asks the planning problem's goal whether each state meets it: nothing may panic.
+func FuzzRunCommonRoad(f *testing.F) {
+	for _, name := range []string{"test_reading_all.xml.gz", "test_reading_complex_tl.xml.gz", "USA_Peach-4_8_T-1.xml.gz"} {
+		raw, err := os.ReadFile(filepath.Join("../../shared/data/commonroad/format-2020a", name))
+		if err != nil {
+			continue
+		}
+		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		if err != nil {
+			f.Fatal(err)
+		}
+		data, err := io.ReadAll(zr)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(append([]byte{0}, data...))
+		f.Add(append([]byte{1}, data...))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) == 0 {
+			return
+		}
+		res, err := commonroad.Decode(bytes.NewReader(data[1:]), "fuzz.xml", nil, "")
+		if err != nil {
+			return
+		}
+		watch := time.AfterFunc(20*time.Second, func() { panic("one input took longer than 20 s") })
+		defer watch.Stop()
+		cfg := Config{Steps: 20, Agents: []AgentMode{NonReactive, Reactive}[int(data[0])%2]}
+		out, err := Run(res.Scenario, planner.NewPDM(planner.PDMConfig{}), cfg)
+		if err != nil {
+			return
+		}
+		for _, e := range out.Ego {
+			res.Goal.Reached(e.Time, e.Pose, e.Speed)
 		}
 	})
 }
