@@ -1,12 +1,12 @@
 package llmguide
 
 import (
-	"encoding/binary"
 	"math"
 	"testing"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
+	"asyncdrive/internal/fuzzbytes"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
@@ -26,30 +26,14 @@ func FuzzEncode(f *testing.F) {
 	enc := NewEncoder(&sc.Map, sc.Route)
 	start := sc.Expert[0].Pose
 	f.Fuzz(func(t *testing.T, data []byte) {
-		num := func(lo, hi float64) float64 {
-			if len(data) < 2 {
-				return lo
-			}
-			b := data[:2]
-			data = data[2:]
-			switch b[0] {
-			case 0xff:
-				return math.NaN()
-			case 0xfe:
-				return math.Inf(1)
-			case 0xfd:
-				return math.Inf(-1)
-			case 0xfc:
-				return 1e300
-			}
-			return lo + float64(binary.LittleEndian.Uint16(b))/65535*(hi-lo)
-		}
+		r := fuzzbytes.New(data)
+		num := r.Float
 		in := &planner.Input{Ego: []dynamics.State{{
 			Pose:  geom.Pose{X: start.X + num(-30, 30), Y: start.Y + num(-30, 30), Heading: num(-4, 4)},
 			Speed: num(-5, 40), Accel: num(-8, 8),
 		}}}
 		var objs []scenarios.Object
-		for i := 0; len(data) >= 16 && i < 40; i++ {
+		for i := 0; r.Len() >= 16 && i < 40; i++ {
 			objs = append(objs, scenarios.Object{
 				ID:   "o",
 				Type: []scenarios.ObjectType{scenarios.Vehicle, scenarios.Pedestrian, scenarios.Bicycle, scenarios.StaticObject}[i%4],

@@ -79,8 +79,11 @@ func TestEncode(t *testing.T) {
 	}
 	enc := NewEncoder(&sc.Map, sc.Route)
 	in := testInput(sc, 20)
-	bad := scenarios.Object{ID: "nan", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: math.NaN()}}}
-	in.Objects[0] = append(in.Objects[0], bad)
+	near := in.Current().Pose
+	in.Objects[0] = append(in.Objects[0],
+		scenarios.Object{ID: "nan", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: math.NaN()}}},
+		scenarios.Object{ID: "nan-heading", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: near.X + 1, Y: near.Y, Heading: math.NaN()}, Length: 4, Width: 2}},
+		scenarios.Object{ID: "huge", Type: scenarios.Vehicle, Box: geom.Box{Center: geom.Pose{X: near.X + 2, Y: near.Y}, Length: 1e300, Width: 2}})
 	x := enc.Encode(in, nil)
 	if len(x) != SceneTokens*TokenDim {
 		t.Fatalf("%d numbers", len(x))

@@ -1,55 +1,14 @@
 package planner
 
 import (
-	"encoding/binary"
 	"math"
 	"testing"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
+	"asyncdrive/internal/fuzzbytes"
 	"asyncdrive/scenarios"
 )
-
-// fuzzReader hands out values decoded from fuzz bytes: floats that are mostly plausible driving values and
-// sometimes NaN, infinities or extremes, small integers, booleans. It returns zeros once the bytes run out.
-type fuzzReader struct{ b []byte }
-
-func (r *fuzzReader) byte() byte {
-	if len(r.b) == 0 {
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-// float returns a value in [lo, hi] from two bytes, or, when the first byte says so, one of the hostile
-// values a bad sensor or a corrupt message carries.
-func (r *fuzzReader) float(lo, hi float64) float64 {
-	sel := r.byte()
-	switch sel {
-	case 0xff:
-		return math.NaN()
-	case 0xfe:
-		return math.Inf(1)
-	case 0xfd:
-		return math.Inf(-1)
-	case 0xfc:
-		return 1e300
-	case 0xfb:
-		return -1e300
-	case 0xfa:
-		return math.SmallestNonzeroFloat64
-	}
-	var two [2]byte
-	two[0], two[1] = sel, r.byte()
-	u := float64(binary.LittleEndian.Uint16(two[:])) / 65535
-	return lo + u*(hi-lo)
-}
-
-func (r *fuzzReader) intn(n int) int { return int(r.byte()) % n }
-
-func (r *fuzzReader) bool() bool { return r.byte()&1 == 1 }
 
 // FuzzPDMTick feeds the PDM planner a few ticks of arbitrary inputs on the fixture road: ego states and
 // histories, objects of any type, size and velocity, light states, guidance of any age and content, and
@@ -64,62 +23,62 @@ func FuzzPDMTick(f *testing.F) {
 	sc := fixtureScenario(300, 10, 10)
 	nLanes := len(sc.Map.Lanes)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		r := &fuzzReader{b: data}
+		r := fuzzbytes.New(data)
 		p := NewPDM(PDMConfig{})
 		init := Initialization{Map: &sc.Map, Route: sc.Route, DT: 0.1, Goal: sc.Goal}
-		if r.bool() {
-			init.GoalWindow = &scenarios.TimeWindow{Start: r.float(-5, 30), End: r.float(-5, 30)}
+		if r.Bool() {
+			init.GoalWindow = &scenarios.TimeWindow{Start: r.Float(-5, 30), End: r.Float(-5, 30)}
 		}
 		if err := p.Initialize(init); err != nil {
 			t.Fatalf("Initialize on the fixture: %v", err)
 		}
 		now := 0.0
 		for tick := range 3 {
-			now += r.float(-0.5, 1)
+			now += r.Float(-0.5, 1)
 			in := &Input{Iteration: tick, Time: now}
-			for k := range 1 + r.intn(4) {
+			for k := range 1 + r.Intn(4) {
 				in.Ego = append(in.Ego, dynamics.State{
 					Time:     now - 0.1*float64(k),
-					Pose:     geom.Pose{X: r.float(-50, 700), Y: r.float(-20, 20), Heading: r.float(-7, 7)},
-					Speed:    r.float(-5, 60),
-					Accel:    r.float(-10, 10),
-					Steering: r.float(-1, 1),
-					YawRate:  r.float(-2, 2),
+					Pose:     geom.Pose{X: r.Float(-50, 700), Y: r.Float(-20, 20), Heading: r.Float(-7, 7)},
+					Speed:    r.Float(-5, 60),
+					Accel:    r.Float(-10, 10),
+					Steering: r.Float(-1, 1),
+					YawRate:  r.Float(-2, 2),
 				})
 			}
-			for range 1 + r.intn(3) {
+			for range 1 + r.Intn(3) {
 				var frame []scenarios.Object
-				for i := range r.intn(6) {
+				for i := range r.Intn(6) {
 					frame = append(frame, scenarios.Object{
 						ID:   string(rune('a' + i)),
-						Type: []scenarios.ObjectType{scenarios.Vehicle, scenarios.Pedestrian, scenarios.Bicycle, scenarios.StaticObject, "", "tram"}[r.intn(6)],
+						Type: []scenarios.ObjectType{scenarios.Vehicle, scenarios.Pedestrian, scenarios.Bicycle, scenarios.StaticObject, "", "tram"}[r.Intn(6)],
 						Box: geom.Box{
-							Center: geom.Pose{X: r.float(-50, 700), Y: r.float(-20, 20), Heading: r.float(-7, 7)},
-							Length: r.float(-1, 20), Width: r.float(-1, 5),
+							Center: geom.Pose{X: r.Float(-50, 700), Y: r.Float(-20, 20), Heading: r.Float(-7, 7)},
+							Length: r.Float(-1, 20), Width: r.Float(-1, 5),
 						},
-						Vel: geom.Vec2{X: r.float(-40, 40), Y: r.float(-40, 40)},
+						Vel: geom.Vec2{X: r.Float(-40, 40), Y: r.Float(-40, 40)},
 					})
 				}
 				in.Objects = append(in.Objects, frame)
 			}
-			for range r.intn(3) {
-				in.Lights = append(in.Lights, LightStatus{Lane: r.intn(nLanes+2) - 1, State: []scenarios.LightState{scenarios.Green, scenarios.Yellow, scenarios.Red, scenarios.Unknown, ""}[r.intn(5)]})
+			for range r.Intn(3) {
+				in.Lights = append(in.Lights, LightStatus{Lane: r.Intn(nLanes+2) - 1, State: []scenarios.LightState{scenarios.Green, scenarios.Yellow, scenarios.Red, scenarios.Unknown, ""}[r.Intn(5)]})
 			}
-			if r.bool() {
+			if r.Bool() {
 				in.Guidance = &Guidance{
-					Time:          now - r.float(-1, 10),
-					Lane:          LaneIntent(r.intn(5)),
-					LaneProbs:     [3]float64{r.float(-1, 2), r.float(-1, 2), r.float(-1, 2)},
-					Turn:          TurnIntent(r.intn(5)),
-					TurnProbs:     [3]float64{r.float(-1, 2), r.float(-1, 2), r.float(-1, 2)},
-					SpeedCap:      r.float(-5, 40),
-					TargetSpeed:   r.float(-5, 40),
-					Stop:          r.bool(),
-					StopProb:      r.float(-1, 2),
-					PullOver:      r.bool(),
-					PullOverProb:  r.float(-1, 2),
-					Weights:       ProposalWeights{Progress: r.float(-5, 20), TTC: r.float(-5, 20), Comfort: r.float(-5, 20)},
-					PreferredLane: []string{"", "a", "b", "nope"}[r.intn(4)],
+					Time:          now - r.Float(-1, 10),
+					Lane:          LaneIntent(r.Intn(5)),
+					LaneProbs:     [3]float64{r.Float(-1, 2), r.Float(-1, 2), r.Float(-1, 2)},
+					Turn:          TurnIntent(r.Intn(5)),
+					TurnProbs:     [3]float64{r.Float(-1, 2), r.Float(-1, 2), r.Float(-1, 2)},
+					SpeedCap:      r.Float(-5, 40),
+					TargetSpeed:   r.Float(-5, 40),
+					Stop:          r.Bool(),
+					StopProb:      r.Float(-1, 2),
+					PullOver:      r.Bool(),
+					PullOverProb:  r.Float(-1, 2),
+					Weights:       ProposalWeights{Progress: r.Float(-5, 20), TTC: r.Float(-5, 20), Comfort: r.Float(-5, 20)},
+					PreferredLane: []string{"", "a", "b", "nope"}[r.Intn(4)],
 				}
 			}
 			tr, err := p.ComputeTrajectory(in)
