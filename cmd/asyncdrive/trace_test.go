@@ -3,6 +3,7 @@ package main
 import (
 	"math"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,13 +141,24 @@ func TestSimProposals(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	var heads []string
-	rows, chosen := 0, 0
+	rows, chosen, collide := 0, 0, 0
+	// A row whose proposal collides names the road user and when, and so does its time-to-collision column,
+	// which fails no later than the collision.
+	collideRow := regexp.MustCompile(`(\d+\.\d) s (\S+) +[\d.]+ +[\d.]+ (\S+)(?: (\d+\.\d) s (\S+))?`)
 	for _, l := range strings.Split(stdout, "\n") {
 		switch f := strings.Fields(l); {
 		case strings.HasPrefix(l, "proposals at "):
 			heads = append(heads, l)
 		case len(f) >= 17 && (f[1] == "centerline" || f[1] == "left_lane" || f[1] == "right_lane"):
 			rows++
+			if m := collideRow.FindStringSubmatch(l); m != nil {
+				collide++
+				at, _ := strconv.ParseFloat(m[1], 64)
+				ttcAt, err := strconv.ParseFloat(m[4], 64)
+				if m[3] != "0" || err != nil || m[5] != m[2] || ttcAt > at {
+					t.Errorf("row %q: collides with %s at %s s but its ttc column says %q", l, m[2], m[1], strings.TrimSpace(m[3]+" "+m[4]+" s "+m[5]))
+				}
+			}
 			if f[len(f)-1] == "chosen" {
 				chosen++
 			}
@@ -159,8 +171,8 @@ func TestSimProposals(t *testing.T) {
 		!strings.Contains(heads[1], "mode proposal): 16") {
 		t.Errorf("headings %q, want proposals at 0.0 s and 2.1 s, 16 each", heads)
 	}
-	if rows != 32 || chosen != 2 {
-		t.Errorf("%d proposal rows, %d chosen; want 32 and 2\n%s", rows, chosen, stdout)
+	if rows != 32 || chosen != 2 || collide == 0 {
+		t.Errorf("%d proposal rows, %d chosen, %d colliding; want 32, 2 and some (the stop at the start)\n%s", rows, chosen, collide, stdout)
 	}
 	if !strings.Contains(stdout, "CLS") {
 		t.Errorf("no scores after the proposals:\n%s", stdout)
