@@ -167,6 +167,9 @@ func proposalTerms(t *planner.ProposalTerms) *ProposalTerms {
 	if !math.IsInf(t.CollideAt, 1) {
 		out.CollideAt, out.CollideWith = r(t.CollideAt), t.CollideWith
 	}
+	if !math.IsInf(t.TTCAt, 1) {
+		out.TTCAt, out.TTCWith = r(t.TTCAt), t.TTCWith
+	}
 	return out
 }
 

@@ -116,6 +116,11 @@ func TestRecordAndReadBack(t *testing.T) {
 			if tm := p.Terms; tm == nil || tm.Path == "" || (tm.Multiplier == 0 && p.Score != 0) || (p.Chosen && tm.Comfort < 0) {
 				t.Fatalf("frame %d: proposal terms %+v with score %v, chosen %v", i, p.Terms, p.Score, p.Chosen)
 			}
+			// A time to collision below the bound says with whom (a proposal scored at all, multiplier above
+			// 0); one within it names no one.
+			if tm := p.Terms; (tm.TTCWith != "" && tm.TTC >= 1) || (tm.TTC < 1 && tm.Multiplier > 0 && tm.TTCWith == "") {
+				t.Fatalf("frame %d: proposal terms %+v: ttc %v with %q", i, tm, tm.TTC, tm.TTCWith)
+			}
 			if p.Chosen {
 				chosen++
 				// The chosen proposal starts where the plan does (to the millimetre: proposals are rounded).

@@ -144,8 +144,12 @@ type ProposalTerms struct {
 	CollideWith   string  `json:"collide_with,omitempty"`
 	ProgressRatio float64 `json:"progress_ratio"` // progress over the best proposal's
 	TTC           float64 `json:"ttc"`            // time to collision within bound: 1 or 0
-	Comfort       float64 `json:"comfort"`        // 1 or 0; -1 not evaluated (it could not win)
-	LaneWeight    float64 `json:"lane_weight"`    // the weight of its lane (guidance, the goal's lane)
+	// TTCWith is the id of the road user the time to collision first fails with (absent: it does not) and
+	// TTCAt when, s from now (absent: now).
+	TTCAt      float64 `json:"ttc_at,omitempty"`
+	TTCWith    string  `json:"ttc_with,omitempty"`
+	Comfort    float64 `json:"comfort"`     // 1 or 0; -1 not evaluated (it could not win)
+	LaneWeight float64 `json:"lane_weight"` // the weight of its lane (guidance, the goal's lane)
 }
 
 // Guidance is the guide's advice as the planner received it.

@@ -395,7 +395,11 @@ func describeProposal(p *runlog.Proposal) string {
 	if t.Direction < 1 {
 		why = append(why, "against the traffic")
 	}
-	if t.TTC < 1 {
+	switch {
+	case t.TTC >= 1:
+	case t.TTCWith != "" && t.TTCWith != t.CollideWith:
+		why = append(why, fmt.Sprintf("time to collision with %s in %.1f s", t.TTCWith, t.TTCAt))
+	default:
 		why = append(why, "time to collision")
 	}
 	if t.Comfort == 0 {

@@ -209,11 +209,13 @@ func TestOverlayAndAtlas(t *testing.T) {
 		{Score: 0.7, Terms: &runlog.ProposalTerms{Path: "centerline", Offset: 1, TargetSpeed: 9, Kind: "idm", Multiplier: 1, Drivable: true, Direction: 1, TTC: 1, Comfort: -1, LaneWeight: 0.8}},
 		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 15.1, Kind: "idm", Drivable: true, Direction: 1, CollideAt: 2.5, CollideWith: "42", Comfort: -1, LaneWeight: 1}},
 		{Score: 0, Terms: &runlog.ProposalTerms{Path: "left_lane", TargetSpeed: 3, Kind: "idm", Drivable: false, Direction: 1, TTC: 1, Comfort: 0, LaneWeight: 1}},
+		{Score: 0.3, Terms: &runlog.ProposalTerms{Path: "right_lane", TargetSpeed: 12, Kind: "idm", Multiplier: 1, Drivable: true, Direction: 1, TTCAt: 1.1, TTCWith: "31", Comfort: -1, LaneWeight: 1}},
 	}
 	panelHas(t, "panel with proposals", PanelLines(sc, &pf, st),
-		"  4 proposals, chosen score 0.80",
+		"  5 proposals, chosen score 0.80",
 		"  chosen centerline 15.1 m/s 0.80: lane weight 0.80",
-		"  left_lane 15.1 m/s 0.00: collides with 42 in 2.5 s, time to collision")
+		"  left_lane 15.1 m/s 0.00: collides with 42 in 2.5 s, time to collision",
+		"  right_lane 12.0 m/s 0.30: time to collision with 31 in 1.1 s")
 	// Labels: one per detection, right of it, in its sender's (faded) colour; none zoomed out.
 	labels := Labels(&run.Frames[0], &cam, sc, a)
 	if len(labels) != 2 || labels[0].Text != "rsu 0.00s" || labels[1].Text != "car7 0.50s" {
