@@ -130,8 +130,10 @@ func (p *pdmPath) Length() float64 { return p.line.Length() }
 // poseAt returns the pose at arc length s: the position on the polyline and the heading interpolated between
 // the vertex headings. Before the path's start (s < 0: an ego starting behind the first lane, where a
 // recorded map was cut) it runs straight back along the first heading, so that a proposal starting there
-// moves from the start on; past the end it stays at the end. hint is a segment index to start the search
-// from (updated).
+// moves from the start on. Past the end it stays at the end, unless the path is open (it runs out past the
+// edge of the map, and the IDM does not stop for its end): then it runs on straight along the last heading,
+// so that a plan at speed does not freeze where the runout ends. hint is a segment index to start the
+// search from (updated).
 func (p *pdmPath) poseAt(s float64, hint *int) geom.Pose {
 	pts, S := p.line.Pts, p.line.S
 	n := len(pts)
@@ -149,6 +151,10 @@ func (p *pdmPath) poseAt(s float64, hint *int) geom.Pose {
 		s = 0
 	}
 	if s > S[n-1] {
+		if p.open && !math.IsInf(s, 1) {
+			h, e, d := p.head[n-1], pts[n-1], s-S[n-1]
+			return geom.Pose{X: e.X + d*math.Cos(h), Y: e.Y + d*math.Sin(h), Heading: geom.NormalizeAngle(h)}
+		}
 		s = S[n-1]
 	}
 	i := *hint

@@ -42,3 +42,25 @@ func TestPathProjectWindow(t *testing.T) {
 		t.Errorf("before the start: s %.2f ok %v, want -3", s, ok)
 	}
 }
+
+// Past its end a path stays at its end, unless it is open (it runs out past the edge of the map): a plan at
+// speed then runs on straight along the last heading instead of standing still at 30 m/s.
+func TestPathPoseAtPastTheEnd(t *testing.T) {
+	line := geom.NewPolyline([]geom.Vec2{geom.V(0, 0), geom.V(10, 0), geom.V(20, 10)})
+	p := buildPath(&line, 0, nil, nil)
+	end := line.Length()
+	hint := 0
+	if q := p.poseAt(end+5, &hint); q.Pos().Dist(geom.V(20, 10)) > 1e-9 {
+		t.Errorf("closed path, 5 m past the end: %+v, want its end (20, 10)", q)
+	}
+	p.open = true
+	q := p.poseAt(end+5, &hint)
+	h := p.head[len(p.head)-1]
+	want := geom.V(20+5*math.Cos(h), 10+5*math.Sin(h))
+	if q.Pos().Dist(want) > 1e-9 || math.Abs(q.Heading-geom.NormalizeAngle(h)) > 1e-12 {
+		t.Errorf("open path, 5 m past the end: %+v, want %+v heading %.3f", q, want, h)
+	}
+	if q := p.poseAt(end-1, &hint); q.Pos().Dist(geom.V(20, 10)) > 1.01 {
+		t.Errorf("open path, 1 m before the end: %+v", q)
+	}
+}
