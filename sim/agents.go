@@ -262,12 +262,12 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	return a, true
 }
 
-// extendPath appends to agent a's path the successors of its last lane until the path is want metres long
-// (s0: where the agent is on it), choosing at forks the successor that matches track t's log, and then, where
+// extendPath appends to agent a's path the successors of its last lane until the path reaches want metres
+// ahead of s0 (where the agent is on it), choosing at forks the successor that matches track t's log, and then, where
 // the path reaches the edge of a recorded map, the road's runout: the agent drives on rather than stopping at
 // the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
 func (r *reactiveAgents) extendPath(a *idmAgent, t *scenarios.Track, want, s0 float64) {
-	for a.path.Length() < want && len(a.lanes) < 64 {
+	for a.path.Length()-s0 < want && len(a.lanes) < 64 {
 		succ := r.mx.Successors(a.lanes[len(a.lanes)-1])
 		if len(succ) == 0 {
 			break

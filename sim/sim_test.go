@@ -574,3 +574,26 @@ func TestEgoLeavesTheMapThroughAnOpenEnd(t *testing.T) {
 		t.Errorf("drivable_area_compliance %v, want 0 past the end of a lane that is not the map's edge", v)
 	}
 }
+
+// A reactive agent that starts near the end of a long lane drives on into the lanes that follow it. Its path
+// was extended until it was long enough counted from the lane's start, not from the agent: a car 20 m before
+// the end of a 400 m lane stopped there as at a dead end (the builtin behind_long_vehicle/017's replayed
+// expert ran into one, reactive).
+func TestReactiveAgentDrivesOnPastTheEndOfALongLane(t *testing.T) {
+	sc := testScenario()
+	sc.Expert = cruise(330, 0, 231) // the ego stands 50 m behind the car
+	sc.Tracks = []scenarios.Track{track("car", 380, 0, 10, 231)}
+	res, err := Run(sc, stopPlanner{}, Config{Agents: Reactive, Steps: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var car scenarios.Object // as last seen (agents leave beyond 100 m of the ego)
+	for _, objs := range res.Objects {
+		for _, o := range objs {
+			car = o
+		}
+	}
+	if car.Box.Center.X < 425 || car.Vel.Norm() < 9 {
+		t.Errorf("the car is last seen at x=%.1f at %.1f m/s, want past the connector (x 400-420) at about 10 m/s", car.Box.Center.X, car.Vel.Norm())
+	}
+}
