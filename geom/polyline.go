@@ -89,6 +89,21 @@ func (l *Polyline) HeadingAt(s float64) float64 {
 	return math.Atan2(d.Y, d.X)
 }
 
+// ChordHeading returns the heading at arc length s measured over a chord of the given length centred there
+// (beyond the polyline's ends, along its end segments): where a polyline turns at its vertices, the heading of one segment jumps
+// from vertex to vertex and can be a few hundredths of a radian (at a sharp join, tenths) off the course a
+// vehicle follows along it.
+func (l *Polyline) ChordHeading(s, chord float64) float64 {
+	if len(l.Pts) < 2 {
+		return 0
+	}
+	d := l.At(s + chord/2).Sub(l.At(s - chord/2))
+	if d.X == 0 && d.Y == 0 {
+		return l.HeadingAt(s)
+	}
+	return math.Atan2(d.Y, d.X)
+}
+
 // PoseAt returns the point and segment heading at arc length s.
 func (l *Polyline) PoseAt(s float64) Pose {
 	p := l.At(s)

@@ -319,3 +319,28 @@ func TestProjectRangeWindow(t *testing.T) {
 		t.Errorf("one point: %v %v %v", s, lat, d)
 	}
 }
+
+// ChordHeading turns smoothly through a vertex where PoseAt's segment heading jumps.
+func TestChordHeading(t *testing.T) {
+	l := NewPolyline([]Vec2{V(0, 0), V(10, 0), V(10+10*math.Cos(0.6), 10*math.Sin(0.6))})
+	if h := l.ChordHeading(2, 2); math.Abs(h) > 1e-12 {
+		t.Errorf("on the first segment: %v, want 0", h)
+	}
+	if h := l.ChordHeading(10, 2); math.Abs(h-0.3) > 0.01 {
+		t.Errorf("at the vertex: %v, want about 0.3 (halfway between 0 and 0.6)", h)
+	}
+	prev := l.ChordHeading(8, 2)
+	for s := 8.1; s <= 12; s += 0.1 {
+		h := l.ChordHeading(s, 2)
+		if h < prev-1e-12 || h-prev > 0.1 {
+			t.Fatalf("at s=%.1f the heading goes %v -> %v: not a smooth turn", s, prev, h)
+		}
+		prev = h
+	}
+	if h := l.ChordHeading(18, 2); math.Abs(h-0.6) > 1e-9 {
+		t.Errorf("on the last segment: %v, want 0.6", h)
+	}
+	if h := (&Polyline{}).ChordHeading(1, 2); h != 0 {
+		t.Errorf("empty polyline: %v", h)
+	}
+}

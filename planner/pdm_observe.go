@@ -345,10 +345,7 @@ func bendingLanes(mx *scenarios.MapIndex) []bool {
 // centred there: a lane's polyline turns at its vertices, and the heading of one segment can be a few
 // hundredths of a radian off the course a vehicle follows (on a bend of 50 m radius drawn every 2.2 m, a car
 // heading along the bend seems to drift outwards at 0.2 m/s at 12 m/s).
-func smoothHeading(pa *geom.Polyline, s float64) float64 {
-	d := pa.At(s + curveChord/2).Sub(pa.At(s - curveChord/2))
-	return math.Atan2(d.Y, d.X)
-}
+func smoothHeading(pa *geom.Polyline, s float64) float64 { return pa.ChordHeading(s, curveChord) }
 
 // curveSeg returns the segment of the curve forecast that holds time t (the last one past its end) and the
 // fraction of it at t (beyond 1 past the end).

@@ -255,7 +255,7 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	a.s, _ = a.path.Project(st.Pose.Pos())
 	a.v = st.Speed()
 	a.params = idm.Agents(math.Max(limit0, 0.1))
-	a.pose = a.path.PoseAt(a.s)
+	a.pose = agentPose(&a.path, a.s)
 	if !r.nuplan {
 		a.change = r.firstLaneChange(t, frame, lane, &a.path)
 	}
@@ -263,9 +263,9 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 }
 
 // extendPath appends to agent a's path the successors of its last lane until the path reaches want metres
-// ahead of s0 (where the agent is on it), choosing at forks the successor that matches track t's log, and then, where
-// the path reaches the edge of a recorded map, the road's runout: the agent drives on rather than stopping at
-// the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
+// ahead of s0 (where the agent is on it), choosing at forks the successor that matches track t's log, and
+// then, where the path reaches the edge of a recorded map, the road's runout: the agent drives on rather
+// than stopping at the map's edge (the end of a path is a stopped leader, as in nuPlan, whose maps are whole).
 func (r *reactiveAgents) extendPath(a *idmAgent, t *scenarios.Track, want, s0 float64) {
 	for a.path.Length()-s0 < want && len(a.lanes) < 64 {
 		succ := r.mx.Successors(a.lanes[len(a.lanes)-1])
@@ -347,9 +347,20 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 		if end := a.path.Length(); a.s > end {
 			a.s, a.v = end, 0
 		}
-		a.pose = a.path.PoseAt(a.s)
+		a.pose = agentPose(&a.path, a.s)
 	}
 }
+
+// agentPose is an agent's pose at arc length s of its path: on the path, headed along it as a vehicle's
+// wheelbase spans it (agentHeadingChord), not along the one segment under it, whose heading jumps at the
+// vertices where lanelets join at an angle.
+func agentPose(path *geom.Polyline, s float64) geom.Pose {
+	p := path.At(s)
+	return geom.Pose{X: p.X, Y: p.Y, Heading: geom.NormalizeAngle(path.ChordHeading(s, agentHeadingChord))}
+}
+
+// agentHeadingChord (m) is the chord over which an agent's heading is measured along its path.
+const agentHeadingChord = 3.0
 
 // obstacleGrid buckets obstacles by the cell of their centre, so that each agent only looks at obstacles
 // near its path ahead.

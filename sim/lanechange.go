@@ -186,5 +186,5 @@ func (r *reactiveAgents) changePath(a *idmAgent, lanes []int, line *geom.Polylin
 	a.path = pl
 	r.extendPath(a, &r.sc.Tracks[a.track], math.Max(a.v, a.params.TargetSpeed)*agentPathHorizon+60, 0)
 	a.s, a.cur = 0, 0
-	a.pose = a.path.PoseAt(0)
+	a.pose = agentPose(&a.path, 0)
 }

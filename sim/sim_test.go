@@ -597,3 +597,46 @@ func TestReactiveAgentDrivesOnPastTheEndOfALongLane(t *testing.T) {
 		t.Errorf("the car is last seen at x=%.1f at %.1f m/s, want past the connector (x 400-420) at about 10 m/s", car.Box.Center.X, car.Vel.Norm())
 	}
 }
+
+// A reactive agent turns smoothly where its lanes join at an angle: its heading is measured along its path
+// over a wheelbase-sized chord, not taken from the one segment under it, which turned it 0.6 rad in one step.
+func TestReactiveAgentTurnsSmoothlyAtALaneJoin(t *testing.T) {
+	sc := testScenario()
+	// Lane d, after the connector c (x 400..420), is replaced by one that leaves it 0.6 rad to the left.
+	var c, l, r []geom.Vec2
+	for k := 0; k <= 20; k++ {
+		p := geom.V(420, 0).Add(geom.Unit(0.6).Scale(float64(5 * k)))
+		n := geom.Unit(0.6 + math.Pi/2).Scale(1.75)
+		c, l, r = append(c, p), append(l, p.Add(n)), append(r, p.Sub(n))
+	}
+	for i := range sc.Map.Lanes {
+		if sc.Map.Lanes[i].ID == "d" {
+			sc.Map.Lanes[i].Centerline, sc.Map.Lanes[i].Left, sc.Map.Lanes[i].Right = c, l, r
+		}
+	}
+	// The ego stands 50 m behind a car in lane a that drives through the connector into d at 10 m/s.
+	sc.Expert = cruise(330, 0, 231)
+	sc.Tracks = []scenarios.Track{track("car", 380, 0, 10, 231)}
+	res, err := Run(sc, stopPlanner{}, Config{Agents: Reactive, Steps: 80})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, last, worst := math.NaN(), 0.0, 0.0
+	for _, objs := range res.Objects {
+		for _, o := range objs {
+			h := o.Box.Center.Heading
+			if !math.IsNaN(first) {
+				worst = max(worst, math.Abs(geom.AngleDiff(h, last)))
+			} else {
+				first = h
+			}
+			last = h
+		}
+	}
+	if math.Abs(first) > 0.01 || math.Abs(last-0.6) > 0.01 {
+		t.Fatalf("the car heads %.3f at the start and %.3f at the end, want 0 and 0.6 (it did not make the turn)", first, last)
+	}
+	if worst > 0.25 {
+		t.Errorf("the car's heading changes by up to %.2f rad in one 0.1 s step at 10 m/s", worst)
+	}
+}
