@@ -487,3 +487,31 @@ func TestSyntheticExpertFollowsTheRoadUserAhead(t *testing.T) {
 		t.Errorf("the synthetic expert never slowed below %.1f m/s behind a car at 3 m/s", slowest)
 	}
 }
+
+// A missing step of a trajectory is filled in between its neighbours. A standing car whose recorded heading
+// flips by half a turn from one sample to the next (a heading read off a velocity of a few cm/s, as in some
+// highD tracks) keeps its axis there: interpolated through a quarter turn, its box stood across the lane for
+// a step.
+func TestGapInterpolationKeepsAFlippedAxis(t *testing.T) {
+	doc := strings.Replace(minimal,
+		`<trajectory><state><time><exact>1</exact></time><position><point><x>41</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></state></trajectory>`,
+		`<trajectory><state><time><exact>2</exact></time><position><point><x>40</x><y>0</y></point></position><orientation><exact>-3.1</exact></orientation><velocity><exact>0.01</exact></velocity></state>`+
+			`<state><time><exact>4</exact></time><position><point><x>40</x><y>0</y></point></position><orientation><exact>0.1</exact></orientation><velocity><exact>0.01</exact></velocity></state></trajectory>`, 1)
+	doc = strings.Replace(doc, `<orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></initialState>`,
+		`<orientation><exact>0</exact></orientation><velocity><exact>0.01</exact></velocity></initialState>`, 1)
+	res, err := Decode(strings.NewReader(doc), "flip.xml", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := res.Scenario.Tracks[0]
+	if len(tr.States) < 5 {
+		t.Fatalf("%d states, want 5 (steps 0-4)", len(tr.States))
+	}
+	for k, want := range map[int]float64{1: -3.12, 3: -3.09} {
+		h := tr.States[k].Pose.Heading
+		// The axis: the heading or its opposite, within 0.05 rad of the neighbours' axis.
+		if d := math.Abs(geom.AngleDiff(h, want)); d > 0.05 && math.Abs(d-math.Pi) > 0.05 {
+			t.Errorf("step %d: heading %.3f, want the axis of %.2f (not a quarter turn across it)", k, h, want)
+		}
+	}
+}

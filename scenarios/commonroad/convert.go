@@ -553,9 +553,10 @@ func (c *converter) tracks() {
 					c.note("obstacle %s: time jumps by %d steps at step %d: the rest is dropped", o.id, s.step-p.step, s.step)
 					break
 				}
+				dh := trackHeadingDelta(p.heading, s.heading)
 				for k := p.step + 1; k < s.step; k++ { // gaps: linear interpolation
 					f := float64(k-p.step) / float64(s.step-p.step)
-					h := p.heading + f*geom.AngleDiff(s.heading, p.heading)
+					h := p.heading + f*dh
 					v := p.speed + f*(s.speed-p.speed)
 					pos := geom.Lerp(p.pos, s.pos, f)
 					states = append(states, agentState(pos, h, v))
@@ -583,6 +584,21 @@ func (c *converter) tracks() {
 		c.sc.Tracks = append(c.sc.Tracks, tr)
 	}
 	_ = dt
+}
+
+// trackHeadingDelta returns the turn from heading a to heading b that a recorded road user's box is
+// interpolated through between two samples: the shorter turn, or, when that is more than a quarter turn, the
+// turn of the box's axis. Such a heading has flipped (a standing vehicle's heading read off a velocity of a
+// few cm/s, as in some highD tracks); turned through a quarter turn, the box stood across its lane in between.
+func trackHeadingDelta(a, b float64) float64 {
+	d := geom.AngleDiff(b, a)
+	switch {
+	case d > math.Pi/2:
+		d -= math.Pi
+	case d < -math.Pi/2:
+		d += math.Pi
+	}
+	return d
 }
 
 func agentState(p geom.Vec2, heading, speed float64) scenarios.AgentState {

@@ -99,7 +99,7 @@ func upsample(sc *scenarios.Scenario, k int) {
 				f := float64(j) / float64(k)
 				p := hermite(a.Pose.Pos(), va, b.Pose.Pos(), vb, f, P)
 				ns = append(ns, scenarios.AgentState{
-					Pose: geom.Pose{X: p.X, Y: p.Y, Heading: geom.NormalizeAngle(a.Pose.Heading + f*geom.AngleDiff(b.Pose.Heading, a.Pose.Heading))},
+					Pose: geom.Pose{X: p.X, Y: p.Y, Heading: geom.NormalizeAngle(a.Pose.Heading + f*trackHeadingDelta(a.Pose.Heading, b.Pose.Heading))},
 					VX:   a.VX + f*(b.VX-a.VX), VY: a.VY + f*(b.VY-a.VY),
 				})
 			}
