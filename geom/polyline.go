@@ -90,9 +90,9 @@ func (l *Polyline) HeadingAt(s float64) float64 {
 }
 
 // ChordHeading returns the heading at arc length s measured over a chord of the given length centred there
-// (beyond the polyline's ends, along its end segments): where a polyline turns at its vertices, the heading of one segment jumps
-// from vertex to vertex and can be a few hundredths of a radian (at a sharp join, tenths) off the course a
-// vehicle follows along it.
+// (beyond the polyline's ends, along its end segments): where a polyline turns at its vertices, the heading
+// of one segment jumps from vertex to vertex and can be a few hundredths of a radian (at a sharp join,
+// tenths) off the course a vehicle follows along it.
 func (l *Polyline) ChordHeading(s, chord float64) float64 {
 	if len(l.Pts) < 2 {
 		return 0

@@ -262,8 +262,11 @@ const (
 	curveStep     = 0.25 // s between forecast points
 	curveMinSpeed = 5.0  // m/s
 	curveMinDev   = 0.5  // m
-	curveChord    = 4.0  // m: the chord smoothHeading measures a lane's heading over
-	curveChecks   = 8    // points of the course compared with the straight one
+	// curveChord (m) is the chord a lane's heading is measured over (geom.Polyline.ChordHeading): the heading
+	// of one segment can be a few hundredths of a radian off the course a vehicle follows (on a bend of 50 m
+	// radius drawn every 2.2 m, a car heading along the bend seems to drift outwards at 0.2 m/s at 12 m/s).
+	curveChord  = 4.0
+	curveChecks = 8 // points of the course compared with the straight one
 )
 
 // forecastPoint is a forecast centre and heading.
@@ -281,12 +284,12 @@ func (p *PDM) curveForecast(po *pdmObject, al laneFrame, horizon, bendHorizon fl
 	s, lat := al.s, al.lat
 	pa := p.mx.Path(al.lane)
 	// Constant velocity in the lane's frame: vLon along the lane, vLat across it.
-	h0 := smoothHeading(pa, s)
+	h0 := pa.ChordHeading(s, curveChord)
 	sn, cs := math.Sincos(h0)
 	vLon, vLat := po.d.Dot(geom.Vec2{X: cs, Y: sn}), po.d.Dot(geom.Vec2{X: -sn, Y: cs})
 	// at returns the point at arc length s of the lane, off metres to its left, and the lane's heading there.
 	at := func(s, off float64) forecastPoint {
-		h := smoothHeading(pa, s)
+		h := pa.ChordHeading(s, curveChord)
 		return forecastPoint{c: pa.At(s).Add(geom.Unit(h).Perp().Scale(off)), h: h}
 	}
 	fix := po.c0.Sub(at(s, lat).c) // moves the course onto the centre now
@@ -340,12 +343,6 @@ func bendingLanes(mx *scenarios.MapIndex) []bool {
 	}
 	return out
 }
-
-// smoothHeading returns the heading of lane path pa at arc length s, over a chord of curveChord metres
-// centred there: a lane's polyline turns at its vertices, and the heading of one segment can be a few
-// hundredths of a radian off the course a vehicle follows (on a bend of 50 m radius drawn every 2.2 m, a car
-// heading along the bend seems to drift outwards at 0.2 m/s at 12 m/s).
-func smoothHeading(pa *geom.Polyline, s float64) float64 { return pa.ChordHeading(s, curveChord) }
 
 // curveSeg returns the segment of the curve forecast that holds time t (the last one past its end) and the
 // fraction of it at t (beyond 1 past the end).
@@ -608,8 +605,10 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		// Search near where the ego was at the last tick: the centerline's arc length for the centerline and
 		// its offsets, the path's own for a neighbouring lane's (its origin is elsewhere).
 		near := p.lastS
+		var c *sideCache // the lane change along a neighbouring lane's path
 		if j >= p.nBase {
-			near = p.side[p.pathSide(j)].lastS
+			c = &p.side[p.pathSide(j)]
+			near = c.lastS
 		}
 		s, lat, ok := 0.0, 0.0, false
 		if !math.IsNaN(near) {
@@ -618,16 +617,13 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 		if !ok {
 			s, lat = pa.line.Project(rear)
 		}
-		if j >= p.nBase {
-			p.side[p.pathSide(j)].lastS = s
-		}
 		p.pathS0[j] = s
 		// A lane-change path starts at the ego's lateral position and blends into the lane over about
 		// laneChangeTime. The blend is kept from tick to tick while the ego follows it, so that the change
 		// completes; it starts afresh from where the ego is when the ego strays from it.
 		p.blendStart[j], p.blendLat[j], p.blendLen[j] = 0, 0, 0
-		if j >= p.nBase {
-			c := &p.side[p.pathSide(j)]
+		if c != nil {
+			c.lastS = s
 			if c.reanchor {
 				c.lcStart, c.reanchor = s-c.lcU*c.lcLen, false
 			}

@@ -200,9 +200,8 @@ func (p *pdmPath) project(q geom.Vec2, from, to, reach float64) (s, lat float64,
 	best := math.Inf(1)
 	bi, bt := -1, 0.0
 	pts := p.line.Pts
-	k0 := p.chunkFrom(from)
 	lo, hi := -1, -1 // the first and last segments of the chunks in the window
-	for k := k0; k < len(p.chunks); k++ {
+	for k := p.chunkFrom(from); k < len(p.chunks); k++ {
 		c := &p.chunks[k]
 		if c.s0 > to {
 			break
