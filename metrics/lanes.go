@@ -56,6 +56,16 @@ func (s *LaneSet) Intersects(o *LaneSet) bool {
 	return false
 }
 
+// subsetOf reports whether every lane of s is in o (true for an empty s).
+func (s *LaneSet) subsetOf(o *LaneSet) bool {
+	for i := 0; i < s.n; i++ {
+		if !o.Has(int(s.ids[i])) {
+			return false
+		}
+	}
+	return true
+}
+
 // intersect returns the lanes of s that are also in o.
 func (s *LaneSet) intersect(o *LaneSet) LaneSet {
 	var r LaneSet
@@ -277,18 +287,24 @@ func (t *LaneTracker) Step(m *scenarios.MapIndex, p geom.Vec2) int {
 	if cand.n == 0 {
 		return -1
 	}
-	if t.primary >= 0 && cand.Has(t.primary) {
-		return t.primary
+	t.primary = pickLane(m, &cand, t.primary, p)
+	return t.primary
+}
+
+// pickLane returns the lane of s that stands for it: prim when s holds it, else the lane whose centerline is
+// nearest to p (the lower index on a tie).
+func pickLane(m *scenarios.MapIndex, s *LaneSet, prim int, p geom.Vec2) int {
+	if prim >= 0 && s.Has(prim) {
+		return prim
 	}
 	best, bestD := -1, math.Inf(1)
-	for i := 0; i < cand.n; i++ {
-		l := int(cand.ids[i])
+	for i := 0; i < s.n; i++ {
+		l := s.At(i)
 		_, _, d := m.Path(l).ProjectDist(p)
 		if d < bestD || (d == bestD && l < best) {
 			best, bestD = l, d
 		}
 	}
-	t.primary = best
 	return best
 }
 

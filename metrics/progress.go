@@ -2,6 +2,7 @@ package metrics
 
 import (
 	"math"
+	"slices"
 
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
@@ -41,25 +42,63 @@ func NewRouteProgress(m *scenarios.MapIndex, lanes []int) *RouteProgress {
 }
 
 // DrivenLanes returns the lanes a path of points (the expert's box centres) drives through, in order, as
-// nuPlan's get_route followed by get_route_simplified: each point is assigned with a LaneTracker, frames in no
-// lane are dropped, and a frame's primary lane is kept when its lanes share none with the last kept frame's.
+// nuPlan's get_route followed by get_route_simplified: each point is assigned with a LaneTracker; where a
+// point lies in several lane connectors (they overlap where they fork), the set is cut down by looking ahead,
+// to the connectors of the later frames or those leading into the lane the path enters next
+// (pruneConnectors, nuPlan's remove_extra_lane_connectors); frames in no lane are dropped, and a frame's lane
+// is kept when its lanes share none with the last kept frame's. The lane kept for a frame is its primary lane
+// (LaneTracker.Primary) when that survived the cut, else its lane with the nearest centerline.
 func DrivenLanes(m *scenarios.MapIndex, pts []geom.Vec2) []int {
 	var t LaneTracker
+	sets := make([]LaneSet, len(pts))
+	prims := make([]int, len(pts))
+	for i, p := range pts {
+		prims[i] = t.Step(m, p)
+		sets[i] = *t.Lanes()
+	}
+	pruneConnectors(m, sets)
 	var last LaneSet
 	var out []int
-	for _, p := range pts {
-		prim := t.Step(m, p)
-		if prim < 0 {
+	for i := range sets {
+		cur := &sets[i]
+		if cur.n == 0 || (len(out) > 0 && cur.Intersects(&last)) {
 			continue
 		}
-		cur := t.Lanes()
-		if len(out) > 0 && cur.Intersects(&last) {
-			continue
-		}
-		out = append(out, prim)
+		out = append(out, pickLane(m, cur, prims[i], pts[i]))
 		last = *cur
 	}
 	return out
+}
+
+// pruneConnectors cuts down, from the last frame to the first, every frame assigned to several lanes as
+// nuPlan's remove_extra_lane_connectors does: a frame whose lanes include all of the next frame's, and more,
+// takes the next frame's (so the connector the path ends up in is carried back through the stretch where
+// connectors overlap); a frame still holding several lanes before a frame whose first lane is an ordinary
+// lane keeps only the lanes leading into that lane, when any do.
+func pruneConnectors(m *scenarios.MapIndex, sets []LaneSet) {
+	for i := len(sets) - 2; i >= 0; i-- {
+		cur, next := &sets[i], &sets[i+1]
+		n := cur.n // nuPlan tests the frame's size before the cut
+		if n <= 1 {
+			continue
+		}
+		if cur.n > next.n && next.subsetOf(cur) {
+			*cur = *next
+		}
+		if n <= 1 || next.n == 0 || m.Lane(next.At(0)).Connector {
+			continue
+		}
+		var keep LaneSet
+		into := next.At(0)
+		for k := 0; k < cur.n; k++ {
+			if l := cur.At(k); slices.Contains(m.Predecessors(into), l) {
+				keep.Add(l)
+			}
+		}
+		if keep.n > 0 {
+			*cur = keep
+		}
+	}
 }
 
 // Len returns the number of roadblocks of the route; 0 means there is nothing to measure along.

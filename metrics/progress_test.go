@@ -1,0 +1,107 @@
+package metrics
+
+import (
+	"math"
+	"testing"
+
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
+)
+
+// laneAlong returns a 3.5 m wide lane along centerline c, its bounds offset from it sideways.
+func laneAlong(id, rb string, c []geom.Vec2) scenarios.Lane {
+	ln := scenarios.Lane{ID: id, Roadblock: rb, Centerline: c, SpeedLimit: 10}
+	for i, p := range c {
+		a, b := c[max(0, i-1)], c[min(len(c)-1, i+1)]
+		d := b.Sub(a).Scale(1 / b.Sub(a).Norm())
+		n := geom.V(-d.Y, d.X)
+		ln.Left = append(ln.Left, p.Add(n.Scale(laneHalfWidth)))
+		ln.Right = append(ln.Right, p.Sub(n.Scale(laneHalfWidth)))
+	}
+	return ln
+}
+
+// forkMap: lane A (x 0..100 along y = 0) forks into two connectors, CS straight on to x = 130 and CL a left
+// turn of radius 20 m ending at (120, 20) heading +y; CS leads into DS (x 130..230), CL into DL (north from
+// (120, 20)). Every connector is its own roadblock, as the CommonRoad import makes them; the straight one
+// comes first.
+func forkMap(t testing.TB) *scenarios.MapIndex {
+	t.Helper()
+	line := func(a, b geom.Vec2) []geom.Vec2 {
+		var c []geom.Vec2
+		n := int(math.Round(b.Sub(a).Norm() / 5))
+		for k := 0; k <= n; k++ {
+			c = append(c, a.Add(b.Sub(a).Scale(float64(k)/float64(n))))
+		}
+		return c
+	}
+	var arc []geom.Vec2
+	for k := 0; k <= 20; k++ {
+		th := math.Pi / 2 * float64(k) / 20
+		arc = append(arc, geom.V(100+20*math.Sin(th), 20-20*math.Cos(th)))
+	}
+	a := laneAlong("A", "RA", line(geom.V(0, 0), geom.V(100, 0)))
+	a.Successors = []string{"CS", "CL"}
+	cs := laneAlong("CS", "RCS", line(geom.V(100, 0), geom.V(130, 0)))
+	cs.Connector, cs.Successors, cs.Predecessors = true, []string{"DS"}, []string{"A"}
+	cl := laneAlong("CL", "RCL", arc)
+	cl.Connector, cl.Successors, cl.Predecessors = true, []string{"DL"}, []string{"A"}
+	ds := laneAlong("DS", "RDS", line(geom.V(130, 0), geom.V(230, 0)))
+	ds.Predecessors = []string{"CS"}
+	dl := laneAlong("DL", "RDL", line(geom.V(120, 20), geom.V(120, 120)))
+	dl.Predecessors = []string{"CL"}
+	m := &scenarios.Map{
+		Lanes: []scenarios.Lane{a, cs, cl, ds, dl},
+		Roadblocks: []scenarios.Roadblock{
+			{ID: "RA", Lanes: []string{"A"}},
+			{ID: "RCS", Lanes: []string{"CS"}, Connector: true},
+			{ID: "RCL", Lanes: []string{"CL"}, Connector: true},
+			{ID: "RDS", Lanes: []string{"DS"}},
+			{ID: "RDL", Lanes: []string{"DL"}},
+		},
+	}
+	return m.Index()
+}
+
+// The expert's route at a fork follows the connector the expert ends up in, as nuPlan's
+// remove_extra_lane_connectors makes it, not the one that happened to be chosen where the two connectors
+// still overlap; an ego that goes straight where the expert turned left gets no progress through the turn.
+func TestDrivenLanesAtAFork(t *testing.T) {
+	m := forkMap(t)
+	var left, straight []geom.Vec2
+	for x := 80.0; x < 100; x++ {
+		left, straight = append(left, geom.V(x, 0)), append(straight, geom.V(x, 0))
+	}
+	for k := 0; k <= 40; k++ {
+		th := math.Pi / 2 * float64(k) / 40
+		left = append(left, geom.V(100+20*math.Sin(th), 20-20*math.Cos(th)))
+	}
+	for y := 21.0; y <= 40; y++ {
+		left = append(left, geom.V(120, y))
+	}
+	for x := 100.0; x <= 150; x++ {
+		straight = append(straight, geom.V(x, 0))
+	}
+	got := DrivenLanes(m, left)
+	want := []int{lane(t, m, "A"), lane(t, m, "CL"), lane(t, m, "DL")}
+	if len(got) != len(want) {
+		t.Fatalf("expert turning left drives through %v, want %v (A, CL, DL)", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("expert turning left drives through %v, want %v (A, CL, DL)", got, want)
+		}
+	}
+	rp := NewRouteProgress(m, got)
+	expert, ego := rp.Total(left), rp.Total(straight)
+	arc := 20 * math.Pi / 2
+	if !near(expert, 20+arc+20, 0.2) {
+		t.Errorf("expert progress %.2f m, want %.2f (20 m of A, the turn, 20 m north)", expert, 20+arc+20)
+	}
+	// Straight on, the ego is in the turn's connector only where the two overlap, about 8.5 m past the fork;
+	// it is not credited with the straight connector's 30 m.
+	t.Logf("progress: expert %.2f m, straight-on ego %.2f m", expert, ego)
+	if ego > 20+9 {
+		t.Errorf("straight-on ego's progress along the left turn %.2f m, want at most 29 (A and the overlap)", ego)
+	}
+}
