@@ -58,8 +58,10 @@
 //
 // # Reference point
 //
-// CommonRoad's kinematic single-track model puts a state at the rear axle, but in these recorded conversions
-// the planning problem's and the solution's positions are the recorded vehicle's box centre: each highD goal
+// CommonRoad's kinematic single-track model integrates its dynamics at the rear axle, but a solution's
+// positions are the vehicle's box centre (commonroad-drivability-checker moves them back to the rear axle
+// before it checks a KS trajectory), and in these recorded conversions the planning problem's positions are
+// the recorded vehicle's box centre too: each highD goal
 // region is centred on the expert's final position, and read as rear axles the ego would overlap another road
 // user at the start in 11 of the 185 SinD scenarios (none when read as centres; measured with the Pacifica).
 // The importer therefore reads them as the centre of the ego's footprint and moves them back to the rear axle
