@@ -72,7 +72,8 @@ func (v *vehicle) Publish(traj dynamics.Trajectory, tick planner.TickInfo) {
 // caps the speed at 8 m/s.
 func ExampleRuntime() {
 	m := straightRoad()
-	pdm := planner.NewPDM(planner.PDMConfig{})
+	// The vehicle's controller follows the trajectory itself (not nuPlan's LQR tracker): brakes as stops.
+	pdm := planner.NewPDM(planner.PDMConfig{StopProfileBrake: true})
 	if err := pdm.Initialize(planner.Initialization{Map: m, Route: []string{"rb"}}); err != nil {
 		fmt.Println(err)
 		return

@@ -120,6 +120,13 @@ type PDMConfig struct {
 	// braking at AccelMax), which tuplan_garage does not have; it wins only when every proposal that drives on
 	// scores lower, typically because they all collide.
 	NoStopProposal bool
+	// StopProfileBrake returns the low-speed emergency brake (ModeEmergency up to 5 m/s) and the hold
+	// (ModeHold) as a stop along the ego's heading at the deceleration they aim for, its speeds never
+	// negative: for vehicle software whose controller follows a trajectory's poses or speeds (see Runtime).
+	// By default they are what PDM-Closed returns for nuPlan's LQR tracker, which fits its reference speed to
+	// the poses: a straight line at a "correcting" speed, often negative, that the tracker turns into that
+	// deceleration; a controller that followed the line itself would reverse.
+	StopProfileBrake bool
 	// NoHoldAtGoal turns off holding still at the goal: by default an ego that stands (slower than 1 m/s)
 	// within 5 m of its mission goal when the planner starts has arrived, and the planner keeps it there
 	// (Decision().Mode == ModeArrived), as a parked or waiting car at its destination.
@@ -1252,7 +1259,8 @@ func appendStop(dst dynamics.Trajectory, ego dynamics.State, t0, decel float64, 
 // tuplan_garage's correcting speed, 1.1 (v - 4.05) near walking pace, overshoots into reversing through the
 // actuator's lag; here the line's speed is the one at which the tracker (its LQR, or its stopping controller
 // below 0.2 m/s) commands -min(4.05, u / 0.15 s), u the speed the ego settles at once the lag has passed,
-// which stops the ego without backing up. Faster, it is a stop at EmergencyDecel along path j from the
+// which stops the ego without backing up (with PDMConfig.StopProfileBrake, a stop along the heading at that
+// deceleration instead). Faster, it is a stop at EmergencyDecel along path j from the
 // ego's projection on it, at EmergencyHardDecel when the collision it brakes for is EmergencyHardTime away
 // or nearer.
 func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
@@ -1262,6 +1270,13 @@ func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
 		// The speed the ego would settle at if the command went to zero now (the actuator lags).
 		settle := v + ego.Accel*p.vehicle.AccelTimeConst
 		want := -min(emergencyMaxDecel, settle/emergencyStopTime)
+		if p.cfg.StopProfileBrake {
+			// The deceleration the line asks the tracker for, as a stop (at least enough to stop within
+			// emergencyStopTime where the lagging actuator would carry the ego to a standstill anyway).
+			decel := min(emergencyMaxDecel, max(-want, v/emergencyStopTime))
+			p.out = appendStop(p.out[:0], ego, ego.Time, decel, p.cfg.TrajectorySteps, p.cfg.Step)
+			return p.out
+		}
 		cv := v + want/p.trackerGain()
 		if v <= lp.StoppingVelocity && cv <= lp.StoppingVelocity && lp.StoppingGain > 0 {
 			cv = v + want/lp.StoppingGain // the tracker's stopping controller takes over

@@ -582,6 +582,46 @@ func TestPDMEmergencyBrakeStopsAtWalkingPace(t *testing.T) {
 	t.Logf("stop in place: rolled %.2f m", st.Pose.X)
 }
 
+// For vehicle software, StopProfileBrake makes the low-speed emergency brake and the hold a stop along the
+// heading: speeds never negative, poses never behind the ego, at rest within the distance the brake's
+// deceleration gives. By default the brake is a line at a negative "correcting" speed (for nuPlan's tracker),
+// which runs back behind the ego.
+func TestPDMStopProfileBrake(t *testing.T) {
+	sc := fixtureScenario(300, 10, 10)
+	for _, profile := range []bool{false, true} {
+		p := NewPDM(PDMConfig{StopProfileBrake: profile})
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: []string{"rb3"}, Goal: geom.Pose{X: 510}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, v := range []float64{1.5, 0.15} {
+			ego := dynamics.State{Time: 3, Pose: geom.Pose{X: 450, Y: 0.2, Heading: 0.05}, Speed: v}
+			tr := p.brakeTrajectory(ego, 0)
+			checkTrajectory(t, tr, 3)
+			minV, back := math.Inf(1), 0.0
+			for _, q := range tr {
+				minV = min(minV, q.Speed)
+				along := (q.Pose.X-ego.Pose.X)*math.Cos(ego.Pose.Heading) + (q.Pose.Y-ego.Pose.Y)*math.Sin(ego.Pose.Heading)
+				back = min(back, along)
+			}
+			end := tr[len(tr)-1]
+			travel := math.Hypot(end.Pose.X-ego.Pose.X, end.Pose.Y-ego.Pose.Y)
+			if !profile {
+				if minV >= 0 || back > -1 {
+					t.Errorf("default brake from %.2f m/s: lowest speed %.2f, %.2f m behind the ego at most; want the negative correcting line", v, minV, -back)
+				}
+				continue
+			}
+			// The stop decelerates at 4.05 m/s^2 from 1.5 m/s (0.28 m) and at v/0.15 s at walking pace (1 cm of slack
+			// for the 0.1 s steps).
+			maxTravel := v * v / (2 * min(4.05, v/0.15))
+			if minV < 0 || back < -1e-9 || end.Speed != 0 || travel > maxTravel+0.01 || math.Abs(end.Pose.Heading-0.05) > 1e-12 {
+				t.Errorf("stop-profile brake from %.2f m/s: lowest speed %.3f, %.3f m behind, end speed %.3f after %.3f m (want at most %.3f), heading %.3f",
+					v, minV, -back, end.Speed, travel, maxTravel, end.Pose.Heading)
+			}
+		}
+	}
+}
+
 // Waiting at a red light: an ego creeping at 0.15 m/s towards its stop line is braked to rest (ModeHold)
 // within about a second; tracking the waiting proposal itself, nuPlan's stopping controller (speed decaying at
 // 0.5/s) would leave it moving above time-to-collision's 5 mm/s for about 7 s.
