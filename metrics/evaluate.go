@@ -153,7 +153,6 @@ func EvaluateWith(r *Run, p Params) Result {
 	}
 
 	var (
-		tracker  LaneTracker
 		dir      DirectionTracker
 		lc       LaneChangeTracker
 		collided = map[string]bool{}
@@ -162,24 +161,33 @@ func EvaluateWith(r *Run, p Params) Result {
 	)
 	dir.Reset(int(p.DirectionHorizon/dt + 1e-9))
 	centers := make([]geom.Vec2, n)
+	for i := range n {
+		centers[i] = r.Vehicle.Footprint(r.Ego[i].Pose).Center.Pos()
+	}
+	// The lanes of ego's driven route, as nuPlan's get_route assigns them after the run (looking ahead where
+	// connectors overlap): driving direction and speed limit are measured along them.
+	var routeSets []LaneSet
+	var routePrims []int
+	if m != nil {
+		routeSets, routePrims = DrivenRoute(m, centers)
+	}
 
 	for i := range n {
 		s := &r.Ego[i]
 		box := r.Vehicle.Footprint(s.Pose)
-		c := box.Center.Pos()
-		centers[i] = c
+		c := centers[i]
 
 		lanes, status := LaneSet{}, InLane
 		inConnector := false
 		if m != nil {
 			lanes, status = EgoLaneStatus(m, box)
 			lc.Step(m, lanes, status)
-			prim := tracker.Step(m, c)
+			prim := routePrims[i]
 			if v := DrivableViolation(m, box); v > res.MaxDrivableViolation {
 				res.MaxDrivableViolation, res.MaxDrivableFrame = v, i
 			}
 			dir.Step(m, prim, c)
-			if lim, ok := SpeedLimitOf(m, tracker.Lanes(), prim); ok {
+			if lim, ok := SpeedLimitOf(m, &routeSets[i], prim); ok {
 				o := Overspeed(s.Speed, lim)
 				overSum += o
 				res.MaxOverspeed = math.Max(res.MaxOverspeed, o)

@@ -42,21 +42,10 @@ func NewRouteProgress(m *scenarios.MapIndex, lanes []int) *RouteProgress {
 }
 
 // DrivenLanes returns the lanes a path of points (the expert's box centres) drives through, in order, as
-// nuPlan's get_route followed by get_route_simplified: each point is assigned with a LaneTracker; where a
-// point lies in several lane connectors (they overlap where they fork), the set is cut down by looking ahead,
-// to the connectors of the later frames or those leading into the lane the path enters next
-// (pruneConnectors, nuPlan's remove_extra_lane_connectors); frames in no lane are dropped, and a frame's lane
-// is kept when its lanes share none with the last kept frame's. The lane kept for a frame is its primary lane
-// (LaneTracker.Primary) when that survived the cut, else its lane with the nearest centerline.
+// nuPlan's get_route followed by get_route_simplified: the frames' lanes as DrivenRoute assigns them, frames in
+// no lane dropped, and a frame's primary lane kept when its lanes share none with the last kept frame's.
 func DrivenLanes(m *scenarios.MapIndex, pts []geom.Vec2) []int {
-	var t LaneTracker
-	sets := make([]LaneSet, len(pts))
-	prims := make([]int, len(pts))
-	for i, p := range pts {
-		prims[i] = t.Step(m, p)
-		sets[i] = *t.Lanes()
-	}
-	pruneConnectors(m, sets)
+	sets, prims := DrivenRoute(m, pts)
 	var last LaneSet
 	var out []int
 	for i := range sets {
@@ -64,34 +53,60 @@ func DrivenLanes(m *scenarios.MapIndex, pts []geom.Vec2) []int {
 		if cur.n == 0 || (len(out) > 0 && cur.Intersects(&last)) {
 			continue
 		}
-		out = append(out, pickLane(m, cur, prims[i], pts[i]))
+		out = append(out, prims[i])
 		last = *cur
 	}
 	return out
 }
 
+// DrivenRoute assigns every point of a finished drive (box centres, one per frame) to lanes as nuPlan's
+// get_route does: frame by frame with a LaneTracker, then, looking ahead over the whole drive, every frame
+// that lies in several overlapping lane connectors (where they fork) is cut down to the connectors the drive
+// ends up in (pruneConnectors, nuPlan's remove_extra_lane_connectors). It returns each frame's lanes and its
+// primary lane (-1 in no lane): the previous frame's primary while the frame holds it, else the lane with
+// the nearest centerline, as LaneTracker keeps it. It allocates the two slices.
+func DrivenRoute(m *scenarios.MapIndex, pts []geom.Vec2) ([]LaneSet, []int) {
+	var t LaneTracker
+	sets := make([]LaneSet, len(pts))
+	prims := make([]int, len(pts))
+	for i, p := range pts {
+		t.Step(m, p)
+		sets[i] = *t.Lanes()
+	}
+	pruneConnectors(m, sets)
+	prim := -1
+	for i := range sets {
+		prims[i] = -1
+		if sets[i].n > 0 {
+			prim = pickLane(m, &sets[i], prim, pts[i])
+			prims[i] = prim
+		}
+	}
+	return sets, prims
+}
+
 // pruneConnectors cuts down, from the last frame to the first, every frame assigned to several lanes as
 // nuPlan's remove_extra_lane_connectors does: a frame whose lanes include all of the next frame's, and more,
 // takes the next frame's (so the connector the path ends up in is carried back through the stretch where
-// connectors overlap); a frame still holding several lanes before a frame whose first lane is an ordinary
-// lane keeps only the lanes leading into that lane, when any do.
+// connectors overlap); then, when the next frame's first lane is an ordinary lane, the frame takes those of
+// its lanes as assigned (before that cut, as nuPlan) that lead into it, when any do.
 func pruneConnectors(m *scenarios.MapIndex, sets []LaneSet) {
 	for i := len(sets) - 2; i >= 0; i-- {
 		cur, next := &sets[i], &sets[i+1]
-		n := cur.n // nuPlan tests the frame's size before the cut
-		if n <= 1 {
+		if cur.n <= 1 {
 			continue
 		}
+		orig := *cur
 		if cur.n > next.n && next.subsetOf(cur) {
 			*cur = *next
 		}
-		if n <= 1 || next.n == 0 || m.Lane(next.At(0)).Connector {
+		if next.n == 0 || m.Lane(next.At(0)).Connector {
 			continue
 		}
 		var keep LaneSet
-		into := next.At(0)
-		for k := 0; k < cur.n; k++ {
-			if l := cur.At(k); slices.Contains(m.Predecessors(into), l) {
+		into := m.Predecessors(next.At(0))
+		for k := 0; k < orig.n; k++ {
+			if l := orig.At(k); slices.Contains(into, l) {
 				keep.Add(l)
 			}
 		}

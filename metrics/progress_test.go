@@ -4,6 +4,7 @@ import (
 	"math"
 	"testing"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/geom"
 	"asyncdrive/scenarios"
 )
@@ -25,8 +26,10 @@ func laneAlong(id, rb string, c []geom.Vec2) scenarios.Lane {
 // turn of radius 20 m ending at (120, 20) heading +y; CS leads into DS (x 130..230), CL into DL (north from
 // (120, 20)). Every connector is its own roadblock, as the CommonRoad import makes them; the straight one
 // comes first.
-func forkMap(t testing.TB) *scenarios.MapIndex {
-	t.Helper()
+func forkMap(t testing.TB) *scenarios.MapIndex { return forkScenarioMap().Index() }
+
+// forkScenarioMap is forkMap before indexing, for tests that change it.
+func forkScenarioMap() *scenarios.Map {
 	line := func(a, b geom.Vec2) []geom.Vec2 {
 		var c []geom.Vec2
 		n := int(math.Round(b.Sub(a).Norm() / 5))
@@ -50,7 +53,7 @@ func forkMap(t testing.TB) *scenarios.MapIndex {
 	ds.Predecessors = []string{"CS"}
 	dl := laneAlong("DL", "RDL", line(geom.V(120, 20), geom.V(120, 120)))
 	dl.Predecessors = []string{"CL"}
-	m := &scenarios.Map{
+	return &scenarios.Map{
 		Lanes: []scenarios.Lane{a, cs, cl, ds, dl},
 		Roadblocks: []scenarios.Roadblock{
 			{ID: "RA", Lanes: []string{"A"}},
@@ -60,7 +63,6 @@ func forkMap(t testing.TB) *scenarios.MapIndex {
 			{ID: "RDL", Lanes: []string{"DL"}},
 		},
 	}
-	return m.Index()
 }
 
 // The expert's route at a fork follows the connector the expert ends up in, as nuPlan's
@@ -103,5 +105,57 @@ func TestDrivenLanesAtAFork(t *testing.T) {
 	t.Logf("progress: expert %.2f m, straight-on ego %.2f m", expert, ego)
 	if ego > 20+9 {
 		t.Errorf("straight-on ego's progress along the left turn %.2f m, want at most 29 (A and the overlap)", ego)
+	}
+}
+
+// leftTurnRun returns ego states whose box centres drive the fork map's left turn: the last 10 m of A, the
+// turn, 20 m north; speed(s) gives the speed at arc length s from x = 90.
+func leftTurnRun(speed func(s float64) float64) []dynamics.State {
+	d := pacifica.RearAxleToCenter()
+	var out []dynamics.State
+	add := func(c geom.Vec2, h, s float64) {
+		rear := geom.Pose{X: c.X - d*math.Cos(h), Y: c.Y - d*math.Sin(h), Heading: h}
+		out = append(out, dynamics.State{Time: float64(len(out)) * 0.1, Pose: rear, Speed: speed(s)})
+	}
+	for x := 90.0; x < 100; x++ {
+		add(geom.V(x, 0), 0, x-90)
+	}
+	arc := 20 * math.Pi / 2
+	for k := 0; k <= 40; k++ {
+		th := math.Pi / 2 * float64(k) / 40
+		add(geom.V(100+20*math.Sin(th), 20-20*math.Cos(th)), th, 10+arc*float64(k)/40)
+	}
+	for y := 21.0; y <= 40; y++ {
+		add(geom.V(120, y), math.Pi/2, 10+arc+y-20)
+	}
+	return out
+}
+
+// The speed limit in lane connectors is the highest of their neighbours', taken over the connectors of ego's
+// route as nuPlan cuts them down after the run: where the left turn still overlaps the straight connector,
+// the straight road's 20 m/s limit does not apply to an ego that turns left (limit 10 from A, 8 north).
+func TestSpeedLimitAlongTheConnectorTakenAtAFork(t *testing.T) {
+	sm := forkScenarioMap()
+	for i := range sm.Lanes {
+		switch sm.Lanes[i].ID {
+		case "DS":
+			sm.Lanes[i].SpeedLimit = 20
+		case "DL":
+			sm.Lanes[i].SpeedLimit = 8
+		}
+	}
+	m := sm.Index()
+	// 15 m/s over the first 8 m of the turn (where it overlaps the straight connector), 7 m/s elsewhere.
+	ego := leftTurnRun(func(s float64) float64 {
+		if s >= 10 && s < 18 {
+			return 15
+		}
+		return 7
+	})
+	r := &Run{DT: 0.1, Map: m, Vehicle: pacifica, Ego: ego, Objects: make([][]scenarios.Object, len(ego)), Expert: ego}
+	res := Evaluate(r)
+	if !near(res.MaxOverspeed, 5, 1e-9) || res.OverspeedIntegral < 0.4 {
+		t.Errorf("over the limit by at most %.2f m/s, integral %.2f m; want 5 m/s (15 against A's 10) over the overlap",
+			res.MaxOverspeed, res.OverspeedIntegral)
 	}
 }
