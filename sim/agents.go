@@ -24,11 +24,11 @@ const (
 	// at the time gap they start with (keepGap), and they make their log's lane changes once the new lane's
 	// gap is safe (lanechange.go). Pedestrians, bicycles and static objects are replayed.
 	Reactive AgentMode = "reactive"
-	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does, without Reactive's five
-	// departures from it: agents do not yield to vehicles inside a junction (they see only what is in their
-	// path corridor), take the posted limit whatever their log's pace (10 m/s where none is posted), follow at
-	// 1.5 s, keep their lane, and parked vehicles on a lane are driven too (they pull out at the limit). For reproducing
-	// nuPlan's reactive figures; Reactive is the more realistic traffic.
+	// ReactiveNuPlan drives vehicles as nuPlan's idm_agents observation does (nuplan_agents.go): agents
+	// are made from the first frame's vehicles only (later ones, bicycles and vehicles that cannot be placed
+	// do not exist), follow the straightest way a light lets them take, keep their gaps from their projected
+	// footprint and brake for the end of their short route ahead; pedestrians and static objects are
+	// replayed. For reproducing nuPlan's reactive figures; Reactive is the more realistic traffic.
 	ReactiveNuPlan AgentMode = "reactive_nuplan"
 )
 
@@ -38,7 +38,8 @@ func (m AgentMode) Valid() bool { return m == NonReactive || m == Reactive || m 
 // IsReactive reports whether m drives vehicles with IDM (Reactive or ReactiveNuPlan).
 func (m AgentMode) IsReactive() bool { return m == Reactive || m == ReactiveNuPlan }
 
-// Reactive-agent settings from nuPlan's idm_agents_observation.yaml.
+// Reactive-agent settings from nuPlan's idm_agents_observation.yaml (Reactive; ReactiveNuPlan uses the
+// radius and the default speed).
 const (
 	agentRadius        = 100.0 // m: agents further than this from the ego are removed for good
 	agentDefaultSpeed  = 10.0  // m/s, nuPlan's target without a speed limit (Reactive: see desiredSpeed)
@@ -104,12 +105,10 @@ type reactiveAgents struct {
 	// onRoute marks the lanes of the ego's route roadblocks: the ego's turn signal, which agents yielding in
 	// a junction use to tell where it goes.
 	onRoute []bool
-	// nuplan: the agents behave exactly as nuPlan's (ReactiveNuPlan).
-	nuplan bool
 }
 
-func newReactiveAgents(sc *scenarios.Scenario, mode AgentMode) *reactiveAgents {
-	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks)), nuplan: mode == ReactiveNuPlan}
+func newReactiveAgents(sc *scenarios.Scenario) *reactiveAgents {
+	r := &reactiveAgents{sc: sc, mx: sc.Map.Index(), byTrk: make([]int, len(sc.Tracks))}
 	for i := range r.byTrk {
 		r.byTrk[i] = -1
 	}
@@ -138,7 +137,7 @@ func (r *reactiveAgents) spawn(frame int, ego geom.Box) {
 			continue
 		}
 		st, ok := t.StateAt(frame)
-		if !ok || parked(t) && !r.nuplan {
+		if !ok || parked(t) {
 			r.byTrk[ti] = -2
 			continue
 		}
@@ -241,13 +240,7 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	a.laneEnd = append(a.laneEnd, a.path.Length())
 	// Long enough for the whole horizon at the larger of the logged speed and the limit, so that an agent that
 	// starts from a standstill does not stop at the end of a short path (inside a junction, say).
-	limit0 := r.mx.Lane(lane).SpeedLimit
-	switch {
-	case r.nuplan && !(limit0 > 0):
-		limit0 = agentDefaultSpeed
-	case !r.nuplan:
-		limit0 = desiredSpeed(t, limit0, r.sc.DT)
-	}
+	limit0 := desiredSpeed(t, r.mx.Lane(lane).SpeedLimit, r.sc.DT)
 	r.extendPath(&a, t, math.Max(st.Speed(), limit0)*agentPathHorizon+60, s0)
 	if a.path.Length()-s0 < agentMinPathLength {
 		return idmAgent{}, false
@@ -256,9 +249,7 @@ func (r *reactiveAgents) newAgent(ti, frame int, st scenarios.AgentState) (idmAg
 	a.v = st.Speed()
 	a.params = idm.Agents(math.Max(limit0, 0.1))
 	a.pose = agentPose(&a.path, a.s)
-	if !r.nuplan {
-		a.change = r.firstLaneChange(t, frame, lane, &a.path)
-	}
+	a.change = r.firstLaneChange(t, frame, lane, &a.path)
 	return a, true
 }
 
@@ -334,7 +325,7 @@ func (r *reactiveAgents) step(t, dt float64, egoPos geom.Vec2, obs []obstacle) {
 		gap, leadV, vehicle := r.leader(a, i, t, obs)
 		if !a.gapKept {
 			a.gapKept = true
-			if !r.nuplan && vehicle {
+			if vehicle {
 				a.keepGap(gap, leadV)
 			}
 		}
@@ -466,10 +457,8 @@ func (r *reactiveAgents) leader(a *idmAgent, self int, t float64, obs []obstacle
 		}
 	}
 	// Vehicles already inside a junction whose path crosses the agent's: yield to them (not nuPlan's agents).
-	if !r.nuplan {
-		if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
-			gap, leadV, vehicle = g, v, false
-		}
+	if g, v, ok := r.junctionLeader(a, self, front, obs, cand); ok && g < gap {
+		gap, leadV, vehicle = g, v, false
 	}
 	// Red lights: the start of a red-light connector on the path is a stopped obstacle.
 	start := 0.0

@@ -67,7 +67,8 @@ type Simulation struct {
 	steps    int // scored steps
 	overtime int // further steps allowed while cfg.Until is false
 	ctrl     *dynamics.Controller
-	reactive *reactiveAgents
+	reactive *reactiveAgents // Reactive
+	nuplan   *nuplanAgents   // ReactiveNuPlan
 	queue    EventQueue
 
 	iter int
@@ -120,9 +121,12 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		plans:   make([]dynamics.Trajectory, 0, steps),
 		ms:      make([]float64, 0, steps),
 	}
-	if cfg.Agents.IsReactive() {
-		s.reactive = newReactiveAgents(sc, cfg.Agents)
-		s.reactive.spawn(0, cfg.Vehicle.Footprint(ExpertState(sc, 0, cfg.Vehicle).Pose))
+	switch e0 := ExpertState(sc, 0, cfg.Vehicle); cfg.Agents {
+	case Reactive:
+		s.reactive = newReactiveAgents(sc)
+		s.reactive.spawn(0, cfg.Vehicle.Footprint(e0.Pose))
+	case ReactiveNuPlan:
+		s.nuplan = newNuPlanAgents(sc, cfg.Vehicle.Footprint(e0.Pose), e0.Speed)
 	}
 	// The planner is told the mission the scenario shows it: the whole route and the goal, or, where the
 	// instructions give the mission, the route up to the branch and no goal (Scenario.PlannerMission).
@@ -274,6 +278,9 @@ func (s *Simulation) tick(i int) error {
 		s.reactive.step(t, s.dt, s.cfg.Vehicle.Footprint(cur.Pose).Center.Pos(), s.obstacles(cur))
 		s.reactive.spawn(i+1, s.cfg.Vehicle.Footprint(cur.Pose))
 	}
+	if s.nuplan != nil {
+		s.nuplan.step(i, t, s.dt, cur, s.cfg.Vehicle.Footprint(cur.Pose))
+	}
 	next := s.ctrl.Step(cur, traj, s.dt)
 	next.Time = t + s.dt
 	if !next.IsFinite() {
@@ -348,6 +355,9 @@ func (s *Simulation) fillInput(i int, t float64) {
 // observe returns the ground-truth objects at frame i: logged objects, with vehicles replaced by their IDM
 // agents in reactive mode (a vehicle held back from entering is not there).
 func (s *Simulation) observe(i int) []scenarios.Object {
+	if s.nuplan != nil {
+		return s.nuplan.observe(i)
+	}
 	var out []scenarios.Object
 	for ti := range s.sc.Tracks {
 		t := &s.sc.Tracks[ti]
