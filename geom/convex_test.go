@@ -57,3 +57,14 @@ func TestAppendCorridor(t *testing.T) {
 		t.Error("an empty stretch gave quads")
 	}
 }
+
+func TestLineAndArcPoints(t *testing.T) {
+	l := LinePoints(V(0, 0), V(10, 0), 4)
+	if len(l) != 4 || l[0] != V(0, 0) || l[3] != V(10, 0) || l[1] != V(4, 0) {
+		t.Errorf("LinePoints: %v, want 0, 4, 8, 10 along x", l)
+	}
+	a := ArcPoints(V(1, 1), 2, 0, math.Pi/2, 4)
+	if len(a) != 5 || a[0].Dist(V(3, 1)) > 1e-12 || a[4].Dist(V(1, 3)) > 1e-12 || math.Abs(a[2].Dist(V(1, 1))-2) > 1e-12 {
+		t.Errorf("ArcPoints: %v, want a quarter circle of radius 2 about (1, 1) from (3, 1) to (1, 3)", a)
+	}
+}

@@ -260,3 +260,19 @@ func (l *Polyline) Offset(lat float64) []Vec2 {
 	}
 	return out
 }
+
+// LinePoints returns points step metres apart (or closer, evenly) from a to b, both included.
+func LinePoints(a, b Vec2, step float64) []Vec2 {
+	l := NewPolyline([]Vec2{a, b})
+	return l.Resample(step)
+}
+
+// ArcPoints returns n+1 points evenly spaced on the circle about c of radius r, from angle from to angle to
+// (radians, counter-clockwise from +x; to < from goes clockwise).
+func ArcPoints(c Vec2, r, from, to float64, n int) []Vec2 {
+	out := make([]Vec2, 0, n+1)
+	for k := 0; k <= n; k++ {
+		out = append(out, c.Add(Unit(from+(to-from)*float64(k)/float64(max(n, 1))).Scale(r)))
+	}
+	return out
+}

@@ -9,17 +9,11 @@ import (
 	"asyncdrive/scenarios"
 )
 
-// laneAlong returns a 3.5 m wide lane along centerline c, its bounds offset from it sideways.
+// laneAlong returns a 3.5 m wide lane along centerline c, at 10 m/s.
 func laneAlong(id, rb string, c []geom.Vec2) scenarios.Lane {
-	ln := scenarios.Lane{ID: id, Roadblock: rb, Centerline: c, SpeedLimit: 10}
-	for i, p := range c {
-		a, b := c[max(0, i-1)], c[min(len(c)-1, i+1)]
-		d := b.Sub(a).Scale(1 / b.Sub(a).Norm())
-		n := geom.V(-d.Y, d.X)
-		ln.Left = append(ln.Left, p.Add(n.Scale(laneHalfWidth)))
-		ln.Right = append(ln.Right, p.Sub(n.Scale(laneHalfWidth)))
-	}
-	return ln
+	l := scenarios.LaneAlong(id, rb, c, 2*laneHalfWidth)
+	l.SpeedLimit = 10
+	return l
 }
 
 // forkMap: lane A (x 0..100 along y = 0) forks into two connectors, CS straight on to x = 130 and CL a left
@@ -30,19 +24,8 @@ func forkMap(t testing.TB) *scenarios.MapIndex { return forkScenarioMap().Index(
 
 // forkScenarioMap is forkMap before indexing, for tests that change it.
 func forkScenarioMap() *scenarios.Map {
-	line := func(a, b geom.Vec2) []geom.Vec2 {
-		var c []geom.Vec2
-		n := int(math.Round(b.Sub(a).Norm() / 5))
-		for k := 0; k <= n; k++ {
-			c = append(c, a.Add(b.Sub(a).Scale(float64(k)/float64(n))))
-		}
-		return c
-	}
-	var arc []geom.Vec2
-	for k := 0; k <= 20; k++ {
-		th := math.Pi / 2 * float64(k) / 20
-		arc = append(arc, geom.V(100+20*math.Sin(th), 20-20*math.Cos(th)))
-	}
+	line := func(a, b geom.Vec2) []geom.Vec2 { return geom.LinePoints(a, b, 5) }
+	arc := geom.ArcPoints(geom.V(100, 20), 20, -math.Pi/2, 0, 20)
 	a := laneAlong("A", "RA", line(geom.V(0, 0), geom.V(100, 0)))
 	a.Successors = []string{"CS", "CL"}
 	cs := laneAlong("CS", "RCS", line(geom.V(100, 0), geom.V(130, 0)))

@@ -324,3 +324,10 @@ func InstructionAt(list []Instruction, t float64) (text string, ok bool) {
 	}
 	return text, ok
 }
+
+// LaneAlong returns a lane of the given width along centerline, its bounds the centerline offset half the
+// width to each side (geom.Polyline.Offset), speed limit and links unset.
+func LaneAlong(id, roadblock string, centerline []geom.Vec2, width float64) Lane {
+	pl := geom.NewPolyline(centerline)
+	return Lane{ID: id, Roadblock: roadblock, Centerline: pl.Pts, Left: pl.Offset(width / 2), Right: pl.Offset(-width / 2)}
+}

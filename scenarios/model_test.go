@@ -143,3 +143,13 @@ func TestPlannerGoalWindow(t *testing.T) {
 		t.Errorf("goal hidden: window %v, want nil", got)
 	}
 }
+
+func TestLaneAlong(t *testing.T) {
+	l := LaneAlong("a", "rb", []geom.Vec2{geom.V(0, 0), geom.V(10, 0), geom.V(10, 10)}, 4)
+	if l.ID != "a" || l.Roadblock != "rb" || len(l.Left) != 3 || len(l.Right) != 3 {
+		t.Fatalf("lane %+v", l)
+	}
+	if l.Left[0] != geom.V(0, 2) || l.Right[0] != geom.V(0, -2) || l.Left[2] != geom.V(8, 10) || l.Right[2] != geom.V(12, 10) {
+		t.Errorf("bounds left %v right %v, want 2 m either side of the centerline", l.Left, l.Right)
+	}
+}

@@ -124,29 +124,14 @@ func TestReactiveNuPlanAgentDoesNotYieldInJunction(t *testing.T) {
 // the ego's way out (the turn's next metres), not against the ego's side, where both would wait for the other.
 func TestReactiveAgentLeavesAStoppedVehicleAWayOut(t *testing.T) {
 	lane := func(id, rb string, pts []geom.Vec2) scenarios.Lane {
-		l := scenarios.Lane{ID: id, Roadblock: rb, SpeedLimit: 10}
-		for i, p := range pts {
-			d := pts[min(i+1, len(pts)-1)].Sub(pts[max(i-1, 0)])
-			left := d.Scale(1.75 / d.Norm()).Perp()
-			l.Centerline, l.Left, l.Right = append(l.Centerline, p), append(l.Left, p.Add(left)), append(l.Right, p.Sub(left))
-		}
+		l := scenarios.LaneAlong(id, rb, pts, 3.5)
+		l.SpeedLimit = 10
 		return l
 	}
-	line := func(a, b geom.Vec2) []geom.Vec2 {
-		var out []geom.Vec2
-		n := int(b.Sub(a).Norm()/2) + 1
-		for i := 0; i <= n; i++ {
-			out = append(out, a.Add(b.Sub(a).Scale(float64(i)/float64(n))))
-		}
-		return out
-	}
+	line := func(a, b geom.Vec2) []geom.Vec2 { return geom.LinePoints(a, b, 2) }
 	// The ego's left turn: westbound at y = 7, a quarter circle of radius 10 about (8, -3) into a southbound
 	// lane at x = -2; it crosses the eastbound lane (y = 3.5) at about x = 0.4.
-	var arc []geom.Vec2
-	for i := 0; i <= 16; i++ {
-		phi := math.Pi / 2 * float64(i) / 16
-		arc = append(arc, geom.V(8-10*math.Sin(phi), -3+10*math.Cos(phi)))
-	}
+	arc := geom.ArcPoints(geom.V(8, -3), 10, math.Pi/2, math.Pi, 16)
 	eIn := lane("e_in", "rb_e_in", line(geom.V(80, 7), geom.V(8, 7)))
 	eL := lane("e_l", "rb_e_l", arc)
 	sOut := lane("s_out", "rb_s_out", line(geom.V(-2, -3), geom.V(-2, -80)))
