@@ -59,6 +59,7 @@ type nupAgent struct {
 	active        bool
 	pose          geom.Pose
 	occ           []geom.Quad // what it occupies: its snapped box at first, then its projected footprint
+	occBounds     geom.AABB   // occ's bounding box
 	runout        bool        // its path runs on past the open end of its last lane
 }
 
@@ -150,7 +151,7 @@ func newNuPlanAgents(sc *scenarios.Scenario, ego geom.Box, egoSpeed float64) *nu
 			a.path.Append(p)
 		}
 		a.pose = agentPose(&a.path, a.bounded())
-		a.occ = append(a.occ, q)
+		a.occ, a.occBounds = append(a.occ, q), q.Bnds
 		r.byTrk[ti] = len(r.agents)
 		r.agents = append(r.agents, a)
 	}
@@ -275,11 +276,7 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 		r.stopBands(a, t)
 		s0 := a.bounded()
 		r.corridor = geom.AppendCorridor(r.corridor[:0], &a.path, s0, a.path.Length(), a.width/2)
-		cb := geom.EmptyAABB()
-		for q := range r.corridor {
-			cb.Extend(r.corridor[q].Bnds.Min)
-			cb.Extend(r.corridor[q].Bnds.Max)
-		}
+		cb := quadsBounds(r.corridor)
 		gap, leadV, lr := math.Inf(1), 0.0, 0.0
 		consider := func(e *nupEntry) {
 			if !e.bounds.Overlaps(cb) || !touches(e.quads, r.corridor) {
@@ -301,7 +298,7 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 			if j == k || !o.active {
 				continue
 			}
-			e := nupEntry{quads: o.occ, bounds: quadsBounds(o.occ), speed: o.v, heading: o.pose.Heading, agent: j}
+			e := nupEntry{quads: o.occ, bounds: o.occBounds, speed: o.v, heading: o.pose.Heading, agent: j}
 			consider(&e)
 		}
 		if math.IsInf(gap, 1) {
@@ -323,6 +320,7 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 		b := a.bounded()
 		a.occ = geom.AppendCorridor(a.occ[:0], &a.path, b-a.length/2, b+a.length/2+a.v*p.Headway, a.width/2)
 		a.occ = append(a.occ, geom.BoxQuad(a.box()))
+		a.occBounds = quadsBounds(a.occ)
 	}
 }
 
