@@ -49,7 +49,7 @@ func crowdScenario(n int) *scenarios.Scenario {
 // vehicles, replayed or driven by IDM. In reactive mode, agents further than 100 m from the ego are removed
 // as in nuPlan; active_agents reports how many IDM agents the step really drove.
 func BenchmarkStep(b *testing.B) {
-	for _, mode := range []AgentMode{NonReactive, Reactive} {
+	for _, mode := range []AgentMode{NonReactive, Reactive, ReactiveNuPlan} {
 		for _, n := range []int{10, 100, 500} {
 			benchStep(b, mode, n)
 		}
@@ -75,6 +75,13 @@ func benchStep(b *testing.B, mode AgentMode, n int) {
 				if s.reactive != nil {
 					for k := range s.reactive.agents {
 						if s.reactive.agents[k].active {
+							active++
+						}
+					}
+				}
+				if s.nuplan != nil {
+					for k := range s.nuplan.agents {
+						if s.nuplan.agents[k].active {
 							active++
 						}
 					}

@@ -279,7 +279,7 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 		cb := quadsBounds(r.corridor)
 		gap, leadV, lr := math.Inf(1), 0.0, 0.0
 		consider := func(e *nupEntry) {
-			if !e.bounds.Overlaps(cb) || !touches(e.quads, r.corridor) {
+			if !e.bounds.Overlaps(cb) || !touches(e.quads, r.corridor, cb) {
 				return
 			}
 			if d := quadsDist(a.occ, e.quads); d < gap {
@@ -351,9 +351,12 @@ func laneWidthAtStart(l *scenarios.Lane) float64 {
 	return l.Left[0].Dist(l.Right[0])
 }
 
-// touches reports whether any of qs intersects any quad of the corridor.
-func touches(qs, corridor []geom.Quad) bool {
+// touches reports whether any of qs intersects any quad of the corridor, whose bounding box is cb.
+func touches(qs, corridor []geom.Quad, cb geom.AABB) bool {
 	for i := range qs {
+		if !qs[i].Bnds.Overlaps(cb) {
+			continue
+		}
 		for j := range corridor {
 			if qs[i].Intersects(&corridor[j]) {
 				return true
