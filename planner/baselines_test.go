@@ -205,12 +205,16 @@ func TestLogReplayReturnsExpertFuture(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(traj) != 81 || traj[0].Pose.X != 10 || math.Abs(traj[0].Time-1) > 1e-9 {
-		t.Fatalf("got %d points starting at x=%v t=%v, want 81 from the expert's frame 10", len(traj), traj[0].Pose.X, traj[0].Time)
+	// nuPlan's log future planner: the current state and 16 more, 0.5 s apart, over 8 s.
+	if len(traj) != 17 || traj[0].Pose.X != 10 || math.Abs(traj[0].Time-1) > 1e-9 {
+		t.Fatalf("got %d points starting at x=%v t=%v, want 17 from the expert's frame 10", len(traj), traj[0].Pose.X, traj[0].Time)
+	}
+	if q := traj[3]; q.Pose.X != 25 || math.Abs(q.Time-2.5) > 1e-9 {
+		t.Errorf("fourth point %+v, want the expert's frame 25 at 2.5 s", q)
 	}
 	// Past the end of the log the last pose is held at rest.
-	if last := traj[80]; last.Pose.X != 49 || last.Speed != 0 {
-		t.Errorf("last point %+v, want the log's last pose at rest", last)
+	if last := traj[16]; last.Pose.X != 49 || last.Speed != 0 || math.Abs(last.Time-9) > 1e-9 {
+		t.Errorf("last point %+v, want the log's last pose at rest at 9 s", last)
 	}
 	if err := NewLogReplay(&scenarios.Scenario{DT: 0.1}).Initialize(Initialization{}); err == nil {
 		t.Error("no expert log: want an error")

@@ -8,19 +8,26 @@ import (
 )
 
 // LogReplay is the expert baseline (nuPlan's log future planner): at every iteration it returns the expert's
-// logged trajectory from the current time on, which the simulator's tracker then follows. Its score is the
-// reference the other planners are compared with.
+// logged state now and its next 16 states 0.5 s apart (log_future_planner.yaml: num_poses 16 over 8 s), which
+// the simulator's tracker then follows between those points. Its score is the reference the other planners
+// are compared with.
 type LogReplay struct {
-	expert  []scenarios.EgoState
-	dt      float64
-	horizon int // points after the current one
-	buf     dynamics.Trajectory
+	expert []scenarios.EgoState
+	dt     float64
+	stride int // frames between the returned states
+	buf    dynamics.Trajectory
 }
 
-// NewLogReplay returns a log-replay planner for sc with an 8 s horizon.
+// Log replay's trajectory: logReplayPoses states after the current one, logReplayHorizon seconds ahead.
+const (
+	logReplayPoses   = 16
+	logReplayHorizon = 8.0
+)
+
+// NewLogReplay returns a log-replay planner for sc.
 func NewLogReplay(sc *scenarios.Scenario) *LogReplay {
-	h := int(8/sc.DT + 0.5)
-	return &LogReplay{expert: sc.Expert, dt: sc.DT, horizon: h, buf: make(dynamics.Trajectory, 0, h+1)}
+	stride := max(1, int(logReplayHorizon/logReplayPoses/sc.DT+0.5))
+	return &LogReplay{expert: sc.Expert, dt: sc.DT, stride: stride, buf: make(dynamics.Trajectory, 0, logReplayPoses+1)}
 }
 
 // Name returns "log_replay".
@@ -39,8 +46,8 @@ func (p *LogReplay) Initialize(Initialization) error {
 func (p *LogReplay) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	p.buf = p.buf[:0]
 	last := len(p.expert) - 1
-	for k := 0; k <= p.horizon; k++ {
-		i := in.Iteration + k
+	for k := 0; k <= logReplayPoses; k++ {
+		i := in.Iteration + k*p.stride
 		e := p.expert[min(i, last)]
 		speed, acc := e.Speed, e.Accel
 		if i > last {
