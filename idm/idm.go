@@ -10,6 +10,10 @@ type Params struct {
 	AccelMax    float64 // a, m/s^2
 	DecelMax    float64 // b, comfortable deceleration, m/s^2 (positive)
 	Exponent    float64 // delta; 4 when zero
+	// RawDesiredGap leaves the desired gap s* = s0 + v T + v dv / (2 sqrt(a b)) unclamped, as nuPlan's
+	// IDMPolicy does: behind a leader pulling away fast the dynamic term goes negative and s* falls below s0,
+	// even below 0, where its square brakes again. false: the standard IDM, which clamps the dynamic term at 0.
+	RawDesiredGap bool
 }
 
 // Agents returns nuPlan's reactive-agent parameters (idm_agents_observation.yaml) for a target speed.
@@ -41,6 +45,10 @@ func (p Params) Accel(v, gap, leadSpeed float64) float64 {
 		return p.AccelMax * free
 	}
 	gap = math.Max(gap, 0.01)
-	sStar := p.MinGap + math.Max(0, v*p.Headway+v*(v-leadSpeed)/(2*math.Sqrt(p.AccelMax*p.DecelMax)))
+	dyn := v*p.Headway + v*(v-leadSpeed)/(2*math.Sqrt(p.AccelMax*p.DecelMax))
+	if !p.RawDesiredGap {
+		dyn = math.Max(0, dyn)
+	}
+	sStar := p.MinGap + dyn
 	return p.AccelMax * (free - (sStar/gap)*(sStar/gap))
 }

@@ -28,3 +28,20 @@ func TestAccel(t *testing.T) {
 		}
 	}
 }
+
+// nuPlan's IDMPolicy leaves the desired gap unclamped (RawDesiredGap): behind a leader pulling away 8 m/s
+// faster, the dynamic term of s* is negative and s* falls below the minimum gap (here to -0.62 m), where the
+// standard IDM keeps s* = s0.
+func TestRawDesiredGap(t *testing.T) {
+	p := Planner() // a 1, b 3, T 1.5, s0 1, v0 10
+	v, lead, gap := 2.0, 10.0, 5.0
+	dyn := v*1.5 + v*(v-lead)/(2*math.Sqrt(3))
+	free := 1 - math.Pow(v/10, 4)
+	if got, want := p.Accel(v, gap, lead), free-math.Pow(1/gap, 2); math.Abs(got-want) > 1e-12 {
+		t.Errorf("clamped: %v, want %v", got, want)
+	}
+	p.RawDesiredGap = true
+	if got, want := p.Accel(v, gap, lead), free-math.Pow((1+dyn)/gap, 2); math.Abs(got-want) > 1e-12 || dyn > -1.5 {
+		t.Errorf("raw: %v, want %v (dynamic term %v)", got, want, dyn)
+	}
+}

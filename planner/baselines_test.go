@@ -169,6 +169,26 @@ func TestNuPlanIDM(t *testing.T) {
 	if v := plan(NewNuPlanIDM(), 50, 8, behind)[1].Speed; v > 8-0.5*3+1e-9 {
 		t.Errorf("idm_nuplan plans %.2f m/s after 0.5 s with a car touching it from behind, want nuPlan's full braking (6.5)", v)
 	}
+	// The ego's front is 2 m into the connector (x 300-320) when its light turns red: nuPlan's occupancy map
+	// holds the red connector's polygon, which touches the ego's footprint, so idm_nuplan brakes in the
+	// junction; idm counts red connectors only ahead of its front bumper and drives on.
+	redPlan := func(p *IDM) dynamics.Trajectory {
+		t.Helper()
+		if err := p.Initialize(init); err != nil {
+			t.Fatal(err)
+		}
+		traj, err := p.ComputeTrajectory(idmInput(302-veh.FrontLength, 8, nil, []LightStatus{{Lane: 1, State: scenarios.Red}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return traj
+	}
+	if v := redPlan(NewIDM(IDMConfig{})); v[1].Speed < 8 {
+		t.Errorf("idm in a connector whose light turns red plans %.2f m/s after 0.5 s, want it driving on", v[1].Speed)
+	}
+	if v := redPlan(NewNuPlanIDM()); v[1].Speed > 8-0.5*3+1e-9 {
+		t.Errorf("idm_nuplan in a connector whose light turns red plans %.2f m/s after 0.5 s, want nuPlan's full braking (6.5)", v[1].Speed)
+	}
 }
 
 func TestIDMBadInput(t *testing.T) {

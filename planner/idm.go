@@ -27,11 +27,20 @@ type IDMConfig struct {
 	// does (every object touching the ego's footprint or its path corridor): a replayed car driving into the
 	// ego from behind becomes a leader at distance 0 and the ego brakes for it. false: they are left out.
 	LeadersBehind bool
+	// RedInside keeps a red connector the ego has entered as a stopped leader at distance 0 until the ego
+	// has left it, as nuPlan's occupancy map (the connector's polygon touches the ego's footprint) does: the
+	// ego brakes inside the junction. false: a red connector counts only ahead of the front bumper.
+	RedInside bool
 }
 
 // NuPlanIDMConfig returns the settings of nuPlan's IDM planner exactly, its integration and its choice of
-// leaders included: one Euler step per planned sample and objects behind the ego's centre as leaders.
-func NuPlanIDMConfig() IDMConfig { return IDMConfig{EulerStep: 0.5, LeadersBehind: true} }
+// leaders included: one Euler step per planned sample, objects behind the ego's centre as leaders, a red
+// connector the ego is in as a leader, and the desired gap unclamped (idm.Params.RawDesiredGap).
+func NuPlanIDMConfig() IDMConfig {
+	c := IDMConfig{EulerStep: 0.5, LeadersBehind: true, RedInside: true, Params: idm.Planner()}
+	c.Params.RawDesiredGap = true
+	return c
+}
 
 func (c IDMConfig) withDefaults() IDMConfig {
 	if c.Params == (idm.Params{}) {
@@ -154,7 +163,7 @@ func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 	// The corridor reaches target*horizon ahead of wherever the ego is during the horizon.
 	lookEnd := s + 2*p.target*horizon
 	p.collect(in, foot, s-halfW, lookEnd+halfW)
-	red := p.redLightStart(in, s+p.vehicle.Length()/2)
+	red, redEnd := p.redLightStart(in, s+p.vehicle.Length()/2, s-p.vehicle.Length()/2)
 
 	p.out = p.out[:0]
 	t := in.Time
@@ -175,7 +184,8 @@ func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
 				gap, leadV = d, c.speedAlong
 			}
 		}
-		if red >= 0 && red >= corridorFrom && red <= corridorTo {
+		// A red connector ahead, or (RedInside) one the ego's footprint is still in.
+		if red >= 0 && red <= corridorTo && (red >= corridorFrom || p.cfg.RedInside && redEnd > s-p.vehicle.Length()/2) {
 			if d := math.Max(0, red-(s+p.vehicle.Length()/2)); d < gap {
 				gap, leadV = d, 0
 			}
@@ -248,21 +258,28 @@ func (p *IDM) collect(in *Input, foot geom.Box, from, to float64) {
 	}
 }
 
-// redLightStart returns the arc length where the first red-light connector on the path starts, ahead of the
-// ego's front bumper at progress front, or -1. A connector the ego has already entered is ignored.
-func (p *IDM) redLightStart(in *Input, front float64) float64 {
-	best := -1.0
+// redLightStart returns the arc lengths where the first red-light connector on the path starts and ends,
+// ahead of the ego's front bumper at progress front, or -1. A connector the ego has already entered is
+// ignored, unless RedInside: then one that still reaches ahead of the ego's rear bumper at progress rear
+// counts too.
+func (p *IDM) redLightStart(in *Input, front, rear float64) (start, end float64) {
+	best, bestEnd := -1.0, -1.0
 	for _, ls := range in.Lights {
 		if ls.State != scenarios.Red {
 			continue
 		}
 		for k, l := range p.lanes {
-			if l == ls.Lane && p.laneFrom[k] >= front-0.5 && (best < 0 || p.laneFrom[k] < best) {
-				best = p.laneFrom[k]
+			if l != ls.Lane {
+				continue
+			}
+			to := p.laneFrom[k] + p.mx.Path(l).Length()
+			ahead := p.laneFrom[k] >= front-0.5 || p.cfg.RedInside && to > rear
+			if ahead && (best < 0 || p.laneFrom[k] < best) {
+				best, bestEnd = p.laneFrom[k], to
 			}
 		}
 	}
-	return best
+	return best, bestEnd
 }
 
 func clamp(v, lo, hi float64) float64 { return math.Max(lo, math.Min(hi, v)) }

@@ -245,6 +245,7 @@ func (r *nuplanAgents) planRoute(a *nupAgent, t float64) {
 // egoBox) at frame i and to the replayed objects at frame i+1, as nuPlan's IDMAgentManager.propagate_agents.
 func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geom.Box) {
 	p := idm.Agents(0)
+	p.RawDesiredGap = true // IDMPolicy's exponent is 4, idm's default
 	// The occupancy map's fixed entries: the ego, then the replayed objects.
 	r.fixed = r.fixed[:0]
 	r.quadBuf = r.quadBuf[:0]
@@ -308,9 +309,8 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 		if lim := r.mx.Lane(a.route[len(a.route)-1]).SpeedLimit; lim > 0 && !math.IsInf(lim, 1) {
 			a.target = lim
 		}
-		sStar := p.MinGap + a.v*p.Headway + a.v*(a.v-leadV)/(2*math.Sqrt(p.AccelMax*p.DecelMax))
-		sAlpha := math.Max(gap-lr, p.MinGap)
-		acc := p.AccelMax * (1 - math.Pow(a.v/a.target, 4) - (sStar/sAlpha)*(sStar/sAlpha))
+		p.TargetSpeed = a.target
+		acc := p.Accel(a.v, math.Max(gap-lr, p.MinGap), leadV)
 		acc = math.Max(-p.DecelMax, math.Min(p.AccelMax, acc))
 		a.s += dt * a.v
 		a.v = math.Max(0, a.v+dt*acc)
