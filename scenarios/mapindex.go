@@ -395,8 +395,10 @@ func (x *MapIndex) NearestLane(p geom.Pose, maxDist float64) (lane int, s, lat f
 }
 
 // RouteLanes returns a lane sequence that follows the route from the lane best matching start: the longest
-// chain of successors whose roadblocks stay on the route (searched to maxDepth lanes), as nuPlan's IDM planner
-// and PDM-Closed build their centerline. When start is on no route lane, the nearest route lane is used.
+// chain of successors whose roadblocks stay on the route, searched depth first to maxDepth lanes. nuPlan's IDM
+// planner searches breadth first from the first two route roadblocks to the whole route's length; both find
+// the same chain on the builtin suite and the recorded maps but for a lane behind the ego in four builtin
+// runs, with no score changed. When start is on no route lane, the nearest route lane is used.
 func (x *MapIndex) RouteLanes(route []string, start geom.Pose, maxDepth int) []int {
 	onRoute := make(map[string]int, len(route))
 	for i, id := range route {
