@@ -139,7 +139,7 @@ func newNuPlanAgents(sc *scenarios.Scenario, ego geom.Box, egoSpeed float64) *nu
 		}
 		taken = append(taken, q)
 		v := math.Hypot(st.VX, st.VY)
-		if math.IsNaN(v) {
+		if math.IsNaN(v) || math.IsInf(v, 0) { // nuPlan: a NaN velocity takes the ego's speed
 			v = egoSpeed
 		}
 		target := r.mx.Lane(lane).SpeedLimit
