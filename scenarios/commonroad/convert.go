@@ -138,10 +138,24 @@ func (c *converter) lanes() error {
 		}
 		return out
 	}
+	// Lane connectors: the successors an intersection lists for its incomings, and every lanelet that follows
+	// an incoming lanelet (the lists miss some: SinD's left turn 31 from incoming 16 is in none, incoming 47
+	// naming 29 twice instead).
 	connector := map[string]bool{}
+	incoming := map[string]bool{}
 	for _, in := range d.inters {
 		for _, id := range in.successors {
 			connector[id] = true
+		}
+		for _, id := range in.incoming {
+			incoming[id] = true
+		}
+	}
+	for _, l := range d.lanelets {
+		if incoming[l.id] {
+			for _, id := range l.succ {
+				connector[id] = true
+			}
 		}
 	}
 	m := &c.sc.Map

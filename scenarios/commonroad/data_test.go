@@ -212,6 +212,30 @@ func TestRouteFollowsTheExpertsLanes(t *testing.T) {
 	}
 }
 
+// Every lanelet that follows an intersection's incoming lanelet is a lane connector, whether or not the
+// intersection lists it: SinD's left turn 31 (from incoming 16) is in no successor list (incoming 47 names 29
+// twice), and was an ordinary lane sharing roadblock rb_30 with connector 30, so that the metrics took an
+// expert passing over it as in that lane alone.
+func TestConnectorsFollowIncomings(t *testing.T) {
+	res, err := Import(filepath.Join(needData(t), "SinD", "CHN_SIND-7281_376_T-451.cr.xml.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	mx := res.Scenario.Map.Index()
+	l31, ok := mx.LaneIndex("31")
+	if !ok {
+		t.Fatal("no lanelet 31")
+	}
+	if !mx.Lane(l31).Connector {
+		t.Error("lanelet 31, the left turn from incoming 16, is not a lane connector")
+	}
+	for _, rb := range res.Scenario.Map.Roadblocks {
+		if slices.Contains(rb.Lanes, "31") && !rb.Connector {
+			t.Errorf("roadblock %s %v holds lanelet 31 but is not a connector roadblock", rb.ID, rb.Lanes)
+		}
+	}
+}
+
 // In China right turns may go on red: SinD 834_1654's arm has a light that is red all along, and the human
 // turns right through it without slowing. The right-turn connector (lanelet 44) is not under the light, the
 // straight one (43) stays red.
