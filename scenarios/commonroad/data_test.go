@@ -212,6 +212,25 @@ func TestRouteFollowsTheExpertsLanes(t *testing.T) {
 	}
 }
 
+// The synthetic expert of a file without a solution does not stop dead at the end of its lanes: where the
+// recorded map was cut it drives on (US-101 24_2), where its lane ends it brakes for the end as for a
+// standing car (22_1, 23_1). It used to drop to 0 m/s in one step there (-160 to -210 m/s^2).
+func TestSyntheticExpertAtTheEndOfItsLanes(t *testing.T) {
+	for _, f := range []string{"USA_US101-22_1_T-1", "USA_US101-23_1_T-1", "USA_US101-24_2_T-1"} {
+		res, err := Import(filepath.Join(needData(t), "NGSIM", f+".xml.gz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		worst := 0.0
+		for _, e := range res.Scenario.Expert {
+			worst = min(worst, e.Accel)
+		}
+		if worst < -4 {
+			t.Errorf("%s: the synthetic expert brakes at %.1f m/s^2, want at most 4", f, -worst)
+		}
+	}
+}
+
 // Every lanelet that follows an intersection's incoming lanelet is a lane connector, whether or not the
 // intersection lists it: SinD's left turn 31 (from incoming 16) is in no successor list (incoming 47 names 29
 // twice), and was an ordinary lane sharing roadblock rb_30 with connector 30, so that the metrics took an

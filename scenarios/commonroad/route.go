@@ -388,8 +388,9 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) ([]int, flo
 // its lateral offset fading over 3 s, with the acceleration (within [-3, 1.5] m/s^2) that brings it from where
 // it is to the goal's centre by the middle of the goal's time interval (constant speed when the goal has no
 // position or time), but never closer to the recorded road user ahead of it in its lane than a driver keeping
-// [SyntheticHeadway] would come (the Intelligent Driver Model's braking, as hard as it takes). Its first
-// state has the first step's scheduled acceleration.
+// [SyntheticHeadway] would come (the Intelligent Driver Model's braking, as hard as it takes), and braking
+// for the end of its lanes as for a standing car where the road ends (where the recorded map was cut it
+// drives on). Its first state has the first step's scheduled acceleration.
 func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.Pose) {
 	dt := c.doc.dt
 	n := c.syntheticFrames()
@@ -398,7 +399,11 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 	if len(path.Pts) < 2 {
 		l := nearestLane(mx, start)
 		path = *mx.Path(l)
+		lanes = []int{l}
 	}
+	// Where its last lane ends at the edge of the recorded map, the road goes on (MapIndex.OpenEnd); where it
+	// really ends, the expert brakes for its end as for a standing car (below).
+	mx.AppendRunout(&path, lanes[len(lanes)-1], scenarios.OpenEndRunout)
 	s0, lat0 := path.Project(start.Pos())
 	v0 := math.Max(pp.init.speed, 0)
 	sg, T := math.NaN(), 0.0
@@ -434,6 +439,7 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 		if gap, lv, ok := c.leader(&path, k-1, s+veh.FrontLength, lat); ok {
 			a = min(a, follow.Accel(v, gap, lv))
 		}
+		a = min(a, follow.Accel(v, path.Length()-s-veh.FrontLength, 0))
 		nv := math.Max(v+a*dt, 0)
 		s += (v + nv) / 2 * dt
 		v = nv
