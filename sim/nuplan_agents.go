@@ -69,15 +69,13 @@ func (a *nupAgent) bounded() float64 { return math.Max(0, math.Min(a.s, a.path.L
 // box returns the agent's box.
 func (a *nupAgent) box() geom.Box { return geom.Box{Center: a.pose, Length: a.length, Width: a.width} }
 
-// nupEntry is an entry of the occupancy map an agent looks in: the ego, a replayed object, a stop band, or
-// another agent (agent >= 0).
+// nupEntry is an entry of the occupancy map an agent looks in: the ego, a replayed object, a stop band or
+// another agent, with the speed along its heading it is followed at (0 for what stands).
 type nupEntry struct {
 	quads   []geom.Quad
 	bounds  geom.AABB
-	speed   float64 // along heading
+	speed   float64
 	heading float64
-	agent   int
-	ego     bool
 }
 
 // nuplanAgents holds the agents of one simulation (see above).
@@ -256,9 +254,9 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 		}
 	}
 	for k := range r.quadBuf {
-		e := nupEntry{quads: r.quadBuf[k : k+1], bounds: r.quadBuf[k].Bnds, agent: -1}
+		e := nupEntry{quads: r.quadBuf[k : k+1], bounds: r.quadBuf[k].Bnds}
 		if k == 0 {
-			e.ego, e.speed, e.heading = true, math.Abs(ego.Speed), ego.Pose.Heading
+			e.speed, e.heading = math.Abs(ego.Speed), ego.Pose.Heading
 		}
 		r.fixed = append(r.fixed, e)
 	}
@@ -299,7 +297,7 @@ func (r *nuplanAgents) step(i int, t, dt float64, ego dynamics.State, egoBox geo
 			if j == k || !o.active {
 				continue
 			}
-			e := nupEntry{quads: o.occ, bounds: o.occBounds, speed: o.v, heading: o.pose.Heading, agent: j}
+			e := nupEntry{quads: o.occ, bounds: o.occBounds, speed: o.v, heading: o.pose.Heading}
 			consider(&e)
 		}
 		if math.IsInf(gap, 1) {
@@ -339,7 +337,7 @@ func (r *nuplanAgents) stopBands(a *nupAgent, t float64) {
 		n := len(r.quadBuf)
 		r.quadBuf = geom.AppendCorridor(r.quadBuf, pl, 0, nupStopLineDepth, w/2)
 		qs := r.quadBuf[n:]
-		r.stops = append(r.stops, nupEntry{quads: qs, bounds: quadsBounds(qs), agent: -1})
+		r.stops = append(r.stops, nupEntry{quads: qs, bounds: quadsBounds(qs)})
 	}
 }
 

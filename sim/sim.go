@@ -121,7 +121,11 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 		plans:   make([]dynamics.Trajectory, 0, steps),
 		ms:      make([]float64, 0, steps),
 	}
-	switch e0 := ExpertState(sc, 0, cfg.Vehicle); cfg.Agents {
+	// The ego starts in the expert's first state with its wheels straight, as nuPlan's initial ego state
+	// (built from the log's pose, velocity and acceleration, with no steering angle or yaw rate).
+	e0 := ExpertState(sc, 0, cfg.Vehicle)
+	e0.Steering, e0.YawRate = 0, 0
+	switch cfg.Agents {
 	case Reactive:
 		s.reactive = newReactiveAgents(sc)
 		s.reactive.spawn(0, cfg.Vehicle.Footprint(e0.Pose))
@@ -135,10 +139,6 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 	if err := p.Initialize(init); err != nil {
 		return nil, fmt.Errorf("sim: %s: initialize planner %s: %w", sc.ID, p.Name(), err)
 	}
-	// The ego starts in the expert's first state with its wheels straight, as nuPlan's initial ego state
-	// (built from the log's pose, velocity and acceleration, with no steering angle or yaw rate).
-	e0 := ExpertState(sc, 0, cfg.Vehicle)
-	e0.Steering, e0.YawRate = 0, 0
 	s.ego = append(s.ego, e0)
 	s.checkUntil(s.ego[0])
 	s.objects = append(s.objects, s.observe(0))
