@@ -131,7 +131,10 @@ type Record struct {
 	// the recorded map was cut, inside the scored horizon; the metrics cover the run up to then. Absent
 	// when it stayed on the map.
 	LeftMapS *float64 `json:"left_map_s,omitempty"`
-	Error    string   `json:"error,omitempty"` // why the scenario failed; "" if it ran
+	// Flags are the scenario's import flags (scenarios.Scenario.Flags: "short_expert", "start_overlap", ...);
+	// absent when it has none or did not load.
+	Flags []string `json:"flags,omitempty"`
+	Error string   `json:"error,omitempty"` // why the scenario failed; "" if it ran
 }
 
 // GoalMiss classifies a missed goal: Reason is one of the commonroad.Miss reasons ("heading", "speed",

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -350,6 +351,7 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 		rec.ID = sc.ID
 	}
 	rec.Type = sc.Type
+	rec.Flags = slices.Clone(sc.Flags)
 	out, err := run(ctx, runner, sc, goal)
 	if err == nil {
 		err = out.check()

@@ -80,12 +80,14 @@ type Summary struct {
 	Collisions float64 `json:"collisions"`
 	// LeftMap counts the scenarios that ran whose ego drove off the map through the open end of a lane
 	// (Record.LeftMapS), ending its scored run there.
-	LeftMap       int     `json:"left_map"`
-	PlannerCalls  uint64  `json:"planner_calls"`
-	PlannerMSMean float64 `json:"planner_ms_mean"`
-	PlannerMSP50  float64 `json:"planner_ms_p50"`
-	PlannerMSP99  float64 `json:"planner_ms_p99"`
-	PlannerMSMax  float64 `json:"planner_ms_max"`
+	LeftMap int `json:"left_map"`
+	// Flagged counts the scenarios that loaded by import flag (Record.Flags); absent when none has one.
+	Flagged       map[string]int `json:"flagged,omitempty"`
+	PlannerCalls  uint64         `json:"planner_calls"`
+	PlannerMSMean float64        `json:"planner_ms_mean"`
+	PlannerMSP50  float64        `json:"planner_ms_p50"`
+	PlannerMSP99  float64        `json:"planner_ms_p99"`
+	PlannerMSMax  float64        `json:"planner_ms_max"`
 	// Guide summarises the language-model guide's work, when the run was guided (see GuideSummary).
 	Guide  *GuideSummary `json:"guide,omitempty"`
 	Errors []ErrorLine   `json:"errors,omitempty"`
@@ -140,6 +142,12 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		ts.N++
 		ta.n++
 		all.n++
+		for _, f := range r.Flags {
+			if s.Flagged == nil {
+				s.Flagged = map[string]int{}
+			}
+			s.Flagged[f]++
+		}
 		if r.Failed() {
 			s.Failed++
 			ts.Failed++

@@ -123,6 +123,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	if len(s.ComfortViolations) > 0 {
 		fmt.Fprintf(&b, "uncomfortable runs by the quantity outside nuPlan's bound: %s\n", countList(s.ComfortViolations))
 	}
+	if len(s.Flagged) > 0 {
+		fmt.Fprintf(&b, "scenarios flagged on import (results.jsonl's flags): %s\n", countList(s.Flagged))
+	}
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
 	fmt.Fprintf(&b, "wall %.2f s", s.WallS)

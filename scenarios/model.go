@@ -79,6 +79,10 @@ type Scenario struct {
 	// StopZone is the id of the map area (a pickup_dropoff area) in which an instruction asks the ego to stop,
 	// or "" for none.
 	StopZone string `json:"stop_zone,omitempty"`
+	// Flags name what the scenario's importer noticed about its source data that bears on reading its scores
+	// (commonroad.Report.Flags: "short_expert", "start_overlap", "synthetic_expert", ...); evaluation
+	// records carry them. Empty for generated scenarios.
+	Flags []string `json:"flags,omitempty"`
 }
 
 // EgoVehicle returns the ego vehicle to simulate: Vehicle, or nuPlan's Pacifica when the scenario names none.

@@ -156,6 +156,9 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 			return err
 		}
 		sc, goal, crGoal = res.Scenario, eval.CommonRoadGoal(&res.Goal), &res.Goal
+		for _, n := range res.Report.Notes {
+			fmt.Fprintf(stdout, "import: %s\n", n)
+		}
 	} else if sc, goal, err = it.Load(); err != nil {
 		return err
 	}
@@ -171,7 +174,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		if err != nil {
 			return err
 		}
-		out.print(stdout, sc.ID)
+		out.print(stdout, sc)
 		s.explainGoal(stdout, crGoal, out)
 		return nil
 	}
@@ -231,7 +234,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		}
 		return r.err
 	}
-	r.out.print(stdout, sc.ID)
+	r.out.print(stdout, sc)
 	s.explainGoal(stdout, crGoal, r.out)
 	return nil
 }
@@ -252,12 +255,15 @@ func (s *simFlags) explainGoal(w io.Writer, g *commonroad.Goal, out simOutcome) 
 }
 
 // print writes a finished run's scores.
-func (o simOutcome) print(w io.Writer, id string) {
-	fmt.Fprintf(w, "%s: CLS %.2f, %d at-fault collisions", id, 100*o.score, o.collisions)
+func (o simOutcome) print(w io.Writer, sc *scenarios.Scenario) {
+	fmt.Fprintf(w, "%s: CLS %.2f, %d at-fault collisions", sc.ID, 100*o.score, o.collisions)
 	if o.goal != nil {
 		fmt.Fprintf(w, ", goal reached %v", *o.goal)
 	}
 	fmt.Fprintln(w)
+	if len(sc.Flags) > 0 {
+		fmt.Fprintf(w, "  flagged on import: %s\n", strings.Join(sc.Flags, ", "))
+	}
 	if o.leftMapS != nil {
 		fmt.Fprintf(w, "  the ego drove off the map through the open end of its lane at %.1f s; the metrics cover the run up to then\n", *o.leftMapS)
 	}

@@ -83,6 +83,7 @@ func (c *converter) convert() error {
 	c.sc.Horizon = float64(len(c.sc.Expert)-1) * c.sc.DT
 	c.extendExpert()
 	c.checks()
+	c.sc.Flags = c.res.Report.Flags()
 	return nil
 }
 

@@ -52,9 +52,9 @@ func TestImportAll(t *testing.T) {
 	}
 	files := dataFiles(t, "")
 	type stat struct {
-		n, ok, synth, reach, short, shifted, overlap, overlapCentre, noRoute, unreachable int
-		expertSec                                                                         []float64
-		ratio                                                                             []float64
+		n, ok, synth, reach, short, shifted, overlap, overlapCentre, noRoute, offRoute, unreachable int
+		expertSec                                                                                   []float64
+		ratio                                                                                       []float64
 	}
 	stats := map[string]*stat{}
 	reasons := map[string]int{}
@@ -89,6 +89,9 @@ func TestImportAll(t *testing.T) {
 		}
 		if r.NoRouteToGoal {
 			st.noRoute++
+		}
+		if r.StartOffRoute {
+			st.offRoute++
 		}
 		expertReaches := false
 		for i, e := range res.Scenario.Expert {
@@ -128,8 +131,8 @@ func TestImportAll(t *testing.T) {
 	sort.Strings(names)
 	for _, k := range names {
 		s := stats[k]
-		t.Logf("%-13s files %4d imported %4d synthetic-expert %3d expert-reaches-goal %3d short(<3s) %3d start-shifted %3d start-overlap %3d (if rear-axle: %3d) no-route-to-goal %d, goal-unreachable %d; expert median %.1f s; track displacement/(v*dt) median %.2f",
-			k, s.n, s.ok, s.synth, s.reach, s.short, s.shifted, s.overlap, s.overlapCentre, s.noRoute, s.unreachable, median(s.expertSec), median(s.ratio))
+		t.Logf("%-13s files %4d imported %4d synthetic-expert %3d expert-reaches-goal %3d short(<3s) %3d start-shifted %3d start-overlap %3d (if rear-axle: %3d) no-route-to-goal %d, start-off-route %d, goal-unreachable %d; expert median %.1f s; track displacement/(v*dt) median %.2f",
+			k, s.n, s.ok, s.synth, s.reach, s.short, s.shifted, s.overlap, s.overlapCentre, s.noRoute, s.offRoute, s.unreachable, median(s.expertSec), median(s.ratio))
 	}
 	for r, n := range reasons {
 		t.Logf("failure x%d: %s", n, r)
@@ -299,5 +302,39 @@ func TestHighwayLanes(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// The import flags name what bears on reading a file's scores: the seven SinD drivers that stand facing
+// against their lane start off their route, NGSIM files have a synthetic expert, and some US-101 goals only
+// ask the ego to be anywhere at a time.
+func TestImportFlags(t *testing.T) {
+	dir := needData(t)
+	for _, c := range []struct {
+		file string
+		want []string
+	}{
+		{"SinD/CHN_SIND-8101_827_T-902.cr.xml.gz", []string{"start_off_route"}},
+		{"SinD/CHN_SIND-7281_150_T-225.cr.xml.gz", []string{"start_shifted"}},
+		{"SinD/CHN_SIND-8021_1654_T-1729.cr.xml.gz", []string{"short_expert", "start_shifted"}},
+		{"NGSIM/USA_US101-3_3_T-1.xml.gz", []string{"synthetic_expert"}},
+		{"NGSIM/USA_US101-10_3_T-1.xml.gz", []string{"synthetic_expert", "no_goal_position"}},
+		{"format-2020a/test_reading_all.xml.gz", []string{"synthetic_expert", "start_overlap"}},
+		{"highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz", nil},
+	} {
+		res := mustImport(t, filepath.Join(dir, c.file))
+		if got := res.Scenario.Flags; !slices.Equal(got, c.want) {
+			t.Errorf("%s: flags %v, want %v", c.file, got, c.want)
+		}
+		if !slices.Equal(res.Report.Flags(), res.Scenario.Flags) {
+			t.Errorf("%s: scenario flags %v, report flags %v", c.file, res.Scenario.Flags, res.Report.Flags())
+		}
+	}
+	// The standing driver's route starts at the nearest lanelet running its way, 10.6 m across the road.
+	res := mustImport(t, filepath.Join(dir, "SinD/CHN_SIND-8101_827_T-902.cr.xml.gz"))
+	if res.Scenario.Route[0] != "rb_11" || !slices.ContainsFunc(res.Report.Notes, func(n string) bool {
+		return strings.Contains(n, "starts 10.6 m beside its route's first lanelet 11")
+	}) {
+		t.Errorf("route %v, notes %q", res.Scenario.Route, res.Report.Notes)
 	}
 }

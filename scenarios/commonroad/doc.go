@@ -77,8 +77,17 @@
 // tests) a synthetic expert drives from the initial state along the route with the acceleration that brings
 // it to the goal's centre by the middle of the goal's time interval, for the length of that interval (3 to
 // 30 s), but keeps [SyntheticHeadway] behind the recorded road user ahead of it in its lane (the Intelligent
-// Driver Model's braking whenever that asks for less); [Report.SyntheticExpert] says so. Experts shorter than [ShortExpert] seconds and ego footprints
-// overlapping another road user at the start are flagged in the [Report].
+// Driver Model's braking whenever that asks for less); [Report.SyntheticExpert] says so.
+//
+// # Flags
+//
+// What bears on reading a file's scores is flagged in the [Report] and, by name ([Report.Flags]), in
+// Scenario.Flags, which evaluation records and `asyncdrive sim` repeat: synthetic_expert (no solution file),
+// short_expert (shorter than [ShortExpert] seconds), start_shifted (the run starts later than the planning
+// problem), start_overlap (the ego's footprint overlaps a road user at the start), start_off_route (the ego
+// starts outside its route's first roadblock: seven SinD drivers stand, and stay, facing against the lane
+// they are on, and the route starts at the nearest lanelet running their way), no_route_to_goal and
+// no_goal_position. Counts over the shared data: go test ./scenarios/commonroad -run TestImportAll -v.
 //
 // # Errors
 //

@@ -57,8 +57,36 @@ type Report struct {
 	NoRouteToGoal bool
 	// NoGoalPosition is set when the goal has no position (only time, speed or orientation).
 	NoGoalPosition bool
+	// StartOffRoute is set when the ego's footprint centre at the start lies outside its route's first
+	// lanelet: no lanelet under it runs its way (seven SinD drivers stand facing against their lane), and
+	// the route starts at the nearest one that does.
+	StartOffRoute bool
 	// Notes are other observations (dropped dangling references, ignored planning problems, ...).
 	Notes []string
+}
+
+// Flags names, in a fixed order, what a user evaluating the file should know about its data: the
+// report's flags as short names ("synthetic_expert", "short_expert", "start_shifted", "start_overlap",
+// "start_off_route", "no_route_to_goal", "no_goal_position"). Nil when none is set.
+func (r *Report) Flags() []string {
+	var out []string
+	for _, f := range [...]struct {
+		set  bool
+		name string
+	}{
+		{r.SyntheticExpert, "synthetic_expert"},
+		{r.ShortExpert, "short_expert"},
+		{r.StartShift != 0, "start_shifted"},
+		{len(r.StartOverlaps) > 0, "start_overlap"},
+		{r.StartOffRoute, "start_off_route"},
+		{r.NoRouteToGoal, "no_route_to_goal"},
+		{r.NoGoalPosition, "no_goal_position"},
+	} {
+		if f.set {
+			out = append(out, f.name)
+		}
+	}
+	return out
 }
 
 // Goal is a planning problem's goal: reaching any one of its states counts.

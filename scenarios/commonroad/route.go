@@ -30,6 +30,13 @@ func (c *converter) route(pp *problem) error {
 	if len(seq) == 0 {
 		return c.fail("planningProblem "+pp.id+".initialState", "the ego starts on no lanelet (none within 20 m, heading within 90 degrees)")
 	}
+	if centre := start.Translate(c.centreOffset(), 0).Pos(); !slices.ContainsFunc(mx.LanesAt(centre, nil), func(l int) bool {
+		return mx.Lane(l).Roadblock == mx.Lane(seq[0]).Roadblock
+	}) {
+		c.res.Report.StartOffRoute = true
+		_, lat := mx.Path(seq[0]).Project(centre)
+		c.note("the ego starts %.1f m beside its route's first lanelet %s, outside its roadblock", math.Abs(lat), mx.Lane(seq[0]).ID)
+	}
 	var rbs []string
 	add := func(lane int) {
 		id := mx.Lane(lane).Roadblock
