@@ -61,6 +61,21 @@ func TestFormat2020a(t *testing.T) {
 	if len(res.Scenario.Map.TrafficLights) == 0 || controlled == 0 {
 		t.Errorf("complex_tl: %d lights controlling %d connectors", len(res.Scenario.Map.TrafficLights), controlled)
 	}
+	// Directional lights control the movements the intersection declares: incoming 11121 lists 3665 and
+	// 3667 as its left turns, so left-turn light 11115 holds them and straightRight light 11114 does not,
+	// though their heading change alone reads as straight on or right.
+	for _, tl := range res.Scenario.Map.TrafficLights {
+		switch tl.ID {
+		case "11115":
+			if !slices.Equal(tl.Connectors, []string{"3667", "3665"}) {
+				t.Errorf("left-turn light 11115 controls %v, want [3667 3665]", tl.Connectors)
+			}
+		case "11114":
+			if slices.Contains(tl.Connectors, "3667") || slices.Contains(tl.Connectors, "3665") || len(tl.Connectors) != 4 {
+				t.Errorf("straightRight light 11114 controls %v, want the four straight and right successors", tl.Connectors)
+			}
+		}
+	}
 	// test_reading_all: speed-limit sign 274 with 10 m/s on lanelet 100; a static circle obstacle.
 	res = mustImport(t, filepath.Join(dataDir, "format-2020a", "test_reading_all.xml.gz"))
 	for _, l := range res.Scenario.Map.Lanes {

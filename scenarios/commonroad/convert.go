@@ -370,7 +370,10 @@ func (c *converter) lights() {
 				continue
 			}
 			for _, s := range m.Lanes[i].Successors {
-				move := turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])
+				move := c.declaredTurn(l.id, s)
+				if move == "" {
+					move = turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])
+				}
 				if !dirMatches(tl.direction, move) || slices.Contains(conns, s) {
 					continue
 				}
@@ -402,6 +405,17 @@ func (c *converter) lights() {
 	if freed > 0 {
 		c.note("right turns may go on red here (RightTurnOnRed): %d right-turn successors of lights without a right arrow are not held by them", freed)
 	}
+}
+
+// declaredTurn returns the movement ("right", "straight" or "left") an intersection declares from incoming
+// lanelet in into its successor succ, or "" when none does.
+func (c *converter) declaredTurn(in, succ string) string {
+	for _, x := range c.doc.inters {
+		if m := x.turns[in][succ]; m != "" {
+			return m
+		}
+	}
+	return ""
 }
 
 // RightTurnOnRed reports whether the traffic law of a scenario's country, read from its benchmark id

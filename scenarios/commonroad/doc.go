@@ -12,7 +12,8 @@
 //     incomings are lane connectors. Lanelets of type "highway" or "interstate", and the untyped lanelets of
 //     a file tagged so (2018b has no lanelet types), are motorway lanes (scenarios.Lane.Highway). References to lanelets the file lacks are dropped and noted.
 //   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
-//     line), matched to the light's direction (left, straight, right, ...) by the successor's turn; their cycle
+//     line), matched to the light's direction (left, straight, right, ...) by the successor's turn: the turn
+//     an intersection's incoming declares for it (successorsLeft, ...), else its heading change; their cycle
 //     and time offset become phases over the run (red-yellow counts as red, inactive as unknown). Where the
 //     country's law lets right turns go on red ([RightTurnOnRed]: China), a light without a direction does not
 //     hold the right turns.

@@ -54,6 +54,9 @@ type intersection struct {
 	id         string
 	incoming   []string // incoming lanelets
 	successors []string // successorsRight/Straight/Left lanelets
+	// turns holds the movement an incoming declares for each of its successors: incoming lanelet ->
+	// successor lanelet -> "right", "straight" or "left".
+	turns map[string]map[string]string
 }
 
 // obState is one state of an obstacle or of the ego: the time step, the reference point, orientation and speed.
@@ -294,11 +297,23 @@ func (r *reader) readLight(n *node) light {
 }
 
 func (r *reader) readIntersection(n *node) intersection {
-	in := intersection{id: r.id(n)}
+	in := intersection{id: r.id(n), turns: map[string]map[string]string{}}
 	for _, inc := range n.all("incoming") {
-		in.incoming = append(in.incoming, refs(inc, "incomingLanelet")...)
-		for _, s := range []string{"successorsRight", "successorsStraight", "successorsLeft"} {
-			in.successors = append(in.successors, refs(inc, s)...)
+		lanes := refs(inc, "incomingLanelet")
+		in.incoming = append(in.incoming, lanes...)
+		for _, s := range [...]struct{ elem, move string }{
+			{"successorsRight", "right"}, {"successorsStraight", "straight"}, {"successorsLeft", "left"},
+		} {
+			succ := refs(inc, s.elem)
+			in.successors = append(in.successors, succ...)
+			for _, l := range lanes {
+				for _, id := range succ {
+					if in.turns[l] == nil {
+						in.turns[l] = map[string]string{}
+					}
+					in.turns[l][id] = s.move
+				}
+			}
 		}
 	}
 	return in
