@@ -194,6 +194,9 @@ func (c *converter) lanes() error {
 			}
 		}
 	}
+	if len(d.inters) == 0 {
+		c.inferConnectors()
+	}
 	// Roadblocks: lanes joined by same-direction adjacency (union-find, either side naming the link).
 	parent := make([]int, len(m.Lanes))
 	for i := range parent {
@@ -237,6 +240,92 @@ func (c *converter) lanes() error {
 		m.Lanes[i].Roadblock = rb.ID
 	}
 	return nil
+}
+
+// inferConnectors marks the lane connectors of a map whose file declares no intersection (2018b has no
+// intersection element; Peachtree's junctions are lanelets crossing each other): a lanelet whose centerline
+// crosses another's, where the two are not consecutive or neighbours, is inside a junction; so is a turn
+// (heading change over inferredTurn) that forks from a lanelet with other successors or merges into one
+// with other predecessors (Peachtree's right turns, which cross nothing), and the neighbours of either. It
+// notes how many it found.
+func (c *converter) inferConnectors() {
+	m := &c.sc.Map
+	n := len(m.Lanes)
+	related := func(a, b *scenarios.Lane) bool {
+		return slices.Contains(a.Successors, b.ID) || slices.Contains(a.Predecessors, b.ID) ||
+			a.LeftNeighbor == b.ID || a.RightNeighbor == b.ID || b.LeftNeighbor == a.ID || b.RightNeighbor == a.ID
+	}
+	boxes := make([]geom.AABB, n)
+	for i := range m.Lanes {
+		boxes[i] = geom.BoundsOf(m.Lanes[i].Centerline)
+	}
+	found := false
+	for i := range m.Lanes {
+		for j := i + 1; j < n; j++ {
+			a, b := &m.Lanes[i], &m.Lanes[j]
+			if (a.Connector && b.Connector) || !boxes[i].Overlaps(boxes[j]) || related(a, b) || !centerlinesCross(a.Centerline, b.Centerline) {
+				continue
+			}
+			a.Connector, b.Connector, found = true, true, true
+		}
+	}
+	if !found {
+		return // no junction: a motorway's forks and merges stay lanes
+	}
+	branches := func(ids []string, many func(*scenarios.Lane) []string) bool {
+		for _, id := range ids {
+			if k, ok := c.laneIx[id]; ok && len(many(&m.Lanes[k])) > 1 {
+				return true
+			}
+		}
+		return false
+	}
+	for i := range m.Lanes {
+		l := &m.Lanes[i]
+		pl := geom.NewPolyline(l.Centerline)
+		turn := math.Abs(geom.AngleDiff(pl.HeadingAt(pl.Length()), pl.HeadingAt(0)))
+		if turn > inferredTurn && (branches(l.Predecessors, func(p *scenarios.Lane) []string { return p.Successors }) ||
+			branches(l.Successors, func(s *scenarios.Lane) []string { return s.Predecessors })) {
+			l.Connector = true
+		}
+	}
+	for changed := true; changed; {
+		changed = false
+		for i := range m.Lanes {
+			if !m.Lanes[i].Connector {
+				continue
+			}
+			for _, nb := range [...]string{m.Lanes[i].LeftNeighbor, m.Lanes[i].RightNeighbor} {
+				if k, ok := c.laneIx[nb]; ok && !m.Lanes[k].Connector {
+					m.Lanes[k].Connector, changed = true, true
+				}
+			}
+		}
+	}
+	total := 0
+	for i := range m.Lanes {
+		if m.Lanes[i].Connector {
+			total++
+		}
+	}
+	c.note("no intersection is declared: %d lanelets that cross others or turn off at a fork or merge, and their neighbours, are taken as lane connectors", total)
+}
+
+// inferredTurn (rad): a lanelet turning more than this at a fork or merge of a map without declared
+// intersections is a junction's turn (inferConnectors).
+const inferredTurn = 0.8
+
+// centerlinesCross reports whether two centerlines cross away from their ends (a crossing within 0.5 m of
+// where both start or both end is a fork or a merge, not a junction).
+func centerlinesCross(a, b []geom.Vec2) bool {
+	for i := 1; i < len(a); i++ {
+		for j := 1; j < len(b); j++ {
+			if geom.SegmentsIntersect(a[i-1], a[i], b[j-1], b[j]) && a[i-1].Dist(b[j-1]) >= 0.5 && a[i].Dist(b[j]) >= 0.5 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func hasLength(pts []geom.Vec2) bool {
@@ -408,7 +497,7 @@ func (c *converter) lights() {
 }
 
 // declaredTurn returns the movement ("right", "straight" or "left") an intersection declares from incoming
-// lanelet in into its successor succ, or "" when none does.
+// lanelet in into its successor succ, or "" when none does or the declarations disagree.
 func (c *converter) declaredTurn(in, succ string) string {
 	for _, x := range c.doc.inters {
 		if m := x.turns[in][succ]; m != "" {

@@ -338,3 +338,41 @@ func TestImportFlags(t *testing.T) {
 		t.Errorf("route %v, notes %q", res.Scenario.Route, res.Report.Notes)
 	}
 }
+
+// Without a declared intersection (2018b), the lanelets that cross each other and the turns that fork off
+// beside them are the lane connectors: Peachtree's junction, not its approaches and exits; a motorway's
+// forks and merges stay lanes.
+func TestConnectorsInferredWithoutIntersections(t *testing.T) {
+	dir := needData(t)
+	res := mustImport(t, filepath.Join(dir, "NGSIM/USA_Peach-4_8_T-1.xml.gz"))
+	conn := map[string]bool{}
+	for _, l := range res.Scenario.Map.Lanes {
+		conn[l.ID] = l.Connector
+	}
+	for id, want := range map[string]bool{
+		"43620": true, "43636": true, // straight on through the crossing
+		"43648": true, "43654": true, // left turns
+		"43640": true, "43646": true, // right turns, which cross nothing and fork off before the junction
+		"43594": false, "43343": false, "43476": false, "43205": false, // approaches and exits
+	} {
+		if conn[id] != want {
+			t.Errorf("Peachtree lanelet %s: connector %v, want %v", id, conn[id], want)
+		}
+	}
+	n := 0
+	for _, rb := range res.Scenario.Map.Roadblocks {
+		if rb.Connector {
+			n += len(rb.Lanes)
+		}
+	}
+	if n != 18 {
+		t.Errorf("%d lanes in connector roadblocks, want the 18 connectors", n)
+	}
+	for _, f := range []string{"NGSIM/USA_US101-3_3_T-1.xml.gz", "highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz"} {
+		for _, l := range mustImport(t, filepath.Join(dir, f)).Scenario.Map.Lanes {
+			if l.Connector {
+				t.Errorf("%s: lanelet %s taken as a connector on a motorway", f, l.ID)
+			}
+		}
+	}
+}

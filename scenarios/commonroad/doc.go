@@ -8,8 +8,11 @@
 //     resampled at the same arc-length fractions, predecessors and successors, and same-direction adjacency as
 //     left and right neighbours. Lanes joined by same-direction adjacency form a roadblock. Speed limits come
 //     from 2018b's <speedLimit> or from the maximum-speed traffic signs (274, 274.1, R2-1, ...) a 2020a
-//     lanelet references. Lanelets of type "intersection" and the successors named by an intersection's
-//     incomings are lane connectors. Lanelets of type "highway" or "interstate", and the untyped lanelets of
+//     lanelet references. Lanelets of type "intersection", the successors named by an intersection's
+//     incomings and every lanelet following an incoming are lane connectors. A file that declares no
+//     intersection (2018b has no such element) gets them from the geometry: lanelets whose centerlines
+//     cross, turns of more than 0.8 rad that fork off or merge beside them, and their neighbours (Peachtree;
+//     a motorway's forks and merges cross nothing and stay lanes); the import notes how many. Lanelets of type "highway" or "interstate", and the untyped lanelets of
 //     a file tagged so (2018b has no lanelet types), are motorway lanes (scenarios.Lane.Highway). References to lanelets the file lacks are dropped and noted.
 //   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
 //     line), matched to the light's direction (left, straight, right, ...) by the successor's turn: the turn

@@ -55,7 +55,8 @@ type intersection struct {
 	incoming   []string // incoming lanelets
 	successors []string // successorsRight/Straight/Left lanelets
 	// turns holds the movement an incoming declares for each of its successors: incoming lanelet ->
-	// successor lanelet -> "right", "straight" or "left".
+	// successor lanelet -> "right", "straight" or "left", or "" where it declares several (SinD's incoming
+	// 47 names lanelet 29 both a right and a left turn).
 	turns map[string]map[string]string
 }
 
@@ -311,7 +312,11 @@ func (r *reader) readIntersection(n *node) intersection {
 					if in.turns[l] == nil {
 						in.turns[l] = map[string]string{}
 					}
-					in.turns[l][id] = s.move
+					if m, seen := in.turns[l][id]; seen && m != s.move {
+						in.turns[l][id] = ""
+					} else {
+						in.turns[l][id] = s.move
+					}
 				}
 			}
 		}
