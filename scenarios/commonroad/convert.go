@@ -259,14 +259,28 @@ func (c *converter) inferConnectors() {
 	for i := range m.Lanes {
 		boxes[i] = geom.BoundsOf(m.Lanes[i].Centerline)
 	}
+	declared := make([]bool, n)
+	for i := range m.Lanes {
+		declared[i] = m.Lanes[i].Connector
+	}
 	found := false
+	budget := maxCrossingTests
 	for i := range m.Lanes {
 		for j := i + 1; j < n; j++ {
 			a, b := &m.Lanes[i], &m.Lanes[j]
-			if (a.Connector && b.Connector) || !boxes[i].Overlaps(boxes[j]) || related(a, b) || !centerlinesCross(a.Centerline, b.Centerline) {
+			if (a.Connector && b.Connector) || !boxes[i].Overlaps(boxes[j]) || related(a, b) {
 				continue
 			}
-			a.Connector, b.Connector, found = true, true, true
+			if budget -= (len(a.Centerline) - 1) * (len(b.Centerline) - 1); budget < 0 {
+				for k := range m.Lanes {
+					m.Lanes[k].Connector = declared[k]
+				}
+				c.note("no intersection is declared, and the lanelets are too many or too finely drawn to find where they cross: no lane connectors")
+				return
+			}
+			if centerlinesCross(a.Centerline, b.Centerline) {
+				a.Connector, b.Connector, found = true, true, true
+			}
 		}
 	}
 	if !found {
@@ -310,6 +324,10 @@ func (c *converter) inferConnectors() {
 	}
 	c.note("no intersection is declared: %d lanelets that cross others or turn off at a fork or merge, and their neighbours, are taken as lane connectors", total)
 }
+
+// maxCrossingTests bounds the segment pairs inferConnectors tests (Peachtree's maps need a few thousand), so
+// that no file makes the import slow.
+var maxCrossingTests = 20_000_000
 
 // inferredTurn (rad): a lanelet turning more than this at a fork or merge of a map without declared
 // intersections is a junction's turn (inferConnectors).

@@ -368,6 +368,15 @@ func TestConnectorsInferredWithoutIntersections(t *testing.T) {
 	if n != 18 {
 		t.Errorf("%d lanes in connector roadblocks, want the 18 connectors", n)
 	}
+	// A map too large to search gives up with a note rather than a slow import.
+	budget := maxCrossingTests
+	maxCrossingTests = 100
+	res = mustImport(t, filepath.Join(dir, "NGSIM/USA_Peach-4_8_T-1.xml.gz"))
+	if slices.ContainsFunc(res.Scenario.Map.Lanes, func(l scenarios.Lane) bool { return l.Connector }) ||
+		!slices.ContainsFunc(res.Report.Notes, func(n string) bool { return strings.Contains(n, "too many or too finely drawn") }) {
+		t.Errorf("over the search budget: connectors found anyway, or no note (%q)", res.Report.Notes)
+	}
+	maxCrossingTests = budget
 	for _, f := range []string{"NGSIM/USA_US101-3_3_T-1.xml.gz", "highD/DEU_LocationALower26-1_260_T-75.cr.xml.gz"} {
 		for _, l := range mustImport(t, filepath.Join(dir, f)).Scenario.Map.Lanes {
 			if l.Connector {
