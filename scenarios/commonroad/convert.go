@@ -245,7 +245,7 @@ func (c *converter) lanes() error {
 // inferConnectors marks the lane connectors of a map whose file declares no intersection (2018b has no
 // intersection element; Peachtree's junctions are lanelets crossing each other): a lanelet whose centerline
 // crosses another's, where the two are not consecutive or neighbours, is inside a junction; so is a turn
-// (heading change over inferredTurn) that forks from a lanelet with other successors or merges into one
+// (scenarios.MovementOfPath) that forks from a lanelet with other successors or merges into one
 // with other predecessors (Peachtree's right turns, which cross nothing), and the neighbours of either. It
 // notes how many it found.
 func (c *converter) inferConnectors() {
@@ -297,8 +297,7 @@ func (c *converter) inferConnectors() {
 	for i := range m.Lanes {
 		l := &m.Lanes[i]
 		pl := geom.NewPolyline(l.Centerline)
-		turn := math.Abs(geom.AngleDiff(pl.HeadingAt(pl.Length()), pl.HeadingAt(0)))
-		if turn > inferredTurn && (branches(l.Predecessors, func(p *scenarios.Lane) []string { return p.Successors }) ||
+		if scenarios.MovementOfPath(&pl) != scenarios.MovementStraight && (branches(l.Predecessors, func(p *scenarios.Lane) []string { return p.Successors }) ||
 			branches(l.Successors, func(s *scenarios.Lane) []string { return s.Predecessors })) {
 			l.Connector = true
 		}
@@ -328,10 +327,6 @@ func (c *converter) inferConnectors() {
 // maxCrossingTests bounds the segment pairs inferConnectors tests (Peachtree's maps need a few thousand), so
 // that no file makes the import slow.
 var maxCrossingTests = 20_000_000
-
-// inferredTurn (rad): a lanelet turning more than this at a fork or merge of a map without declared
-// intersections is a junction's turn (inferConnectors).
-const inferredTurn = 0.8
 
 // centerlinesCross reports whether two centerlines cross away from their ends (a crossing within 0.5 m of
 // where both start or both end is a fork or a merge, not a junction).

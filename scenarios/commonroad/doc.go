@@ -11,7 +11,7 @@
 //     lanelet references. Lanelets of type "intersection", the successors named by an intersection's
 //     incomings and every lanelet following an incoming are lane connectors. A file that declares no
 //     intersection (2018b has no such element) gets them from the geometry: lanelets whose centerlines
-//     cross, turns of more than 0.8 rad that fork off or merge beside them, and their neighbours (Peachtree;
+//     cross, turns (over 30 degrees) that fork off or merge beside them, and their neighbours (Peachtree;
 //     a motorway's forks and merges cross nothing and stay lanes); the import notes how many. Lanelets of type "highway" or "interstate", and the untyped lanelets of
 //     a file tagged so (2018b has no lanelet types), are motorway lanes (scenarios.Lane.Highway). References to lanelets the file lacks are dropped and noted.
 //   - Traffic lights control the successors of the lanelets that reference them (directly or from their stop
