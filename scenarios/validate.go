@@ -3,6 +3,7 @@ package scenarios
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"asyncdrive/geom"
 )
@@ -138,6 +139,11 @@ func (v *validator) scenario(sc *Scenario) {
 	}
 	if sc.RouteShown < 0 || sc.RouteShown > len(sc.Route) {
 		v.fail("route_shown", "must be between 0 and the route's %d roadblocks, got %d", len(sc.Route), sc.RouteShown)
+	}
+	for i, f := range sc.Flags {
+		if f == "" || strings.ContainsAny(f, " \t\n") {
+			v.fail(fmt.Sprintf("flags[%d]", i), "a flag is a name without spaces, got %q", f)
+		}
 	}
 	if sc.StopZone != "" {
 		found := false

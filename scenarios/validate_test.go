@@ -103,6 +103,9 @@ func TestValidateDefects(t *testing.T) {
 		// Instructions.
 		{"instruction without text", func(sc *Scenario) { sc.Instructions[0].Text = "" }, "instructions[0]", "needs a time >= 0 and a text"},
 		{"instruction at negative time", func(sc *Scenario) { sc.Instructions[0].T = -1 }, "instructions[0]", "needs a time >= 0"},
+		// Flags.
+		{"empty flag", func(sc *Scenario) { sc.Flags = []string{"short_expert", ""} }, "flags[1]", "a flag is a name without spaces"},
+		{"flag with a space", func(sc *Scenario) { sc.Flags = []string{"short expert"} }, "flags[0]", "a flag is a name without spaces"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
