@@ -65,6 +65,7 @@ func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynam
 			WheelbaseMeter: vehicle.Wheelbase},
 		Instructions: sc.Instructions,
 		Route:        sc.Route,
+		Flags:        sc.Flags,
 	}
 	if g := sc.Goal; scenarios.HasGoal(g) {
 		h.Goal = &g

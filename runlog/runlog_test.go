@@ -27,6 +27,7 @@ func record(t testing.TB, dir, typ, plannerName string) (*sim.Result, *scenarios
 	if err != nil {
 		t.Fatal(err)
 	}
+	sc.Flags = []string{"short_expert"} // as an importer would set them; the header carries them
 	path := filepath.Join(dir, sc.ID+".mcap")
 	rec, err := NewRecorder(path, sc, plannerName, "nonreactive", dynamics.Pacifica())
 	if err != nil {
@@ -73,6 +74,9 @@ func TestRecordAndReadBack(t *testing.T) {
 	want := NewHeader(sc, "pdm", "nonreactive", dynamics.Pacifica())
 	if mustJSON(t, run.Header) != mustJSON(t, want) || run.Header.Vehicle.Length < 4 {
 		t.Errorf("header %+v, want %+v", run.Header, want)
+	}
+	if len(run.Header.Flags) != 1 || run.Header.Flags[0] != "short_expert" {
+		t.Errorf("header flags %v, want the scenario's [short_expert]", run.Header.Flags)
 	}
 	if len(run.Header.Route) != len(sc.Route) || run.Header.Route[0] != sc.Route[0] || run.Header.Goal == nil || *run.Header.Goal != sc.Goal {
 		t.Errorf("header route %v goal %v, want the scenario's %v %v", run.Header.Route, run.Header.Goal, sc.Route, sc.Goal)

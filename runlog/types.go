@@ -24,6 +24,9 @@ type Header struct {
 	// viewer tints the route and marks the goal. Absent in logs written before they were recorded.
 	Route []string   `json:"route,omitempty"`
 	Goal  *geom.Pose `json:"goal,omitempty"`
+	// Flags are the scenario's import flags (scenarios.Scenario.Flags: "short_expert", "start_shifted", ...),
+	// what bears on reading its scores; absent when it has none.
+	Flags []string `json:"flags,omitempty"`
 }
 
 // Vehicle is the ego's footprint.

@@ -169,6 +169,9 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		out = append(out, TextLine{fmt.Sprintf(format, args...), c})
 	}
 	add(ColorText, "%s (%s)", h.ScenarioID, h.Type)
+	if len(h.Flags) > 0 {
+		add(ColorTextDim, "flagged on import: %s", strings.Join(h.Flags, ", "))
+	}
 	state := "paused"
 	if st.Playing {
 		state = "playing"

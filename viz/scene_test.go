@@ -192,6 +192,12 @@ func TestOverlayAndAtlas(t *testing.T) {
 	if got := PanelLines(sc, &run.Frames[5], st); got[4].Text != "route: keep going" {
 		t.Errorf("instruction at 0.5 s: %q", got[4].Text)
 	}
+	// A scenario flagged on import says so under its name, dimmed.
+	run.Header.Flags = []string{"short_expert", "start_shifted"}
+	if got := PanelLines(sc, &run.Frames[0], st); got[1].Text != "flagged on import: short_expert, start_shifted" || got[1].Color != ColorTextDim {
+		t.Errorf("flagged run's panel line 1: %+v", got[1])
+	}
+	run.Header.Flags = nil
 	// A guided frame: the decision line names the turn, target and pull-over; the next gives the
 	// probabilities.
 	gf := run.Frames[0]
