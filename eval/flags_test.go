@@ -2,7 +2,9 @@ package eval
 
 import (
 	"context"
+	"errors"
 	"maps"
+	"math"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -11,8 +13,8 @@ import (
 	"asyncdrive/scenarios"
 )
 
-// A scenario's import flags reach its record, the summary counts them (failed runs of loaded scenarios
-// included) and the table lists them.
+// A scenario's import flags reach its record, the summary gives each flag its row of the per-type table (a
+// scenario under each of its flags, failed runs of loaded scenarios included) and the table prints them.
 func TestImportFlagsReachRecordsAndSummary(t *testing.T) {
 	flags := map[string][]string{
 		"short":   {"short_expert", "start_shifted"},
@@ -30,9 +32,13 @@ func TestImportFlagsReachRecordsAndSummary(t *testing.T) {
 	}
 	runner := func(_ context.Context, sc *scenarios.Scenario, _ Goal) (Outcome, error) {
 		if sc.ID == "crashes" {
-			return Outcome{Score: 0.5}, nil // no metrics: a failed scenario
+			return Outcome{}, errors.New("planner crashed") // a failed scenario that loaded
 		}
-		return Outcome{Score: 0.8, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}}, nil
+		score := 0.8
+		if sc.ID == "shifted" {
+			score = 0.7
+		}
+		return Outcome{Score: score, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}}, nil
 	}
 	dir := t.TempDir()
 	s := mustRun(t, testConfig(dir, items, 2), runner)
@@ -45,18 +51,35 @@ func TestImportFlagsReachRecordsAndSummary(t *testing.T) {
 			t.Errorf("%s: flags %v, want %v", r.Key, r.Flags, flags[r.Key])
 		}
 	}
-	if want := map[string]int{"short_expert": 2, "start_shifted": 2}; !maps.Equal(s.Flagged, want) {
-		t.Errorf("flagged %v, want %v", s.Flagged, want)
+	// short_expert: "short" (0.8) and "crashes" (failed, 0); start_shifted: "short" and "shifted" (0.7).
+	want := map[string]TypeScore{
+		"short_expert":  {N: 2, Failed: 1, Score: 40},
+		"start_shifted": {N: 2, Score: 75},
+	}
+	for f, w := range want {
+		g := s.ByFlag[f]
+		if g.N != w.N || g.Failed != w.Failed || math.Abs(g.Score-w.Score) > 1e-9 {
+			t.Errorf("by_flag[%s] = %+v, want %+v", f, g, w)
+		}
+	}
+	if len(s.ByFlag) != len(want) {
+		t.Errorf("by_flag has %d flags, want %d: %v", len(s.ByFlag), len(want), s.ByFlag)
 	}
 	back, err := ReadSummary(filepath.Join(dir, SummaryFile))
-	if err != nil || !maps.Equal(back.Flagged, s.Flagged) {
-		t.Errorf("summary.json flagged %v (%v), want %v", back.Flagged, err, s.Flagged)
+	if err != nil || !maps.Equal(back.ByFlag, s.ByFlag) {
+		t.Errorf("summary.json by_flag %v (%v), want %v", back.ByFlag, err, s.ByFlag)
 	}
 	var tab strings.Builder
 	if err := WriteTable(&tab, s, []string{"m"}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(tab.String(), "scenarios flagged on import (results.jsonl's flags): 2 short expert, 2 start shifted") {
-		t.Errorf("table lacks the flags line:\n%s", tab.String())
+	for _, line := range []string{
+		"flagged on import (results.jsonl's flags; a scenario counts under each of its flags):",
+		"short_expert       2       1    40.00",
+		"start_shifted      2       0    75.00",
+	} {
+		if !strings.Contains(tab.String(), line) {
+			t.Errorf("table lacks %q:\n%s", line, tab.String())
+		}
 	}
 }

@@ -8,7 +8,7 @@ import (
 // UnknownType is the by_type key of scenarios whose type is unknown because their file did not load.
 const UnknownType = "unknown"
 
-// TypeScore is one row of the per-type table.
+// TypeScore is one row of the per-type table (and of the per-flag one).
 type TypeScore struct {
 	N      int     `json:"n"`      // scenarios of this type
 	Failed int     `json:"failed"` // of which failed
@@ -81,13 +81,15 @@ type Summary struct {
 	// LeftMap counts the scenarios that ran whose ego drove off the map through the open end of a lane
 	// (Record.LeftMapS), ending its scored run there.
 	LeftMap int `json:"left_map"`
-	// Flagged counts the scenarios that loaded by import flag (Record.Flags); absent when none has one.
-	Flagged       map[string]int `json:"flagged,omitempty"`
-	PlannerCalls  uint64         `json:"planner_calls"`
-	PlannerMSMean float64        `json:"planner_ms_mean"`
-	PlannerMSP50  float64        `json:"planner_ms_p50"`
-	PlannerMSP99  float64        `json:"planner_ms_p99"`
-	PlannerMSMax  float64        `json:"planner_ms_max"`
+	// ByFlag is the per-type table's row for the scenarios carrying each import flag (Record.Flags: a
+	// scenario counts under every flag it has), so that a data caveat's weight in the score shows; absent
+	// when no scenario has one.
+	ByFlag        map[string]TypeScore `json:"by_flag,omitempty"`
+	PlannerCalls  uint64               `json:"planner_calls"`
+	PlannerMSMean float64              `json:"planner_ms_mean"`
+	PlannerMSP50  float64              `json:"planner_ms_p50"`
+	PlannerMSP99  float64              `json:"planner_ms_p99"`
+	PlannerMSMax  float64              `json:"planner_ms_max"`
 	// Guide summarises the language-model guide's work, when the run was guided (see GuideSummary).
 	Guide  *GuideSummary `json:"guide,omitempty"`
 	Errors []ErrorLine   `json:"errors,omitempty"`
@@ -122,50 +124,36 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		ByType: map[string]TypeScore{}, Metrics: map[string]float64{},
 	}
 	var all, completed acc
-	types := accs{}
 	metrics := accs{}
 	var hist, ghist Histogram
 	gTotal := 0.0
 	var totalMS float64
 	var reached, collided int
 	var followed acc
-	typeFollowed, typeGoals, typeReachable := accs{}, accs{}, accs{}
-	typeCollided := map[string]int{}
 	var reachable acc
+	types, flags := groups{}, groups{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
 			typ = UnknownType
 		}
-		ta := types.of(typ)
-		ts := s.ByType[typ]
-		ts.N++
-		ta.n++
-		all.n++
+		types.of(typ).add(r)
 		for _, f := range r.Flags {
-			if s.Flagged == nil {
-				s.Flagged = map[string]int{}
-			}
-			s.Flagged[f]++
+			flags.of(f).add(r)
 		}
+		all.n++
 		if r.Failed() {
 			s.Failed++
-			ts.Failed++
 			s.Errors = append(s.Errors, ErrorLine{Index: r.Index, Key: r.Key, Error: r.Error})
-			s.ByType[typ] = ts
 			continue
 		}
-		s.ByType[typ] = ts
-		ta.sum += r.Score
 		all.sum += r.Score
 		completed.sum += r.Score
 		completed.n++
 		if r.GoalReached != nil {
 			s.GoalScenarios++
-			typeGoals.of(typ).count(*r.GoalReached)
 			if r.GoalUnreachable == "" {
 				reachable.count(*r.GoalReached)
-				typeReachable.of(typ).count(*r.GoalReached)
 			}
 			if *r.GoalReached {
 				reached++
@@ -188,14 +176,12 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++
-			typeCollided[typ]++
 		}
 		if r.LeftMapS != nil {
 			s.LeftMap++
 		}
 		if f := r.InstructionFollowed; f != nil {
 			followed.count(*f)
-			typeFollowed.of(typ).count(*f)
 		}
 		for _, name := range sortedKeys(r.Metrics) {
 			m := metrics.of(name)
@@ -244,22 +230,14 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		s.Collisions = float64(collided) / float64(completed.n)
 	}
 	s.InstructionFollowed, s.InstructionScenarios = followed.fraction(), followed.n
-	for typ, a := range types {
-		ts := s.ByType[typ]
-		ts.Score = mean100(*a)
-		if ran := ts.N - ts.Failed; ran > 0 {
-			ts.Collisions = float64(typeCollided[typ]) / float64(ran)
+	for typ, g := range types {
+		s.ByType[typ] = g.row()
+	}
+	for f, g := range flags {
+		if s.ByFlag == nil {
+			s.ByFlag = map[string]TypeScore{}
 		}
-		if tg := typeGoals[typ]; tg != nil {
-			ts.GoalReached, ts.GoalScenarios = tg.fraction(), tg.n
-		}
-		if tr := typeReachable[typ]; tr != nil {
-			ts.GoalReachedOfReachable, ts.GoalReachable = tr.fraction(), tr.n
-		}
-		if tf := typeFollowed[typ]; tf != nil {
-			ts.InstructionFollowed = tf.fraction()
-		}
-		s.ByType[typ] = ts
+		s.ByFlag[f] = g.row()
 	}
 	for name, a := range metrics {
 		s.Metrics[name] = a.sum / float64(a.n)
@@ -271,6 +249,65 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	s.PlannerMSP50 = hist.Quantile(0.50)
 	s.PlannerMSP99 = hist.Quantile(0.99)
 	return s
+}
+
+// group accumulates one row of the per-type (or per-flag) table.
+type group struct {
+	n, failed, collided      int
+	score                    acc // over all n, failed ones counting 0
+	goals, reachable, follow acc
+}
+
+// add counts record r in the group.
+func (g *group) add(r *Record) {
+	g.n++
+	g.score.n++
+	if r.Failed() {
+		g.failed++
+		return
+	}
+	g.score.sum += r.Score
+	if r.GoalReached != nil {
+		g.goals.count(*r.GoalReached)
+		if r.GoalUnreachable == "" {
+			g.reachable.count(*r.GoalReached)
+		}
+	}
+	if r.AtFaultCollisions > 0 {
+		g.collided++
+	}
+	if f := r.InstructionFollowed; f != nil {
+		g.follow.count(*f)
+	}
+}
+
+// row returns the group's table row.
+func (g *group) row() TypeScore {
+	ts := TypeScore{N: g.n, Failed: g.failed, Score: 100 * g.score.sum / float64(max(g.score.n, 1))}
+	if ran := g.n - g.failed; ran > 0 {
+		ts.Collisions = float64(g.collided) / float64(ran)
+	}
+	if g.goals.n > 0 {
+		ts.GoalReached, ts.GoalScenarios = g.goals.fraction(), g.goals.n
+	}
+	if g.reachable.n > 0 {
+		ts.GoalReachedOfReachable, ts.GoalReachable = g.reachable.fraction(), g.reachable.n
+	}
+	ts.InstructionFollowed = g.follow.fraction()
+	return ts
+}
+
+// groups are table rows by key.
+type groups map[string]*group
+
+// of returns key's group, making it on first use.
+func (m groups) of(key string) *group {
+	g := m[key]
+	if g == nil {
+		g = &group{}
+		m[key] = g
+	}
+	return g
 }
 
 // acc sums values (or counts successes) over n records.

@@ -24,8 +24,9 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	if i := slices.Index(types, UnknownType); i >= 0 {
 		types = append(slices.Delete(types, i, i+1), UnknownType)
 	}
+	flags := sortedKeys(s.ByFlag)
 	width := len("scenario type")
-	for _, t := range types {
+	for _, t := range slices.Concat(types, flags) {
 		width = max(width, len(t))
 	}
 	// A column of instructions followed (%) when some scenarios have instructions to check.
@@ -75,14 +76,24 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		rule += 21
 	}
 	fmt.Fprintf(&b, "%s\n%s\n", head, strings.Repeat("-", rule))
-	for _, t := range types {
-		ts := s.ByType[t]
-		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n", width, t, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed),
+	row := func(name string, ts TypeScore) {
+		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n", width, name, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed),
 			goalCols(ts.GoalReached, ts.GoalReachedOfReachable, ts.Collisions))
 	}
+	for _, t := range types {
+		row(t, s.ByType[t])
+	}
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
-	fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n\n", width, "all (CLS x100)", s.Scenarios, s.Failed, s.Score,
-		followed(s.InstructionFollowed), goalCols(s.GoalReached, s.GoalReachedOfReachable, s.Collisions))
+	row("all (CLS x100)", TypeScore{N: s.Scenarios, Failed: s.Failed, Score: s.Score, InstructionFollowed: s.InstructionFollowed,
+		GoalReached: s.GoalReached, GoalReachedOfReachable: s.GoalReachedOfReachable, Collisions: s.Collisions})
+	if len(flags) > 0 {
+		fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
+		fmt.Fprintf(&b, "flagged on import (results.jsonl's flags; a scenario counts under each of its flags):\n")
+		for _, f := range flags {
+			row(f, s.ByFlag[f])
+		}
+	}
+	b.WriteString("\n")
 
 	names := slices.Clone(metricNames)
 	for _, n := range sortedKeys(s.Metrics) {
@@ -122,9 +133,6 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	b.WriteString("\n")
 	if len(s.ComfortViolations) > 0 {
 		fmt.Fprintf(&b, "uncomfortable runs by the quantity outside nuPlan's bound: %s\n", countList(s.ComfortViolations))
-	}
-	if len(s.Flagged) > 0 {
-		fmt.Fprintf(&b, "scenarios flagged on import (results.jsonl's flags): %s\n", countList(s.Flagged))
 	}
 	fmt.Fprintf(&b, "planner runtime: %d calls, mean %.3f ms, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
 		s.PlannerCalls, s.PlannerMSMean, s.PlannerMSP50, s.PlannerMSP99, s.PlannerMSMax)
