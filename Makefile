@@ -3,7 +3,8 @@
 #   make run    install what is missing, build bin/asyncdrive, evaluate the builtin suite with the baseline
 #               planners and with PDM guided by the builtin language-model guide (non-reactive and reactive
 #               agents), then PDM unguided and guided on the instruction suite (routes withheld past a branch,
-#               operator commands) into out/ and print the score tables
+#               operator commands), then the planners on the real recorded scenarios (REAL_SCENARIOS, when
+#               the folder is there) into out/ and print the score tables
 #   make model  retrain the guide's model (llmguide/model) with Debian's PyTorch
 #   make test   install what is missing and run every test
 #
@@ -31,6 +32,10 @@ AGENTS   ?= nonreactive reactive
 EVALFLAGS ?=
 # The guided run of make run: PDM with the builtin language-model guide (llmguide/model).
 GUIDEFLAGS ?= --guide-interval 5 --guide-latency-ms 100
+# The real recorded scenarios make run evaluates with REAL_PLANNERS (and PDM guided), non-reactive, into
+# $(OUT)/real-PLANNER; empty, or a folder that is not there: skipped.
+REAL_SCENARIOS ?= ../shared/data/commonroad
+REAL_PLANNERS  ?= log_replay idm pdm
 
 # Debian packages the build or the tests need: the OpenGL viewer's (GLFW's X11 and GL headers, and Xvfb for
 # its tests). gcc comes with the machine.
@@ -106,7 +111,19 @@ run: build
 		$(BIN) eval --planner pdm --suite instructions $$g --out "$$dir" $(EVALFLAGS); \
 	done; \
 	echo; echo "=== the instruction suite, unguided and guided: $(BIN) report$$idirs"; \
-	$(BIN) report $$idirs
+	$(BIN) report $$idirs; \
+	if [ -z "$(REAL_SCENARIOS)" ] || [ ! -d "$(REAL_SCENARIOS)" ]; then \
+		echo; echo "=== real recorded scenarios skipped: no folder REAL_SCENARIOS='$(REAL_SCENARIOS)'"; exit 0; \
+	fi; \
+	rdirs=""; \
+	for p in $(REAL_PLANNERS) pdm-guided; do \
+		dir="$(OUT)/real-$$p"; rdirs="$$rdirs $$dir"; rm -rf "$$dir"; \
+		flags="--planner $$p"; [ "$$p" != pdm-guided ] || flags="--planner pdm --guide builtin $(GUIDEFLAGS)"; \
+		echo; echo "=== $(BIN) eval --scenarios $(REAL_SCENARIOS) $$flags --out $$dir"; \
+		$(BIN) eval --scenarios "$(REAL_SCENARIOS)" $$flags --out "$$dir"; \
+	done; \
+	echo; echo "=== the real recorded scenarios: $(BIN) report$$rdirs"; \
+	$(BIN) report $$rdirs
 
 ifeq ($(strip $(CGO_PKGS)),)
 NOCGO_PKGS := ./...
