@@ -124,22 +124,22 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		ByType: map[string]TypeScore{}, Metrics: map[string]float64{},
 	}
 	var all, completed acc
-	metrics := accs{}
+	metrics := map[string]*acc{}
 	var hist, ghist Histogram
 	gTotal := 0.0
 	var totalMS float64
 	var reached, collided int
 	var followed acc
 	var reachable acc
-	types, flags := groups{}, groups{}
+	types, flags := map[string]*group{}, map[string]*group{}
 	for _, r := range recs {
 		typ := r.Type
 		if typ == "" {
 			typ = UnknownType
 		}
-		types.of(typ).add(r)
+		entry(types, typ).add(r)
 		for _, f := range r.Flags {
-			flags.of(f).add(r)
+			entry(flags, f).add(r)
 		}
 		all.n++
 		if r.Failed() {
@@ -184,7 +184,7 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 			followed.count(*f)
 		}
 		for _, name := range sortedKeys(r.Metrics) {
-			m := metrics.of(name)
+			m := entry(metrics, name)
 			m.sum += r.Metrics[name]
 			m.n++
 		}
@@ -297,17 +297,14 @@ func (g *group) row() TypeScore {
 	return ts
 }
 
-// groups are table rows by key.
-type groups map[string]*group
-
-// of returns key's group, making it on first use.
-func (m groups) of(key string) *group {
-	g := m[key]
-	if g == nil {
-		g = &group{}
-		m[key] = g
+// entry returns m[key], making a zero value there on first use.
+func entry[T any](m map[string]*T, key string) *T {
+	v := m[key]
+	if v == nil {
+		v = new(T)
+		m[key] = v
 	}
-	return g
+	return v
 }
 
 // acc sums values (or counts successes) over n records.
@@ -331,19 +328,6 @@ func (a *acc) fraction() *float64 {
 	}
 	f := a.sum / float64(a.n)
 	return &f
-}
-
-// accs are accumulators by key.
-type accs map[string]*acc
-
-// of returns key's accumulator, making it on first use.
-func (m accs) of(key string) *acc {
-	a := m[key]
-	if a == nil {
-		a = &acc{}
-		m[key] = a
-	}
-	return a
 }
 
 func sortedKeys[M ~map[string]V, V any](m M) []string {
