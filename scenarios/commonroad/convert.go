@@ -268,17 +268,19 @@ func (c *converter) inferConnectors() {
 	for i := range m.Lanes {
 		for j := i + 1; j < n; j++ {
 			a, b := &m.Lanes[i], &m.Lanes[j]
-			if (a.Connector && b.Connector) || !boxes[i].Overlaps(boxes[j]) || related(a, b) {
-				continue
+			cost := 1 // a pair looked at, and its segment pairs when it must be searched
+			search := !(a.Connector && b.Connector) && boxes[i].Overlaps(boxes[j]) && !related(a, b)
+			if search {
+				cost += (len(a.Centerline) - 1) * (len(b.Centerline) - 1)
 			}
-			if budget -= (len(a.Centerline) - 1) * (len(b.Centerline) - 1); budget < 0 {
+			if budget -= cost; budget < 0 {
 				for k := range m.Lanes {
 					m.Lanes[k].Connector = declared[k]
 				}
 				c.note("no intersection is declared, and the lanelets are too many or too finely drawn to find where they cross: no lane connectors")
 				return
 			}
-			if centerlinesCross(a.Centerline, b.Centerline) {
+			if search && centerlinesCross(a.Centerline, b.Centerline) {
 				a.Connector, b.Connector, found = true, true, true
 			}
 		}
@@ -324,8 +326,8 @@ func (c *converter) inferConnectors() {
 	c.note("no intersection is declared: %d lanelets that cross others or turn off at a fork or merge, and their neighbours, are taken as lane connectors", total)
 }
 
-// maxCrossingTests bounds the segment pairs inferConnectors tests (Peachtree's maps need a few thousand), so
-// that no file makes the import slow.
+// maxCrossingTests bounds the lanelet and segment pairs inferConnectors looks at (Peachtree's maps need a
+// few thousand), so that no file makes the import slow.
 var maxCrossingTests = 20_000_000
 
 // centerlinesCross reports whether two centerlines cross away from their ends (a crossing within 0.5 m of
@@ -463,6 +465,15 @@ func (c *converter) lights() {
 	horizon := c.frames() + 1
 	rightOnRed := RightTurnOnRed(d.id)
 	freed := 0
+	incomingsOf := map[string][]*incoming{} // incoming lanelet -> the intersections' incomings that hold it
+	for i := range d.inters {
+		for k := range d.inters[i].incomings {
+			g := &d.inters[i].incomings[k]
+			for _, l := range g.lanes {
+				incomingsOf[l] = append(incomingsOf[l], g)
+			}
+		}
+	}
 	for _, tl := range d.lights {
 		out := scenarios.TrafficLight{ID: tl.id}
 		var conns []string
@@ -472,7 +483,7 @@ func (c *converter) lights() {
 				continue
 			}
 			for _, s := range m.Lanes[i].Successors {
-				move := c.declaredTurn(l.id, s)
+				move := declaredTurn(incomingsOf[l.id], s)
 				if move == "" {
 					move = turnOf(&m.Lanes[i], &m.Lanes[c.laneIx[s]])
 				}
@@ -509,11 +520,11 @@ func (c *converter) lights() {
 	}
 }
 
-// declaredTurn returns the movement ("right", "straight" or "left") an intersection declares from incoming
-// lanelet in into its successor succ, or "" when none does or the declarations disagree.
-func (c *converter) declaredTurn(in, succ string) string {
-	for _, x := range c.doc.inters {
-		if m := x.turns[in][succ]; m != "" {
+// declaredTurn returns the movement ("right", "straight" or "left") the first of incomings to declare one
+// declares into successor succ, or "" when none does or the declarations disagree.
+func declaredTurn(incomings []*incoming, succ string) string {
+	for _, g := range incomings {
+		if m := g.turns[succ]; m != "" {
 			return m
 		}
 	}

@@ -54,10 +54,15 @@ type intersection struct {
 	id         string
 	incoming   []string // incoming lanelets
 	successors []string // successorsRight/Straight/Left lanelets
-	// turns holds the movement an incoming declares for each of its successors: incoming lanelet ->
-	// successor lanelet -> "right", "straight" or "left", or "" where it declares several (SinD's incoming
-	// 47 names lanelet 29 both a right and a left turn).
-	turns map[string]map[string]string
+	incomings  []incoming
+}
+
+// incoming is one incoming of an intersection: its lanelets and the movement it declares for each of its
+// successors ("right", "straight" or "left"; "" where it declares several: SinD's incoming 47 names lanelet
+// 29 both a right and a left turn).
+type incoming struct {
+	lanes []string
+	turns map[string]string
 }
 
 // obState is one state of an obstacle or of the ego: the time step, the reference point, orientation and speed.
@@ -298,28 +303,24 @@ func (r *reader) readLight(n *node) light {
 }
 
 func (r *reader) readIntersection(n *node) intersection {
-	in := intersection{id: r.id(n), turns: map[string]map[string]string{}}
+	in := intersection{id: r.id(n)}
 	for _, inc := range n.all("incoming") {
-		lanes := refs(inc, "incomingLanelet")
-		in.incoming = append(in.incoming, lanes...)
+		g := incoming{lanes: refs(inc, "incomingLanelet"), turns: map[string]string{}}
+		in.incoming = append(in.incoming, g.lanes...)
 		for _, s := range [...]struct{ elem, move string }{
 			{"successorsRight", "right"}, {"successorsStraight", "straight"}, {"successorsLeft", "left"},
 		} {
 			succ := refs(inc, s.elem)
 			in.successors = append(in.successors, succ...)
-			for _, l := range lanes {
-				for _, id := range succ {
-					if in.turns[l] == nil {
-						in.turns[l] = map[string]string{}
-					}
-					if m, seen := in.turns[l][id]; seen && m != s.move {
-						in.turns[l][id] = ""
-					} else {
-						in.turns[l][id] = s.move
-					}
+			for _, id := range succ {
+				if m, seen := g.turns[id]; seen && m != s.move {
+					g.turns[id] = ""
+				} else {
+					g.turns[id] = s.move
 				}
 			}
 		}
+		in.incomings = append(in.incomings, g)
 	}
 	return in
 }
