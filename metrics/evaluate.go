@@ -137,6 +137,15 @@ func (r Result) Value(name string) float64 {
 // Evaluate scores a run with nuPlan's closed-loop metrics and weights (DefaultParams).
 func Evaluate(r *Run) Result { return EvaluateWith(r, DefaultParams()) }
 
+// AtFaultTotal is the number of at-fault collisions over all object classes.
+func (r *Result) AtFaultTotal() int {
+	n := 0
+	for _, c := range r.AtFaultCounts {
+		n += c
+	}
+	return n
+}
+
 // EvaluateWith scores a run with the given thresholds and weights. An empty run scores 0 everywhere. Without a
 // map, the map-based metrics (drivable area, driving direction, speed limit, progress) score 1 and ego counts
 // as in its lane.

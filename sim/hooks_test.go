@@ -2,6 +2,7 @@ package sim
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 
@@ -167,5 +168,29 @@ func TestOvertimeRunsUntilTheConditionButScoresTheHorizon(t *testing.T) {
 	}
 	if _, err := New(sc, planner.NewLogReplay(sc), Config{Overtime: -1}); err == nil {
 		t.Error("negative overtime accepted")
+	}
+	if res.UnscoredAtFaultCollisions != 0 || res.FirstUnscoredAtFault != -1 {
+		t.Errorf("clear overtime: %d unscored at-fault collisions, first at frame %d", res.UnscoredAtFaultCollisions, res.FirstUnscoredAtFault)
+	}
+}
+
+// TestOvertimeCollisionsAreCounted: a crash after the scored horizon is not in the metrics, but the result
+// counts it and says when it came.
+func TestOvertimeCollisionsAreCounted(t *testing.T) {
+	sc := testScenario()                                           // the expert passes x = 160 at 15 s at 10 m/s
+	sc.Tracks = append(sc.Tracks, track("parked", 176, 0, 0, 231)) // its front reaches the parked car at about 16 s
+	reach := func(e dynamics.State) bool { return e.Pose.X >= 180 }
+	res, err := Run(sc, planner.NewLogReplay(sc), Config{Overtime: 50, Until: reach})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := res.Metrics.AtFaultTotal(); n != 0 {
+		t.Errorf("the scored horizon has %d at-fault collisions, want none", n)
+	}
+	if res.UnscoredAtFaultCollisions != 1 {
+		t.Fatalf("%d unscored at-fault collisions, want the one with the parked car", res.UnscoredAtFaultCollisions)
+	}
+	if f := res.FirstUnscoredAtFault; f < res.ScoredFrames || f >= len(res.Ego) || math.Abs(res.Ego[f].Time-16) > 0.3 {
+		t.Errorf("first unscored at-fault collision at frame %d (scored %d of %d), want about 16 s", f, res.ScoredFrames, len(res.Ego))
 	}
 }

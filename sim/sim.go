@@ -50,6 +50,12 @@ type Result struct {
 	// end. The map describes nothing beyond, so the metrics stop there: ScoredFrames ends before it. The run
 	// goes on as before (the goal, overtime). 0 when it stayed on the map inside the scored horizon.
 	LeftMap int
+	// UnscoredAtFaultCollisions counts the ego's at-fault collisions (nuPlan's classification, as the metrics
+	// count them) in the frames after ScoredFrames: the goal's overtime, or past an open map end. The
+	// metrics do not cover those frames. FirstUnscoredAtFault is the first such collision's frame, -1 when
+	// there is none: a goal met only from there on was met after a crash.
+	UnscoredAtFaultCollisions int
+	FirstUnscoredAtFault      int
 	// Observed holds what the planner observed at each frame when Config.Perception was set; nil otherwise
 	// (the planner observed Objects).
 	Observed [][]scenarios.Object
@@ -443,7 +449,7 @@ func (s *Simulation) Result() (*Result, error) {
 		Expert:  expert,
 		Route:   s.sc.Route,
 	}
-	return &Result{
+	res := &Result{
 		Metrics:      metrics.Evaluate(run),
 		PlannerMS:    s.ms,
 		Ego:          s.ego,
@@ -452,7 +458,26 @@ func (s *Simulation) Result() (*Result, error) {
 		LeftMap:      s.leftMap,
 		Observed:     s.observed,
 		Plans:        s.plans,
-	}, nil
+
+		FirstUnscoredAtFault: -1,
+	}
+	if len(s.ego) > scored {
+		// The whole history's at-fault collisions, less the scored frames': each object collides once per run
+		// and a frame's classification depends on nothing after it, so the scored frames count alike in both.
+		whole := *run
+		whole.Ego, whole.Objects = s.ego, s.objects
+		all := metrics.Evaluate(&whole)
+		if res.UnscoredAtFaultCollisions = all.AtFaultTotal() - res.Metrics.AtFaultTotal(); res.UnscoredAtFaultCollisions > 0 {
+			res.FirstUnscoredAtFault = scored // when the collision list is cut short, the earliest it can be
+			for _, c := range all.CollisionList() {
+				if c.AtFault && c.Frame >= scored {
+					res.FirstUnscoredAtFault = c.Frame
+					break
+				}
+			}
+		}
+	}
+	return res, nil
 }
 
 // Run simulates p on sc in closed loop and scores the run.

@@ -48,7 +48,7 @@ type evalFlags struct {
 	out       string
 	suiteFlags
 	steps        int
-	goalOvertime float64
+	goalOvertime overtimeFlag
 	record       string
 	guide        guideFlags
 	perception   perceptionFlags
@@ -65,7 +65,8 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&e.out, "out", "", "output `folder` (default out/PLANNER-AGENTS, with -shard-I-of-N for a shard)")
 	e.suiteFlags.define(fs, "builtin suite: ")
 	fs.IntVar(&e.steps, "steps", 0, "simulation steps per scenario (0: the scenario's own horizon, 150 = 15 s)")
-	fs.Float64Var(&e.goalOvertime, "goal-overtime", defaultGoalOvertime, "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS` (metrics cover the horizon only; 0: stop at the horizon)")
+	e.goalOvertime = autoOvertime
+	fs.Var(&e.goalOvertime, "goal-overtime", "for scenarios with a goal (CommonRoad): go on after the scored horizon until the goal is reached, for up to `SECONDS`, or auto: at least 5 s and while the scenario's recorded road users last, at most 60 s (the metrics cover the horizon only; 0: stop at the horizon)")
 	e.guide.define(fs)
 	e.perception.define(fs)
 	fs.StringVar(&e.record, "record", "", "write one MCAP run log per scenario into `DIR` (asyncdrive view, Foxglove)")
@@ -74,8 +75,33 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
 }
 
-// defaultGoalOvertime is --goal-overtime's default, s.
-const defaultGoalOvertime = 5.0
+// overtimeFlag is --goal-overtime: seconds >= 0, or autoOvertime.
+type overtimeFlag float64
+
+// autoOvertime stands for --goal-overtime auto (goalOvertimeSteps).
+const autoOvertime overtimeFlag = -1
+
+// String returns "auto" or the seconds.
+func (o *overtimeFlag) String() string {
+	if *o == autoOvertime {
+		return "auto"
+	}
+	return strconv.FormatFloat(float64(*o), 'g', -1, 64)
+}
+
+// Set reads "auto" or seconds in [0, 600].
+func (o *overtimeFlag) Set(s string) error {
+	if s == "auto" {
+		*o = autoOvertime
+		return nil
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || !(v >= 0 && v <= 600) {
+		return fmt.Errorf("want auto or seconds between 0 and 600, got %q", s)
+	}
+	*o = overtimeFlag(v)
+	return nil
+}
 
 func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("eval", flag.ContinueOnError)
@@ -141,8 +167,6 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 		return cfg, usagef("eval", "--workers must be at least 1, got %d", f.workers)
 	case f.steps < 0:
 		return cfg, usagef("eval", "--steps must be >= 0, got %d", f.steps)
-	case !(f.goalOvertime >= 0 && f.goalOvertime <= 600):
-		return cfg, usagef("eval", "--goal-overtime must be between 0 and 600 seconds, got %v", f.goalOvertime)
 	case f.shard != "" && isSet(fs, "shards"):
 		return cfg, usagef("eval", "give --shard I/N or --shards N, not both")
 	}
@@ -197,7 +221,7 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 			return cfg, usagef("eval", "--scenarios: %v", err)
 		}
 		cfg.Items = items
-		options["goal_overtime_s"] = strconv.FormatFloat(f.goalOvertime, 'g', -1, 64)
+		options["goal_overtime_s"] = f.goalOvertime.String()
 	}
 	if len(cfg.Items) == 0 {
 		return cfg, usagef("eval", "no scenarios to evaluate")

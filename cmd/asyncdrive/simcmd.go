@@ -264,6 +264,10 @@ func (o simOutcome) print(w io.Writer, sc *scenarios.Scenario) {
 	if len(sc.Flags) > 0 {
 		fmt.Fprintf(w, "  flagged on import: %s\n", strings.Join(sc.Flags, ", "))
 	}
+	if o.unscoredCollisions > 0 {
+		fmt.Fprintf(w, "  %d of the at-fault collisions came after the scored horizon (the goal's overtime), the first at %.1f s; the goal counts only before it\n",
+			o.unscoredCollisions, o.unscoredAt)
+	}
 	if o.leftMapS != nil {
 		fmt.Fprintf(w, "  the ego drove off the map through the open end of its lane at %.1f s; the metrics cover the run up to then\n", *o.leftMapS)
 	}

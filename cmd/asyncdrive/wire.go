@@ -66,9 +66,10 @@ type runOptions struct {
 	planner string // planner name
 	agents  string // agent mode
 	steps   int    // scored steps per scenario; 0: the scenario's horizon
-	// goalOvertime (s) lets a run with a goal go on past the scored horizon until the goal is reached, for
+	// goalOvertime lets a run with a goal go on past the scored horizon until the goal is reached (see
+	// goalOvertimeSteps), for
 	// up to this long (CommonRoad goals outlast their recordings); the metrics cover the horizon only.
-	goalOvertime float64
+	goalOvertime overtimeFlag
 	// recordDir, when set, gets one MCAP run log per scenario (package runlog).
 	recordDir string
 	// guide, when set, runs the language-model guide (its flags) with sessions from pool.
@@ -93,8 +94,10 @@ func newRunner(o runOptions) eval.Runner {
 		}
 		cfg := base
 		cfg.Vehicle = sc.EgoVehicle()
-		if goal != nil && o.goalOvertime > 0 && sc.DT > 0 {
-			cfg.Overtime = int(math.Round(o.goalOvertime / sc.DT))
+		if goal != nil && sc.DT > 0 {
+			cfg.Overtime = goalOvertimeSteps(sc, o.steps, o.goalOvertime)
+		}
+		if cfg.Overtime > 0 {
 			cfg.Until = func(e dynamics.State) bool { return goal.Reached(e.Time, e.Pose, e.Speed) }
 		}
 		var guide *llmguide.Guide
@@ -149,9 +152,7 @@ func newRunner(o runOptions) eval.Runner {
 			out.Guide = &eval.GuideOutcome{Calls: st.Calls, Errors: st.Errors, InferMS: st.InferMS}
 		}
 		out.LeftMapS = leftMapTime(res)
-		for _, n := range res.Metrics.AtFaultCounts {
-			out.AtFaultCollisions += n
-		}
+		out.AtFaultCollisions = res.Metrics.AtFaultTotal() + res.UnscoredAtFaultCollisions
 		for _, v := range res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds) {
 			if out.Uncomfortable == nil {
 				out.Uncomfortable = map[string]float64{}
@@ -159,10 +160,10 @@ func newRunner(o runOptions) eval.Runner {
 			out.Uncomfortable[v.Name] = v.Value
 		}
 		if goal != nil {
-			reached := goalReached(goal, res.Ego)
+			reached := goalReached(goal, goalHistory(res))
 			out.GoalReached = &reached
 			if gm, ok := goal.(eval.GoalMisser); ok && !reached {
-				m := gm.Miss(goalSamples(res.Ego))
+				m := gm.Miss(goalSamples(goalHistory(res)))
 				out.GoalMiss = &m
 			}
 		}
@@ -186,6 +187,38 @@ func runlogName(id string) string {
 		}
 	}
 	return string(b) + ".mcap"
+}
+
+// minAutoOvertime and maxAutoOvertime (s) bound --goal-overtime auto.
+const minAutoOvertime, maxAutoOvertime = 5.0, 60.0
+
+// goalOvertimeSteps returns how many steps a run of sc with a goal may go on after its scored horizon (steps,
+// or 0 for the scenario's own) to reach the goal: the seconds given, or for autoOvertime at least
+// minAutoOvertime and on while the scenario's recorded road users last (the end of its last track: the
+// scene it records), at most maxAutoOvertime. A CommonRoad goal's interval usually outlasts both, and
+// commonroad-io accepts a goal met anywhere in it; the traffic's end keeps the ego among recorded road users.
+func goalOvertimeSteps(sc *scenarios.Scenario, steps int, o overtimeFlag) int {
+	if o != autoOvertime {
+		return int(math.Round(float64(o) / sc.DT))
+	}
+	if steps <= 0 {
+		steps = int(math.Round(sc.Horizon / sc.DT))
+	}
+	last := 0 // the last frame any recorded road user is there
+	for i := range sc.Tracks {
+		last = max(last, sc.Tracks[i].Start+len(sc.Tracks[i].States)-1)
+	}
+	return min(max(int(math.Round(minAutoOvertime/sc.DT)), last-steps), int(math.Round(maxAutoOvertime/sc.DT)))
+}
+
+// goalHistory is the part of a run in which its goal counts: all of it, or, after an at-fault collision in
+// the frames the metrics do not cover (the goal's overtime), the frames before it: a goal reached only after
+// such a crash was not reached.
+func goalHistory(res *sim.Result) []dynamics.State {
+	if f := res.FirstUnscoredAtFault; f >= 0 && f < len(res.Ego) {
+		return res.Ego[:f]
+	}
+	return res.Ego
 }
 
 // goalReached reports whether any state of the ego's history meets the goal.
@@ -224,12 +257,15 @@ type simJob struct {
 // simOutcome is a finished simJob.
 type simOutcome struct {
 	score      float64
-	collisions int
-	goal       *bool
-	metrics    map[string]float64
-	record     string
-	ego        []dynamics.State // the ego's history, overtime included
-	leftMapS   *float64         // when the ego drove off the map through an open lane end (leftMapTime)
+	collisions int // at-fault collisions over the whole run, the unscored frames included
+	// unscoredCollisions of them came after the scored frames (goal overtime), the first at unscoredAt (s).
+	unscoredCollisions int
+	unscoredAt         float64
+	goal               *bool
+	metrics            map[string]float64
+	record             string
+	ego                []dynamics.State // the ego's history, overtime included, up to an unscored at-fault collision (goalHistory)
+	leftMapS           *float64         // when the ego drove off the map through an open lane end (leftMapTime)
 	// uncomfortable: the comfort quantities outside their bounds (metrics.ComfortResult.Violations).
 	uncomfortable []metrics.ComfortViolation
 	// minTTC (s) is the run's smallest time to collision, at minTTCAt (s) to object minTTCWith.
@@ -254,8 +290,10 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 		return simOutcome{}, err
 	}
 	cfg := sim.Config{Agents: sim.AgentMode(j.agents), Vehicle: j.sc.EgoVehicle()}
-	if j.goal != nil {
-		cfg.Overtime = int(math.Round(defaultGoalOvertime / j.sc.DT))
+	if j.goal != nil && j.sc.DT > 0 {
+		cfg.Overtime = goalOvertimeSteps(j.sc, 0, autoOvertime)
+	}
+	if cfg.Overtime > 0 {
 		cfg.Until = func(e dynamics.State) bool { return j.goal.Reached(e.Time, e.Pose, e.Speed) }
 	}
 	var guide *llmguide.Guide
@@ -306,7 +344,7 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	if err != nil {
 		return simOutcome{}, err
 	}
-	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: res.Ego, leftMapS: leftMapTime(res),
+	out := simOutcome{score: res.Metrics.Score, metrics: map[string]float64{}, record: j.record, ego: goalHistory(res), leftMapS: leftMapTime(res),
 		uncomfortable: res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds), minTTC: res.Metrics.MinTTC, minTTCWith: res.Metrics.MinTTCObject}
 	if f := res.Metrics.MinTTCFrame; f >= 0 && f < len(res.Ego) {
 		out.minTTCAt = res.Ego[f].Time
@@ -314,11 +352,12 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 	for _, name := range metricNames() {
 		out.metrics[name] = res.Metrics.Value(name)
 	}
-	for _, n := range res.Metrics.AtFaultCounts {
-		out.collisions += n
+	out.collisions = res.Metrics.AtFaultTotal() + res.UnscoredAtFaultCollisions
+	if out.unscoredCollisions = res.UnscoredAtFaultCollisions; out.unscoredCollisions > 0 {
+		out.unscoredAt = res.Ego[res.FirstUnscoredAtFault].Time
 	}
 	if j.goal != nil {
-		reached := goalReached(j.goal, res.Ego)
+		reached := goalReached(j.goal, goalHistory(res))
 		out.goal = &reached
 	}
 	return out, nil
