@@ -66,9 +66,9 @@ type runOptions struct {
 	planner string // planner name
 	agents  string // agent mode
 	steps   int    // scored steps per scenario; 0: the scenario's horizon
-	// goalOvertime lets a run with a goal go on past the scored horizon until the goal is reached (see
-	// goalOvertimeSteps), for
-	// up to this long (CommonRoad goals outlast their recordings); the metrics cover the horizon only.
+	// goalOvertime lets a run with a goal go on past the scored horizon until the goal is reached, for up to
+	// these seconds or, with autoOvertime, as goalOvertimeSteps says (CommonRoad goals outlast their
+	// recordings); the metrics cover the horizon only.
 	goalOvertime overtimeFlag
 	// recordDir, when set, gets one MCAP run log per scenario (package runlog).
 	recordDir string
