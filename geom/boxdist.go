@@ -8,16 +8,16 @@ func BoxDistance(a, b Box) float64 {
 	if a.Overlaps(b) {
 		return 0
 	}
-	ca, cb := a.Corners(), b.Corners()
+	return outlineDist(a.Corners(), b.Corners())
+}
+
+// outlineDist returns the smallest distance between the outlines of two quadrilaterals (vertices in order).
+func outlineDist(a, b [4]Vec2) float64 {
 	d := math.Inf(1)
 	for i := 0; i < 4; i++ {
 		for j := 0; j < 4; j++ {
-			if v := SegmentDist(ca[i], cb[j], cb[(j+1)%4]); v < d {
-				d = v
-			}
-			if v := SegmentDist(cb[i], ca[j], ca[(j+1)%4]); v < d {
-				d = v
-			}
+			d = math.Min(d, SegmentDist(a[i], b[j], b[(j+1)%4]))
+			d = math.Min(d, SegmentDist(b[i], a[j], a[(j+1)%4]))
 		}
 	}
 	return d

@@ -74,14 +74,7 @@ func (a *Quad) Dist(b *Quad) float64 {
 	if a.Intersects(b) {
 		return 0
 	}
-	d := math.Inf(1)
-	for i := 0; i < 4; i++ {
-		for j := 0; j < 4; j++ {
-			d = math.Min(d, SegmentDist(a.P[i], b.P[j], b.P[(j+1)%4]))
-			d = math.Min(d, SegmentDist(b.P[i], a.P[j], a.P[(j+1)%4]))
-		}
-	}
-	return d
+	return outlineDist(a.P, b.P)
 }
 
 // AppendCorridor appends to dst the quads of the corridor halfWidth either side of path between arc lengths
