@@ -17,4 +17,7 @@
 // aggregated in suite order, and every floating-point sum runs in that order); an interrupted run keeps what
 // finished and a rerun into the same folder only runs what is missing; a merge of shards gives the same
 // results.jsonl and summary.json as one process, timing fields excepted. docs/eval.md describes every field.
+//
+// Reading finished runs: WriteComparison prints several summaries side by side ("asyncdrive report");
+// DiffRecords and WriteDiff compare two runs' records scenario by scenario ("asyncdrive report --diff").
 package eval

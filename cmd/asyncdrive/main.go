@@ -66,7 +66,7 @@ func commands() []command {
 		{"gen", "generate the nuPlan-style scenario suite as files", genHelp, runGen},
 		{"eval", "evaluate a planner in closed loop and score it with nuPlan's metrics", evalHelp, runEval},
 		{"merge", "combine the outputs of sharded evaluations", mergeHelp, runMerge},
-		{"report", "print finished evaluations side by side", reportHelp, runReport},
+		{"report", "print finished evaluations side by side, or diff two scenario by scenario", reportHelp, runReport},
 		{"sim", "simulate one scenario, optionally live in the viewer or into a run log", simHelp, runSim},
 		{"view", "replay a run log in the OpenGL viewer, or render a screenshot", viewHelp, runView},
 		{"guide-dataset", "export training samples for the guide's model", guideDatasetHelp, runGuideDataset},
@@ -162,6 +162,7 @@ examples:
   asyncdrive eval --planner idm --shard 0/4 --out out/idm/shard-0   # one of 4 slices
   asyncdrive merge --out out/idm out/idm/shard-*
   asyncdrive report out/log_replay-nonreactive out/idm-nonreactive
+  asyncdrive report --diff out/pdm-before out/pdm-after             # what a change moved
   asyncdrive eval --planner pdm --types changing_lane --per-type 2 --record out/logs
   asyncdrive view out/logs/changing_lane_000.mcap                   # needs a display
   asyncdrive view out/logs/changing_lane_000.mcap --screenshot shot.png --at 5
