@@ -147,6 +147,9 @@ type PDMConfig struct {
 	// scored and checked as before, and leaders still bound the speed; pacing only moves the speeds the
 	// proposals target. An early ego does not slow down for the window (see pacedSpeed).
 	NoGoalPacing bool
+	// NoLimitAhead: the proposals slow down for a lower posted limit only once the ego is in its lane, as
+	// tuplan_garage's do, instead of reaching it where its lane begins (see limitAhead).
+	NoLimitAhead bool
 	// RasterCell (m) is the cell size of the drivable-area raster (0.1).
 	RasterCell float64
 	// MapEdgeRunout (m): a lane that ends at the edge of the map (scenarios.MapIndex.OpenEnd: no successor,
@@ -414,6 +417,8 @@ type PDM struct {
 	blendLat   []float64 // per path: the ego's lateral offset a lane change starts from
 	blendLen   []float64 // per path: length of the lane change's transition, 0 for none
 	redS       []float64 // per path: arc length of the first red light ahead, +Inf none
+	slowS      []float64 // per path: arc length where a lane with a lower posted limit begins, +Inf none (see limitAhead)
+	slowRatio  []float64 // per path: that lane's limit over the current lane's
 	pullS      []float64 // per path: arc length of the pull-over stop (also in redS), +Inf none
 	props      []proposal
 	pts        []dynamics.TrajectoryPoint // per proposal: TrajectorySteps+1 points

@@ -425,3 +425,41 @@ func TestPDMForecastsOncomingCarsAlongTheBend(t *testing.T) {
 		}
 	}
 }
+
+// A lower limit ahead: on fixtureMap the road beyond the junction (lanes d and e) is posted at 10 m/s, the
+// approach and the junction's connectors at 15, and the ego cruises at 15. PDM slows down before lane d
+// begins, so that it enters it at the lower limit and complies with it all the way; with NoLimitAhead
+// (tuplan_garage's proposals, which follow the current lane's limit alone) it brakes only once it is in
+// lane d, above its limit, and loses speed-limit compliance.
+func TestPDMClosedLoopSlowsForALowerLimitAhead(t *testing.T) {
+	const length = 140.0
+	entry := func(cfg planner.PDMConfig) (float64, float64) {
+		t.Helper()
+		sc := planner.FixtureScenario(length, 10, 15)
+		for i, l := range sc.Map.Lanes {
+			switch l.ID {
+			case "c", "c2":
+				sc.Map.Lanes[i].SpeedLimit = 15
+			case "d", "e":
+				sc.Map.Lanes[i].SpeedLimit = 10
+			}
+		}
+		res := run(t, sc, planner.NewPDM(cfg), sim.NonReactive)
+		for _, s := range res.Ego[:res.ScoredFrames] {
+			if dynamics.Pacifica().Footprint(s.Pose).Center.X >= length+20 {
+				return s.Speed, res.Metrics.SpeedLimitCompliance
+			}
+		}
+		t.Fatalf("the ego never reached lane d at x=%v", length+20)
+		return 0, 0
+	}
+	v, compliance := entry(planner.PDMConfig{})
+	if v > 10.05 || compliance != 1 {
+		t.Errorf("entered the 10 m/s lane at %.2f m/s, speed-limit compliance %.3f; want at most the limit and 1", v, compliance)
+	}
+	vOff, complianceOff := entry(planner.PDMConfig{NoLimitAhead: true})
+	if vOff < 12 || complianceOff >= 0.99 {
+		t.Errorf("without looking ahead: entered at %.2f m/s, compliance %.3f; want above the limit, as tuplan_garage's PDM", vOff, complianceOff)
+	}
+	t.Logf("entry speed %.2f m/s (compliance %.3f), %.2f (%.3f) without looking ahead", v, compliance, vOff, complianceOff)
+}

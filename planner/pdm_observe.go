@@ -584,6 +584,8 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 	np := len(p.paths)
 	p.pathS0 = growFloat(p.pathS0, np)
 	p.redS = growFloat(p.redS, np)
+	p.slowS = growFloat(p.slowS, np)
+	p.slowRatio = growFloat(p.slowRatio, np)
 	p.pullS = growFloat(p.pullS, np)
 	p.relFrom = growInt(p.relFrom, np)
 	p.relTo = growInt(p.relTo, np)
@@ -634,6 +636,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
 		}
 		p.redS[j] = p.stopLine(j, s, v0)
+		p.slowS[j], p.slowRatio[j] = p.limitAhead(j, s, max(v0, maxTarget)*tTraj)
 		p.pullS[j] = math.Inf(1)
 		if g := &p.guide; g.pullOver && j < p.nBase {
 			// Pull over: the stop beside the pickup/drop-off area, as a stop line (the offset paths' arc
@@ -913,10 +916,17 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 				pr.gap0, pr.vLead0 = xb-(sPrev+front), vl
 			}
 		}
-		acc := p.idmAccel(prev.Speed, pr.xBack-(sPrev+front), pr.vLead, pr.target)
+		target := pr.target
+		if sz := p.slowS[j]; sz < math.Inf(1) {
+			// A lower limit ahead: reached (less limitMargin) limitLead before its lane begins, braking at
+			// limitDecel.
+			vz := max(0, target*p.slowRatio[j]-limitMargin)
+			target = min(target, math.Sqrt(vz*vz+2*limitDecel*max(0, sz-(sPrev+front)-limitLead*vz)))
+		}
+		acc := p.idmAccel(prev.Speed, pr.xBack-(sPrev+front), pr.vLead, target)
 		if pr.xSoft < pr.xBack {
 			// Ease off for a car signalling a change into the lane, braking at most courtesyDecel for it.
-			soft := p.idmAccel(prev.Speed, pr.xSoft-(sPrev+front), pr.vSoft, pr.target)
+			soft := p.idmAccel(prev.Speed, pr.xSoft-(sPrev+front), pr.vSoft, target)
 			acc = min(acc, max(soft, min(acc, -courtesyDecel)))
 		}
 		if jm := p.takeoverJerk(t); jm > 0 {
@@ -925,10 +935,10 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		if pr.side != SideKeep && p.guide.laneWeight[pr.side] > p.guide.laneWeight[SideKeep] && p.side[pr.side].lcU < laneChangeCommit && p.cfg.LaneChangeJerk > 0 {
 			// A wanted lane change not yet under way eases into braking for the new lane's traffic (see
 			// PDMConfig.LaneChangeJerk); the free road's braking (to a lower target speed) is not eased.
-			free := p.idmAccel(prev.Speed, math.Inf(1), 0, pr.target)
+			free := p.idmAccel(prev.Speed, math.Inf(1), 0, target)
 			acc = max(acc, min(free, min(prev.Accel, p.cfg.AccelMax)-p.cfg.LaneChangeJerk*dt))
 		}
-		if pr.eased && (pr.vLead >= easedMinLeadSpeed || acc >= p.idmAccel(prev.Speed, math.Inf(1), 0, pr.target)-1e-9) {
+		if pr.eased && (pr.vLead >= easedMinLeadSpeed || acc >= p.idmAccel(prev.Speed, math.Inf(1), 0, target)-1e-9) {
 			// Braking for the free road or a moving leader grows by at most EasedBrakeJerk per second, from no
 			// acceleration (an accelerating ego stops accelerating at once). A stop (a standing object, a red
 			// light, the end of the lane) is not eased.
@@ -949,6 +959,46 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 		p.pts[base+k] = dynamics.TrajectoryPoint{Time: p.t0 + t, Pose: pose, Speed: v, Accel: acc}
 	}
 }
+
+// limitAhead returns the arc length on path j where the first lane with a lower posted limit than the
+// current lane's begins, within reach metres of the ego's arc length s (+Inf when none, or when either limit
+// is not posted), and that limit over the current lane's. Each proposal then aims to be at its share of the
+// lower limit limitLead before that lane begins, braking at limitDecel, as drivers slow down for a lower
+// limit's sign rather than after it; tuplan_garage's proposals follow the current lane's limit alone
+// (PDMConfig.NoLimitAhead).
+func (p *PDM) limitAhead(j int, s, reach float64) (float64, float64) {
+	cur := p.mx.Lane(p.currentLane()).SpeedLimit
+	if p.cfg.NoLimitAhead || !(cur > 0) || math.IsInf(cur, 1) {
+		return math.Inf(1), 1
+	}
+	pa := &p.paths[j]
+	for i, l := range pa.lanes {
+		end := pa.Length()
+		if i+1 < len(pa.laneFrom) {
+			end = pa.laneFrom[i+1]
+		}
+		if end <= s {
+			continue
+		}
+		if pa.laneFrom[i] > s+reach {
+			break
+		}
+		if lim := p.mx.Lane(l).SpeedLimit; lim > 0 && lim < cur-limitStep {
+			return pa.laneFrom[i], lim / cur
+		}
+	}
+	return math.Inf(1), 1
+}
+
+// Slowing down for a lower limit ahead (limitAhead): the braking (m/s^2); how early (s at the new speed) and
+// how far below it (m/s: the IDM settles on a lower target speed from above, slowly) the new speed is aimed
+// at; the least drop (m/s) that counts.
+const (
+	limitDecel  = 1.0
+	limitLead   = 1.5
+	limitMargin = 0.2
+	limitStep   = 0.1
+)
 
 // easedMinLeadSpeed (m/s): an eased proposal eases its braking for a leader at least this fast.
 const easedMinLeadSpeed = 2.0
