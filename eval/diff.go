@@ -231,10 +231,7 @@ func WriteDiff(w io.Writer, baseName, newName string, d *Diff, limit int) error 
 		}
 	}
 	if len(d.Changes) > 0 {
-		shown := d.Changes
-		if limit > 0 && len(shown) > limit {
-			shown = shown[:limit]
-		}
+		shown := d.Changes[:listed(len(d.Changes), limit)]
 		fmt.Fprintf(&b, "\nchanged scenarios, largest CLS drop first (CLS x100 base -> new, change; what moved under each):\n")
 		for _, c := range shown {
 			fmt.Fprintf(&b, "%7.2f -> %6.2f  %+7.2f  %s\n", 100*c.Base.Score, 100*c.New.Score, 100*c.Delta(), c.Key)
@@ -264,25 +261,33 @@ func WriteDiff(w io.Writer, baseName, newName string, d *Diff, limit int) error 
 				fmt.Fprintf(&b, "                            %s\n", s)
 			}
 		}
-		if len(shown) < len(d.Changes) {
-			fmt.Fprintf(&b, "... and %d more (--limit 0 lists them all)\n", len(d.Changes)-len(shown))
-		}
+		writeMore(&b, len(d.Changes)-len(shown))
 	}
 	if len(d.Shared) > 0 {
-		shown := d.Shared
-		if limit > 0 && len(shown) > limit {
-			shown = shown[:limit]
-		}
+		shown := d.Shared[:listed(len(d.Shared), limit)]
 		fmt.Fprintf(&b, "\n%d scenarios fail the same way in both:\n", len(d.Shared))
 		for _, f := range shown {
 			fmt.Fprintf(&b, "  %s: %s\n", f.Key, strings.Join(f.How, ", "))
 		}
-		if len(shown) < len(d.Shared) {
-			fmt.Fprintf(&b, "... and %d more (--limit 0 lists them all)\n", len(d.Shared)-len(shown))
-		}
+		writeMore(&b, len(d.Shared)-len(shown))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// listed returns how many of n entries a list capped at limit shows (limit <= 0: all).
+func listed(n, limit int) int {
+	if limit > 0 {
+		return min(n, limit)
+	}
+	return n
+}
+
+// writeMore notes the entries a capped list left out.
+func writeMore(b *strings.Builder, left int) {
+	if left > 0 {
+		fmt.Fprintf(b, "... and %d more (--limit 0 lists them all)\n", left)
+	}
 }
 
 func boolCell(p *bool) string {
