@@ -586,6 +586,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 	p.redS = growFloat(p.redS, np)
 	p.slowS = growFloat(p.slowS, np)
 	p.slowRatio = growFloat(p.slowRatio, np)
+	curLimit := p.mx.Lane(p.currentLane()).SpeedLimit // the current lane's posted limit, for limitAhead
 	p.pullS = growFloat(p.pullS, np)
 	p.relFrom = growInt(p.relFrom, np)
 	p.relTo = growInt(p.relTo, np)
@@ -636,7 +637,7 @@ func (p *PDM) makeProposals(ego dynamics.State) {
 			p.blendStart[j], p.blendLat[j], p.blendLen[j] = c.lcStart, c.lcLat, c.lcLen
 		}
 		p.redS[j] = p.stopLine(j, s, v0)
-		p.slowS[j], p.slowRatio[j] = p.limitAhead(j, s, max(v0, maxTarget)*tTraj)
+		p.slowS[j], p.slowRatio[j] = p.limitAhead(j, s, max(v0, maxTarget)*tTraj, curLimit)
 		p.pullS[j] = math.Inf(1)
 		if g := &p.guide; g.pullOver && j < p.nBase {
 			// Pull over: the stop beside the pickup/drop-off area, as a stop line (the offset paths' arc
@@ -961,13 +962,12 @@ func (p *PDM) step(j, k int, update bool, sel int) {
 }
 
 // limitAhead returns the arc length on path j where the first lane with a lower posted limit than the
-// current lane's begins, within reach metres of the ego's arc length s (+Inf when none, or when either limit
-// is not posted), and that limit over the current lane's. Each proposal then aims to be at its share of the
+// current lane's (cur) begins, within reach metres of the ego's arc length s (+Inf when none, or when either
+// limit is not posted), and that limit over the current lane's. Each proposal then aims to be at its share of the
 // lower limit limitLead before that lane begins, braking at limitDecel, as drivers slow down for a lower
 // limit's sign rather than after it; tuplan_garage's proposals follow the current lane's limit alone
 // (PDMConfig.NoLimitAhead).
-func (p *PDM) limitAhead(j int, s, reach float64) (float64, float64) {
-	cur := p.mx.Lane(p.currentLane()).SpeedLimit
+func (p *PDM) limitAhead(j int, s, reach, cur float64) (float64, float64) {
 	if p.cfg.NoLimitAhead || !(cur > 0) || math.IsInf(cur, 1) {
 		return math.Inf(1), 1
 	}
