@@ -463,3 +463,47 @@ func TestWriteFailureStopsTheRun(t *testing.T) {
 	}
 	noTempFiles(t, dir)
 }
+
+// A dataset linked into a folder is listed as if copied there: links to files and to folders are followed,
+// a link back into the folder being listed is walked once, and a link to nothing is skipped.
+func TestFolderItemsFollowLinks(t *testing.T) {
+	data := t.TempDir()
+	good := testScenario("linked", "changing_lane")
+	if err := os.MkdirAll(filepath.Join(data, "set"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"set/one.json", "two.json"} {
+		if err := scenarios.Save(filepath.Join(data, f), good); err != nil {
+			t.Fatal(err)
+		}
+	}
+	dir := t.TempDir()
+	links := map[string]string{
+		"folder":    filepath.Join(data, "set"),
+		"file.json": filepath.Join(data, "two.json"),
+		"gone.json": filepath.Join(data, "missing.json"),
+		"loop":      dir,
+	}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Skipf("symbolic links: %v", err)
+		}
+	}
+	items, err := FolderItems(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, it := range items {
+		keys = append(keys, it.Key)
+	}
+	if got := strings.Join(keys, " "); got != "file.json folder/one.json" {
+		t.Fatalf("items %q, want the linked file and the linked folder's file, once each", got)
+	}
+	for _, it := range items {
+		sc, _, err := it.Load()
+		if err != nil || sc.ID != "linked" {
+			t.Errorf("%s: loaded %v, %v", it.Key, sc, err)
+		}
+	}
+}

@@ -41,8 +41,10 @@ type Item struct {
 
 // FolderItems lists the scenario files under dir, recursively (names matching scenarios.IsScenarioFile, or
 // CommonRoad scenarios matching commonroad.IsFile, solution files excluded; hidden files and folders, whose
-// names start with ".", are skipped), sorted by their path relative to dir. The format is chosen per file, so
-// a folder may mix both.
+// names start with ".", are skipped), sorted by their path relative to dir. Symbolic links are followed, to
+// files and to folders (a dataset linked into a folder of its own counts as if copied there); a link that
+// leads back into a folder being listed, or nowhere, is skipped. The format is chosen per file, so a folder
+// may mix both.
 func FolderItems(dir string) ([]Item, error) {
 	st, err := os.Stat(dir)
 	if err != nil {
@@ -52,27 +54,7 @@ func FolderItems(dir string) ([]Item, error) {
 		return nil, fmt.Errorf("%s: not a folder", dir)
 	}
 	var rels []string
-	err = filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		name := d.Name()
-		if p != dir && strings.HasPrefix(name, ".") {
-			if d.IsDir() {
-				return filepath.SkipDir
-			}
-			return nil
-		}
-		if d.Type().IsRegular() && (scenarios.IsScenarioFile(name) || commonroad.IsFile(name)) {
-			rel, err := filepath.Rel(dir, p)
-			if err != nil {
-				return err
-			}
-			rels = append(rels, filepath.ToSlash(rel))
-		}
-		return nil
-	})
-	if err != nil {
+	if err := listScenarioFiles(dir, "", map[string]bool{}, &rels); err != nil {
 		return nil, err
 	}
 	if len(rels) == 0 {
@@ -84,6 +66,50 @@ func FolderItems(dir string) ([]Item, error) {
 		items[i] = fileItem(rel, filepath.Join(dir, filepath.FromSlash(rel)))
 	}
 	return items, nil
+}
+
+// listScenarioFiles appends to rels the scenario files under root/rel (paths relative to root, with "/"),
+// following symbolic links. open holds the resolved paths of the folders being listed, so that a link
+// back into one of them is not walked again.
+func listScenarioFiles(root, rel string, open map[string]bool, rels *[]string) error {
+	dir := filepath.Join(root, filepath.FromSlash(rel))
+	resolved, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	if open[resolved] {
+		return nil
+	}
+	open[resolved] = true
+	defer delete(open, resolved)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if strings.HasPrefix(name, ".") {
+			continue
+		}
+		sub := path.Join(rel, name)
+		mode := e.Type()
+		if mode&fs.ModeSymlink != 0 {
+			st, err := os.Stat(filepath.Join(dir, name))
+			if err != nil {
+				continue // a link to nothing
+			}
+			mode = st.Mode().Type()
+		}
+		switch {
+		case mode.IsDir():
+			if err := listScenarioFiles(root, sub, open, rels); err != nil {
+				return err
+			}
+		case mode.IsRegular() && (scenarios.IsScenarioFile(name) || commonroad.IsFile(name)):
+			*rels = append(*rels, sub)
+		}
+	}
+	return nil
 }
 
 // FileItem returns the item of one scenario file, its format (asyncdrive JSON or CommonRoad XML) chosen by
