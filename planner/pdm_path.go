@@ -1,7 +1,6 @@
 package planner
 
 import (
-	"container/heap"
 	"math"
 
 	"asyncdrive/geom"
@@ -394,34 +393,35 @@ func (g *routeGraph) search(start int) []int {
 	depth := map[int]int{start: 1}
 	parent := map[int]int{start: -1}
 	done := map[int]bool{}
-	q := &laneQueue{{lane: start, d: dist[start]}}
+	var q scenarios.LaneQueue
+	q.Push(start, dist[start])
 	end := start
 	bestDepth, bestDist := 0, math.Inf(1)
 	for q.Len() > 0 && len(done) < maxSearchLanes {
-		it := heap.Pop(q).(laneItem)
-		if done[it.lane] || it.d > dist[it.lane] {
+		it := q.Pop()
+		if done[it.Lane] || it.Cost > dist[it.Lane] {
 			continue
 		}
-		done[it.lane] = true
-		if mx.Lane(it.lane).Roadblock == target {
-			end = it.lane
+		done[it.Lane] = true
+		if mx.Lane(it.Lane).Roadblock == target {
+			end = it.Lane
 			break
 		}
-		if d := depth[it.lane]; d > bestDepth || (d == bestDepth && it.d < bestDist) {
-			bestDepth, bestDist, end = d, it.d, it.lane
+		if d := depth[it.Lane]; d > bestDepth || (d == bestDepth && it.Cost < bestDist) {
+			bestDepth, bestDist, end = d, it.Cost, it.Lane
 		}
-		for _, nx := range mx.Successors(it.lane) {
+		for _, nx := range mx.Successors(it.Lane) {
 			if done[nx] {
 				continue
 			}
 			// Never leave the route once on it, except where it is not linked.
-			if g.onRoute[it.lane] && !g.onRoute[nx] && g.routeContinues(it.lane) {
+			if g.onRoute[it.Lane] && !g.onRoute[nx] && g.routeContinues(it.Lane) {
 				continue
 			}
-			alt := it.d + cost(nx)
+			alt := it.Cost + cost(nx)
 			if old, seen := dist[nx]; !seen || alt < old {
-				dist[nx], depth[nx], parent[nx] = alt, depth[it.lane]+1, it.lane
-				heap.Push(q, laneItem{lane: nx, d: alt})
+				dist[nx], depth[nx], parent[nx] = alt, depth[it.Lane]+1, it.Lane
+				q.Push(nx, alt)
 			}
 		}
 	}
@@ -444,38 +444,6 @@ func (g *routeGraph) routeContinues(l int) bool {
 		}
 	}
 	return false
-}
-
-type laneItem struct {
-	lane int
-	d    float64
-}
-
-type laneQueue []laneItem
-
-// laneQueue is the Dijkstra priority queue (container/heap): least cost first, then lowest lane index.
-func (q laneQueue) Len() int { return len(q) }
-
-// Less orders by cost, then by lane index for determinism.
-func (q laneQueue) Less(i, j int) bool {
-	if q[i].d != q[j].d {
-		return q[i].d < q[j].d
-	}
-	return q[i].lane < q[j].lane
-}
-
-// Swap swaps two items.
-func (q laneQueue) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-
-// Push adds an item.
-func (q *laneQueue) Push(x any) { *q = append(*q, x.(laneItem)) }
-
-// Pop removes the last item.
-func (q *laneQueue) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
 }
 
 // lanePath joins the centerlines of lanes into a polyline and returns it with the arc length where each lane

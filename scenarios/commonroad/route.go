@@ -1,7 +1,6 @@
 package commonroad
 
 import (
-	"container/heap"
 	"math"
 	"slices"
 
@@ -329,28 +328,6 @@ func straightest(mx *scenarios.MapIndex, i int) int {
 	return best
 }
 
-type pqItem struct {
-	lane int
-	cost float64
-}
-type pq []pqItem
-
-func (q pq) Len() int { return len(q) }
-func (q pq) Less(i, j int) bool {
-	if q[i].cost != q[j].cost {
-		return q[i].cost < q[j].cost
-	}
-	return q[i].lane < q[j].lane
-}
-func (q pq) Swap(i, j int) { q[i], q[j] = q[j], q[i] }
-func (q *pq) Push(x any)   { *q = append(*q, x.(pqItem)) }
-func (q *pq) Pop() any {
-	old := *q
-	it := old[len(old)-1]
-	*q = old[:len(old)-1]
-	return it
-}
-
 // shortestPath runs Dijkstra over the lane graph (successors cost their length, lane changes 10 m) from lane
 // `from` to any lane in `to`; it returns the lanes after `from` and the path's cost, or nil when none is
 // reachable.
@@ -362,31 +339,32 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) ([]int, flo
 		dist[i], prev[i] = math.Inf(1), -1
 	}
 	dist[from] = 0
-	q := &pq{{from, 0}}
+	var q scenarios.LaneQueue
+	q.Push(from, 0)
 	for q.Len() > 0 {
-		it := heap.Pop(q).(pqItem)
-		if it.cost > dist[it.lane] {
+		it := q.Pop()
+		if it.Cost > dist[it.Lane] {
 			continue
 		}
-		if to[it.lane] && it.lane != from {
+		if to[it.Lane] && it.Lane != from {
 			var path []int
-			for x := it.lane; x != from; x = prev[x] {
+			for x := it.Lane; x != from; x = prev[x] {
 				path = append(path, x)
 			}
 			slices.Reverse(path)
-			return path, it.cost
+			return path, it.Cost
 		}
 		relax := func(j int, w float64) {
-			if j >= 0 && it.cost+w < dist[j] {
-				dist[j], prev[j] = it.cost+w, it.lane
-				heap.Push(q, pqItem{j, dist[j]})
+			if j >= 0 && it.Cost+w < dist[j] {
+				dist[j], prev[j] = it.Cost+w, it.Lane
+				q.Push(j, dist[j])
 			}
 		}
-		for _, s := range mx.Successors(it.lane) {
-			relax(s, mx.Path(it.lane).Length())
+		for _, s := range mx.Successors(it.Lane) {
+			relax(s, mx.Path(it.Lane).Length())
 		}
-		relax(mx.LeftNeighbor(it.lane), 10)
-		relax(mx.RightNeighbor(it.lane), 10)
+		relax(mx.LeftNeighbor(it.Lane), 10)
+		relax(mx.RightNeighbor(it.Lane), 10)
 	}
 	return nil, math.Inf(1)
 }
