@@ -125,17 +125,14 @@ func DiffRecords(base, new []*Record) *Diff {
 	return d
 }
 
-// sharedFailure names the ways both records of a scenario failed.
+// sharedFailure names the ways both records of a scenario failed (Failures of each).
 func sharedFailure(a, b *Record) []string {
 	var how []string
-	if a.AtFaultCollisions > 0 && b.AtFaultCollisions > 0 {
-		how = append(how, "at-fault collision")
-	}
-	if a.GoalReached != nil && b.GoalReached != nil && !*a.GoalReached && !*b.GoalReached {
-		how = append(how, "goal missed")
-	}
-	if a.Error != "" && b.Error != "" {
-		how = append(how, "error")
+	fb := Failures(b)
+	for _, f := range Failures(a) {
+		if slices.Contains(fb, f) {
+			how = append(how, f)
+		}
 	}
 	return how
 }

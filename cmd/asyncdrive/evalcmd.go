@@ -23,13 +23,15 @@ func evalHelp() string {
 const evalHelpText = `usage: asyncdrive eval --planner NAME [--agents nonreactive|reactive] [--scenarios DIR|builtin]
                        [--out DIR] [--workers N] [--suite nuplan|instructions] [--per-type N] [--seed S]
                        [--types a,b] [--steps N]
-                       [--shard I/N | --shards N] [--retry-failed]
+                       [--shard I/N | --shards N] [--retry-failed] [--match PATTERNS] [--failed-in DIR]
 
 Simulates every scenario in closed loop with the planner, scores it with nuPlan's metrics and writes
 DIR/results.jsonl (one line per scenario) and DIR/summary.json, then prints the score table. Results are
 identical whatever --workers is. Re-running into the same DIR resumes: finished scenarios are skipped.
 --shard I/N evaluates scenarios k with k mod N = I; --shards N takes I from JOB_COMPLETION_INDEX
-(Kubernetes Indexed Jobs). Combine shards with "asyncdrive merge".
+(Kubernetes Indexed Jobs). Combine shards with "asyncdrive merge". --match and --failed-in narrow the
+scenarios first (both: those that pass both), for working on a few runs: evaluate the failures of a run
+again after a change, then compare with "asyncdrive report --diff".
 
 examples:
   asyncdrive eval --planner idm --agents reactive
@@ -37,6 +39,8 @@ examples:
   asyncdrive eval --planner idm --per-type 2 --types changing_lane --out /tmp/quick
   asyncdrive eval --planner pdm --suite instructions --out out/pdm-instructions
   asyncdrive eval --planner idm --shard 1/4 --out out/idm/shard-1
+  asyncdrive eval --planner pdm --scenarios ../shared/data/commonroad --match 'SinD/*' --out out/sind
+  asyncdrive eval --planner pdm --scenarios ../shared/data/commonroad --failed-in out/sind --out out/sind-fix
 
 `
 
@@ -55,6 +59,9 @@ type evalFlags struct {
 	shard        string
 	shards       int
 	retryFailed  bool
+	match        string
+	failedIn     string
+	notes        []string // what config has to tell the user (printed by runEval)
 }
 
 func (e *evalFlags) define(fs *flag.FlagSet) {
@@ -73,6 +80,8 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&e.shard, "shard", "", "evaluate only shard `I/N` of the suite")
 	fs.IntVar(&e.shards, "shards", 0, "evaluate shard JOB_COMPLETION_INDEX of `N` shards")
 	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
+	fs.StringVar(&e.match, "match", "", "evaluate only the scenarios whose key (TYPE/NNN, or the file's path under --scenarios) or file name matches one of these comma-separated `patterns` (* ? [...]; e.g. 'SinD/*,*US101-13_3*')")
+	fs.StringVar(&e.failedIn, "failed-in", "", "evaluate only the scenarios that failed in the finished evaluation in `DIR`: an at-fault collision, a missed goal or an error")
 }
 
 // overtimeFlag is --goal-overtime: seconds >= 0, or autoOvertime.
@@ -116,6 +125,9 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	cfg.Workers = f.workers
+	for _, n := range f.notes {
+		fmt.Fprintln(stderr, "eval: "+n)
+	}
 	if f.record != "" {
 		if err := os.MkdirAll(f.record, 0o755); err != nil {
 			return fmt.Errorf("eval: --record: %w", err)
@@ -226,6 +238,9 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 	if len(cfg.Items) == 0 {
 		return cfg, usagef("eval", "no scenarios to evaluate")
 	}
+	if err := f.selectItems(&cfg, options); err != nil {
+		return cfg, err
+	}
 
 	out := f.out
 	if out == "" {
@@ -237,6 +252,43 @@ func (f *evalFlags) config(fs *flag.FlagSet, pos []string, getenv func(string) s
 	cfg.Planner, cfg.Agents, cfg.Scenarios, cfg.Options = f.planner, f.agents, f.scenarios, options
 	cfg.Shard, cfg.Out, cfg.RetryFailed = shard, out, f.retryFailed
 	return cfg, nil
+}
+
+// selectItems narrows cfg.Items to --match and --failed-in, recording both in options (run.json).
+func (f *evalFlags) selectItems(cfg *eval.Config, options map[string]string) error {
+	all := len(cfg.Items)
+	if f.match != "" {
+		pats, err := eval.ParseMatch(f.match)
+		if err != nil {
+			return usagef("eval", "--match: %v", err)
+		}
+		cfg.Items = eval.SelectItems(cfg.Items, func(k string) bool { return eval.MatchKey(k, pats) })
+		options["match"] = strings.Join(pats, ",")
+		if len(cfg.Items) == 0 {
+			return usagef("eval", "--match %s: none of the %d scenarios matches", f.match, all)
+		}
+	}
+	if f.failedIn != "" {
+		recs, err := eval.ReadResults(filepath.Join(f.failedIn, eval.ResultsFile))
+		if err != nil {
+			return usagef("eval", "--failed-in: %v (is %s a finished eval output folder?)", err, f.failedIn)
+		}
+		failed := eval.FailedKeys(recs)
+		if len(failed) == 0 {
+			return usagef("eval", "--failed-in %s: no scenario failed there (of %d)", f.failedIn, len(recs))
+		}
+		cfg.Items = eval.SelectItems(cfg.Items, func(k string) bool { return failed[k] })
+		options["failed_in"] = f.failedIn
+		if len(cfg.Items) == 0 {
+			return usagef("eval", "--failed-in %s: none of its %d failed scenarios is among the %d to evaluate here (another suite or folder?)",
+				f.failedIn, len(failed), all)
+		}
+		if f.match == "" && len(cfg.Items) < len(failed) {
+			f.notes = append(f.notes, fmt.Sprintf("--failed-in %s: %d of its %d failed scenarios are not among the scenarios here, and are left out",
+				f.failedIn, len(failed)-len(cfg.Items), len(failed)))
+		}
+	}
+	return nil
 }
 
 // builtinItems turns generator specs into eval items: each scenario is generated inside the worker that
