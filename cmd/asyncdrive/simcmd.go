@@ -30,7 +30,9 @@ Simulates one scenario in closed loop and prints its scores. --scenario picks on
 of the instruction suite (TYPE/INDEX, e.g. starting_left_turn/3 or instruction_route_branch/0, with --seed);
 --file reads a scenario file or a CommonRoad XML file.
 --trace N prints every N-th planner tick: the ego's state, what the planner decided (PDM: mode, path, target
-speed, score, time to collision, eased), the nearest road user in the ego's way and whether the goal is met.
+speed, score, time to collision, eased), the nearest road user in the ego's way, where the ego is against the
+expert (metres ahead + or behind - of where the expert was at that time, along the expert's drive, and the
+expert's speed then) and whether the goal is met.
 For a CommonRoad file whose goal the run misses (any goal, with --trace), it says how the run fared against
 each goal state: when it was in the goal's region, and whether it came early, late, or with the heading or
 speed outside their intervals, or how near the region it came; and when no driver could have met the goal
@@ -164,7 +166,8 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	job := simJob{sc: sc, goal: goal, planner: s.planner, agents: s.agents, record: s.record}
 	if s.trace > 0 || len(propsAt) > 0 {
-		job.trace = &traceObserver{w: stdout, every: s.trace, at: propsAt, vehicle: sc.EgoVehicle(), goal: goal}
+		job.trace = &traceObserver{w: stdout, every: s.trace, at: propsAt, vehicle: sc.EgoVehicle(), goal: goal,
+			expert: newExpertTrack(sc.Expert, sc.DT)}
 	}
 	if s.guide.guide != "" {
 		job.guide = &s.guide

@@ -8,13 +8,15 @@ import (
 
 	"asyncdrive/dynamics"
 	"asyncdrive/eval"
+	"asyncdrive/geom"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
 	"asyncdrive/sim"
 )
 
 // traceObserver prints a line for every every-th planner tick of a simulation (sim --trace): the ego's state,
-// what a PDM planner decided, the nearest road user in the ego's way and whether the goal is met; and, at
+// what a PDM planner decided, the nearest road user in the ego's way, where the ego is against the expert and
+// whether the goal is met; and, at
 // whatever tick, a line when the ego first touches a road user. It is the first thing to read when a
 // scenario fails.
 type traceObserver struct {
@@ -24,6 +26,7 @@ type traceObserver struct {
 	nextAt  int       // the first of at not printed yet
 	vehicle dynamics.VehicleParams
 	goal    eval.Goal // nil: no goal column
+	expert  expertTrack
 	lines   int
 	touched map[string]bool // road users the ego has touched
 }
@@ -57,8 +60,8 @@ func (t *traceObserver) traceLine(f *sim.Frame) {
 		return
 	}
 	if t.lines%40 == 0 {
-		fmt.Fprintf(t.w, "%6s %8s %8s %6s %6s %6s  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %s\n",
-			"t", "x", "y", "head", "v", "a", "mode", "path", "off", "target", "score", "ttc", "eased", "lead (gap m, v m/s)", "goal contact")
+		fmt.Fprintf(t.w, "%6s %8s %8s %6s %6s %6s  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %-16s %s\n",
+			"t", "x", "y", "head", "v", "a", "mode", "path", "off", "target", "score", "ttc", "eased", "lead (gap m, v m/s)", "expert (ds m, v)", "goal contact")
 	}
 	t.lines++
 	e := f.Input.Current()
@@ -76,9 +79,9 @@ func (t *traceObserver) traceLine(f *sim.Frame) {
 	if t.goal != nil {
 		goal = fmt.Sprint(t.goal.Reached(e.Time, e.Pose, e.Speed))
 	}
-	line := fmt.Sprintf("%6.1f %8.2f %8.2f %6.3f %6.2f %6.2f  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %-5s %s",
+	line := fmt.Sprintf("%6.1f %8.2f %8.2f %6.3f %6.2f %6.2f  %-15s %-10s %5s %6s %5s %5s %-5s  %-22s %-16s %-5s %s",
 		e.Time, e.Pose.X, e.Pose.Y, e.Pose.Heading, e.Speed, e.Accel, mode, path, off, target, score, ttc, eased,
-		leadOf(e, t.vehicle, f.Truth), goal, contact)
+		leadOf(e, t.vehicle, f.Truth), t.expert.column(e), goal, contact)
 	fmt.Fprintln(t.w, strings.TrimRight(line, " "))
 }
 
@@ -175,4 +178,43 @@ func leadOf(e dynamics.State, v dynamics.VehicleParams, objs []scenarios.Object)
 		return "-"
 	}
 	return fmt.Sprintf("%s (%.1f, %.1f)", best, bestGap, bestV)
+}
+
+// expertTrack is the scenario's expert (the recorded driver, or the importer's synthetic one) for the trace's
+// expert column: where the ego is along the expert's drive against where the expert was at the same time.
+type expertTrack struct {
+	line geom.Polyline // the expert's rear-axle positions
+	s    []float64     // arc length along line of each expert state
+	v    []float64     // the expert's speed at each state
+	dt   float64
+}
+
+// newExpertTrack indexes a scenario's expert log, states dt seconds apart from the run's start.
+func newExpertTrack(expert []scenarios.EgoState, dt float64) expertTrack {
+	x := expertTrack{dt: dt}
+	if len(expert) < 2 || !(dt > 0) {
+		return x
+	}
+	pts := make([]geom.Vec2, len(expert))
+	x.s, x.v = make([]float64, len(expert)), make([]float64, len(expert))
+	for i, e := range expert {
+		pts[i], x.v[i] = e.Pose.Pos(), e.Speed
+		if i > 0 {
+			x.s[i] = x.s[i-1] + pts[i].Dist(pts[i-1])
+		}
+	}
+	x.line = geom.NewPolyline(pts)
+	return x
+}
+
+// column returns "ds, v": how far the ego's rear axle is ahead (+) or behind (-) of where the expert was at
+// the ego's time, along the expert's drive, and the expert's speed then; "-" past the end of the log or
+// without one.
+func (x *expertTrack) column(e dynamics.State) string {
+	k := int(math.Round(e.Time / x.dt))
+	if len(x.s) < 2 || len(x.line.Pts) < 2 || k < 0 || k >= len(x.s) {
+		return "-"
+	}
+	s, _ := x.line.Project(e.Pose.Pos())
+	return fmt.Sprintf("%+.1f, %.1f", s-x.s[k], x.v[k])
 }

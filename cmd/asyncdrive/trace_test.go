@@ -8,7 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"asyncdrive/dynamics"
 	"asyncdrive/eval"
+	"asyncdrive/geom"
+	"asyncdrive/scenarios"
 )
 
 // TestSimTrace: --trace N prints a header and one line per N planner ticks with the ego's state and PDM's
@@ -19,7 +22,7 @@ func TestSimTrace(t *testing.T) {
 		t.Fatalf("exit %d\n%s%s", code, stdout, stderr)
 	}
 	lines := strings.Split(stdout, "\n")
-	if !strings.Contains(lines[0], "mode") || !strings.Contains(lines[0], "lead (gap m, v m/s)") {
+	if !strings.Contains(lines[0], "mode") || !strings.Contains(lines[0], "lead (gap m, v m/s)") || !strings.Contains(lines[0], "expert (ds m, v)") {
 		t.Fatalf("first line %q, want the trace header", lines[0])
 	}
 	var ticks []string
@@ -69,6 +72,18 @@ func TestSimTraceShowsContact(t *testing.T) {
 	}
 	if !strings.Contains(stdout, "1 at-fault collisions") {
 		t.Errorf("scores: want the at-fault collision\n%s", stdout)
+	}
+	// The expert column: the ego, having braked for the car, is metres behind where the recorded driver was
+	// (who passed before the car came), and the driver was doing 5-6 m/s.
+	m := regexp.MustCompile(`([+-]\d+\.\d), (\d+\.\d)\s+false 10382$`).FindStringSubmatch(contact)
+	if m == nil {
+		t.Fatalf("contact line %q: no expert column", contact)
+	}
+	if ds, _ := strconv.ParseFloat(m[1], 64); ds > -2 {
+		t.Errorf("contact line %q: the ego %.1f m from the recorded driver, want more than 2 m behind", contact, ds)
+	}
+	if v, _ := strconv.ParseFloat(m[2], 64); v < 5 || v > 6 {
+		t.Errorf("contact line %q: the recorded driver at %.1f m/s, want 5-6", contact, v)
 	}
 }
 
@@ -184,4 +199,39 @@ func TestSimProposals(t *testing.T) {
 	if code, stdout, _ := asyncdrive(t, "sim", "--planner", "idm", "--scenario", "following_lane_with_lead/0", "--proposals", "1"); code != exitOK || !strings.Contains(stdout, "proposals at 1.0 s (ego at") || !strings.Contains(stdout, "): 0") {
 		t.Errorf("idm --proposals 1: exit %d\n%s", code, stdout)
 	}
+}
+
+// The trace's expert column: how far ahead of (+) or behind (-) the expert the ego is at its time, along the
+// expert's drive, with the expert's speed; "-" past the end of the log.
+func TestExpertTrackColumn(t *testing.T) {
+	var log []scenarios.EgoState
+	for k := 0; k <= 20; k++ { // 10 m/s along x, then standing
+		x := math.Min(float64(k), 15)
+		log = append(log, scenarios.EgoState{Pose: geom.Pose{X: x}, Speed: 10 * b2f(k < 15)})
+	}
+	x := newExpertTrack(log, 0.1)
+	for _, tc := range []struct {
+		t, egoX float64
+		want    string
+	}{
+		{1.0, 8, "-2.0, 10.0"},
+		{0.5, 6.5, "+1.5, 10.0"},
+		{1.8, 15, "+0.0, 0.0"},
+		{2.5, 15, "-"},
+	} {
+		if got := x.column(dynamics.State{Time: tc.t, Pose: geom.Pose{X: tc.egoX, Y: 0.5}}); got != tc.want {
+			t.Errorf("at %.1f s, ego at x %.1f: %q, want %q", tc.t, tc.egoX, got, tc.want)
+		}
+	}
+	var none expertTrack
+	if got := none.column(dynamics.State{Time: 1}); got != "-" {
+		t.Errorf("no expert: %q, want -", got)
+	}
+}
+
+func b2f(b bool) float64 {
+	if b {
+		return 1
+	}
+	return 0
 }
