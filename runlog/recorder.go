@@ -70,6 +70,9 @@ func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynam
 	if g := sc.Goal; scenarios.HasGoal(g) {
 		h.Goal = &g
 	}
+	for k, e := range sc.Expert {
+		h.Expert = append(h.Expert, Point{T: float64(k) * sc.DT, X: e.Pose.X, Y: e.Pose.Y, Heading: e.Pose.Heading, Speed: e.Speed})
+	}
 	return h
 }
 

@@ -81,6 +81,11 @@ func TestRecordAndReadBack(t *testing.T) {
 	if len(run.Header.Route) != len(sc.Route) || run.Header.Route[0] != sc.Route[0] || run.Header.Goal == nil || *run.Header.Goal != sc.Goal {
 		t.Errorf("header route %v goal %v, want the scenario's %v %v", run.Header.Route, run.Header.Goal, sc.Route, sc.Goal)
 	}
+	// The expert's drive, every state, for a viewer to show where it was at each frame.
+	if ex := run.Header.Expert; len(ex) != len(sc.Expert) || ex[10].T != 10*sc.DT || ex[10].X != sc.Expert[10].Pose.X ||
+		ex[10].Speed != sc.Expert[10].Speed {
+		t.Errorf("header expert: %d points, want %d with the 11th at t %.1f as %+v", len(ex), len(sc.Expert), 10*sc.DT, sc.Expert[10])
+	}
 	if run.Map == nil || len(run.Map.Lanes) == 0 || mustJSON(t, run.Map) != mustJSON(t, &sc.Map) {
 		t.Fatalf("map not read back as written")
 	}

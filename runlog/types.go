@@ -24,6 +24,10 @@ type Header struct {
 	// viewer tints the route and marks the goal. Absent in logs written before they were recorded.
 	Route []string   `json:"route,omitempty"`
 	Goal  *geom.Pose `json:"goal,omitempty"`
+	// Expert is the scenario's expert log (the recorded driver, or the importer's synthetic one): its rear
+	// axle and speed at every state, T from the run's start; a viewer draws where it was at each frame. Absent
+	// without an expert and in logs written before it was recorded.
+	Expert []Point `json:"expert,omitempty"`
 	// Flags are the scenario's import flags (scenarios.Scenario.Flags: "short_expert", "start_shifted", ...),
 	// what bears on reading its scores; absent when it has none.
 	Flags []string `json:"flags,omitempty"`

@@ -225,3 +225,17 @@ func TestInteractiveWindows(t *testing.T) {
 		t.Error("the live window closed before the frames ended")
 	}
 }
+
+// The expert's outline, where it was at the frame's time, is drawn over the road ahead of the ego.
+func TestRenderExpert(t *testing.T) {
+	run, route := testRun(1)
+	for k := 0; k <= 9; k++ {
+		run.Header.Expert = append(run.Header.Expert, runlog.Point{T: float64(k) * 0.1, X: 10 + float64(k), Speed: 10})
+	}
+	img, cam := render(t, run, 0.4, Options{Width: 640, Height: 360, PixelsPerMeter: 10, Route: route})
+	check := checker(t, img, cam)
+	// At 0.4 s the rear axle is at x = 14, the box from 12.87 to 18.05 and 1.15 m to either side.
+	check("expert outline, left side", geom.V(15.5, 1.15), 1, ColorExpert)
+	check("expert outline, front", geom.V(18.05, -0.5), 1, ColorExpert)
+	check("inside the outline: the road", geom.V(15.5, 0.6), 0, ColorRoute.Over(ColorDrivable))
+}

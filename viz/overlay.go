@@ -303,6 +303,7 @@ var HelpLines = []string{
 	"F           follow the ego on/off",
 	"P           proposals on/off",
 	"O           perception overlay on/off",
+	"E           the expert (where it was, its drive) on/off",
 	"I           the side panel on/off",
 	"H           this help",
 	"Q, Esc      quit",

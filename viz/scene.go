@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"math"
 	"slices"
+	"sort"
 
 	"asyncdrive/geom"
 	"asyncdrive/runlog"
@@ -106,6 +107,7 @@ func MapBounds(m *scenarios.Map) geom.AABB {
 type Layers struct {
 	Proposals  bool
 	Perception bool
+	Expert     bool // the expert's drive and where it was at the frame's time (runlog.Header.Expert)
 }
 
 // AgentColor returns the colour of an agent type.
@@ -279,6 +281,9 @@ func (s *Scene) FrameBatch(b *Batch, f *runlog.Frame, ly Layers) {
 			b.BoxOutline(box, detectionColor(s.SenderColor(d.Sender), d.AgeS))
 		}
 	}
+	if ly.Expert {
+		s.expertBatch(b, f.T)
+	}
 	plan := pointsXY(f.Plan)
 	b.ThickPolyline(plan, 0.3, ColorPlan)
 	b.Polyline(plan, ColorPlan) // visible however far out the zoom
@@ -310,13 +315,45 @@ func detectionColor(c Color, age float64) Color {
 
 // EgoBox returns the ego's footprint in a frame.
 func EgoBox(f *runlog.Frame, h *runlog.Header) geom.Box {
+	return footprint(f.Ego.X, f.Ego.Y, f.Ego.Heading, h)
+}
+
+// footprint returns the ego vehicle's box with its rear axle at (x, y), heading h (the header's vehicle, or
+// nuPlan's Pacifica when the header has none).
+func footprint(x, y, heading float64, h *runlog.Header) geom.Box {
 	v := h.Vehicle
 	if !(v.Length > 0) || !(v.Width > 0) {
 		v = runlog.Vehicle{Length: 5.18, Width: 2.30, RearToCenter: 1.46}
 	}
-	s, c := math.Sincos(f.Ego.Heading)
-	return geom.Box{Center: geom.Pose{X: f.Ego.X + c*v.RearToCenter, Y: f.Ego.Y + s*v.RearToCenter, Heading: f.Ego.Heading},
+	s, c := math.Sincos(heading)
+	return geom.Box{Center: geom.Pose{X: x + c*v.RearToCenter, Y: y + s*v.RearToCenter, Heading: heading},
 		Length: v.Length, Width: v.Width}
+}
+
+// expertBatch draws the expert's drive (runlog.Header.Expert) as a thin line and, while its log lasts, the
+// outline of where it was at time t: the ego ahead of the outline is ahead of the recorded driver.
+func (s *Scene) expertBatch(b *Batch, t float64) {
+	ex := s.Run.Header.Expert
+	if len(ex) == 0 {
+		return
+	}
+	line := ColorExpert
+	line.A = 0.5
+	b.Polyline(pointsXY(ex), line)
+	k := sort.Search(len(ex), func(i int) bool { return ex[i].T >= t-1e-6 })
+	if k == len(ex) || (k > 0 && t-ex[k-1].T < ex[k].T-t) {
+		k--
+	}
+	step := 0.1
+	if len(ex) > 1 && ex[1].T > ex[0].T {
+		step = ex[1].T - ex[0].T
+	}
+	if k < 0 || math.Abs(ex[k].T-t) > step {
+		return // the log has ended (or not begun)
+	}
+	if box := footprint(ex[k].X, ex[k].Y, ex[k].Heading, &s.Run.Header); box.Center.IsFinite() {
+		b.BoxOutline(box, ColorExpert)
+	}
 }
 
 // headingMark draws a dark triangle in the front third of a box, pointing the way it heads.

@@ -487,3 +487,52 @@ func panelHas(t *testing.T, what string, lines []TextLine, want ...string) {
 		}
 	}
 }
+
+// The expert's layer: its drive as a line and, at each frame, the outline of where it was then; nothing once
+// its log has ended, and nothing with the layer off (key E).
+func TestSceneExpert(t *testing.T) {
+	run, route := testRun(1)
+	for k := 0; k <= 5; k++ { // 10 m/s along the lane for 0.5 s, from x = 1
+		run.Header.Expert = append(run.Header.Expert, runlog.Point{T: float64(k) * 0.1, X: 1 + float64(k), Speed: 10})
+	}
+	sc := NewScene(run, route)
+	var b Batch
+	outline := func() []geom.Vec2 { // the vertices drawn in the expert's full colour
+		var ps []geom.Vec2
+		for i := 0; i+vertexFloats <= len(b.Lines); i += vertexFloats {
+			if v := b.Lines[i:]; v[2] == ColorExpert.R && v[3] == ColorExpert.G && v[4] == ColorExpert.B && v[5] == ColorExpert.A {
+				ps = append(ps, geom.V(float64(v[0]), float64(v[1])))
+			}
+		}
+		return ps
+	}
+	sc.FrameBatch(&b, &run.Frames[3], Layers{Expert: true})
+	ps := outline()
+	if len(ps) != 8 {
+		t.Fatalf("expert outline: %d vertices, want a box's 8", len(ps))
+	}
+	minX, maxX := math.Inf(1), math.Inf(-1)
+	for _, p := range ps {
+		minX, maxX = min(minX, p.X), max(maxX, p.X)
+	}
+	// At 0.3 s the expert's rear axle is at x = 4: its box spans 4 - (2.59 - 1.46) to 4 + 1.46 + 2.59.
+	if math.Abs(minX-2.87) > 0.01 || math.Abs(maxX-8.05) > 0.01 {
+		t.Errorf("expert outline at 0.3 s spans x %.2f to %.2f, want 2.87 to 8.05", minX, maxX)
+	}
+	if n := len(b.Lines); n == 0 {
+		t.Fatal("no lines")
+	}
+	sc.FrameBatch(&b, &run.Frames[9], Layers{Expert: true}) // 0.9 s: the log ended at 0.5 s
+	if len(outline()) != 0 {
+		t.Error("an outline drawn after the expert's log ended")
+	}
+	withLayer := len(b.Lines)
+	sc.FrameBatch(&b, &run.Frames[9], Layers{})
+	if len(b.Lines) >= withLayer {
+		t.Error("the expert's drive drawn with its layer off")
+	}
+	st := NewState(run)
+	if st.Key(KeyExpert, false); st.Layers.Expert {
+		t.Error("E does not turn the expert off")
+	}
+}

@@ -22,6 +22,7 @@ const (
 	KeyFollow
 	KeyProposals
 	KeyPerception
+	KeyExpert
 	KeyHelp
 	KeyPanel
 	KeyQuit
@@ -52,7 +53,7 @@ type State struct {
 
 // NewState starts a replay of run at its first frame, playing at real time and following the ego.
 func NewState(run *runlog.Run) *State {
-	s := &State{Playing: true, Speed: 1, Follow: true, Panel: true, Layers: Layers{Proposals: true, Perception: true}, run: run}
+	s := &State{Playing: true, Speed: 1, Follow: true, Panel: true, Layers: Layers{Proposals: true, Perception: true, Expert: true}, run: run}
 	if len(run.Frames) > 0 {
 		s.T = run.Frames[0].T
 	}
@@ -117,6 +118,8 @@ func (s *State) Key(k Key, shift bool) {
 		s.Layers.Proposals = !s.Layers.Proposals
 	case KeyPerception:
 		s.Layers.Perception = !s.Layers.Perception
+	case KeyExpert:
+		s.Layers.Expert = !s.Layers.Expert
 	case KeyHelp:
 		s.Help = !s.Help
 	case KeyPanel:

@@ -284,7 +284,7 @@ func Live(h runlog.Header, m *scenarios.Map, frames <-chan runlog.Frame, o Optio
 var keyMap = map[glfw.Key]Key{
 	glfw.KeySpace: KeyPlayPause, glfw.KeyLeft: KeyStepBack, glfw.KeyRight: KeyStepForward,
 	glfw.KeyUp: KeyFaster, glfw.KeyDown: KeySlower, glfw.KeyHome: KeyFirst, glfw.KeyEnd: KeyLast,
-	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
+	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyE: KeyExpert, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
 	glfw.KeyQ: KeyQuit, glfw.KeyEscape: KeyQuit,
 	glfw.Key1: KeyCommand, glfw.Key2: KeyCommand + 1, glfw.Key3: KeyCommand + 2, glfw.Key4: KeyCommand + 3,
 	glfw.Key5: KeyCommand + 4, glfw.Key6: KeyCommand + 5, glfw.Key7: KeyCommand + 6, glfw.Key8: KeyCommand + 7,
