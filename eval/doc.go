@@ -18,6 +18,10 @@
 // finished and a rerun into the same folder only runs what is missing; a merge of shards gives the same
 // results.jsonl and summary.json as one process, timing fields excepted. docs/eval.md describes every field.
 //
+// Choosing what to run: FolderItems lists a folder's scenario files (following symbolic links); ParseMatch,
+// MatchKey and SelectItems narrow a list by key patterns, FailedKeys to the scenarios that failed in an
+// earlier run (Failures: an at-fault collision, a missed goal, an error) ("eval --match", "--failed-in").
+//
 // Reading finished runs: WriteComparison prints several summaries side by side ("asyncdrive report");
 // DiffRecords and WriteDiff compare two runs' records scenario by scenario ("asyncdrive report --diff").
 package eval
