@@ -29,6 +29,7 @@ var (
 	ColorEgo         = Color{0.10, 0.55, 1.00, 1}
 	ColorPlan        = Color{0.20, 1.00, 0.60, 1}
 	ColorExpert      = Color{0.95, 0.95, 0.95, 1} // the expert's outline and drive
+	ColorCompare     = Color{1.00, 0.35, 0.70, 1} // the compared run's ego and plan
 	ColorProposal    = Color{0.55, 0.55, 0.30, 1} // a proposal scored 1
 	ColorProposalBad = Color{0.45, 0.18, 0.18, 1} // a proposal scored 0
 	ColorVehicle     = Color{1.00, 0.60, 0.10, 1}

@@ -2,6 +2,8 @@ package viz
 
 import (
 	"errors"
+
+	"asyncdrive/runlog"
 	"math"
 	"slices"
 	"time"
@@ -18,6 +20,10 @@ type Options struct {
 	// Route, when known, is tinted on the map with the goal marked (from a run log's header, or a live
 	// simulation's scenario).
 	Route Route
+	// Compare, when set, is a second run of the same scenario (another planner, or the same one before a
+	// change): its ego is drawn as an outline at each frame's time, with its plan, and the panel gives its
+	// planner, mode and speed (layer C).
+	Compare *runlog.Run
 	// Commands are operator commands offered on keys 1 to 9 in a live view (llmguide.OperatorCommands; ""
 	// hands back to the route's instructions); OnCommand gets each one sent, on the viewer's goroutine.
 	Commands  []string

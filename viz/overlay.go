@@ -186,6 +186,18 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		mode = "-"
 	}
 	add(ColorPlan, "planner %s: %s  %.2f ms", h.Planner, mode, f.PlannerMS)
+	if sc.Compare != nil && st.Layers.Compare {
+		ch := &sc.Compare.Header
+		if cf := sc.CompareFrame(f.T); cf != nil {
+			cm := cf.Mode
+			if cm == "" {
+				cm = "-"
+			}
+			add(ColorCompare, "compared: %s (%s) %s  %.1f m/s", ch.Planner, ch.Agents, cm, cf.Ego.Speed)
+		} else {
+			add(ColorCompare, "compared: %s (%s) has no frame now", ch.Planner, ch.Agents)
+		}
+	}
 	if n := len(f.Proposals); n > 0 {
 		best := math.Inf(-1)
 		for _, p := range f.Proposals {
@@ -304,6 +316,7 @@ var HelpLines = []string{
 	"P           proposals on/off",
 	"O           perception overlay on/off",
 	"E           the expert (where it was, its drive) on/off",
+	"C           the compared run (view --compare) on/off",
 	"I           the side panel on/off",
 	"H           this help",
 	"Q, Esc      quit",

@@ -108,6 +108,7 @@ type Layers struct {
 	Proposals  bool
 	Perception bool
 	Expert     bool // the expert's drive and where it was at the frame's time (runlog.Header.Expert)
+	Compare    bool // the compared run's ego and plan (Scene.Compare)
 }
 
 // AgentColor returns the colour of an agent type.
@@ -148,6 +149,8 @@ type Scene struct {
 	// together split that edge, the leftmost turn on the left.
 	lightBars map[string][2]geom.Vec2
 	senders   map[string]int
+	// Compare is a second run of the scenario drawn beside this one (Options.Compare), or nil.
+	Compare *runlog.Run
 	// Collisions are the times of frames in which the ego overlaps an agent (marked on the timeline).
 	Collisions []float64
 	observed   int
@@ -179,6 +182,20 @@ func NewScene(run *runlog.Run, route Route) *Scene {
 	}
 	s.Observe()
 	return s
+}
+
+// CompareFrame returns the compared run's frame at time t (within one of its periods), or nil when there is
+// no compared run or it has no frame then.
+func (s *Scene) CompareFrame(t float64) *runlog.Frame {
+	c := s.Compare
+	if c == nil {
+		return nil
+	}
+	k := c.FrameAt(t)
+	if k < 0 || math.Abs(c.Frames[k].T-t) > max(c.Header.DT, 0.1) {
+		return nil
+	}
+	return &c.Frames[k]
 }
 
 // turn returns how far a lane turns from its start to its end (radians, left positive).
@@ -283,6 +300,13 @@ func (s *Scene) FrameBatch(b *Batch, f *runlog.Frame, ly Layers) {
 	}
 	if ly.Expert {
 		s.expertBatch(b, f.T)
+	}
+	if cf := s.CompareFrame(f.T); ly.Compare && cf != nil {
+		b.Polyline(pointsXY(cf.Plan), ColorCompare)
+		if box := EgoBox(cf, &s.Compare.Header); box.Center.IsFinite() {
+			b.BoxOutline(box, ColorCompare)
+			headingMark(b, box)
+		}
 	}
 	plan := pointsXY(f.Plan)
 	b.ThickPolyline(plan, 0.3, ColorPlan)

@@ -536,3 +536,55 @@ func TestSceneExpert(t *testing.T) {
 		t.Error("E does not turn the expert off")
 	}
 }
+
+// A compared run: its ego's outline and plan at the frame's time, its planner in the panel; nothing where it
+// has no frame, or with its layer off (key C).
+func TestSceneCompare(t *testing.T) {
+	run, route := testRun(1)
+	other, _ := testRun(1)
+	other.Header.Planner, other.Header.Agents = "idm", "reactive"
+	other.Frames = other.Frames[:5] // 0 to 0.4 s
+	for i := range other.Frames {
+		other.Frames[i].Ego.X = 6 // 7.46 m ahead of this run's ego
+		other.Frames[i].Ego.Speed = 3
+		other.Frames[i].Plan = []runlog.Point{{X: 6}, {T: 1, X: 9}, {T: 2, X: 12}}
+	}
+	sc := NewScene(run, route)
+	sc.Compare = other
+	var b Batch
+	outline := func() (n int, minX float64) {
+		minX = math.Inf(1)
+		for i := 0; i+vertexFloats <= len(b.Lines); i += vertexFloats {
+			if v := b.Lines[i:]; v[2] == ColorCompare.R && v[3] == ColorCompare.G && v[4] == ColorCompare.B {
+				n++
+				minX = min(minX, float64(v[0]))
+			}
+		}
+		return n, minX
+	}
+	sc.FrameBatch(&b, &run.Frames[2], Layers{Compare: true})
+	// The outline (8 vertices) and the plan (2 segments): the box's rear at 6 - (2.59 - 1.46).
+	if n, minX := outline(); n != 12 || math.Abs(minX-4.87) > 0.01 {
+		t.Errorf("compared ego: %d vertices from x %.2f, want 12 from 4.87", n, minX)
+	}
+	st := NewState(run)
+	panel := PanelLines(sc, &run.Frames[2], st)
+	found := false
+	for _, l := range panel {
+		found = found || strings.Contains(l.Text, "compared: idm (reactive)") && strings.Contains(l.Text, "3.0 m/s")
+	}
+	if !found {
+		t.Errorf("panel %v: no line for the compared run", panel)
+	}
+	sc.FrameBatch(&b, &run.Frames[8], Layers{Compare: true}) // 0.8 s: the compared run has ended
+	if n, _ := outline(); n != 0 {
+		t.Error("the compared ego drawn after its run ended")
+	}
+	sc.FrameBatch(&b, &run.Frames[2], Layers{})
+	if n, _ := outline(); n != 0 {
+		t.Error("the compared ego drawn with its layer off")
+	}
+	if st.Key(KeyCompare, false); st.Layers.Compare {
+		t.Error("C does not turn the compared run off")
+	}
+}

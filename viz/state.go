@@ -23,6 +23,7 @@ const (
 	KeyProposals
 	KeyPerception
 	KeyExpert
+	KeyCompare
 	KeyHelp
 	KeyPanel
 	KeyQuit
@@ -53,7 +54,7 @@ type State struct {
 
 // NewState starts a replay of run at its first frame, playing at real time and following the ego.
 func NewState(run *runlog.Run) *State {
-	s := &State{Playing: true, Speed: 1, Follow: true, Panel: true, Layers: Layers{Proposals: true, Perception: true, Expert: true}, run: run}
+	s := &State{Playing: true, Speed: 1, Follow: true, Panel: true, Layers: Layers{Proposals: true, Perception: true, Expert: true, Compare: true}, run: run}
 	if len(run.Frames) > 0 {
 		s.T = run.Frames[0].T
 	}
@@ -120,6 +121,8 @@ func (s *State) Key(k Key, shift bool) {
 		s.Layers.Perception = !s.Layers.Perception
 	case KeyExpert:
 		s.Layers.Expert = !s.Layers.Expert
+	case KeyCompare:
+		s.Layers.Compare = !s.Layers.Compare
 	case KeyHelp:
 		s.Help = !s.Help
 	case KeyPanel:

@@ -149,6 +149,7 @@ func newView(win *glfw.Window, run *runlog.Run, o Options) (*view, error) {
 		return nil, err
 	}
 	v := &view{win: win, r: r, atlas: a, scene: NewScene(run, o.Route), st: NewState(run)}
+	v.scene.Compare = o.Compare
 	v.cam = Camera{Width: o.Width, Height: o.Height, PixelsPerMeter: o.PixelsPerMeter}
 	r.setStatic(&v.scene.Map)
 	if len(run.Frames) == 0 {
@@ -284,7 +285,7 @@ func Live(h runlog.Header, m *scenarios.Map, frames <-chan runlog.Frame, o Optio
 var keyMap = map[glfw.Key]Key{
 	glfw.KeySpace: KeyPlayPause, glfw.KeyLeft: KeyStepBack, glfw.KeyRight: KeyStepForward,
 	glfw.KeyUp: KeyFaster, glfw.KeyDown: KeySlower, glfw.KeyHome: KeyFirst, glfw.KeyEnd: KeyLast,
-	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyE: KeyExpert, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
+	glfw.KeyF: KeyFollow, glfw.KeyP: KeyProposals, glfw.KeyO: KeyPerception, glfw.KeyE: KeyExpert, glfw.KeyC: KeyCompare, glfw.KeyH: KeyHelp, glfw.KeyI: KeyPanel,
 	glfw.KeyQ: KeyQuit, glfw.KeyEscape: KeyQuit,
 	glfw.Key1: KeyCommand, glfw.Key2: KeyCommand + 1, glfw.Key3: KeyCommand + 2, glfw.Key4: KeyCommand + 3,
 	glfw.Key5: KeyCommand + 4, glfw.Key6: KeyCommand + 5, glfw.Key7: KeyCommand + 6, glfw.Key8: KeyCommand + 7,

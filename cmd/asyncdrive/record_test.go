@@ -89,6 +89,54 @@ func TestViewScreenshot(t *testing.T) {
 	if code, _, stderr := asyncdrive(t, "view", bad, "--screenshot", png); code == exitOK || !strings.Contains(stderr, "not an MCAP file") {
 		t.Errorf("view of a bad file: exit %d, %q", code, stderr)
 	}
+
+	// --compare: PDM's run of the scenario beside IDM's, its ego a pink outline; a bad second file is an
+	// error naming the flag, a run of another scenario a warning.
+	other := filepath.Join(base, "pdm.mcap")
+	if code, _, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--scenario", "changing_lane/0", "--record", other); code != exitOK {
+		t.Fatalf("sim --record pdm: exit %d: %s", code, stderr)
+	}
+	if code, stdout, stderr := asyncdrive(t, "view", logf, "--compare", other, "--screenshot", png, "--at", "3", "--width", "800", "--height", "500"); code != exitOK {
+		t.Fatalf("view --compare: exit %d\n%s%s", code, stdout, stderr)
+	}
+	if n := countPixels(t, png, viz.ColorCompare.RGB8()); n < 20 {
+		t.Errorf("%d pixels of the compared run's colour, want its ego's outline", n)
+	}
+	if code, _, stderr := asyncdrive(t, "view", logf, "--compare", bad, "--screenshot", png); code == exitOK || !strings.Contains(stderr, "--compare: ") {
+		t.Errorf("view --compare with a bad file: exit %d, %q", code, stderr)
+	}
+	third := filepath.Join(base, "other.mcap")
+	if code, _, stderr := asyncdrive(t, "sim", "--planner", "idm", "--scenario", "changing_lane/1", "--record", third); code != exitOK {
+		t.Fatalf("sim --record: exit %d: %s", code, stderr)
+	}
+	if code, _, stderr := asyncdrive(t, "view", logf, "--compare", third, "--screenshot", png); code != exitOK || !strings.Contains(stderr, "drawn together all the same") {
+		t.Errorf("view --compare with a run of another scenario: exit %d, %q; want a warning", code, stderr)
+	}
+}
+
+// countPixels counts the pixels of a PNG within 3 levels of an 8-bit colour.
+func countPixels(t *testing.T, path string, want [3]uint8) int {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	img, err := pngpkg.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y++ {
+		for x := b.Min.X; x < b.Max.X; x++ {
+			r, g, bl, _ := img.At(x, y).RGBA()
+			if near8(r, want[0]) && near8(g, want[1]) && near8(bl, want[2]) {
+				n++
+			}
+		}
+	}
+	return n
 }
 
 // near8 reports whether a 16-bit colour channel is within 3 of an 8-bit value.

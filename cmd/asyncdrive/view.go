@@ -12,9 +12,13 @@ import (
 )
 
 func viewHelp() string {
-	return `usage: asyncdrive view RUN.mcap [--screenshot out.png --at SECONDS] [--bench-frames N] [--width W --height H]
+	return `usage: asyncdrive view RUN.mcap [--compare OTHER.mcap] [--screenshot out.png --at SECONDS] [--bench-frames N]
+                      [--width W --height H]
 
 Replays a run log (eval --record, sim --record) in the OpenGL viewer; press H in the window for the keys.
+--compare draws a second run of the same scenario beside it (another planner, or the same one before a
+change): its ego as a pink outline at each moment, with its plan, and its planner, mode and speed in the
+panel (key C).
 --screenshot renders one moment offscreen and exits; --bench-frames renders N frames offscreen and prints
 the frame-time percentiles. Both start a virtual display (Xvfb) when there is no DISPLAY.
 
@@ -29,6 +33,7 @@ type viewFlags struct {
 	height      int
 	zoom        float64
 	help        bool
+	compare     string
 }
 
 func (v *viewFlags) define(fs *flag.FlagSet) {
@@ -39,6 +44,7 @@ func (v *viewFlags) define(fs *flag.FlagSet) {
 	fs.IntVar(&v.height, "height", 720, "window or image height, pixels")
 	fs.Float64Var(&v.zoom, "zoom", 8, "initial zoom, pixels per metre")
 	fs.BoolVar(&v.help, "help-overlay", false, "show the key help in the window or screenshot")
+	fs.StringVar(&v.compare, "compare", "", "a second run log (`OTHER.mcap`) of the same scenario, drawn beside the first")
 }
 
 func (v *viewFlags) options(title string) (viz.Options, error) {
@@ -81,6 +87,20 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	for _, w := range run.Warnings {
 		fmt.Fprintf(stderr, "asyncdrive view: warning: %s\n", w)
+	}
+	if v.compare != "" {
+		other, err := runlog.Read(v.compare)
+		if err != nil {
+			return fmt.Errorf("--compare: %w", err)
+		}
+		for _, w := range other.Warnings {
+			fmt.Fprintf(stderr, "asyncdrive view: warning: %s: %s\n", v.compare, w)
+		}
+		if id, oid := run.Header.ScenarioID, other.Header.ScenarioID; id != oid {
+			fmt.Fprintf(stderr, "asyncdrive view: warning: %s is a run of %q, %s of %q: the two are drawn together all the same\n",
+				pos[0], id, v.compare, oid)
+		}
+		o.Compare = other
 	}
 	// The route and goal the run log carries (logs from before they were recorded have none).
 	o.Route = viz.Route{Roadblocks: run.Header.Route, Goal: run.Header.Goal}
