@@ -70,17 +70,7 @@ func TestViewScreenshot(t *testing.T) {
 		t.Fatalf("screenshot %v (%v), want 800x500", img.Bounds(), err)
 	}
 	// The run log carries the route: the ego's lanes are tinted as the route.
-	want := viz.ColorRoute.Over(viz.ColorDrivable).RGB8()
-	tinted := 0
-	for y := 0; y < 500; y++ {
-		for x := 0; x < 800; x++ {
-			r, g, b, _ := img.At(x, y).RGBA()
-			if near8(r, want[0]) && near8(g, want[1]) && near8(b, want[2]) {
-				tinted++
-			}
-		}
-	}
-	if tinted < 5000 {
+	if tinted := countPixels(t, png, viz.ColorRoute.Over(viz.ColorDrivable).RGB8()); tinted < 5000 {
 		t.Errorf("%d pixels of the route's tint in the screenshot, want the ego's lanes tinted", tinted)
 	}
 	// Bad input: a file that is not a run log.
