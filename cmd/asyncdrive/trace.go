@@ -16,9 +16,8 @@ import (
 
 // traceObserver prints a line for every every-th planner tick of a simulation (sim --trace): the ego's state,
 // what a PDM planner decided, the nearest road user in the ego's way, where the ego is against the expert and
-// whether the goal is met; and, at
-// whatever tick, a line when the ego first touches a road user. It is the first thing to read when a
-// scenario fails.
+// whether the goal is met; and, at whatever tick, a line when the ego first touches a road user. It is the
+// first thing to read when a scenario fails.
 type traceObserver struct {
 	w       io.Writer
 	every   int       // ticks between trace lines (0: none)
