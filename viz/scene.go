@@ -301,12 +301,8 @@ func (s *Scene) FrameBatch(b *Batch, f *runlog.Frame, ly Layers) {
 	if ly.Expert {
 		s.expertBatch(b, f.T)
 	}
-	if cf := s.CompareFrame(f.T); ly.Compare && cf != nil {
-		b.Polyline(pointsXY(cf.Plan), ColorCompare)
-		if box := EgoBox(cf, &s.Compare.Header); box.Center.IsFinite() {
-			b.BoxOutline(box, ColorCompare)
-			headingMark(b, box)
-		}
+	if ly.Compare {
+		s.compareBatch(b, f.T)
 	}
 	plan := pointsXY(f.Plan)
 	b.ThickPolyline(plan, 0.3, ColorPlan)
@@ -352,6 +348,20 @@ func footprint(x, y, heading float64, h *runlog.Header) geom.Box {
 	s, c := math.Sincos(heading)
 	return geom.Box{Center: geom.Pose{X: x + c*v.RearToCenter, Y: y + s*v.RearToCenter, Heading: heading},
 		Length: v.Length, Width: v.Width}
+}
+
+// compareBatch draws the compared run's ego (an outline with its heading mark) and plan at time t, when it
+// has a frame then.
+func (s *Scene) compareBatch(b *Batch, t float64) {
+	cf := s.CompareFrame(t)
+	if cf == nil {
+		return
+	}
+	b.Polyline(pointsXY(cf.Plan), ColorCompare)
+	if box := EgoBox(cf, &s.Compare.Header); box.Center.IsFinite() {
+		b.BoxOutline(box, ColorCompare)
+		headingMark(b, box)
+	}
 }
 
 // expertBatch draws the expert's drive (runlog.Header.Expert) as a thin line and, while its log lasts, the

@@ -183,7 +183,7 @@ func leadOf(e dynamics.State, v dynamics.VehicleParams, objs []scenarios.Object)
 // expert column: where the ego is along the expert's drive against where the expert was at the same time.
 type expertTrack struct {
 	line geom.Polyline // the expert's rear-axle positions
-	s    []float64     // arc length along line of each expert state
+	s    []float64     // arc length along line of each expert state (line drops repeated points: a standing expert)
 	v    []float64     // the expert's speed at each state
 	dt   float64
 }
