@@ -503,10 +503,10 @@ func TestSyntheticExpertFollowsTheRoadUserAhead(t *testing.T) {
 	}
 }
 
-// A missing step of a trajectory is filled in between its neighbours. A standing car whose recorded heading
-// flips by half a turn from one sample to the next (a heading read off a velocity of a few cm/s, as in some
-// highD tracks) keeps its axis there: interpolated through a quarter turn, its box stood across the lane for
-// a step.
+// A missing step of a trajectory is filled in between its neighbours. A standing road user whose recorded
+// heading flips by half a turn from one sample to the next (a heading read off a velocity of a few cm/s, as in
+// some highD tracks) keeps its axis there: interpolated through a quarter turn, its box stood across the lane
+// for a step. (A bicycle: a car's flips are steadied before, TestStandingCarsKeepTheirHeading.)
 func TestGapInterpolationKeepsAFlippedAxis(t *testing.T) {
 	doc := strings.Replace(minimal,
 		`<trajectory><state><time><exact>1</exact></time><position><point><x>41</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></state></trajectory>`,
@@ -514,6 +514,7 @@ func TestGapInterpolationKeepsAFlippedAxis(t *testing.T) {
 			`<state><time><exact>4</exact></time><position><point><x>40</x><y>0</y></point></position><orientation><exact>0.1</exact></orientation><velocity><exact>0.01</exact></velocity></state></trajectory>`, 1)
 	doc = strings.Replace(doc, `<orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></initialState>`,
 		`<orientation><exact>0</exact></orientation><velocity><exact>0.01</exact></velocity></initialState>`, 1)
+	doc = strings.Replace(doc, "<type>car</type>", "<type>bicycle</type>", 1)
 	res, err := Decode(strings.NewReader(doc), "flip.xml", nil, "")
 	if err != nil {
 		t.Fatal(err)
@@ -528,5 +529,61 @@ func TestGapInterpolationKeepsAFlippedAxis(t *testing.T) {
 		if d := math.Abs(geom.AngleDiff(h, want)); d > 0.05 && math.Abs(d-math.Pi) > 0.05 {
 			t.Errorf("step %d: heading %.3f, want the axis of %.2f (not a quarter turn across it)", k, h, want)
 		}
+	}
+}
+
+// trajectoryXML returns a dynamic obstacle's trajectory element: one state per heading from step 1 on, at
+// x = 40 + step k (m), with the given speeds.
+func trajectoryXML(headings, speeds []float64, step float64) string {
+	var b strings.Builder
+	b.WriteString("<trajectory>")
+	for k, h := range headings {
+		fmt.Fprintf(&b, `<state><time><exact>%d</exact></time><position><point><x>%g</x><y>0</y></point></position><orientation><exact>%g</exact></orientation><velocity><exact>%g</exact></velocity></state>`,
+			k+1, 40+step*float64(k+1), h, speeds[k])
+	}
+	b.WriteString("</trajectory>")
+	return b.String()
+}
+
+// A car standing in a jam whose recorded heading flips by quarter and half turns (read off a velocity of a
+// few cm/s, as in highD) keeps the heading it drives off with; a car turning as it drives keeps its turn, and
+// so do a cyclist edging round and a pedestrian.
+func TestStandingCarsKeepTheirHeading(t *testing.T) {
+	const moving = `<trajectory><state><time><exact>1</exact></time><position><point><x>41</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></state></trajectory>`
+	const initial = `<orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></initialState>`
+	flips := []float64{3.1415, -1.5707, -1.5707, 0.7854, -3.1415, 0, 0.3217, 0.02, 0.03}
+	slow := []float64{0.01, 0.02, 0.01, 0.03, 0.0, 0.01, 0.02, 2, 3}
+	turn := []float64{0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9}
+	cases := []struct {
+		name, typ        string
+		headings, speeds []float64
+		step             float64   // metres per sample
+		want             []float64 // the imported headings from step 1 on, within tol
+		tol              float64
+	}{
+		{"standing car", "car", flips, slow, 0.01, []float64{0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.02, 0.03}, 0.01},
+		{"turning car", "car", turn, slices.Repeat([]float64{5}, 9), 0.5, turn, 1e-9},
+		{"cyclist", "bicycle", turn, slow, 0.01, turn, 1e-9},
+		{"pedestrian", "pedestrian", flips, slow, 0.01, flips, 1e-9},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			doc := strings.Replace(minimal, moving, trajectoryXML(c.headings, c.speeds, c.step), 1)
+			doc = strings.Replace(doc, initial, fmt.Sprintf(`<orientation><exact>%g</exact></orientation><velocity><exact>%g</exact></velocity></initialState>`, c.headings[0], c.speeds[0]), 1)
+			doc = strings.Replace(doc, "<type>car</type>", "<type>"+c.typ+"</type>", 1)
+			res, err := Decode(strings.NewReader(doc), "standing.xml", nil, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := res.Scenario.Tracks[0].States
+			if len(st) != len(c.want)+1 {
+				t.Fatalf("%d states, want %d", len(st), len(c.want)+1)
+			}
+			for k, want := range c.want {
+				if h := st[k+1].Pose.Heading; math.Abs(geom.AngleDiff(h, want)) > c.tol {
+					t.Errorf("step %d: heading %.4f, want %.4f", k+1, h, want)
+				}
+			}
+		})
 	}
 }

@@ -400,6 +400,10 @@ func (c *converter) expert(pp *problem) error {
 			return c.fail(fmt.Sprintf("solution %sTrajectory time %d", sol.model, st[i].step), "duplicate time step")
 		}
 	}
+	if sol.model != "pm" {
+		rep.SteadiedHeadings += steadyStates(st, func(s *solState) *float64 { return &s.heading },
+			func(s *solState) geom.Vec2 { return geom.Vec2{X: s.x, Y: s.y} }, func(s *solState) float64 { return s.speed })
+	}
 	c.t0 = st[0].step
 	if c.t0 != pp.init.step {
 		rep.StartShift = c.t0 - pp.init.step
@@ -686,6 +690,10 @@ func (c *converter) tracks() {
 		st := slices.Clone(o.states)
 		slices.SortStableFunc(st, func(a, b obState) int { return a.step - b.step })
 		st = slices.CompactFunc(st, func(a, b obState) bool { return a.step == b.step })
+		if typ == scenarios.Vehicle {
+			c.res.Report.SteadiedHeadings += steadyStates(st, func(s *obState) *float64 { return &s.heading },
+				func(s *obState) geom.Vec2 { return s.pos }, func(s *obState) float64 { return s.speed })
+		}
 		var states []scenarios.AgentState
 		first := st[0].step
 		for i, s := range st {
@@ -728,6 +736,20 @@ func (c *converter) tracks() {
 	_ = dt
 }
 
+// steadyStates is steadyHeadings over a slice of states, given where each keeps its heading, its position
+// and its speed.
+func steadyStates[S any](st []S, heading func(*S) *float64, pos func(*S) geom.Vec2, speed func(*S) float64) int {
+	h, p, v := make([]float64, len(st)), make([]geom.Vec2, len(st)), make([]float64, len(st))
+	for i := range st {
+		h[i], p[i], v[i] = *heading(&st[i]), pos(&st[i]), speed(&st[i])
+	}
+	n := steadyHeadings(h, p, v)
+	for i := range st {
+		*heading(&st[i]) = h[i]
+	}
+	return n
+}
+
 // trackHeadingDelta returns the turn from heading a to heading b that a recorded road user's box is
 // interpolated through between two samples: the shorter turn, or, when that is more than a quarter turn, the
 // turn of the box's axis. Such a heading has flipped (a standing vehicle's heading read off a velocity of a
@@ -741,6 +763,65 @@ func trackHeadingDelta(a, b float64) float64 {
 		d += math.Pi
 	}
 	return d
+}
+
+// Steadying recorded headings (steadyHeadings): a heading is trusted from flipSpeed (m/s) on, and a car
+// turns by at most maxCurvature (1/m, a turning circle of 4 m radius) per metre it travels.
+const (
+	flipSpeed    = 0.5
+	maxCurvature = 0.25
+)
+
+// steadyHeadings bounds the turns in one car's samples, h, pos and v its headings, positions and speeds
+// (either sign) in time order, to what its travel allows, and returns how many headings it changed. Some
+// recordings read a heading off the velocity, which at a few cm/s points anywhere: a highD car standing in a
+// jam turns by quarter and half turns from one sample to the next, or slides round in steps of 0.2-0.3 rad,
+// and its box stands across its lane. No car turns more than maxCurvature times the distance it travels, so
+// a heading that turns further than that is turned only that far towards what the file says. The walk starts
+// at the first sample at flipSpeed or more, where the heading is trusted, and goes both ways from there; a
+// car that never reaches it starts from the heading most of its samples share.
+func steadyHeadings(h []float64, pos []geom.Vec2, v []float64) int {
+	if len(h) == 0 {
+		return 0
+	}
+	anchor := slices.IndexFunc(v, func(s float64) bool { return math.Abs(s) >= flipSpeed })
+	if anchor < 0 {
+		anchor = modalHeading(h)
+	}
+	n := 0
+	walk := func(end, step int) {
+		held := h[anchor]
+		for i := anchor + step; i != end; i += step {
+			turn := maxCurvature * pos[i].Dist(pos[i-step])
+			d := geom.AngleDiff(h[i], held)
+			if math.Abs(d) > turn+1e-9 {
+				h[i] = geom.NormalizeAngle(held + math.Copysign(turn, d))
+				n++
+			}
+			held = h[i]
+		}
+	}
+	walk(len(h), 1)
+	walk(-1, -1)
+	return n
+}
+
+// modalHeading returns the index of the first heading in the most populated sector of the circle (32 of them).
+func modalHeading(h []float64) int {
+	const sectors = 32
+	var count [sectors]int
+	sector := func(a float64) int {
+		return min(sectors-1, int((geom.NormalizeAngle(a)+math.Pi)/(2*math.Pi)*sectors))
+	}
+	best := 0
+	for _, a := range h {
+		s := sector(a)
+		count[s]++
+		if count[s] > count[best] {
+			best = s
+		}
+	}
+	return slices.IndexFunc(h, func(a float64) bool { return sector(a) == best })
 }
 
 func agentState(p geom.Vec2, heading, speed float64) scenarios.AgentState {

@@ -1,6 +1,7 @@
 package commonroad
 
 import (
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -382,6 +383,31 @@ func TestConnectorsInferredWithoutIntersections(t *testing.T) {
 			if l.Connector {
 				t.Errorf("%s: lanelet %s taken as a connector on a motorway", f, l.ID)
 			}
+		}
+	}
+}
+
+// In highD's AUpper26-1_26902 a jam stands in front of the ego, and its cars' recorded headings flip by
+// quarter turns while they stand (read off velocities of a few cm/s): car 10427's box stood across the
+// ego's lane, 1.2 m nearer than the car, and PDM drove into it. Imported, every vehicle lies along the
+// motorway's lanes, and the report counts the headings it replaced.
+func TestStandingHighDCarsLieAlongTheirLanes(t *testing.T) {
+	res := mustImport(t, filepath.Join(needData(t), "highD", "DEU_LocationAUpper26-1_26902_T-977.cr.xml.gz"))
+	if res.Report.SteadiedHeadings == 0 {
+		t.Errorf("no heading steadied")
+	}
+	for _, tr := range res.Scenario.Tracks {
+		for k, s := range tr.States {
+			if math.Abs(math.Sin(s.Pose.Heading)) > 0.2 {
+				t.Errorf("track %s step %d: heading %.3f, across the lanes", tr.ID, k+tr.Start, s.Pose.Heading)
+				break
+			}
+		}
+	}
+	for k, e := range res.Scenario.Expert {
+		if math.Abs(math.Sin(e.Pose.Heading)) > 0.2 {
+			t.Errorf("expert step %d: heading %.3f, across the lanes", k, e.Pose.Heading)
+			break
 		}
 	}
 }

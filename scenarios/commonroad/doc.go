@@ -23,7 +23,10 @@
 //   - Dynamic obstacles become tracks: car, truck, bus, taxi and the like are vehicles, bicycles and motorcycles
 //     bicycles, pedestrians pedestrians; the box is the rectangle (a circle's or polygon's bounding box); each
 //     state gives the box centre, orientation and the world velocity (speed along the orientation). Missing
-//     time steps are interpolated. Static obstacles are static tracks present over the whole run. Occupancy
+//     time steps are interpolated. A car's heading turns by at most a quarter radian per metre it travels
+//     (a 4 m turning circle): highD reads headings off the velocity, and its cars standing in a jam flip by
+//     quarter and half turns, their boxes across their lanes; such turns are cut to what the travel allows,
+//     from the first sample at walking pace or more ([Report.SteadiedHeadings]; the expert's too). Static obstacles are static tracks present over the whole run. Occupancy
 //     sets without a trajectory are reduced to the initial state.
 //   - The first planning problem gives the start and the goal. The full goal (time, position as polygons,
 //     rectangles, circles or lanelets, orientation and velocity intervals; any of several goal states) is

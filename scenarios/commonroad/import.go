@@ -51,6 +51,10 @@ type Report struct {
 	StartOverlaps []string
 	// InterpolatedExpertSteps counts expert states filled in where the solution skipped time steps.
 	InterpolatedExpertSteps int
+	// SteadiedHeadings counts the headings of crawling or standing road users (and of the expert) that
+	// flipped from one sample to the next and were replaced by the heading held before (see the package
+	// documentation).
+	SteadiedHeadings int
 	// GoalLanes are the lanes of the goal (its lanelets, or those at its regions' centres).
 	GoalLanes []string
 	// NoRouteToGoal is set when no lane-graph path leads from the expert's last lane to the goal lanes.
