@@ -421,7 +421,7 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 		if k == 1 {
 			a0 = sched
 		}
-		if gap, lv, ok := c.leader(&path, k-1, s+veh.FrontLength, lat); ok {
+		if gap, lv, ok := c.sc.LeaderOnPath(&path, k-1, s+veh.FrontLength, lat, syntheticLaneHalf); ok {
 			a = min(a, follow.Accel(v, gap, lv))
 		}
 		a = min(a, follow.Accel(v, path.Length()-s-veh.FrontLength, 0))
@@ -449,32 +449,6 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 // SyntheticHeadway (s) is the time gap a synthetic expert keeps to the road user ahead of it: about what the
 // recorded US-101 drivers kept in dense traffic.
 const SyntheticHeadway = 1.0
-
-// leader returns the gap from the front bumper at station front to the nearest recorded road user ahead at
-// frame k whose centre lies within half a lane of the synthetic expert's line (lateral offset lat) on path,
-// and that road user's speed along the path.
-func (c *converter) leader(path *geom.Polyline, k int, front, lat float64) (gap, speed float64, ok bool) {
-	gap = math.Inf(1)
-	for i := range c.sc.Tracks {
-		tr := &c.sc.Tracks[i]
-		st, has := tr.StateAt(k)
-		if !has || tr.Type == scenarios.Pedestrian {
-			continue
-		}
-		q := geom.Vec2{X: st.Pose.X, Y: st.Pose.Y}
-		sq, lq := path.Project(q)
-		if math.Abs(lq-lat) > syntheticLaneHalf {
-			continue
-		}
-		g := sq - tr.Length/2 - front
-		if g < -tr.Length/2 || g >= gap {
-			continue
-		}
-		h := path.PoseAt(sq).Heading
-		gap, speed, ok = max(g, 0), st.VX*math.Cos(h)+st.VY*math.Sin(h), true
-	}
-	return gap, speed, ok
-}
 
 // syntheticLaneHalf (m): a road user whose centre is this close to the synthetic expert's line is in its lane.
 const syntheticLaneHalf = 1.6
