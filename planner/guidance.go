@@ -114,6 +114,12 @@ type Guidance struct {
 	// TargetSpeed (m/s) is a guide's desired speed; the planner uses it as a further cap; 0 means none.
 	TargetSpeed float64
 
+	// Headway (s) is the time gap to keep to the vehicle ahead, as a guide that learned it from drivers
+	// reads it from the scene (motorway drivers keep about 1 s, where the planner's IDM keeps 1.5 s). The
+	// planner keeps it within [PDMConfig.MinGuidedHeadway, PDMConfig.Headway]: guidance can only close the
+	// gap, and only so far. 0 means none.
+	Headway float64
+
 	// Stop asks for a comfortable stop. StopProb is a guide's probability that the ego should stop or yield;
 	// at or above the planner's threshold (PDMConfig.StopProbability) it counts as Stop.
 	Stop     bool
@@ -144,6 +150,7 @@ type guidanceEffect struct {
 	laneWeight [3]float64 // score multipliers of keep/left/right proposals, indexed by side
 	addSide    [3]bool    // add proposals along the neighbouring lane (left, right)
 	speedCap   float64    // +Inf when none
+	headway    float64    // Guidance.Headway; 0 when none
 	stop       bool
 	pullOver   bool
 	weights    ProposalWeights
@@ -208,6 +215,9 @@ func (g *Guidance) resolve(intent LaneIntent, defaults ProposalWeights, bias, st
 	}
 	if finitePos(g.TargetSpeed) {
 		e.speedCap = min(e.speedCap, g.TargetSpeed)
+	}
+	if finitePos(g.Headway) {
+		e.headway = g.Headway
 	}
 	e.stop = g.Stop || (g.StopProb >= stopProb && g.StopProb <= 1)
 	e.pullOver = g.PullOver || (g.PullOverProb >= stopProb && g.PullOverProb <= 1)

@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"asyncdrive/geom"
+	"asyncdrive/scenarios"
 )
 
 // planOnce returns the plan of a fresh PDM on fixtureMap(300) for the ego at x=10 on lane a at 10 m/s.
@@ -126,6 +127,44 @@ func TestGuidanceLaneProbsAddSideOnlyWhenFavoured(t *testing.T) {
 		e := (&Guidance{LaneProbs: tc.probs}).resolve(LaneAny, ProposalWeights{5, 5, 2}, 0.2, 0.5)
 		if e.addSide[SideLeft] != tc.left || e.addSide[SideRight] != tc.rgt {
 			t.Errorf("probs %v: left %v right %v, want %v %v", tc.probs, e.addSide[SideLeft], e.addSide[SideRight], tc.left, tc.rgt)
+		}
+	}
+}
+
+// A guidance headway closes the gap the plan keeps to a car ahead at the ego's speed, down to
+// PDMConfig.MinGuidedHeadway and never beyond the planner's own PDMConfig.Headway.
+func TestGuidanceHeadway(t *testing.T) {
+	// gapAfter returns the gap from the ego's front to the lead's rear at the end of the plan, the lead
+	// about 35 m ahead at 10 m/s as the ego.
+	gapAfter := func(g *Guidance) float64 {
+		t.Helper()
+		p, _ := newFixturePDM(t, 600, PDMConfig{})
+		lead := fixtureCar("lead", 50, 0, 0, 10)
+		in := fixtureInput(1, geom.Pose{X: 10}, 10, []scenarios.Object{lead})
+		in.Guidance = g
+		tr, err := p.ComputeTrajectory(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		end := tr[len(tr)-1]
+		leadX := lead.Box.Center.X + 10*(end.Time-in.Time)
+		return leadX - lead.Box.Length/2 - (end.Pose.X + p.vehicle.FrontLength)
+	}
+	unguided := gapAfter(nil)
+	gap := map[float64]float64{}
+	for _, h := range []float64{1.2, 1.0, 0.5} {
+		gap[h] = gapAfter(&Guidance{Time: 1, Headway: h})
+	}
+	if !(gap[1.0] < gap[1.2]-1 && gap[1.2] < unguided-1) {
+		t.Errorf("gap after 8 s with headway 1.0 s %.2f m, 1.2 s %.2f m, unguided (1.5 s) %.2f m: want each closer by over 1 m",
+			gap[1.0], gap[1.2], unguided)
+	}
+	if gap[0.5] != gap[1.0] {
+		t.Errorf("headway 0.5 s: gap %.2f m, want that of the least guided headway, 1.0 s (%.2f m)", gap[0.5], gap[1.0])
+	}
+	for _, h := range []float64{0, 2.5, math.NaN(), math.Inf(1), -1} {
+		if g := gapAfter(&Guidance{Time: 1, Headway: h}); g != unguided {
+			t.Errorf("headway %v: gap %.2f m, want the unguided %.2f m", h, g, unguided)
 		}
 	}
 }

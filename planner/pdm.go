@@ -40,6 +40,9 @@ type PDMConfig struct {
 	// up by more than lateSpeedMargin to get there in time (1.1; at most Headway; see pacedSpeed). The
 	// drivers recorded in NGSIM US-101, whose positions the goals are, follow at about 1 s.
 	LateHeadway float64
+	// MinGuidedHeadway (s) is the shortest headway guidance may set (Guidance.Headway; 1.0, about the
+	// median time gap of highD's drivers; at most Headway).
+	MinGuidedHeadway float64
 	// LaneChangeJerk (m/s^3): a proposal changing into the lane that guidance or the goal asks for, until
 	// the ego has covered laneChangeCommit of the change, builds up its braking for that lane's traffic at
 	// no more than this (1). A change that would need harder braking then collides in its simulation and
@@ -191,6 +194,7 @@ func (c PDMConfig) withDefaults() PDMConfig {
 	def(&c.MinGap, 1)
 	def(&c.Headway, 1.5)
 	def(&c.LateHeadway, 1.1)
+	def(&c.MinGuidedHeadway, 1.0)
 	def(&c.GapBrake, 1)
 	def(&c.LaneChangeJerk, 1)
 	def(&c.GoalLaneChangeTime, 3)
@@ -787,9 +791,13 @@ func (p *PDM) laneSpeed(l int) float64 {
 // towards a window that opens later slowed the ego in moving freeway traffic (NGSIM US101-1: out of the goal's
 // speed interval, and a collision), and no recorded scenario here fails by arriving early.
 // It also sets this tick's headway: PDMConfig.LateHeadway when the ego must speed up to arrive in time,
-// whatever bounds it (the limit, or a leader), else PDMConfig.Headway.
+// whatever bounds it (the limit, or a leader), else PDMConfig.Headway or the guidance's (Guidance.Headway,
+// within [PDMConfig.MinGuidedHeadway, PDMConfig.Headway]).
 func (p *PDM) pacedSpeed(ego dynamics.State, limit float64) float64 {
 	p.headway = p.cfg.Headway
+	if h := p.guide.headway; h > 0 {
+		p.headway = min(p.headway, max(h, min(p.cfg.MinGuidedHeadway, p.cfg.Headway)))
+	}
 	if !p.hasWindow || p.cfg.NoGoalPacing || math.IsNaN(p.goalS) || math.IsNaN(p.lastS) {
 		return limit
 	}
