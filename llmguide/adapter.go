@@ -47,7 +47,7 @@ func (a Adapter) withDefaults() Adapter {
 func (a Adapter) Guidance(out *Output, t float64) *planner.Guidance {
 	a = a.withDefaults()
 	g := &planner.Guidance{Time: t, LaneProbs: out.LaneProbs, TurnProbs: out.TurnProbs, StopProb: out.StopProb,
-		PullOverProb: out.PullOverProb, Features: out.Features}
+		PullOverProb: out.PullOverProb, Headway: out.Headway, Features: out.Features}
 	switch {
 	case out.LaneProbs[planner.SideLeft] >= a.LaneConfidence:
 		g.Lane = planner.LaneChangeLeft

@@ -179,3 +179,33 @@ func TestPullOverHead(t *testing.T) {
 		}
 	}
 }
+
+// The headway output is decoded in seconds, clamped to [0, 5], and handed to the planner as is (the planner
+// bounds it); without it the guidance sets none; a headway that is not finite is an error.
+func TestHeadwayHead(t *testing.T) {
+	feat := make([]float32, FeatureDim)
+	for _, c := range []struct {
+		raw  *float32
+		want float64
+	}{
+		{nil, 0}, {ptr(float32(1.1)), 1.1}, {ptr(float32(-0.3)), 0}, {ptr(float32(9)), 5},
+	} {
+		out, err := Decode(Heads{Features: feat, LaneLogits: [3]float32{0, 1, 0}, TargetSpeed: 5, Headway: c.raw})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if math.Abs(out.Headway-c.want) > 1e-6 {
+			t.Errorf("raw %v: headway %v s, want %v s", c.raw, out.Headway, c.want)
+		}
+		if g := (Adapter{}).Guidance(&out, 1); math.Abs(g.Headway-c.want) > 1e-6 {
+			t.Errorf("raw %v: guidance headway %v s, want %v s", c.raw, g.Headway, c.want)
+		}
+	}
+	for _, bad := range []float32{float32(math.NaN()), float32(math.Inf(1))} {
+		if _, err := Decode(Heads{Features: feat, TargetSpeed: 5, Headway: &bad}); err == nil {
+			t.Errorf("headway %v decoded without an error", bad)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

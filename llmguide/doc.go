@@ -19,6 +19,7 @@
 //	  turn_logits  float32 [batch, 3]              movement at the next junction: left, straight, right
 //	  slow_logit   float32 [batch, 1]              the instruction asks to drive slowly (logit)
 //	  pullover_logit float32 [batch, 1]            the instruction asks to stop at the pickup zone (logit)
+//	  headway      float32 [batch, 1]              the time gap drivers keep here to the vehicle ahead, s
 //
 // turn_logits name the junction movement (a lane connector) the ego should take next, within about 50 m;
 // straight when no junction is near. A model without it still meets the contract: its Output.TurnProbs
@@ -28,6 +29,10 @@
 // contract: its Output.SlowProb stays zero and its target speed plus Adapter.SpeedMargin caps the planner.
 // pullover_logit says that the instruction is to stop at the pickup zone ("stop at the pickup zone"); its
 // probability goes to the planner as Guidance.PullOverProb. Without it, Output.PullOverProb stays zero.
+// headway is the time gap (s) a driver keeps to the vehicle ahead in such a scene, learned from the recorded
+// drivers' gaps (motorway drivers keep about 1 s, urban ones 1.5 s or more); it goes to the planner as
+// Guidance.Headway, which the planner keeps within its own bounds (planner.PDMConfig.MinGuidedHeadway and
+// Headway). Without it, Output.Headway stays zero and the planner keeps its own headway.
 //
 // A scene token is 16 numbers: a one-hot kind (ego, vehicle, pedestrian, bicycle, static object, lane
 // point, traffic light, stop line or crosswalk: the first 9), then x and y in the ego frame (metres / 50),

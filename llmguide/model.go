@@ -28,6 +28,9 @@ type Output struct {
 	// PullOverProb is the probability that the instruction asks to stop at the pickup zone, the logistic of
 	// the pull-over logit; 0 when the model has no pull-over output.
 	PullOverProb float64
+	// Headway (s) is the time gap a driver keeps here to the vehicle ahead, as the model reads the scene
+	// (the headway output, clamped to [0, 5]); 0 when the model has no headway output.
+	Headway float64
 }
 
 // Model runs the guide's network. Implementations: the ONNX Runtime session of package llmguide/ort (any
@@ -48,19 +51,20 @@ type Heads struct {
 	TurnLogits    *[3]float32 // optional turn_logits
 	SlowLogit     *float32    // optional slow_logit
 	PullOverLogit *float32    // optional pullover_logit
+	Headway       *float32    // optional headway (s)
 }
 
 // Decode turns raw head values into an Output: a softmax over the lane logits, the target speed clamped to
 // [0, 60] m/s, the stop probability as the logistic of its logit, a softmax over the turn logits when the
 // model has them (else TurnProbs stay zero), and the slow and pull-over probabilities as the logistic of
-// their logits when the model has them (else zero; HasSlow says which). It is an error when a value is not
-// finite.
+// their logits when the model has them (else zero; HasSlow says which), and the headway clamped to [0, 5] s
+// when the model has it (else zero). It is an error when a value is not finite.
 func Decode(h Heads) (Output, error) {
 	vals := []float32{h.LaneLogits[0], h.LaneLogits[1], h.LaneLogits[2], h.TargetSpeed, h.StopLogit}
 	if h.TurnLogits != nil {
 		vals = append(vals, h.TurnLogits[:]...)
 	}
-	for _, p := range []*float32{h.SlowLogit, h.PullOverLogit} {
+	for _, p := range []*float32{h.SlowLogit, h.PullOverLogit, h.Headway} {
 		if p != nil {
 			vals = append(vals, *p)
 		}
@@ -86,6 +90,9 @@ func Decode(h Heads) (Output, error) {
 	}
 	if h.PullOverLogit != nil {
 		out.PullOverProb = logistic(*h.PullOverLogit)
+	}
+	if h.Headway != nil {
+		out.Headway = min(5, max(0, float64(*h.Headway)))
 	}
 	return out, nil
 }

@@ -245,7 +245,7 @@ func (r *Converter) Convert(sf *sim.Frame) (*Frame, error) {
 		f.Guidance = &Guidance{
 			Lane: g.Lane.String(), SpeedCap: finite(g.SpeedCap), Stop: g.Stop, StopProb: finite(g.StopProb),
 			AgeS: finite(g.Age(sf.Time)), TargetSpeed: finite(g.TargetSpeed), Turn: g.Turn.String(),
-			PullOver: g.PullOver, PullOverProb: finite(g.PullOverProb),
+			PullOver: g.PullOver, PullOverProb: finite(g.PullOverProb), HeadwayS: finite(g.Headway),
 		}
 		for i, p := range g.LaneProbs {
 			f.Guidance.LaneProbs[i] = finite(p)

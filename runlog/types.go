@@ -178,6 +178,8 @@ type Guidance struct {
 	// probability of it.
 	PullOver     bool    `json:"pull_over,omitempty"`
 	PullOverProb float64 `json:"pull_over_prob,omitempty"`
+	// HeadwayS is the time gap to the vehicle ahead the guidance asks for (s), 0 none.
+	HeadwayS float64 `json:"headway_s,omitempty"`
 }
 
 // Perception is what the planner saw: fused tracks and the raw delayed detections they came from.

@@ -12,10 +12,12 @@ positions for the words; 2 encoder layers (4 heads, 64 feed-forward); from the [
 64-d instruction feature (tanh) and the heads (sized for Debian's CPU-only torch 1.13, which trains it in
 minutes on two cores): lane-change intent (3 logits), target speed (m/s), the stop-or-yield logit, the
 movement at the next junction (3 logits: left, straight, right; the contract's optional turn_logits),
-whether the instruction asks to drive slowly (a logit; the contract's optional slow_logit) and whether it
-asks to stop at the pickup zone (a logit; the contract's optional pullover_logit).
+whether the instruction asks to drive slowly (a logit; the contract's optional slow_logit), whether it
+asks to stop at the pickup zone (a logit; the contract's optional pullover_logit) and the time gap (s) the
+driver keeps to the vehicle ahead (the contract's optional headway).
 Losses: class-weighted cross-entropy (lane and turn), Huber on speed / 10, binary cross-entropy (stop, slow
-and pull-over). After training, the lane logits are shifted by -log(class weight) so that the lane
+and pull-over), Huber on the headway over the samples that have one (the expert follows a road user), each source's
+samples weighing as much as any other's. After training, the lane logits are shifted by -log(class weight) so that the lane
 probabilities follow the data's odds rather than the balanced ones.
 """
 import argparse
@@ -28,8 +30,11 @@ import torch
 import torch.nn as nn
 
 SCENE_TOKENS, TOKEN_DIM, MAX_WORDS, FEATURE_DIM, D, LAYERS = 48, 16, 16, 64, 32, 2
-LABELS = ["lane", "speed", "stop", "turn", "slow", "pullover"]
-OUTPUTS = ["features", "lane_logits", "target_speed", "stop_logit", "turn_logits", "slow_logit", "pullover_logit"]
+LABELS = ["lane", "speed", "stop", "turn", "slow", "pullover", "headway"]
+OUTPUTS = ["features", "lane_logits", "target_speed", "stop_logit", "turn_logits", "slow_logit", "pullover_logit",
+           "headway"]
+HEADWAY0 = 1.5  # s: the headway head's output is HEADWAY0 + a linear layer (the planner's own headway)
+HEADWAY_WEIGHT = 1.0  # of the headway's loss against the other heads' (1)
 
 
 class Guide(nn.Module):
@@ -49,6 +54,7 @@ class Guide(nn.Module):
         self.turn = nn.Linear(FEATURE_DIM, 3)
         self.slow = nn.Linear(FEATURE_DIM, 1)
         self.pullover = nn.Linear(FEATURE_DIM, 1)
+        self.headway = nn.Linear(FEATURE_DIM, 1)
         nn.init.normal_(self.word_pos, std=0.02)
         nn.init.normal_(self.kind, std=0.02)
         nn.init.normal_(self.cls, std=0.02)
@@ -68,7 +74,8 @@ class Guide(nn.Module):
         bias = bias.repeat_interleave(4, dim=0)  # one per head
         x = self.encoder(x, mask=bias)
         f = torch.tanh(self.feature(x[:, 0]))
-        return f, self.lane(f), 10 * self.speed(f), self.stop(f), self.turn(f), self.slow(f), self.pullover(f)
+        return (f, self.lane(f), 10 * self.speed(f), self.stop(f), self.turn(f), self.slow(f), self.pullover(f),
+                HEADWAY0 + self.headway(f))
 
 
 def load(ds):
@@ -122,7 +129,17 @@ def main():
     nval = max(1, n // 10)
     val, tr = perm[:nval], perm[nval:]
     S, W, L = torch.tensor(scene), torch.tensor(words), torch.tensor(labels)
-    lane, speed, stop, turn, slow, pull = L[:, 0].long(), L[:, 1], L[:, 2], L[:, 3].long(), L[:, 4], L[:, 5]
+    lane, speed, stop, turn, slow, pull, headway = L[:, 0].long(), L[:, 1], L[:, 2], L[:, 3].long(), L[:, 4], L[:, 5], L[:, 6]
+    follows = ~torch.isnan(headway)
+    headway = torch.nan_to_num(headway, nan=HEADWAY0)
+    # Each source's labelled samples weigh as much in the headway's loss as any other's: the generated
+    # drivers' 2 s gaps (2099 samples) would otherwise drown highD's 1.2 s (740).
+    src_idx = torch.tensor(meta.get("sample_sources", [0] * n))
+    hw_weight = torch.zeros(n)
+    for k in range(len(meta.get("source_names", [""]))):
+        m = follows & (src_idx == k)
+        if m.any():
+            hw_weight[m] = follows[torch.tensor(tr)].sum().float() / (m[torch.tensor(tr)].sum().clamp(min=1) * len(set(src_idx[follows].tolist())))
     model = Guide(meta["vocabulary_size"])
     opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
     lane_w = class_weights(lane, tr)
@@ -136,9 +153,14 @@ def main():
         tot = 0.0
         for i in range(0, len(order), 256):
             idx = order[i:i + 256]
-            _, lo, sp, st, tu, sl, po = model(S[idx], W[idx])
+            _, lo, sp, st, tu, sl, po, hw = model(S[idx], W[idx])
             loss = (ce(lo, lane[idx]) + nn.functional.huber_loss(sp[:, 0] / 10, speed[idx] / 10) + bce(st[:, 0], stop[idx])
                     + ce_turn(tu, turn[idx]) + bce(sl[:, 0], slow[idx]) + bce(po[:, 0], pull[idx]))
+            m = follows[idx]
+            if m.any():
+                hl = nn.functional.huber_loss(hw[m, 0], headway[idx][m], delta=0.5, reduction="none")
+                w = hw_weight[idx][m]
+                loss = loss + HEADWAY_WEIGHT * (hl * w).sum() / w.sum()
             opt.zero_grad()
             loss.backward()
             opt.step()
@@ -153,7 +175,7 @@ def main():
         model.lane.bias -= torch.log(lane_w)
     with torch.no_grad():
         v = torch.tensor(val)
-        _, lo, sp, st, tu, sl, po = model(S[v], W[v])
+        _, lo, sp, st, tu, sl, po, hw = model(S[v], W[v])
         pred = lo.argmax(1)
         acc = (pred == lane[v]).float().mean().item()
         per = recall(pred, lane[v], ["left", "keep", "right"])
@@ -174,6 +196,19 @@ def main():
         # to stop at the pickup zone but called so would pull over.
         slow_acc, slow_recall, slow_false = binary_metrics(sl[:, 0], slow[v])
         pull_acc, pull_recall, pull_false = binary_metrics(po[:, 0], pull[v])
+        # The headway head on the validation samples that have a label, per source.
+        fv = follows[v]
+        hw_err = (hw[:, 0] - headway[v]).abs()
+        hw_mae = float(hw_err[fv].mean()) if fv.any() else None
+        names = meta.get("source_names", [])
+        src_of = np.array([names[k] for k in meta.get("sample_sources", [])])
+        hw_by_source = {}
+        if len(src_of) == n:
+            for name in sorted(set(src_of[val])):
+                m = torch.tensor(src_of[val] == name) & fv
+                if m.any():
+                    hw_by_source[name] = {"n": int(m.sum()), "mae": float(hw_err[m].mean()),
+                                          "label_median": float(headway[v][m].median()), "output_median": float(hw[m, 0].median())}
     os.makedirs(a.out, exist_ok=True)
     onnx_path = os.path.join(a.out, "guide.onnx")
     torch.onnx.export(model, (S[:1], W[:1]), onnx_path, opset_version=14,
@@ -191,29 +226,38 @@ def main():
         hit = [i for i in val if col[i] == 1]
         if hit and hit[0] not in cases:
             cases.append(hit[0])
+    hit = [i for i in val if follows[i]]
+    if hit and hit[0] not in cases:
+        cases.append(hit[0])
     ref = []
     with torch.no_grad():
         for i in cases:
-            f, lo, sp, st, tu, sl, po = model(S[i:i + 1], W[i:i + 1])
+            f, lo, sp, st, tu, sl, po, hw = model(S[i:i + 1], W[i:i + 1])
             ref.append({"scene": scene[i].reshape(-1).tolist(), "words": words[i].tolist(),
                         "features": f[0].tolist(), "lane_logits": lo[0].tolist(),
                         "target_speed": float(sp[0, 0]), "stop_logit": float(st[0, 0]), "turn_logits": tu[0].tolist(),
-                        "slow_logit": float(sl[0, 0]), "pullover_logit": float(po[0, 0])})
+                        "slow_logit": float(sl[0, 0]), "pullover_logit": float(po[0, 0]), "headway": float(hw[0, 0])})
     json.dump(ref, open(os.path.join(a.out, "reference.json"), "w"))
     params = sum(p.numel() for p in model.parameters())
+    stop_id = 2 + meta["vocabulary"].index("stop")
+    stop_commands = int(((words[:, 0] == stop_id) & (words[:, 1] == 0)).sum())
     card = {
         "samples": n, "train": len(tr), "validation_samples": nval, "sources": meta["sources"],
         "lane_counts": meta["lane_counts"], "turn_counts": meta["turn_counts"],
         "turn_counts_by_source": meta["turn_counts_by_source"], "slows": meta["slows"],
         "slows_by_source": meta["slows_by_source"], "pullovers": meta["pullovers"],
-        "pullovers_by_source": meta["pullovers_by_source"], "epochs": a.epochs, "seed": a.seed, "parameters": params,
+        "pullovers_by_source": meta["pullovers_by_source"], "headways": meta["headways"],
+        "headways_by_source": meta["headways_by_source"], "headway_median_by_source": meta["headway_median_by_source"],
+        "stop_commands": stop_commands,
+        "epochs": a.epochs, "seed": a.seed, "parameters": params,
         "onnx_bytes": os.path.getsize(onnx_path), "train_seconds": round(time.time() - start, 1),
         "reference_cases": len(ref),
         "validation": {"lane_accuracy": acc, "lane_recall": per, "speed_mae_mps": mae, "stop_accuracy": stop_acc,
                        "turn_accuracy": turn_acc, "turn_recall": turn_per,
                        "turn_instruction_names_movement": turn_named, "turn_instruction_names_none": turn_unnamed,
                        "slow_accuracy": slow_acc, "slow_recall": slow_recall, "slow_false_positive": slow_false,
-                       "pullover_accuracy": pull_acc, "pullover_recall": pull_recall, "pullover_false_positive": pull_false},
+                       "pullover_accuracy": pull_acc, "pullover_recall": pull_recall, "pullover_false_positive": pull_false,
+                       "headway_mae_s": hw_mae, "headway_by_source": hw_by_source},
         "torch": torch.__version__, "vocabulary_version": meta["vocabulary_version"],
     }
     json.dump(card, open(os.path.join(a.out, "card.json"), "w"), indent=2)
@@ -234,13 +278,18 @@ def write_card(path, c, a):
     ssrc = "; ".join(f"{k} {n}" for k, n in sorted(c["slows_by_source"].items()))
     prec, pfalse = v["pullover_recall"], v["pullover_false_positive"]
     psrc = "; ".join(f"{k} {n}" for k, n in sorted(c["pullovers_by_source"].items()))
+    hsrc = "; ".join(f"{k} {n}" for k, n in sorted(c["headways_by_source"].items()))
+    hmed = "; ".join(f"{k} {x:.2f} s" for k, x in sorted(c["headway_median_by_source"].items()))
+    hmae = "n/a" if v["headway_mae_s"] is None else f"{v['headway_mae_s']:.2f} s"
+    hval = "; ".join(f"{k}: {h['n']} samples, error {h['mae']:.2f} s, median label {h['label_median']:.2f} s and output {h['output_median']:.2f} s"
+                     for k, h in sorted(v["headway_by_source"].items()))
     with open(path, "w") as f:
         f.write(f"""# The guide's model (model card)
 
 `guide.onnx` meets package llmguide's contract (inputs `scene` [1, 48, 16] float32 and `words` [1, 16]
 int64; outputs `features` [1, 64], `lane_logits` [1, 3], `target_speed` [1, 1], `stop_logit` [1, 1] and the
-optional `turn_logits` [1, 3], `slow_logit` [1, 1] and `pullover_logit` [1, 1]). It is embedded in the binary and used by `--guide
-builtin`.
+optional `turn_logits` [1, 3], `slow_logit` [1, 1], `pullover_logit` [1, 1] and `headway` [1, 1]). It is embedded
+in the binary and used by `--guide builtin`.
 
 - Architecture: a transformer over the 48 scene tokens and 16 instruction words with a [CLS] token:
   d = {D}, {LAYERS} encoder layers, 4 heads; heads from a 64-d tanh instruction feature. {c["parameters"]}
@@ -252,17 +301,23 @@ builtin`.
   after 3 s, and whether it stops; and the turn: the movement of the next junction connector on the expert's
   route within 50 m of its front bumper, else straight (left / straight / right {c["turn_counts"]}; {tsrc});
   slow: whether the instruction is the operator command "drive slowly" ({c["slows"]} samples; {ssrc}); and
-  pull-over: whether it is "stop at the pickup zone" ({c["pullovers"]} samples; {psrc}).
+  pull-over: whether it is "stop at the pickup zone" ({c["pullovers"]} samples; {psrc}); and headway: the
+  IDM headway that keeps the expert's gap to the road user ahead in its lane, (gap - 1 m) / speed, the
+  median over the next 3 s, where it follows one (at 5 m/s or more, within 3 s and 2 m/s of it, at least
+  half the time; {c["headways"]} samples: {hsrc}; median label {hmed}).
   Generated scenarios keep their own instruction in force (AsyncDriver-style routing instructions in the
   builtin suite; "turn left in 45 meters", "stop at the pickup zone", "drive slowly", ... in the instruction
   scenarios, whose scene is encoded with the route the planner is given, up to the branch for route
   branches, as in a run). CommonRoad samples get the routing instruction at that moment or, in 40% of them,
   an operator command consistent with the expert's future ("change to the left lane", "stop", "drive
-  slowly"), so that the model learns to read the words.
+  slowly"), so that the model learns to read the words; generated samples whose expert comes to a stop
+  under a routing instruction are told "stop" ({c.get("stop_commands", "n/a")} samples say "stop" alone),
+  so that the operator's "stop" is not read as "stop at the pickup zone".
 - Training: {c["epochs"]} epochs, AdamW, batch 256, seed {c["seed"]}, {c["train_seconds"]} s on this project's
   2-core machine with Debian's CPU-only torch {c["torch"]}; 90 / 10 split. Losses: class-weighted
   cross-entropy for the lane and turn heads, Huber for the speed, binary cross-entropy for the stop, slow
-  and pull-over heads; then the lane logits are shifted by -log(class weight), so that the lane
+  and pull-over heads, Huber for the headway over the samples that have one (each source's together
+  weighing as much as another's); then the lane logits are shifted by -log(class weight), so that the lane
   probabilities follow the data's odds (a lane change in {100 * lane_share:.1f}% of samples) and not the
   balanced odds the weights trained on (figures below are after the shift).
   Command: `make model` (or `bin/asyncdrive guide-dataset --out DIR --commonroad ../shared/data/commonroad`
@@ -278,10 +333,12 @@ builtin`.
   {fmt(v["slow_accuracy"])} (recall {fmt(srec["recall"])} of {srec["n"]} samples told "drive slowly", called
   slow in {fmt(sfalse["rate"])} of the other {sfalse["n"]}); pull-over accuracy {fmt(v["pullover_accuracy"])}
   (recall {fmt(prec["recall"])} of {prec["n"]} samples told "stop at the pickup zone", called so in
-  {fmt(pfalse["rate"])} of the other {pfalse["n"]}).
+  {fmt(pfalse["rate"])} of the other {pfalse["n"]}); headway mean absolute error {hmae} over the labelled
+  samples ({hval}).
 - Parity: `reference.json` holds PyTorch's outputs on {c["reference_cases"]} fixed validation inputs (the
-  first 4, and the first labelled left, right, slow and pull-over); `go test ./llmguide/ort` checks that ONNX
-  Runtime reproduces them within 1e-4, turn, slow and pull-over logits included.
+  first 4, and the first labelled left, right, slow, pull-over and with a headway); `go test ./llmguide/ort`
+  checks that ONNX Runtime reproduces them within 1e-4, turn, slow and pull-over logits and the headway
+  included.
 - Turn instructions: `go test -run TestBuiltinModelFollowsTurnInstructions ./llmguide/ort` gives 6
   route-branch evaluation scenes (seed 1, not trained on; route known up to the junction) the texts "turn
   left in 40 meters", "turn right in 20 meters", "go straight in 30 meters" and "keep going", and checks

@@ -236,6 +236,9 @@ func PanelLines(sc *Scene, f *runlog.Frame, st *State) []TextLine {
 		if g.TargetSpeed > 0 {
 			decision += fmt.Sprintf("  target %.1f m/s", g.TargetSpeed)
 		}
+		if g.HeadwayS > 0 {
+			decision += fmt.Sprintf("  headway %.1f s", g.HeadwayS)
+		}
 		if g.Stop {
 			decision += "  STOP"
 		}

@@ -201,11 +201,11 @@ func TestOverlayAndAtlas(t *testing.T) {
 	// A guided frame: the decision line names the turn, target and pull-over; the next gives the
 	// probabilities.
 	gf := run.Frames[0]
-	gf.Guidance = &runlog.Guidance{Instruction: "stop at the pickup zone", Lane: "any", Turn: "left", TargetSpeed: 4.5,
+	gf.Guidance = &runlog.Guidance{Instruction: "stop at the pickup zone", Lane: "any", Turn: "left", TargetSpeed: 4.5, HeadwayS: 1.2,
 		PullOver: true, PullOverProb: 0.93, LaneProbs: [3]float64{0.1, 0.85, 0.05}, StopProb: 0.2}
 	panelHas(t, "guided panel", PanelLines(sc, &gf, st),
 		"guide: stop at the pickup zone",
-		"  decision: lane any  turn left  target 4.5 m/s  PULL OVER  p(stop) 0.20",
+		"  decision: lane any  turn left  target 4.5 m/s  headway 1.2 s  PULL OVER  p(stop) 0.20",
 		"  p(lane) L 0.10 K 0.85 R 0.05  p(pull over) 0.93")
 	// PDM's proposals with their terms: the chosen one, then the best of each other path with what held it
 	// back.

@@ -19,8 +19,9 @@ func guideDatasetHelp() string {
                               [--instructions N] [--instruction-seed S]
 
 Exports training samples for the guide's model (scene tokens, an instruction, labels from the expert's next
-3 s, the movement at the next junction and whether the instruction asks to drive slowly) from the builtin
-suite, from the generated instruction scenarios
+3 s, the time gap it keeps to the road user ahead where it follows one, the movement at the next junction
+and whether the instruction asks to drive slowly or to stop at the pickup zone) from the builtin suite,
+from the generated instruction scenarios
 (--instructions per type, from a training seed: the evaluation suites use seed 1) and from the recorded
 CommonRoad scenarios that have a human expert (scripts/train_guide.py reads them; make model runs both).
 Samples of instruction scenarios see what the guide sees in a run: the route the planner is given and the

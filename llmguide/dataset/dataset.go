@@ -9,6 +9,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"asyncdrive/dynamics"
@@ -45,6 +46,11 @@ const TurnRange = 50.0
 // the sample's instruction.
 const SlowCommand = "drive slowly"
 
+// StopCommand is the operator command to stop; CommonRoad samples whose expert comes to a stop get it in
+// Options.OperatorShare of them, and the samples of scenarios with instructions of their own whose expert
+// stops under a routing instruction all get it.
+const StopCommand = "stop"
+
 // PullOverCommand is the operator command to stop at the pickup zone (gen.TextStopPickup); the pullover
 // label is whether it is the sample's instruction.
 const PullOverCommand = "stop at the pickup zone"
@@ -60,6 +66,7 @@ type Sample struct {
 	Turn        int     // TurnLeft, TurnStraight or TurnRight: the next junction movement (TurnRange+veh.FrontLength)
 	Slow        bool    // the instruction is the operator command to drive slowly (SlowCommand)
 	PullOver    bool    // the instruction is the operator command to stop at the pickup zone (PullOverCommand)
+	Headway     float64 // the IDM headway of the expert's following within Horizon (s; NaN when it does not follow; headwayLabel)
 	Source      string  // scenario id
 }
 
@@ -95,6 +102,7 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		return nil
 	}
 	mx := sc.Map.Index()
+	drive, station := expertDrive(sc)
 	route, _ := sc.PlannerMission()
 	enc := llmguide.NewEncoder(&sc.Map, route)
 	veh := sc.EgoVehicle()
@@ -114,19 +122,28 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		s.Stop = minV < 0.3 && cur.Speed > 1
 		s.Lane = llmguide.LaneChange(mx, cur.Pose, sc.Expert[i+ahead].Pose)
 		s.Turn = turnLabel(mx, sc.Route, cur.Pose, veh)
+		s.Headway = headwayLabel(sc, &drive, station, i, ahead, veh.FrontLength)
 		if text, ok := scenarios.InstructionAt(sc.Instructions, in.Time); ok {
 			s.Instruction = text
 		} else {
 			s.Instruction = llmguide.RouteInstruction(mx, route, cur.Pose)
 		}
-		if len(sc.Instructions) == 0 && rng.Float64() < o.OperatorShare {
+		if len(sc.Instructions) > 0 {
+			// A scenario with instructions of its own keeps them, but where its expert comes to a stop under
+			// a routing instruction, the samples are told "stop" instead: without them the word "stop" comes
+			// almost only in "stop at the pickup zone" (2 of 16383 samples said "stop" alone), and a model
+			// learns to read the operator's "stop" as a pull-over.
+			if s.Stop && cur.Speed > 1 && !operatorCommand(s.Instruction) {
+				s.Instruction = StopCommand
+			}
+		} else if rng.Float64() < o.OperatorShare {
 			switch {
 			case s.Lane == Left:
 				s.Instruction = "change to the left lane"
 			case s.Lane == Right:
 				s.Instruction = "change to the right lane"
 			case s.Stop && cur.Speed > 1:
-				s.Instruction = "stop"
+				s.Instruction = StopCommand
 			case s.Speed < 0.7*cur.Speed && cur.Speed > 3:
 				s.Instruction = SlowCommand
 			}
@@ -137,6 +154,72 @@ func FromScenario(sc *scenarios.Scenario, o Options, rng *rand.Rand) []Sample {
 		out = append(out, s)
 	}
 	return out
+}
+
+// Following, as the headway label reads it: the expert at followMinSpeed (m/s) or faster, a road user ahead
+// in its lane (within followLaneHalf of its drive) at most followMaxGap (s) away and within followSpeedDiff
+// (m/s) of its speed; at least half of the label's instants (every followStep frames) must be following.
+const (
+	followMinSpeed  = 5.0
+	followMaxGap    = 3.0
+	followSpeedDiff = 2.0
+	followLaneHalf  = 1.6
+	followStep      = 5
+	followMinGap    = 1.0 // the IDM's minimum gap (planner.PDMConfig.MinGap), taken off the gap
+)
+
+// expertDrive returns the expert's drive as a polyline through its rear-axle positions and the arc length of
+// each of its frames along it.
+func expertDrive(sc *scenarios.Scenario) (geom.Polyline, []float64) {
+	pts := make([]geom.Vec2, len(sc.Expert))
+	station := make([]float64, len(sc.Expert))
+	for i, e := range sc.Expert {
+		pts[i] = e.Pose.Pos()
+		if i > 0 {
+			station[i] = station[i-1] + pts[i].Dist(pts[i-1])
+		}
+	}
+	return geom.NewPolyline(pts), station
+}
+
+// headwayLabel returns the headway an IDM would need to keep the expert's gaps to the road user ahead over
+// frames i..i+ahead, (gap - followMinGap) / speed, the median over the instants it follows (see
+// followMinSpeed), NaN when it follows at fewer than half of them. The gap runs along the expert's own drive
+// from its front bumper (front m ahead of the rear axle).
+func headwayLabel(sc *scenarios.Scenario, drive *geom.Polyline, station []float64, i, ahead int, front float64) float64 {
+	var gaps []float64
+	n := 0
+	for k := i; k <= i+ahead && k < len(sc.Expert); k += followStep {
+		n++
+		v := sc.Expert[k].Speed
+		if v < followMinSpeed {
+			continue
+		}
+		gap, lv, ok := sc.LeaderOnPath(drive, k, station[k]+front, 0, followLaneHalf)
+		if !ok || gap > followMaxGap*v || math.Abs(lv-v) > followSpeedDiff {
+			continue
+		}
+		gaps = append(gaps, max(0, gap-followMinGap)/v)
+	}
+	if len(gaps) == 0 || 2*len(gaps) < n {
+		return math.NaN()
+	}
+	slices.Sort(gaps)
+	if m := len(gaps); m%2 == 0 {
+		return (gaps[m/2-1] + gaps[m/2]) / 2
+	}
+	return gaps[len(gaps)/2]
+}
+
+// operatorCommand says whether an instruction is an operator command rather than a routing instruction
+// (llmguide.OperatorCommands; "keep going" is both, and counts as routing).
+func operatorCommand(text string) bool {
+	for _, c := range llmguide.OperatorCommands {
+		if c != "" && c != "keep going" && isCommand(text, c) {
+			return true
+		}
+	}
+	return false
 }
 
 // isCommand says whether an instruction is the operator command cmd (case and spacing aside, as Tokenize
@@ -210,14 +293,22 @@ type Meta struct {
 	// source.
 	PullOvers         int            `json:"pullovers"`
 	PullOversBySource map[string]int `json:"pullovers_by_source"`
+	// Headways counts the samples with a headway label (the expert follows a road user), HeadwaysBySource
+	// per source, and HeadwayMedianBySource is the median label per source (s).
+	Headways              int                `json:"headways"`
+	HeadwaysBySource      map[string]int     `json:"headways_by_source"`
+	HeadwayMedianBySource map[string]float64 `json:"headway_median_by_source"`
+	// SourceNames are the sources in order, SampleSources each sample's source as an index into them.
+	SourceNames   []string `json:"source_names"`
+	SampleSources []int    `json:"sample_sources"`
 	// Labels names the columns of labels.f32.
 	Labels []string `json:"labels"`
 	Files  []string `json:"files"`
 }
 
-// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn, slow, pullover
-// per sample; all little-endian) and meta.json, with sample, turn, slow and pull-over counts per source
-// (sourceOf, such as a dataset name).
+// Write writes samples into dir: scene.f32, words.i64, labels.f32 (lane, speed, stop, turn, slow, pullover,
+// headway per sample, the headway NaN where there is none; all little-endian) and meta.json, with sample,
+// turn, slow, pull-over and headway counts per source (sourceOf, such as a dataset name).
 func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	for i, s := range samples {
 		if s.Lane < 0 || s.Lane > 2 || s.Turn < 0 || s.Turn > 2 {
@@ -231,9 +322,9 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 		MaxWords: llmguide.MaxWords, Vocabulary: llmguide.VocabularySize(), VocabularyVersion: llmguide.VocabularyVersion,
 		Words:   llmguide.Vocabulary,
 		Sources: map[string]int{}, TurnsBySource: map[string][3]int{}, SlowsBySource: map[string]int{},
-		PullOversBySource: map[string]int{},
-		Files:             []string{"scene.f32", "words.i64", "labels.f32"},
-		Labels:            []string{"lane", "speed", "stop", "turn", "slow", "pullover"}}
+		PullOversBySource: map[string]int{}, HeadwaysBySource: map[string]int{}, HeadwayMedianBySource: map[string]float64{},
+		Files:  []string{"scene.f32", "words.i64", "labels.f32"},
+		Labels: []string{"lane", "speed", "stop", "turn", "slow", "pullover", "headway"}}
 	write := func(name string, f func(w io.Writer) error) error {
 		fh, err := os.Create(filepath.Join(dir, name))
 		if err != nil {
@@ -266,7 +357,8 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	if err == nil {
 		err = write("labels.f32", func(w io.Writer) error {
 			for _, s := range samples {
-				row := [6]float32{float32(s.Lane), float32(s.Speed), flag(s.Stop), float32(s.Turn), flag(s.Slow), flag(s.PullOver)}
+				row := [7]float32{float32(s.Lane), float32(s.Speed), flag(s.Stop), float32(s.Turn), flag(s.Slow), flag(s.PullOver),
+					float32(s.Headway)}
 				if err := binary.Write(w, binary.LittleEndian, row); err != nil {
 					return err
 				}
@@ -277,8 +369,22 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 	if err != nil {
 		return fmt.Errorf("dataset: %w", err)
 	}
+	headways := map[string][]float64{}
+	index := map[string]int{}
 	for _, s := range samples {
 		src := sourceOf(s)
+		k, ok := index[src]
+		if !ok {
+			k = len(meta.SourceNames)
+			index[src] = k
+			meta.SourceNames = append(meta.SourceNames, src)
+		}
+		meta.SampleSources = append(meta.SampleSources, k)
+		if !math.IsNaN(s.Headway) {
+			meta.Headways++
+			meta.HeadwaysBySource[src]++
+			headways[src] = append(headways[src], s.Headway)
+		}
 		meta.Sources[src]++
 		meta.Lanes[s.Lane]++
 		if s.Stop {
@@ -296,6 +402,10 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 			meta.PullOvers++
 			meta.PullOversBySource[src]++
 		}
+	}
+	for src, h := range headways {
+		slices.Sort(h)
+		meta.HeadwayMedianBySource[src] = math.Round(1000*h[len(h)/2]) / 1000
 	}
 	b, _ := json.MarshalIndent(meta, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "meta.json"), append(b, '\n'), 0o644)

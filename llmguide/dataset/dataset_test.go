@@ -3,6 +3,7 @@ package dataset
 import (
 	"encoding/binary"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"asyncdrive/dynamics"
+	"asyncdrive/geom"
 	"asyncdrive/llmguide"
 	"asyncdrive/scenarios"
 	"asyncdrive/scenarios/gen"
@@ -140,7 +142,7 @@ func TestWrite(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const cols = 6
+	const cols = 7
 	if len(b) != cols*4*len(samples) {
 		t.Fatalf("labels.f32 has %d bytes, want %d columns of float32 for %d samples", len(b), cols, len(samples))
 	}
@@ -154,7 +156,7 @@ func TestWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	var turns [3]int
-	slows := 0
+	slows, headways := 0, 0
 	for i, s := range samples {
 		row := labels[cols*i : cols*i+cols]
 		slow := float32(0)
@@ -162,8 +164,12 @@ func TestWrite(t *testing.T) {
 			slow = 1
 			slows++
 		}
-		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn || row[4] != slow || row[5] != flag(s.PullOver) {
-			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d slow %v pullover %v", i, row, s.Lane, s.Speed, s.Turn, s.Slow, s.PullOver)
+		if int(row[0]) != s.Lane || float64(row[1]) != float64(float32(s.Speed)) || int(row[3]) != s.Turn || row[4] != slow || row[5] != flag(s.PullOver) ||
+			!sameFloat(row[6], float32(s.Headway)) {
+			t.Fatalf("sample %d: row %v, sample lane %d speed %v turn %d slow %v pullover %v headway %v", i, row, s.Lane, s.Speed, s.Turn, s.Slow, s.PullOver, s.Headway)
+		}
+		if !math.IsNaN(s.Headway) {
+			headways++
 		}
 		turns[s.Turn]++
 	}
@@ -173,7 +179,13 @@ func TestWrite(t *testing.T) {
 	if meta.Slows != slows || meta.SlowsBySource["builtin"] != slows {
 		t.Errorf("meta: slows %d (builtin %d), counted %d", meta.Slows, meta.SlowsBySource["builtin"], slows)
 	}
-	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn", "slow", "pullover"}) {
+	if len(meta.SampleSources) != len(samples) || !slices.Equal(meta.SourceNames, []string{"builtin"}) {
+		t.Errorf("meta: %d sample sources for %d samples, source names %v", len(meta.SampleSources), len(samples), meta.SourceNames)
+	}
+	if meta.Headways != headways || meta.HeadwaysBySource["builtin"] != headways {
+		t.Errorf("meta: headways %d (builtin %d), counted %d", meta.Headways, meta.HeadwaysBySource["builtin"], headways)
+	}
+	if !slices.Equal(meta.Labels, []string{"lane", "speed", "stop", "turn", "slow", "pullover", "headway"}) {
 		t.Errorf("label columns %v", meta.Labels)
 	}
 	bad := append([]Sample(nil), samples[0])
@@ -302,5 +314,90 @@ func TestPullOverLabel(t *testing.T) {
 	}
 	if meta.PullOvers != n || n == 0 || len(meta.PullOversBySource) != 1 {
 		t.Errorf("meta: %d pull-overs %v, counted %d", meta.PullOvers, meta.PullOversBySource, n)
+	}
+}
+
+// sameFloat says whether a and b are equal or both NaN.
+func sameFloat(a, b float32) bool { return a == b || a != a && b != b }
+
+// The headway label is the IDM headway that keeps the expert's gap to the road user ahead in its lane,
+// (gap - 1 m) / speed, while it follows one at its pace; none on a free road, behind a much slower road
+// user, far behind one, below 5 m/s, or behind a car in the next lane.
+func TestHeadwayLabel(t *testing.T) {
+	const dt, v, front = 0.1, 20.0, 3.9
+	expert := make([]scenarios.EgoState, 40)
+	for i := range expert {
+		expert[i] = scenarios.EgoState{Pose: geom.Pose{X: v * dt * float64(i)}, Speed: v}
+	}
+	// lead is a car of 4 m whose rear is gap ahead of the expert's front at speed lv, y metres aside.
+	lead := func(gap, lv, y float64) scenarios.Track {
+		st := make([]scenarios.AgentState, len(expert))
+		for i := range st {
+			x := expert[0].Pose.X + front + gap + 2 + (lv*dt)*float64(i)
+			st[i] = scenarios.AgentState{Pose: geom.Pose{X: x, Y: y}, VX: lv}
+		}
+		return scenarios.Track{ID: "lead", Type: scenarios.Vehicle, Length: 4, Width: 2, States: st}
+	}
+	for _, c := range []struct {
+		name  string
+		track *scenarios.Track
+		speed float64 // the expert's speed, when not v
+		want  float64 // NaN: no label
+	}{
+		{"following at 1 s", ptr(lead(21, v, 0)), 0, 1.0},
+		{"following at 1.5 s", ptr(lead(31, v, 0.8)), 0, 1.5},
+		{"free road", nil, 0, math.NaN()},
+		{"a much slower car ahead", ptr(lead(21, 10, 0)), 0, math.NaN()},
+		{"far behind", ptr(lead(80, v, 0)), 0, math.NaN()},
+		{"a car in the next lane", ptr(lead(21, v, 3.5)), 0, math.NaN()},
+	} {
+		sc := &scenarios.Scenario{DT: dt, Expert: expert}
+		if c.track != nil {
+			sc.Tracks = []scenarios.Track{*c.track}
+		}
+		drive, station := expertDrive(sc)
+		got := headwayLabel(sc, &drive, station, 0, 30, front)
+		if math.IsNaN(c.want) != math.IsNaN(got) || !math.IsNaN(got) && math.Abs(got-c.want) > 0.02 {
+			t.Errorf("%s: label %.3f, want %.3f", c.name, got, c.want)
+		}
+	}
+	// Below 5 m/s the expert is not following, whatever is ahead.
+	slow := make([]scenarios.EgoState, len(expert))
+	for i := range slow {
+		slow[i] = scenarios.EgoState{Pose: geom.Pose{X: 4 * dt * float64(i)}, Speed: 4}
+	}
+	sc := &scenarios.Scenario{DT: dt, Expert: slow, Tracks: []scenarios.Track{lead(5, 4, 0)}}
+	drive, station := expertDrive(sc)
+	if got := headwayLabel(sc, &drive, station, 0, 30, front); !math.IsNaN(got) {
+		t.Errorf("at 4 m/s: label %.3f, want none", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// In scenarios with instructions of their own (the builtin suite's routing instructions), samples whose
+// expert comes to a stop are told "stop", so that the model sees the operator's "stop" apart from "stop at
+// the pickup zone"; no other sample is, and none of them is labelled a pull-over.
+func TestStopCommandWhereTheExpertStops(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	stops, told := 0, 0
+	for idx := range 5 {
+		sc := generate(t, "stopping_with_lead", idx, trainSeed)
+		if len(sc.Instructions) == 0 {
+			t.Fatalf("%s has no instructions of its own", sc.ID)
+		}
+		for _, s := range FromScenario(sc, Options{}, rng) {
+			if s.Instruction != StopCommand {
+				stops += int(flag(s.Stop))
+				continue
+			}
+			told++
+			if !s.Stop || s.PullOver {
+				t.Errorf("%s: told %q with stop label %v, pull-over %v", s.Source, s.Instruction, s.Stop, s.PullOver)
+			}
+		}
+	}
+	if told == 0 || stops != 0 {
+		t.Errorf("%d samples told %q, %d stopping samples kept their routing instruction: want all told", told, StopCommand, stops)
 	}
 }

@@ -50,6 +50,9 @@ func TestCheckContract(t *testing.T) {
 			optionalOutputs{turn: true, slow: true, pullOver: true}, ""},
 		{"pull-over logit of 3 numbers", ins, with(tensor("pullover_logit", f, 1, 3)), optionalOutputs{}, "pullover_logit has shape"},
 		{"integer pull-over logit", ins, with(tensor("pullover_logit", i64, 1, 1)), optionalOutputs{}, "pullover_logit is not a tensor of float32"},
+		{"with the headway head", ins, with(tensor("headway", f, -1, 1)), optionalOutputs{headway: true}, ""},
+		{"headway of 2 numbers", ins, with(tensor("headway", f, 1, 2)), optionalOutputs{}, "headway has shape"},
+		{"integer headway", ins, with(tensor("headway", i64, 1, 1)), optionalOutputs{}, "headway is not a tensor of float32"},
 		{"float words", []onnx.InputOutputInfo{ins[0], tensor("words", f, 1, llmguide.MaxWords)}, outs, optionalOutputs{}, "words is not a tensor of int64"},
 		{"no stop head", ins, outs[:3], optionalOutputs{}, "no stop_logit"},
 	}

@@ -27,5 +27,8 @@ func (*Session) HasSlow() bool { return false }
 // HasPullOver returns false.
 func (*Session) HasPullOver() bool { return false }
 
+// HasHeadway returns false.
+func (*Session) HasHeadway() bool { return false }
+
 // Close does nothing.
 func (*Session) Close() error { return nil }

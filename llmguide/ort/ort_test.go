@@ -39,6 +39,7 @@ type reference struct {
 	SlowLogit   *float32  `json:"slow_logit,omitempty"`  // models with the optional slow head
 	// PullOverLogit: models with the optional pull-over head.
 	PullOverLogit *float32 `json:"pullover_logit,omitempty"`
+	Headway       *float32 `json:"headway,omitempty"` // models with the optional headway head
 }
 
 // decoded is what PyTorch's outputs of a reference case decode to.
@@ -49,7 +50,7 @@ func (r *reference) decoded(t *testing.T) llmguide.Output {
 		turn = &[3]float32{r.TurnLogits[0], r.TurnLogits[1], r.TurnLogits[2]}
 	}
 	want, err := llmguide.Decode(llmguide.Heads{Features: r.Features, LaneLogits: [3]float32{r.LaneLogits[0], r.LaneLogits[1], r.LaneLogits[2]},
-		TargetSpeed: r.TargetSpeed, StopLogit: r.StopLogit, TurnLogits: turn, SlowLogit: r.SlowLogit, PullOverLogit: r.PullOverLogit})
+		TargetSpeed: r.TargetSpeed, StopLogit: r.StopLogit, TurnLogits: turn, SlowLogit: r.SlowLogit, PullOverLogit: r.PullOverLogit, Headway: r.Headway})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -69,6 +70,9 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 		}
 		if got := r.PullOverLogit != nil; got != s.HasPullOver() {
 			t.Fatalf("case %d: reference has a pull-over logit %v, the model a pull-over output %v", i, got, s.HasPullOver())
+		}
+		if got := r.Headway != nil; got != s.HasHeadway() {
+			t.Fatalf("case %d: reference has a headway %v, the model a headway output %v", i, got, s.HasHeadway())
 		}
 		out, err := s.Infer(r.Scene, r.Words)
 		if err != nil {
@@ -96,6 +100,9 @@ func checkParity(t *testing.T, s *Session, refs []reference) {
 		}
 		if math.Abs(out.PullOverProb-want.PullOverProb) > tol {
 			t.Errorf("case %d: pull-over prob %v, PyTorch %v", i, out.PullOverProb, want.PullOverProb)
+		}
+		if math.Abs(out.Headway-want.Headway) > tol {
+			t.Errorf("case %d: headway %v s, PyTorch %v s", i, out.Headway, want.Headway)
 		}
 	}
 }
@@ -127,8 +134,9 @@ func TestModelWithoutTurnHead(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	if s.HasTurn() || s.HasSlow() || s.HasPullOver() {
-		t.Fatalf("the old model reports a turn output %v, a slow output %v, a pull-over output %v", s.HasTurn(), s.HasSlow(), s.HasPullOver())
+	if s.HasTurn() || s.HasSlow() || s.HasPullOver() || s.HasHeadway() {
+		t.Fatalf("the old model reports a turn output %v, a slow output %v, a pull-over output %v, a headway output %v",
+			s.HasTurn(), s.HasSlow(), s.HasPullOver(), s.HasHeadway())
 	}
 	var refs []reference
 	b, err := os.ReadFile("testdata/guide-no-turn.reference.json")

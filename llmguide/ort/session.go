@@ -53,6 +53,7 @@ type Session struct {
 	turn     *onnx.Tensor[float32] // nil when the model has no turn_logits output
 	slow     *onnx.Tensor[float32] // nil when the model has no slow_logit output
 	pullOver *onnx.Tensor[float32] // nil when the model has no pullover_logit output
+	headway  *onnx.Tensor[float32] // nil when the model has no headway output
 }
 
 // Open loads a model file that meets llmguide's contract.
@@ -132,6 +133,9 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 	if err == nil && opt.pullOver {
 		s.pullOver, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
 	}
+	if err == nil && opt.headway {
+		s.headway, err = onnx.NewEmptyTensor[float32](onnx.NewShape(1, 1))
+	}
 	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("ort: %w", err)
@@ -150,6 +154,10 @@ func OpenBytes(data []byte, name string, o Options) (*Session, error) {
 		outNames = append(outNames, "pullover_logit")
 		outVals = append(outVals, s.pullOver)
 	}
+	if opt.headway {
+		outNames = append(outNames, "headway")
+		outVals = append(outVals, s.headway)
+	}
 	s.s, err = onnx.NewAdvancedSessionWithONNXData(data, []string{"scene", "words"}, outNames,
 		[]onnx.Value{s.scene, s.words}, outVals, opts)
 	if err != nil {
@@ -164,16 +172,17 @@ type optionalOutputs struct {
 	turn     bool // turn_logits
 	slow     bool // slow_logit
 	pullOver bool // pullover_logit
+	headway  bool // headway
 }
 
 // checkContract checks the model's input and output names, element types and shapes (batch 1 or dynamic),
-// and says which optional outputs (turn_logits, slow_logit, pullover_logit) it has.
+// and says which optional outputs (turn_logits, slow_logit, pullover_logit, headway) it has.
 func checkContract(ins, outs []onnx.InputOutputInfo) (optionalOutputs, error) {
 	want := map[string][]int64{
 		"scene": {1, llmguide.SceneTokens, llmguide.TokenDim}, "words": {1, llmguide.MaxWords},
 		"features": {1, llmguide.FeatureDim}, "lane_logits": {1, 3}, "target_speed": {1, 1}, "stop_logit": {1, 1},
 	}
-	optional := map[string][]int64{"turn_logits": {1, 3}, "slow_logit": {1, 1}, "pullover_logit": {1, 1}}
+	optional := map[string][]int64{"turn_logits": {1, 3}, "slow_logit": {1, 1}, "pullover_logit": {1, 1}, "headway": {1, 1}}
 	var problems []string
 	seen := map[string]bool{}
 	for k, io := range append(append([]onnx.InputOutputInfo{}, ins...), outs...) {
@@ -213,7 +222,8 @@ func checkContract(ins, outs []onnx.InputOutputInfo) (optionalOutputs, error) {
 		sort.Strings(problems)
 		return optionalOutputs{}, fmt.Errorf("%s", strings.Join(problems, "; "))
 	}
-	return optionalOutputs{turn: seen["turn_logits"], slow: seen["slow_logit"], pullOver: seen["pullover_logit"]}, nil
+	return optionalOutputs{turn: seen["turn_logits"], slow: seen["slow_logit"], pullOver: seen["pullover_logit"],
+		headway: seen["headway"]}, nil
 }
 
 // Infer runs the model on one scene and instruction.
@@ -236,6 +246,7 @@ func (s *Session) Infer(scene []float32, words []int64) (llmguide.Output, error)
 	}
 	h.SlowLogit = scalar(s.slow)
 	h.PullOverLogit = scalar(s.pullOver)
+	h.Headway = scalar(s.headway)
 	return llmguide.Decode(h)
 }
 
@@ -264,19 +275,24 @@ func (s *Session) HasPullOver() bool {
 	return s.pullOver != nil
 }
 
+// HasHeadway says whether the model has the optional headway output (else Output.Headway stays zero).
+func (s *Session) HasHeadway() bool {
+	return s.headway != nil
+}
+
 // Close releases the session and its tensors.
 func (s *Session) Close() error {
 	if s.s != nil {
 		s.s.Destroy()
 		s.s = nil
 	}
-	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow, s.pullOver} {
+	for _, t := range []interface{ Destroy() error }{s.scene, s.words, s.features, s.lane, s.speed, s.stop, s.turn, s.slow, s.pullOver, s.headway} {
 		if t != nil && !isNilTensor(t) {
 			t.Destroy()
 		}
 	}
 	s.scene, s.words, s.features, s.lane, s.speed, s.stop = nil, nil, nil, nil, nil, nil
-	s.turn, s.slow, s.pullOver = nil, nil, nil
+	s.turn, s.slow, s.pullOver, s.headway = nil, nil, nil, nil
 	return nil
 }
 
