@@ -43,8 +43,8 @@ func TestGuideDatasetInstructions(t *testing.T) {
 	if meta.PullOversBySource["instructions"] == 0 || meta.PullOvers != meta.PullOversBySource["instructions"] {
 		t.Errorf("pull-over counts %d, by source %v: want all from the instruction scenarios' \"stop at the pickup zone\"", meta.PullOvers, meta.PullOversBySource)
 	}
-	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || st.Size() != int64(24*meta.Samples) {
-		t.Errorf("labels.f32: %v, want 6 float32 columns for %d samples", err, meta.Samples)
+	if st, err := os.Stat(filepath.Join(out, "labels.f32")); err != nil || len(meta.Labels) != 7 || st.Size() != int64(4*7*meta.Samples) {
+		t.Errorf("labels.f32: %v, want 7 float32 columns (%v) for %d samples", err, meta.Labels, meta.Samples)
 	}
 
 	// --instructions 0 leaves them out; the evaluation seed draws a warning; a negative count is refused.
