@@ -204,11 +204,16 @@ func headwayLabel(sc *scenarios.Scenario, drive *geom.Polyline, station []float6
 	if len(gaps) == 0 || 2*len(gaps) < n {
 		return math.NaN()
 	}
-	slices.Sort(gaps)
-	if m := len(gaps); m%2 == 0 {
-		return (gaps[m/2-1] + gaps[m/2]) / 2
+	return median(gaps)
+}
+
+// median returns the median of x (not empty), sorting it.
+func median(x []float64) float64 {
+	slices.Sort(x)
+	if m := len(x); m%2 == 0 {
+		return (x[m/2-1] + x[m/2]) / 2
 	}
-	return gaps[len(gaps)/2]
+	return x[len(x)/2]
 }
 
 // operatorCommand says whether an instruction is an operator command rather than a routing instruction
@@ -404,8 +409,7 @@ func Write(dir string, samples []Sample, sourceOf func(Sample) string) error {
 		}
 	}
 	for src, h := range headways {
-		slices.Sort(h)
-		meta.HeadwayMedianBySource[src] = math.Round(1000*h[len(h)/2]) / 1000
+		meta.HeadwayMedianBySource[src] = math.Round(1000*median(h)) / 1000
 	}
 	b, _ := json.MarshalIndent(meta, "", "  ")
 	return os.WriteFile(filepath.Join(dir, "meta.json"), append(b, '\n'), 0o644)
