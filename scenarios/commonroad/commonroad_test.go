@@ -587,3 +587,19 @@ func TestStandingCarsKeepTheirHeading(t *testing.T) {
 		})
 	}
 }
+
+// Headings that are not finite numbers (an orientation interval whose ends overflow) neither panic nor spread:
+// the finite ones are steadied as usual.
+func TestSteadyHeadingsNotFinite(t *testing.T) {
+	pos := make([]geom.Vec2, 5)
+	for _, h := range [][]float64{
+		{math.NaN(), 0.1, 1.6, 0.1, math.Inf(1)},
+		{math.NaN(), math.NaN(), math.Inf(-1), math.NaN(), math.NaN()},
+	} {
+		h := slices.Clone(h)
+		steadyHeadings(h, pos, make([]float64, len(h)))
+		if finite(h[1]) && h[2] != h[1] {
+			t.Errorf("%v: the quarter turn of a standing car was kept", h)
+		}
+	}
+}

@@ -807,21 +807,27 @@ func steadyHeadings(h []float64, pos []geom.Vec2, v []float64) int {
 }
 
 // modalHeading returns the index of the first heading in the most populated sector of the circle (32 of them).
+// Headings that are not finite numbers (an orientation interval whose ends overflow) are in no sector; with
+// none in any, it returns 0.
 func modalHeading(h []float64) int {
 	const sectors = 32
 	var count [sectors]int
 	sector := func(a float64) int {
-		return min(sectors-1, int((geom.NormalizeAngle(a)+math.Pi)/(2*math.Pi)*sectors))
+		if !finite(a) {
+			return -1
+		}
+		return max(0, min(sectors-1, int((geom.NormalizeAngle(a)+math.Pi)/(2*math.Pi)*sectors)))
 	}
 	best := 0
 	for _, a := range h {
-		s := sector(a)
-		count[s]++
-		if count[s] > count[best] {
-			best = s
+		if s := sector(a); s >= 0 {
+			count[s]++
+			if count[s] > count[best] {
+				best = s
+			}
 		}
 	}
-	return slices.IndexFunc(h, func(a float64) bool { return sector(a) == best })
+	return max(0, slices.IndexFunc(h, func(a float64) bool { return sector(a) == best }))
 }
 
 func agentState(p geom.Vec2, heading, speed float64) scenarios.AgentState {
