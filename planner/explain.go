@@ -79,6 +79,12 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 		return dst
 	}
 	n := p.cfg.TrajectorySteps + 1
+	// Time to collision is evaluated on the hot path only for proposals that could win; every one's is shown.
+	for i := range p.props {
+		if p.props[i].ttc < 0 {
+			p.evalTerms(i)
+		}
+	}
 	for i := range p.props {
 		pr := &p.props[i]
 		pts := p.pts[i*n : i*n+p.cfg.ProposalSteps+1]

@@ -414,23 +414,28 @@ type PDM struct {
 	objT       []float64 // per object: time of that projection
 	active     []int32   // scoring: objects that can come near a proposal, per time segment
 	actOff     []int
-	t0         float64   // time of the current tick
-	maxT       float64   // highest target speed of this tick's proposals
-	pathS0     []float64 // rear-axle arc length on each path
-	blendStart []float64 // per path: arc length where a lane change's blend starts (lane-change paths)
-	blendLat   []float64 // per path: the ego's lateral offset a lane change starts from
-	blendLen   []float64 // per path: length of the lane change's transition, 0 for none
-	redS       []float64 // per path: arc length of the first red light ahead, +Inf none
-	slowS      []float64 // per path: arc length where a lane with a lower posted limit begins, +Inf none (see limitAhead)
-	slowRatio  []float64 // per path: that lane's limit over the current lane's
-	pullS      []float64 // per path: arc length of the pull-over stop (also in redS), +Inf none
+	segSweep   []geom.AABB // per scoring time segment and object: what its forecast sweeps (see sweepSegments)
+	dupOf      []int       // per proposal: the earlier proposal planning the same, -1 none (see sameAsEarlier)
+	scoreS0    float64     // the centerline arc length the proposals' progress is measured from
+	t0         float64     // time of the current tick
+	maxT       float64     // highest target speed of this tick's proposals
+	pathS0     []float64   // rear-axle arc length on each path
+	blendStart []float64   // per path: arc length where a lane change's blend starts (lane-change paths)
+	blendLat   []float64   // per path: the ego's lateral offset a lane change starts from
+	blendLen   []float64   // per path: length of the lane change's transition, 0 for none
+	redS       []float64   // per path: arc length of the first red light ahead, +Inf none
+	slowS      []float64   // per path: arc length where a lane with a lower posted limit begins, +Inf none (see limitAhead)
+	slowRatio  []float64   // per path: that lane's limit over the current lane's
+	pullS      []float64   // per path: arc length of the pull-over stop (also in redS), +Inf none
 	props      []proposal
 	pts        []dynamics.TrajectoryPoint // per proposal: TrajectorySteps+1 points
 	progress   []float64                  // per proposal: IDM arc length per step
 	states     []dynamics.State           // per proposal: ProposalSteps+1 simulated states
 	lead       []leaderCand
 	cands      []int32
-	hit        []uint64
+	hits       []objHit // scoring: the objects each proposal touches, proposal i's at hits[hitOff[i]:hitOff[i+1]]
+	hitOff     []int
+	hitAt      []int  // per object: the step of its first contact in the proposal being scored, MaxInt none
 	status     []int8 // per step: lane status cache (-1 unknown, 0 not in lane or in an intersection, 1 in lane)
 	out        dynamics.Trajectory
 

@@ -2,6 +2,7 @@ package planner
 
 import (
 	"math"
+	"slices"
 
 	"asyncdrive/dynamics"
 	"asyncdrive/geom"
@@ -18,12 +19,21 @@ func (p *PDM) score(ego dynamics.State) int {
 	ps := p.cfg.ProposalSteps
 	nT, nS := p.cfg.TrajectorySteps+1, ps+1
 	dt := p.cfg.Step
+	p.dupOf = growInt(p.dupOf, len(p.props))
 	for i := range p.props {
 		pr := &p.props[i]
+		states := p.states[i*nS : (i+1)*nS]
+		// A proposal that plans exactly what an earlier one plans (several target speeds behind the same
+		// leader or at a standstill) is simulated and scored once.
+		if j := p.sameAsEarlier(i); j >= 0 {
+			p.dupOf[i] = j
+			copy(states, p.states[j*nS:(j+1)*nS])
+			continue
+		}
+		p.dupOf[i] = -1
 		traj := dynamics.Trajectory(p.pts[i*nT : i*nT+ps+1])
 		p.ctrl.SetReference(traj)
 		st := ego
-		states := p.states[i*nS : (i+1)*nS]
 		states[0] = st
 		for k := 1; k <= ps; k++ {
 			if pr.valid {
@@ -38,7 +48,14 @@ func (p *PDM) score(ego dynamics.State) int {
 	// The progress of every proposal is measured along the centerline from the ego's centre now.
 	c0 := p.vehicle.Footprint(ego.Pose).Center.Pos()
 	s0 := p.centerS(c0, p.lastS)
+	p.scoreS0 = s0
+	p.sweepSegments()
+	p.prepareScoring()
 	for i := range p.props {
+		if j := p.dupOf[i]; j >= 0 {
+			p.props[i].copyScores(&p.props[j])
+			continue
+		}
 		p.scoreOne(i, s0)
 	}
 	maxRaw := 0.0
@@ -46,8 +63,6 @@ func (p *PDM) score(ego dynamics.State) int {
 		pr := &p.props[i]
 		maxRaw = max(maxRaw, pr.rawProgress*pr.mult)
 	}
-	w := p.guide.weights
-	wsum := w.Progress + w.TTC + w.Comfort
 	for i := range p.props {
 		pr := &p.props[i]
 		pr.prog = 1
@@ -58,21 +73,11 @@ func (p *PDM) score(ego dynamics.State) int {
 			pr.prog = 0
 		}
 	}
-	// Comfort is the costliest term and matters only for proposals that can still win: the scores are
-	// computed with unknown comfort counted as 1 (an upper bound), and comfort is evaluated for the best
-	// proposal until the best one's is known; then no other proposal can beat it.
-	rescore := func(pr *proposal) {
-		c := max(pr.comfort, 0)
-		if pr.comfort < 0 {
-			c = 1
-		}
-		pr.score = pr.mult * (w.Progress*pr.prog + w.TTC*pr.ttc + w.Comfort*c) / wsum * p.guide.laneWeight[pr.side]
-		if !pr.valid {
-			pr.score = 0
-		}
-	}
+	// Time to collision and comfort are the costliest terms and matter only for proposals that can still
+	// win: the scores are computed with unknown terms counted as 1 (an upper bound), and the best proposal's
+	// unknown terms are evaluated until the best one's are all known; then no other proposal can beat it.
 	for i := range p.props {
-		rescore(&p.props[i])
+		p.rescore(&p.props[i])
 	}
 	best, bestScore := 0, math.Inf(-1)
 	for {
@@ -82,11 +87,9 @@ func (p *PDM) score(ego dynamics.State) int {
 				best, bestScore = i, p.props[i].score
 			}
 		}
-		if p.props[best].comfort >= 0 {
+		if !p.evalTerms(best) {
 			break
 		}
-		p.evalComfort(best)
-		rescore(&p.props[best])
 	}
 	// Among the centerline and its offsets, a proposal at the same speed on an earlier path (the centerline
 	// first) that scores within tieScore of the best is taken instead: the offsets are there to pass what the
@@ -96,9 +99,7 @@ func (p *PDM) score(ego dynamics.State) int {
 	if jb := p.props[best].path; jb > 0 && jb < p.nBase {
 		for j := 0; j < jb; j++ {
 			i := j*nf + best%nf
-			if pr := &p.props[i]; pr.comfort < 0 {
-				p.evalComfort(i)
-				rescore(pr)
+			for p.evalTerms(i) {
 			}
 			if p.props[i].score >= bestScore-tieScore {
 				return i
@@ -106,6 +107,122 @@ func (p *PDM) score(ego dynamics.State) int {
 		}
 	}
 	return best
+}
+
+// rescore computes proposal pr's score from its terms, counting a term not yet evaluated (negative) as 1.
+func (p *PDM) rescore(pr *proposal) {
+	w := p.guide.weights
+	known := func(x float64) float64 {
+		if x < 0 {
+			return 1
+		}
+		return x
+	}
+	pr.score = pr.mult * (w.Progress*pr.prog + w.TTC*known(pr.ttc) + w.Comfort*known(pr.comfort)) /
+		(w.Progress + w.TTC + w.Comfort) * p.guide.laneWeight[pr.side]
+	if !pr.valid {
+		pr.score = 0
+	}
+}
+
+// evalTerms evaluates one term of proposal i not yet evaluated (time to collision first, then comfort),
+// for it and every proposal planning the same, rescores them and reports whether there was one.
+func (p *PDM) evalTerms(i int) bool {
+	root := i
+	if j := p.dupOf[i]; j >= 0 {
+		root = j
+	}
+	r := &p.props[root]
+	switch {
+	case p.props[i].ttc < 0:
+		if r.ttc < 0 {
+			p.evalTTC(root)
+		}
+	case p.props[i].comfort < 0:
+		if r.comfort < 0 {
+			p.evalComfort(root)
+		}
+	default:
+		return false
+	}
+	for k := range p.props {
+		if k == root || p.dupOf[k] == root {
+			if k != root {
+				p.props[k].copyScores(r)
+			}
+			p.rescore(&p.props[k])
+		}
+	}
+	return true
+}
+
+// copyScores copies the outcome of simulating and scoring a proposal that planned the same as q.
+func (pr *proposal) copyScores(q *proposal) {
+	pr.valid, pr.mult, pr.rawProgress, pr.ttc, pr.comfort = q.valid, q.mult, q.rawProgress, q.ttc, q.comfort
+	pr.collideStep, pr.collideObj, pr.ttcStep, pr.ttcObj = q.collideStep, q.collideObj, q.ttcStep, q.ttcObj
+	pr.collision, pr.direction, pr.drivable = q.collision, q.direction, q.drivable
+}
+
+// sameAsEarlier returns the first proposal before i on the same path whose plan over the proposal horizon
+// is identical to i's, or -1.
+func (p *PDM) sameAsEarlier(i int) int {
+	nT, ps := p.cfg.TrajectorySteps+1, p.cfg.ProposalSteps
+	a := p.pts[i*nT : i*nT+ps+1]
+	for j := 0; j < i; j++ {
+		q := &p.props[j]
+		if q.path != p.props[i].path || q.valid != p.props[i].valid || p.dupOf[j] >= 0 ||
+			p.progress[j*nT+ps] != p.progress[i*nT+ps] {
+			continue
+		}
+		if slices.Equal(a, p.pts[j*nT:j*nT+ps+1]) {
+			return j
+		}
+	}
+	return -1
+}
+
+// prepareScoring sizes the per-proposal culling and contact lists for this tick's proposals and objects.
+func (p *PDM) prepareScoring() {
+	nseg, n := p.numSegments(), len(p.props)
+	p.actOff = growInt(p.actOff, n*(nseg+1))
+	p.hitOff = growInt(p.hitOff, n+1)
+	for i := range p.hitOff {
+		p.hitOff[i] = 0
+	}
+	p.active, p.hits = p.active[:0], p.hits[:0]
+	// hitAt's entries are MaxInt between proposals (clearHits); only new ones need it.
+	if no, old := len(p.objs), len(p.hitAt); old < no {
+		if cap(p.hitAt) < no {
+			p.hitAt = append(make([]int, 0, 2*no), p.hitAt...)
+		}
+		p.hitAt = p.hitAt[:no]
+		for i := old; i < no; i++ {
+			p.hitAt[i] = math.MaxInt
+		}
+	}
+}
+
+// sweepSegments computes, for every object and scoring time segment, the box its forecast sweeps over the
+// segment and the time-to-collision projection after it, for scoreOne's culling: the segments are the same
+// for every proposal.
+func (p *PDM) sweepSegments() {
+	nseg := p.numSegments()
+	no := len(p.objs)
+	if cap(p.segSweep) < nseg*no {
+		p.segSweep = make([]geom.AABB, nseg*no, 2*nseg*no)
+	}
+	p.segSweep = p.segSweep[:nseg*no]
+	dt := p.cfg.Step
+	ttcT := float64(p.ttcSteps()) * p.cfg.Metrics.TTCStep
+	for g := 0; g < nseg; g++ {
+		k0, k1 := g*segSteps, min(p.cfg.ProposalSteps+1, (g+1)*segSteps)-1
+		t0, t1 := float64(k0)*dt, float64(k1)*dt+ttcT
+		for oi := range p.objs {
+			if o := &p.objs[oi]; !o.collided {
+				p.segSweep[g*no+oi] = o.sweepBetween(t0, t1)
+			}
+		}
+	}
 }
 
 // evalComfort evaluates proposal i's comfort (metrics.Comfort over its simulated states).
@@ -136,26 +253,23 @@ func (p *PDM) centerS(q geom.Vec2, guess float64) float64 {
 	return s
 }
 
-// scoreOne scores proposal i's simulated states.
+// scoreOne scores proposal i's simulated states: its multiplier metrics and progress. Its time to collision
+// is left unknown (-1) for evalTTC; the objects that can come near it and the ones it touches are kept for
+// that.
 func (p *PDM) scoreOne(i int, s0 float64) {
 	pr := &p.props[i]
 	ps := p.cfg.ProposalSteps
 	states := p.states[i*(ps+1) : (i+1)*(ps+1)]
 	mp := &p.cfg.Metrics
-	veh := &p.vehicle
-	d := veh.RearAxleToCenter()
-	hl, hw := veh.Length()/2, veh.Width/2
-	egoR := math.Hypot(hl, hw)
-	ttcN := p.ttcSteps()
-	ttcDT := mp.TTCStep
+	d := p.vehicle.RearAxleToCenter()
+	egoR := p.egoRadius()
+	dt := p.cfg.Step
 
 	// Objects that can come near this proposal, per time segment of segSteps steps: their boxes over the
 	// segment (and the TTC projection after it) against the ego's.
-	nseg := (len(states) + segSteps - 1) / segSteps
-	p.actOff = growInt(p.actOff, nseg+1)
-	p.active = p.active[:0]
-	dt := p.cfg.Step
-	ttcT := float64(ttcN) * ttcDT
+	nseg := p.numSegments()
+	ttcT := float64(p.ttcSteps()) * mp.TTCStep
+	off := p.actOff[i*(nseg+1) : (i+1)*(nseg+1)]
 	for g := 0; g < nseg; g++ {
 		k0, k1 := g*segSteps, min(len(states), (g+1)*segSteps)-1
 		area := geom.EmptyAABB()
@@ -167,48 +281,35 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 		m := egoR + d + vmax*ttcT
 		area.Min = area.Min.Sub(geom.Vec2{X: m, Y: m})
 		area.Max = area.Max.Add(geom.Vec2{X: m, Y: m})
-		p.actOff[g] = len(p.active)
-		t0, t1 := float64(k0)*dt, float64(k1)*dt+ttcT
+		off[g] = len(p.active)
+		sw := p.segSweep[g*len(p.objs) : (g+1)*len(p.objs)]
 		for oi := range p.objs {
 			o := &p.objs[oi]
 			if o.collided || !aabbOverlap(o.swept, area) {
 				continue
 			}
-			if aabbOverlap(o.sweepBetween(t0, t1), area) {
+			if aabbOverlap(sw[oi], area) {
 				p.active = append(p.active, int32(oi))
 			}
 		}
 	}
-	p.actOff[nseg] = len(p.active)
-	words := (len(p.objs) + 63) / 64
-	if cap(p.hit) < words {
-		p.hit = make([]uint64, words)
-	}
-	p.hit = p.hit[:words]
-	for w := range p.hit {
-		p.hit[w] = 0
-	}
-	for k := range p.status {
-		p.status[k] = -1
-	}
+	off[nseg] = len(p.active)
+	p.resetLaneFlags()
+	p.hitOff[i] = len(p.hits)
 
 	var counts [metrics.NumClasses]int
 	pr.collideStep, pr.ttcStep = -1, -1
-	drivable, ttcOK := true, true
+	drivable := true
 	run, worstRun := 0.0, 0.0
 	var prevC geom.Vec2
 	for k := range states {
 		st := &states[k]
-		sn, cs := math.Sincos(st.Pose.Heading)
-		f := geom.Vec2{X: cs, Y: sn}
-		l := geom.Vec2{X: -sn, Y: cs}
+		f, l, c, box := p.egoAt(st)
 		rear := st.Pose
-		c := geom.Vec2{X: rear.X + d*cs, Y: rear.Y + d*sn}
-		box := geom.Box{Center: geom.Pose{X: c.X, Y: c.Y, Heading: st.Pose.Heading}, Length: 2 * hl, Width: 2 * hw}
 
 		// Drivable area: every corner inside.
 		if drivable {
-			fx, lx := f.Scale(hl), l.Scale(hw)
+			fx, lx := f.Scale(box.Length/2), l.Scale(box.Width/2)
 			corners := [4]geom.Vec2{c.Add(fx).Add(lx), c.Sub(fx).Add(lx), c.Sub(fx).Sub(lx), c.Add(fx).Sub(lx)}
 			for _, q := range corners {
 				if !p.inDrivable(q) {
@@ -228,13 +329,14 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 		}
 		prevC = c
 
-		// Collisions with the forecast objects.
+		// Collisions with the forecast objects (the ego's box prepared for the overlap test on first use),
+		// each counted at its first contact.
 		t := float64(k) * dt
-		eb := metrics.NewEgoBox(box)
-		atFault := false
-		act := p.active[p.actOff[k/segSteps]:p.actOff[k/segSteps+1]]
+		var eb metrics.EgoBox
+		ebReady := false
+		act := p.active[off[k/segSteps]:off[k/segSteps+1]]
 		for _, oi := range act {
-			if p.hit[oi>>6]&(1<<(oi&63)) != 0 {
+			if p.hitAt[oi] <= k {
 				continue
 			}
 			o := &p.objs[oi]
@@ -244,10 +346,14 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 				continue
 			}
 			ob := o.boxAt(t, oc)
+			if !ebReady {
+				eb, ebReady = metrics.NewEgoBox(box), true
+			}
 			if !metrics.BoxesOverlap(&eb, ob) {
 				continue
 			}
-			p.hit[oi>>6] |= 1 << (oi & 63)
+			p.hitAt[oi] = k
+			p.hits = append(p.hits, objHit{obj: oi, step: int32(k)})
 			obj := o.o
 			obj.Box = ob
 			ct := metrics.ClassifyCollision(rear, box, st.Speed, &obj, mp.StoppedSpeed)
@@ -262,38 +368,10 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 				if pr.collideStep < 0 {
 					pr.collideStep, pr.collideObj = k, oi
 				}
-				atFault = true
-			}
-		}
-		// Time to collision: constant-velocity projection of ego and objects from this state.
-		if atFault {
-			if ttcOK {
-				ttcOK, pr.ttcStep, pr.ttcObj = false, k, pr.collideObj
-			}
-		} else if ttcOK && math.Abs(st.Speed) > mp.TTCStoppedSpeed && ttcN > 0 {
-			egoD := f.Scale(st.Speed * ttcDT)
-			for _, oi := range act {
-				if p.hit[oi>>6]&(1<<(oi&63)) != 0 {
-					continue
-				}
-				o := &p.objs[oi]
-				oc := o.at(t)
-				objD := o.vel(t).Scale(ttcDT)
-				rr := egoR + o.r
-				if segOriginDist2(oc.Sub(c), objD.Sub(egoD).Scale(float64(ttcN))) > rr*rr {
-					continue
-				}
-				ob := o.boxAt(t, oc)
-				if math.IsInf(metrics.PairTTC(box, egoD, ob, objD, ttcDT, ttcN), 1) {
-					continue
-				}
-				if metrics.IsAhead(rear, oc) || (!metrics.IsBehind(rear, oc) && p.laneFlags(k, box, rear) != 1) {
-					ttcOK, pr.ttcStep, pr.ttcObj = false, k, oi
-					break
-				}
 			}
 		}
 	}
+	p.clearHits(i)
 	pr.collision = metrics.CollisionScore(counts, mp.CollisionThresholds)
 	pr.drivable = drivable
 	pr.direction = metrics.DirectionScore(-worstRun, mp.DirectionCompliance, mp.DirectionViolation)
@@ -305,8 +383,105 @@ func (p *PDM) scoreOne(i int, s0 float64) {
 	last := states[len(states)-1].Pose
 	cEnd := last.Translate(d, 0).Pos()
 	pr.rawProgress = max(0, p.centerS(cEnd, s0+p.progress[i*(p.cfg.TrajectorySteps+1)+ps]-p.pathS0[pr.path])-s0)
+	pr.ttc, pr.comfort = -1, -1 // evaluated when needed (score)
+}
+
+// evalTTC evaluates proposal i's time to collision after scoreOne: at every simulated state, the ego and each
+// object that can come near it, not touched by then, projected at constant velocity (metrics.PairTTC); an
+// at-fault collision fails it at its step.
+func (p *PDM) evalTTC(i int) {
+	pr := &p.props[i]
+	ps := p.cfg.ProposalSteps
+	states := p.states[i*(ps+1) : (i+1)*(ps+1)]
+	mp := &p.cfg.Metrics
+	egoR := p.egoRadius()
+	ttcN, ttcDT := p.ttcSteps(), mp.TTCStep
+	dt := p.cfg.Step
+	nseg := p.numSegments()
+	off := p.actOff[i*(nseg+1) : (i+1)*(nseg+1)]
+	p.resetLaneFlags()
+	hits := p.hits[p.hitOff[i]:p.hitOff[i+1]]
+	for _, h := range hits {
+		p.hitAt[h.obj] = int(h.step)
+	}
+	ttcOK := true
+	for k := range states {
+		if k == pr.collideStep {
+			ttcOK, pr.ttcStep, pr.ttcObj = false, k, pr.collideObj
+			break
+		}
+		st := &states[k]
+		if math.Abs(st.Speed) <= mp.TTCStoppedSpeed || ttcN <= 0 {
+			continue
+		}
+		f, _, c, box := p.egoAt(st)
+		rear := st.Pose
+		t := float64(k) * dt
+		egoD := f.Scale(st.Speed * ttcDT)
+		for _, oi := range p.active[off[k/segSteps]:off[k/segSteps+1]] {
+			if p.hitAt[oi] <= k {
+				continue
+			}
+			o := &p.objs[oi]
+			oc := o.at(t)
+			objD := o.vel(t).Scale(ttcDT)
+			rr := egoR + o.r
+			if segOriginDist2(oc.Sub(c), objD.Sub(egoD).Scale(float64(ttcN))) > rr*rr {
+				continue
+			}
+			ob := o.boxAt(t, oc)
+			if math.IsInf(metrics.PairTTC(box, egoD, ob, objD, ttcDT, ttcN), 1) {
+				continue
+			}
+			if metrics.IsAhead(rear, oc) || (!metrics.IsBehind(rear, oc) && p.laneFlags(k, box, rear) != 1) {
+				ttcOK, pr.ttcStep, pr.ttcObj = false, k, oi
+				break
+			}
+		}
+		if !ttcOK {
+			break
+		}
+	}
+	for _, h := range hits {
+		p.hitAt[h.obj] = math.MaxInt
+	}
 	pr.ttc = b2f(ttcOK)
-	pr.comfort = -1 // evaluated when needed (score)
+}
+
+// objHit is an object a proposal touches and the step of the first contact.
+type objHit struct {
+	obj, step int32
+}
+
+// clearHits forgets, in the per-object first-contact steps, the contacts of proposal i (kept in p.hits).
+func (p *PDM) clearHits(i int) {
+	p.hitOff[i+1] = len(p.hits)
+	for _, h := range p.hits[p.hitOff[i]:] {
+		p.hitAt[h.obj] = math.MaxInt
+	}
+}
+
+// egoAt returns, for simulated state st, the ego's unit forward and left axes, its centre and its footprint.
+func (p *PDM) egoAt(st *dynamics.State) (f, l, c geom.Vec2, box geom.Box) {
+	sn, cs := math.Sincos(st.Pose.Heading)
+	f, l = geom.Vec2{X: cs, Y: sn}, geom.Vec2{X: -sn, Y: cs}
+	d := p.vehicle.RearAxleToCenter()
+	c = geom.Vec2{X: st.Pose.X + d*cs, Y: st.Pose.Y + d*sn}
+	box = geom.Box{Center: geom.Pose{X: c.X, Y: c.Y, Heading: st.Pose.Heading}, Length: p.vehicle.Length(), Width: p.vehicle.Width}
+	return f, l, c, box
+}
+
+// egoRadius is the radius of the circle around the ego's footprint.
+func (p *PDM) egoRadius() float64 { return math.Hypot(p.vehicle.Length()/2, p.vehicle.Width/2) }
+
+// numSegments is the number of scoring time segments over the proposal horizon.
+func (p *PDM) numSegments() int { return (p.cfg.ProposalSteps + segSteps) / segSteps }
+
+// resetLaneFlags empties laneFlags' per-step cache, which holds one proposal's steps at a time.
+func (p *PDM) resetLaneFlags() {
+	for k := range p.status {
+		p.status[k] = -1
+	}
 }
 
 func b2f(b bool) float64 {
