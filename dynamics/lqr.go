@@ -121,6 +121,7 @@ type LQRTracker struct {
 	step  float64 // s, resampling step (Discretization rounded to whole microseconds, as nuPlan's TimePoint)
 	poses []geom.Pose
 	prof  profileFit // fitted speed and curvature at the first n-1 resampled times
+	at    int        // CommandReference's cursor into traj (its states' times mostly only grow)
 }
 
 // NewLQRTracker returns a tracker with tuning p for a vehicle with v's wheelbase. It panics if p.Validate fails
@@ -175,7 +176,7 @@ func (t *LQRTracker) Command(s State, traj Trajectory) Command {
 // command NaN.
 func (t *LQRTracker) SetReference(traj Trajectory) {
 	t.traj = traj
-	t.n = 0
+	t.n, t.at = 0, 0
 	if len(traj) == 0 {
 		t.kind = refEmpty
 		return
@@ -238,7 +239,7 @@ func (t *LQRTracker) CommandReference(s State) Command {
 	// Initial tracking error in the reference's frame.
 	var lateral, heading float64
 	if t.kind != refEmpty {
-		ref := t.traj.At(s.Time).Pose
+		ref := t.traj.cursorPose(&t.at, s.Time)
 		sin, cos := math.Sincos(ref.Heading)
 		ex, ey := s.Pose.X-ref.X, s.Pose.Y-ref.Y
 		lateral = -ex*sin + ey*cos
