@@ -257,9 +257,9 @@ func (t *LQRTracker) CommandReference(s State) Command {
 	accel := -(b * p.QLongitudinal / (b*b*p.QLongitudinal + p.RLongitudinal)) * (v0 - vRef)
 
 	// Lateral: compose the per-step affine maps x <- M_k x + B_k u + g_k over the horizon, with
-	// M_k = [[1, v dt, 0], [0, 1, v dt/L], [0, 0, 1]], B_k = [0, 0, dt], g_k = [0, -v kappa dt, 0].
-	var am [3][3]float64
-	am[0][0], am[1][1], am[2][2] = 1, 1, 1
+	// M_k = [[1, v dt, 0], [0, 1, v dt/L], [0, 0, 1]], B_k = [0, 0, dt], g_k = [0, -v kappa dt, 0]. The
+	// product of the M_k stays unit upper triangular: only its entries m01, m02 and m12 change.
+	var m01, m02, m12 float64
 	var bv, g [3]float64
 	v := v0
 	for k := 0; k < horizon; k++ {
@@ -269,20 +269,19 @@ func (t *LQRTracker) CommandReference(s State) Command {
 		kappa := t.referenceCurvature(s.Time + float64(k)*dt)
 		a01 := v * dt
 		a12 := v * dt / t.wheelbase
-		for j := 0; j < 3; j++ {
-			am[0][j] += a01 * am[1][j]
-			am[1][j] += a12 * am[2][j]
-		}
+		m01 += a01
+		m02 += a01 * m12
+		m12 += a12
 		bv[0] += a01 * bv[1]
 		bv[1] += a12 * bv[2]
 		bv[2] += dt
 		g[0] += a01 * g[1]
 		g[1] += a12*g[2] - v*kappa*dt
 	}
-	x0 := [3]float64{lateral, heading, s.Steering}
-	var e [3]float64
-	for i := 0; i < 3; i++ {
-		e[i] = am[i][0]*x0[0] + am[i][1]*x0[1] + am[i][2]*x0[2] + g[i]
+	e := [3]float64{
+		lateral + m01*heading + m02*s.Steering + g[0],
+		heading + m12*s.Steering + g[1],
+		s.Steering + g[2],
 	}
 	e[1] = principalValue(e[1])
 	e[2] = principalValue(e[2])
