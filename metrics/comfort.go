@@ -281,6 +281,17 @@ func (b *ComfortBuffer) resize(n int) {
 // a - w^2 d, lateral v w + al d; and the rear axle's acceleration magnitude hypot(a, v w). Then ComfortSeries.
 // b is reused work space; nil allocates a fresh one.
 func Comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64, bounds ComfortBounds, b *ComfortBuffer) ComfortResult {
+	return comfort(states, vehicle, dt, bounds, b, false)
+}
+
+// IsComfortable is Comfort(...).Comfortable(), stopping at the first quantity outside its bounds: for a
+// scorer that needs the verdict only.
+func IsComfortable(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64, bounds ComfortBounds, b *ComfortBuffer) bool {
+	return comfort(states, vehicle, dt, bounds, b, true).Comfortable()
+}
+
+// comfort is Comfort; with verdictOnly it returns as soon as a quantity is outside its bounds.
+func comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64, bounds ComfortBounds, b *ComfortBuffer, verdictOnly bool) ComfortResult {
 	if b == nil {
 		b = new(ComfortBuffer)
 	}
@@ -300,7 +311,7 @@ func Comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64
 		b.mag[i] = math.Hypot(s.Accel, s.Speed*s.YawRate)
 		b.head[i] = s.Pose.Heading
 	}
-	return ComfortSeries(b.lon, b.lat, b.mag, b.head, dt, bounds, b)
+	return comfortSeries(b.lon, b.lat, b.mag, b.head, dt, bounds, b, verdictOnly)
 }
 
 // ComfortSeries computes ego_is_comfortable from raw per-frame series spaced dt apart, with nuPlan's state
@@ -312,6 +323,12 @@ func Comfort(states []dynamics.State, vehicle dynamics.VehicleParams, dt float64
 // counts as within bounds. A quantity is within bounds when strictly inside them. The input series may be
 // b's own (as Comfort passes them); head is unwrapped in place. It does not allocate once b has grown.
 func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBounds, b *ComfortBuffer) ComfortResult {
+	return comfortSeries(lon, lat, mag, head, dt, bounds, b, false)
+}
+
+// comfortSeries is ComfortSeries; with verdictOnly it returns as soon as a quantity is outside its bounds,
+// the quantities after it left unmeasured.
+func comfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBounds, b *ComfortBuffer, verdictOnly bool) ComfortResult {
 	if b == nil {
 		b = new(ComfortBuffer)
 	}
@@ -341,10 +358,16 @@ func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBoun
 	} else {
 		r.MinLonAccel, r.MaxLonAccel = 0, 0
 	}
+	if verdictOnly && !r.Comfortable() {
+		return r
+	}
 	// Lateral acceleration.
 	if b.accel.filter(t1, lat, 8, 2, 0, dt) {
 		r.MaxAbsLatAccel, r.LatAccelFrame = maxAbsRounded(t1)
 		r.LatAccelOK = r.MaxAbsLatAccel < bounds.MaxAbsLatAccel
+	}
+	if verdictOnly && !r.LatAccelOK {
+		return r
 	}
 	// Jerk of the acceleration magnitude.
 	if b.accel.filter(t1, mag, 8, 2, 0, dt) {
@@ -354,11 +377,17 @@ func ComfortSeries(lon, lat, mag, head []float64, dt float64, bounds ComfortBoun
 			r.JerkOK = r.MaxAbsJerk < bounds.MaxAbsJerk
 		}
 	}
+	if verdictOnly && !r.JerkOK {
+		return r
+	}
 	// Yaw rate and yaw acceleration.
 	UnwrapAngles(head)
 	if b.yawRate.filter(t1, head, 5, 2, 1, dt) {
 		r.MaxAbsYawRate, r.YawRateFrame = maxAbsRounded(t1)
 		r.YawRateOK = r.MaxAbsYawRate < bounds.MaxAbsYawRate
+	}
+	if verdictOnly && !r.YawRateOK {
+		return r
 	}
 	if b.yawAccel.filter(t1, head, 5, 3, 2, dt) {
 		r.MaxAbsYawAccel, r.YawAccelFrame = maxAbsRounded(t1)

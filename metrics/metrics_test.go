@@ -501,6 +501,36 @@ func TestComfortFromStates(t *testing.T) {
 	}
 }
 
+// TestIsComfortableAgreesWithComfort checks the verdict-only kernel against the full one on random drives
+// (acceleration and yaw rate wandering, some calmly, some violently).
+func TestIsComfortableAgreesWithComfort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	var full, quick ComfortBuffer
+	seen := map[bool]int{}
+	for trial := 0; trial < 3000; trial++ {
+		n := 5 + rng.IntN(40)
+		scale := []float64{0.05, 0.3, 1, 3}[trial%4]
+		ego := make([]dynamics.State, n)
+		v, a, w, h := 5+10*rng.Float64(), 0.0, 0.0, rng.Float64()*6
+		for i := range ego {
+			a += scale * rng.NormFloat64()
+			w += 0.1 * scale * rng.NormFloat64()
+			v += 0.1 * a
+			h += 0.1 * w
+			ego[i] = egoAt(i, 0, 0, geom.NormalizeAngle(h), v)
+			ego[i].Accel, ego[i].YawRate = a, w
+		}
+		want := Comfort(ego, pacifica, 0.1, DefaultComfortBounds, &full).Comfortable()
+		if got := IsComfortable(ego, pacifica, 0.1, DefaultComfortBounds, &quick); got != want {
+			t.Fatalf("trial %d: IsComfortable %v, Comfort says %v", trial, got, want)
+		}
+		seen[want]++
+	}
+	if seen[true] < 100 || seen[false] < 100 {
+		t.Fatalf("drives comfortable / not: %d / %d; want both well represented", seen[true], seen[false])
+	}
+}
+
 func TestScore(t *testing.T) {
 	if got := Score([4]float64{1, 1, 1, 1}, [4]float64{1, 0, 1, 1}); !near(got, 11.0/16, 1e-15) {
 		t.Errorf("Score(1111, 1011) = %v, want 11/16", got)

@@ -225,11 +225,10 @@ func (p *PDM) sweepSegments() {
 	}
 }
 
-// evalComfort evaluates proposal i's comfort (metrics.Comfort over its simulated states).
+// evalComfort evaluates proposal i's comfort (metrics.IsComfortable over its simulated states).
 func (p *PDM) evalComfort(i int) {
 	n := p.cfg.ProposalSteps + 1
-	c := metrics.Comfort(p.states[i*n:(i+1)*n], p.vehicle, p.cfg.Step, p.cfg.Metrics.Comfort, &p.comfort)
-	p.props[i].comfort = b2f(c.Comfortable())
+	p.props[i].comfort = b2f(metrics.IsComfortable(p.states[i*n:(i+1)*n], p.vehicle, p.cfg.Step, p.cfg.Metrics.Comfort, &p.comfort))
 }
 
 // tieScore is the score difference below which a proposal on an earlier centerline path is preferred: 0.05,
