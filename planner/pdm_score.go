@@ -125,8 +125,10 @@ func (p *PDM) rescore(pr *proposal) {
 	}
 }
 
-// evalTerms evaluates one term of proposal i not yet evaluated (time to collision first, then comfort),
-// for it and every proposal planning the same, rescores them and reports whether there was one.
+// evalTerms evaluates one term of proposal i not yet evaluated, for it and every proposal planning the same,
+// rescores them and reports whether there was one. Comfort comes first: it is the cheaper where it fails,
+// and where every proposal is uncomfortable (a start braking hard behind slower traffic) only the best of
+// them then need their time to collision.
 func (p *PDM) evalTerms(i int) bool {
 	root := i
 	if j := p.dupOf[i]; j >= 0 {
@@ -134,13 +136,13 @@ func (p *PDM) evalTerms(i int) bool {
 	}
 	r := &p.props[root]
 	switch {
-	case p.props[i].ttc < 0:
-		if r.ttc < 0 {
-			p.evalTTC(root)
-		}
 	case p.props[i].comfort < 0:
 		if r.comfort < 0 {
 			p.evalComfort(root)
+		}
+	case p.props[i].ttc < 0:
+		if r.ttc < 0 {
+			p.evalTTC(root)
 		}
 	default:
 		return false
