@@ -106,8 +106,18 @@ func parseXML(r io.Reader, name string) (*node, error) {
 	return parseBytes(data, name)
 }
 
-// parseBytes builds the element tree of an uncompressed document.
+// parseBytes builds the element tree of an uncompressed document: scanXML's fast path where it can, else
+// decodeXML.
 func parseBytes(data []byte, name string) (*node, error) {
+	if root, ok := scanXML(data); ok {
+		return root, nil
+	}
+	return decodeXML(data, name)
+}
+
+// decodeXML builds the element tree of an uncompressed document with encoding/xml, naming the line and
+// element of any syntax error.
+func decodeXML(data []byte, name string) (*node, error) {
 	d := xml.NewDecoder(bytes.NewReader(data))
 	d.Strict = true
 	var root *node
