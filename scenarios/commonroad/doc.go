@@ -102,4 +102,12 @@
 // "lanelet 12.leftBound.point[3].x" or "line 40 in <trajectory>") and the problem; every imported scenario is
 // validated with scenarios.Validate. The reader bounds nesting depth, element count and size, and fills at most
 // 100 missing time steps, so no input makes it panic or take unbounded memory.
+//
+// # Reading the XML
+//
+// The XML is read by a fast path for what CommonRoad files contain (ASCII names, quoted attributes, the
+// predefined entities, comments and a UTF-8 declaration), about 4.5 times faster than encoding/xml
+// (go test ./scenarios/commonroad -run '^$' -bench ParseXML); anything else, valid or not, is read by
+// encoding/xml, which also words the syntax errors. Both build the same tree (TestScanXMLMatchesEncodingXML
+// over the shared data, FuzzScanXML).
 package commonroad
