@@ -42,8 +42,8 @@ type ProposalTerms struct {
 	// (an at-fault collision counts), s (+Inf: none), and TTCWith the id of the road user it is with.
 	TTCAt   float64
 	TTCWith string
-	// Comfort is 1 or 0, and -1 where it was not evaluated: a proposal that could not win even as
-	// comfortable is not evaluated (its score counts it as 1).
+	// Comfort is 1 or 0 (-1: not evaluated; PDM's Proposals evaluates it for every proposal, though the tick
+	// itself evaluates it only for proposals that could win).
 	Comfort float64
 	// LaneWeight is the weight of the proposal's lane (keep, left or right): 1 unless guidance or the goal's
 	// lane prefers another lane.
@@ -79,10 +79,10 @@ func (p *PDM) Proposals(dst []Proposal) []Proposal {
 		return dst
 	}
 	n := p.cfg.TrajectorySteps + 1
-	// Time to collision is evaluated on the hot path only for proposals that could win; every one's is shown.
+	// Time to collision and comfort are evaluated on the hot path only for proposals that could win; here
+	// every proposal's terms are.
 	for i := range p.props {
-		if p.props[i].ttc < 0 {
-			p.evalTerms(i)
+		for p.evalTerms(i) {
 		}
 	}
 	for i := range p.props {

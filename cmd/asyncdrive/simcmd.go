@@ -39,8 +39,8 @@ speed outside their intervals, or how near the region it came; and when no drive
 within the posted limits (the goal is unreachable), why.
 --proposals T1,T2,... prints, at the first planner tick at or after each time, every proposal the planner
 weighed (PDM: path, offset, target speed) with the terms of its score: the multiplier metrics (at-fault
-collision and when, drivable area, driving direction), progress, time to collision, comfort ("?": not
-evaluated, it could not win), the weight of its lane, and the gap to and speed of what its IDM follows.
+collision and when, drivable area, driving direction), progress, time to collision, comfort, the weight of
+its lane, and the gap to and speed of what its IDM follows.
 --view follows the simulation live in the OpenGL viewer, at --pace times real time; --record writes the run
 log (view it later with asyncdrive view). With --view and --guide, keys 1 to 7 send operator commands to the
 guide ("change to the left lane", "change to the right lane", "drive slowly", "keep going", "stop", "stop at
