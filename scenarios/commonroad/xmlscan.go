@@ -37,6 +37,8 @@ func (s *scanner) newNode() *node {
 	return &s.slab[len(s.slab)-1]
 }
 
+// document reads the whole input as encoding/xml's tokens feed decodeXML's tree: text kept only for leaf
+// elements, one root, comments and processing instructions skipped.
 func (s *scanner) document() (*node, bool) {
 	var root *node
 	var stack []*node
