@@ -24,6 +24,7 @@ const evalHelpText = `usage: asyncdrive eval --planner NAME [--agents nonreactiv
                        [--out DIR] [--workers N] [--suite nuplan|instructions] [--per-type N] [--seed S]
                        [--types a,b] [--steps N]
                        [--shard I/N | --shards N] [--retry-failed] [--match PATTERNS] [--failed-in DIR]
+                       [--cpuprofile FILE]
 
 Simulates every scenario in closed loop with the planner, scores it with nuPlan's metrics and writes
 DIR/results.jsonl (one line per scenario) and DIR/summary.json, then prints the score table. Results are
@@ -31,7 +32,8 @@ identical whatever --workers is. Re-running into the same DIR resumes: finished 
 --shard I/N evaluates scenarios k with k mod N = I; --shards N takes I from JOB_COMPLETION_INDEX
 (Kubernetes Indexed Jobs). Combine shards with "asyncdrive merge". --match and --failed-in narrow the
 scenarios first (both: those that pass both), for working on a few runs: evaluate the failures of a run
-again after a change, then compare with "asyncdrive report --diff".
+again after a change, then compare with "asyncdrive report --diff". --cpuprofile writes a CPU profile of the
+whole run (scenario loading and generation, simulation, planner, metrics) for go tool pprof.
 
 examples:
   asyncdrive eval --planner idm --agents reactive
@@ -61,6 +63,7 @@ type evalFlags struct {
 	retryFailed  bool
 	match        string
 	failedIn     string
+	cpuProfile   string
 	notes        []string // what config has to tell the user (printed by runEval)
 }
 
@@ -82,6 +85,7 @@ func (e *evalFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&e.retryFailed, "retry-failed", false, "when resuming, run the scenarios that failed before again")
 	fs.StringVar(&e.match, "match", "", "evaluate only the scenarios whose key (TYPE/NNN, or the file's path under --scenarios) or file name matches one of these comma-separated `patterns` (* ? [...]; e.g. 'SinD/*,*US101-13_3*')")
 	fs.StringVar(&e.failedIn, "failed-in", "", "evaluate only the scenarios that failed in the finished evaluation in `DIR`: an at-fault collision, a missed goal or an error")
+	fs.StringVar(&e.cpuProfile, "cpuprofile", "", "write a CPU profile of the whole evaluation to `FILE` (go tool pprof bin/asyncdrive FILE)")
 }
 
 // overtimeFlag is --goal-overtime: seconds >= 0, or autoOvertime.
@@ -132,6 +136,13 @@ func runEval(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		if err := os.MkdirAll(f.record, 0o755); err != nil {
 			return fmt.Errorf("eval: --record: %w", err)
 		}
+	}
+	if f.cpuProfile != "" {
+		stop, err := startCPUProfile(f.cpuProfile, stderr)
+		if err != nil {
+			return fmt.Errorf("eval: --cpuprofile: %w", err)
+		}
+		defer stop()
 	}
 
 	var bar *eval.Bar
