@@ -13,19 +13,21 @@ import (
 // encoding/xml, which gives the errors. Where it succeeds, its tree is the one encoding/xml's tokens build
 // (TestScanXMLMatchesEncodingXML, FuzzScanXML).
 func scanXML(data []byte) (*node, bool) {
-	s := scanner{data: data, line: 1, names: make(map[string]string)}
+	s := scanner{data: data, line: 1}
 	return s.document()
 }
 
 // scanner is scanXML's state: the input, the position in it and the line there (counted as encoding/xml
-// counts them), and the element and attribute names seen, each kept as one string.
+// counts them), and the element and attribute names seen last, each kept as one string (a small cache
+// indexed by length and end bytes: a file uses a few dozen names over and over).
 type scanner struct {
 	data  []byte
 	pos   int
 	line  int
-	names map[string]string
+	names [128]string
 	text  []byte
-	slab  []node // nodes are allocated from it, a block at a time
+	slab  []node  // nodes are allocated from it, a block at a time
+	ptrs  []*node // children slices are cut from it (kidSlice)
 }
 
 // newNode returns a zero node from the slab.
@@ -41,13 +43,20 @@ func (s *scanner) newNode() *node {
 // elements, one root, comments and processing instructions skipped.
 func (s *scanner) document() (*node, bool) {
 	var root *node
-	var stack []*node
-	var qnames []string // the names of the open elements as written, prefix included
+	// The open elements: the node, its name as written (prefix included) and where its children begin in
+	// kids, which holds the children of every open element until it closes and gets them, in one slice.
+	type open struct {
+		n     *node
+		qname string
+		from  int
+	}
+	var stack []open
+	var kids []*node
 	count := 0
 	for s.pos < len(s.data) {
 		if s.data[s.pos] != '<' {
 			// Text: kept for a leaf element, checked (and dropped) elsewhere.
-			keep := len(stack) > 0 && len(stack[len(stack)-1].kids) == 0
+			keep := len(stack) > 0 && len(kids) == stack[len(stack)-1].from
 			if !s.charData(keep) {
 				return nil, false
 			}
@@ -68,15 +77,18 @@ func (s *scanner) document() (*node, bool) {
 				return nil, false
 			}
 			s.pos++
-			n := stack[len(stack)-1]
-			if qnames[len(qnames)-1] != name {
+			top := stack[len(stack)-1]
+			if top.qname != name {
 				return nil, false
 			}
-			if len(n.kids) == 0 {
-				n.text = string(bytes.TrimSpace(s.text))
+			if len(kids) == top.from {
+				top.n.text = string(bytes.TrimSpace(s.text))
+			} else {
+				top.n.kids = s.kidSlice(kids[top.from:])
+				kids = kids[:top.from]
 			}
 			s.text = s.text[:0]
-			stack, qnames = stack[:len(stack)-1], qnames[:len(qnames)-1]
+			stack = stack[:len(stack)-1]
 		case c == '?':
 			if !s.procInst() {
 				return nil, false
@@ -98,12 +110,11 @@ func (s *scanner) document() (*node, bool) {
 			if len(stack) == 0 {
 				root = n
 			} else {
-				p := stack[len(stack)-1]
-				p.kids = append(p.kids, n)
+				kids = append(kids, n)
 			}
 			s.text = s.text[:0]
 			if !empty {
-				stack, qnames = append(stack, n), append(qnames, qname)
+				stack = append(stack, open{n: n, qname: qname, from: len(kids)})
 			}
 		}
 	}
@@ -111,6 +122,16 @@ func (s *scanner) document() (*node, bool) {
 		return nil, false
 	}
 	return root, true
+}
+
+// kidSlice copies an element's children into a slice of their own, cut from a block shared by many.
+func (s *scanner) kidSlice(k []*node) []*node {
+	if len(k) > cap(s.ptrs)-len(s.ptrs) {
+		s.ptrs = make([]*node, 0, max(1024, len(k)))
+	}
+	i := len(s.ptrs)
+	s.ptrs = append(s.ptrs, k...)
+	return s.ptrs[i : i+len(k) : i+len(k)]
 }
 
 // startTag reads an element's name (as written, and the node's local name) and attributes after its "<",
@@ -183,12 +204,11 @@ func (s *scanner) name() (string, bool) {
 		return "", false
 	}
 	b := s.data[start:s.pos]
-	if v, ok := s.names[string(b)]; ok {
-		return v, true
+	slot := &s.names[(len(b)*31+int(b[0])*7+int(b[len(b)-1]))&(len(s.names)-1)]
+	if *slot != string(b) {
+		*slot = string(b)
 	}
-	v := string(b)
-	s.names[v] = v
-	return v, true
+	return *slot, true
 }
 
 // localName is an element name without its namespace prefix, as encoding/xml's Name.Local.
@@ -263,39 +283,66 @@ func (s *scanner) attrValue() (string, bool) {
 
 // charData reads text up to the next "<", appending it (entities decoded) to s.text when keep is set.
 func (s *scanner) charData(keep bool) bool {
-	start := s.pos
+	rest := s.data[s.pos:]
+	end := bytes.IndexByte(rest, '<')
+	if end < 0 {
+		end = len(rest)
+	}
+	chunk := rest[:end]
 	plain := true
-	for ; s.pos < len(s.data); s.pos++ {
-		c := s.data[s.pos]
-		if c == '<' {
-			break
-		}
-		switch {
-		case c == '&':
+	for i, c := range chunk {
+		switch textClass[c] {
+		case byteOK:
+		case byteAmp:
 			plain = false
-		case c == '\n':
-			s.line++
-		case c == '>' && s.pos >= start+2 && s.data[s.pos-1] == ']' && s.data[s.pos-2] == ']':
-			return false // "]]>" outside CDATA: encoding/xml's error
-		case c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t'):
+		case byteGT:
+			if i >= 2 && chunk[i-1] == ']' && chunk[i-2] == ']' {
+				return false // "]]>" outside CDATA: encoding/xml's error
+			}
+		default:
 			return false
 		}
 	}
-	if !keep {
-		if plain {
-			return true
+	s.line += bytes.Count(chunk, []byte{'\n'})
+	s.pos += end
+	switch {
+	case plain && keep:
+		s.text = append(s.text, chunk...)
+	case !plain:
+		d, ok := decodeEntities(chunk)
+		if !ok {
+			return false
 		}
-		_, ok := decodeEntities(s.data[start:s.pos])
-		return ok
+		if keep {
+			s.text = append(s.text, d...)
+		}
 	}
-	if plain {
-		s.text = append(s.text, s.data[start:s.pos]...)
-		return true
-	}
-	d, ok := decodeEntities(s.data[start:s.pos])
-	s.text = append(s.text, d...)
-	return ok
+	return true
 }
+
+// Byte classes of text and attribute values: what the fast path takes as it is, the bytes it looks at
+// twice ("&" starts an entity, ">" may end a "]]>"), and the ones it leaves to encoding/xml (control
+// characters but tab and newline, carriage returns, which encoding/xml rewrites, and non-ASCII bytes).
+const (
+	byteOK = iota
+	byteAmp
+	byteGT
+	byteOther
+)
+
+var textClass = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c == '&':
+			t[c] = byteAmp
+		case c == '>':
+			t[c] = byteGT
+		case c >= 0x80 || c == '\r' || (c < 0x20 && c != '\t' && c != '\n'):
+			t[c] = byteOther
+		}
+	}
+	return t
+}()
 
 // decodeEntities replaces the five predefined entities; it reports false for any other "&".
 func decodeEntities(b []byte) ([]byte, bool) {
