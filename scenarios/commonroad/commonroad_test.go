@@ -2,7 +2,6 @@ package commonroad
 
 import (
 	"bytes"
-	"compress/gzip"
 	"errors"
 	"flag"
 	"fmt"
@@ -351,7 +350,7 @@ func FuzzImport(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(minimal[:len(minimal)/2]))
 	for _, name := range []string{"format-2020a/test_reading_all.xml.gz", "NGSIM/USA_US101-3_3_T-1.xml.gz"} {
-		if data, err := readGz(filepath.Join(dataDir, name)); err == nil {
+		if data, err := readMaybeGz(filepath.Join(dataDir, name)); err == nil {
 			f.Add(data[:min(len(data), 4000)])
 			f.Add(data[:min(len(data), 20000)])
 		}
@@ -395,19 +394,6 @@ func FuzzImportSolution(f *testing.F) {
 			t.Fatalf("imported scenario does not validate: %v", err)
 		}
 	})
-}
-
-func readGz(path string) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, err
-	}
-	return io.ReadAll(zr)
 }
 
 // The ego is the vehicle type the solution's benchmark id names; without a solution, or with a type that is

@@ -272,7 +272,7 @@ func (s *scanner) attrValue() (string, bool) {
 			return string(d), ok
 		case c == '&':
 			plain = false
-		case c == '<' || c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n'):
+		case c == '<' || textClass[c] == byteOther:
 			return "", false
 		case c == '\n':
 			s.line++
@@ -329,6 +329,16 @@ const (
 	byteGT
 	byteOther
 )
+
+// plainASCII reports whether b holds no byte of class byteOther.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if textClass[c] == byteOther {
+			return false
+		}
+	}
+	return true
+}
 
 var textClass = func() (t [256]uint8) {
 	for c := range t {
@@ -391,10 +401,8 @@ func (s *scanner) procInst() bool {
 		return false
 	}
 	body := s.data[s.pos : s.pos+end]
-	for _, c := range body {
-		if c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n') {
-			return false
-		}
+	if !plainASCII(body) {
+		return false
 	}
 	s.pos += end + 2
 	if target == "xml" {
@@ -416,10 +424,8 @@ func (s *scanner) comment() bool {
 	if end < 0 || end+2 >= len(body) || body[end+2] != '>' {
 		return false // unterminated, or "--" inside: encoding/xml's error
 	}
-	for _, c := range body[:end] {
-		if c == '\r' || c >= 0x80 || (c < 0x20 && c != '\t' && c != '\n') {
-			return false
-		}
+	if !plainASCII(body[:end]) {
+		return false
 	}
 	s.line += bytes.Count(body[:end], []byte{'\n'})
 	s.pos += 4 + end + 3
