@@ -236,6 +236,18 @@ func DistToPolygon(p Vec2, poly []Vec2) float64 {
 	return d
 }
 
+// BoundaryWithin reports whether some edge of polygon poly (the closing edge included) comes within r of p:
+// SegmentDist < r for one of them. It stops at the first such edge.
+func BoundaryWithin(p Vec2, poly []Vec2, r float64) bool {
+	n := len(poly)
+	for i, j := 0, n-1; i < n; j, i = i, i+1 {
+		if SegmentDist(p, poly[j], poly[i]) < r {
+			return true
+		}
+	}
+	return false
+}
+
 // AABB is an axis-aligned bounding box.
 type AABB struct{ Min, Max Vec2 }
 

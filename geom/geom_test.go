@@ -493,6 +493,31 @@ func TestDistToPolygon(t *testing.T) {
 	}
 }
 
+func TestBoundaryWithin(t *testing.T) {
+	square := []Vec2{{0, 0}, {2, 0}, {2, 2}, {0, 2}}
+	cases := []struct {
+		name string
+		poly []Vec2
+		p    Vec2
+		r    float64
+		want bool
+	}{
+		{"outside, nearer than r", square, V(2.25, 1), 0.3, true},
+		{"outside, exactly r", square, V(2.25, 1), 0.25, false},
+		{"closing edge", square, V(-0.5, 1), 0.6, true},
+		{"off a corner", square, V(5, 6), 4.9, false},
+		{"inside: its distance to the edges", square, V(1, 1), 0.9, false},
+		{"inside, near an edge", square, V(1, 0.1), 0.2, true},
+		{"one point", []Vec2{{1, 1}}, V(4, 5), 5.1, true},
+		{"empty", nil, V(0, 0), 100, false},
+	}
+	for _, c := range cases {
+		if got := BoundaryWithin(c.p, c.poly, c.r); got != c.want {
+			t.Errorf("%s: BoundaryWithin(%v, %v) = %v", c.name, c.p, c.r, got)
+		}
+	}
+}
+
 func TestAABB(t *testing.T) {
 	e := EmptyAABB()
 	if e.Contains(V(0, 0), 0) || e.Contains(V(0, 0), 1e6) {

@@ -350,6 +350,32 @@ func (x *MapIndex) DistanceOutsideDrivable(p geom.Vec2) float64 {
 	return best
 }
 
+// NearDrivable reports whether p lies within r of the drivable area: DistanceOutsideDrivable(p) < r for any r
+// up to the 24 m that DistanceOutsideDrivable searches, and beyond it the same test over the cells within r.
+// It stops at the first polygon that near, so it is much cheaper than the distance where the answer is yes.
+func (x *MapIndex) NearDrivable(p geom.Vec2, r float64) bool {
+	if x.InDrivable(p) {
+		return true
+	}
+	if x.grid.nx == 0 || !p.IsFinite() || !(r > 0) {
+		return false
+	}
+	g := &x.grid
+	x0, y0 := g.coord(geom.Vec2{X: p.X - r, Y: p.Y - r})
+	x1, y1 := g.coord(geom.Vec2{X: p.X + r, Y: p.Y + r})
+	for yy := y0; yy <= y1; yy++ {
+		for xx := x0; xx <= x1; xx++ {
+			for _, i := range g.cellItems(yy*g.nx + xx) {
+				// p is in no polygon (InDrivable), so its distance to one is the distance to its boundary.
+				if x.polyBox[i].Contains(p, r) && geom.BoundaryWithin(p, x.poly[i], r) {
+					return true
+				}
+			}
+		}
+	}
+	return false
+}
+
 // SpeedLimitAt returns the speed limit of the lane or connector containing p (the lowest non-zero one where
 // several overlap), and whether there is one.
 func (x *MapIndex) SpeedLimitAt(p geom.Vec2) (float64, bool) {

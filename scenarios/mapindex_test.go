@@ -163,6 +163,35 @@ func TestDistanceOutsideDrivableExactOrInf(t *testing.T) {
 	}
 }
 
+// TestNearDrivableAgreesWithTheDistance checks NearDrivable against the distance to every drivable polygon, on
+// random points and radii up to 40 m (past DistanceOutsideDrivable's 24 m reach), and on bad input.
+func TestNearDrivableAgreesWithTheDistance(t *testing.T) {
+	x := testIndex(t)
+	rng := rand.New(rand.NewPCG(3, 4))
+	for range 20000 {
+		p := geom.V(-100+rng.Float64()*320, -100+rng.Float64()*260)
+		r := rng.Float64() * 40
+		want := bruteDistance(x, p) < r
+		if got := x.NearDrivable(p, r); got != want {
+			t.Fatalf("NearDrivable(%v, %.3f) = %v; the drivable area is %.3f m away", p, r, got, bruteDistance(x, p))
+		}
+		if r <= 24 && want != (x.DistanceOutsideDrivable(p) < r) {
+			t.Fatalf("NearDrivable(%v, %.3f) disagrees with DistanceOutsideDrivable %v", p, r, x.DistanceOutsideDrivable(p))
+		}
+	}
+	if !x.NearDrivable(geom.V(25, 0), 0.1) {
+		t.Error("a point on a lane is near the drivable area")
+	}
+	for _, c := range []struct {
+		p geom.Vec2
+		r float64
+	}{{geom.V(math.NaN(), 0), 10}, {geom.V(25, -2.1), 0}, {geom.V(25, -2.1), math.NaN()}, {geom.V(25, -2.1), -1}} {
+		if x.NearDrivable(c.p, c.r) {
+			t.Errorf("NearDrivable(%v, %v) = true", c.p, c.r)
+		}
+	}
+}
+
 func TestSpeedLimitAt(t *testing.T) {
 	sc := testScenario()
 	sc.Map.Lanes[iL3].SpeedLimit = 0 // none

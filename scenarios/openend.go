@@ -63,7 +63,7 @@ func (x *MapIndex) OpenEnd(i int, length float64) (geom.Box, bool) {
 	pts := x.Path(i).Pts
 	end := pts[len(pts)-1]
 	probe := end.Add(geom.Unit(b.Center.Heading).Scale(OpenEndProbe))
-	if x.DistanceOutsideDrivable(probe) < OpenEndClear {
+	if x.NearDrivable(probe, OpenEndClear) {
 		return geom.Box{}, false
 	}
 	return b, true
