@@ -350,9 +350,9 @@ func (x *MapIndex) DistanceOutsideDrivable(p geom.Vec2) float64 {
 	return best
 }
 
-// NearDrivable reports whether p lies within r of the drivable area: DistanceOutsideDrivable(p) < r for any r
-// up to the 24 m that DistanceOutsideDrivable searches, and beyond it the same test over the cells within r.
-// It stops at the first polygon that near, so it is much cheaper than the distance where the answer is yes.
+// NearDrivable reports whether the drivable area comes nearer than r to p (true inside it). It agrees with
+// DistanceOutsideDrivable(p) < r wherever that distance is exact (within its 24 m), searches every grid cell
+// within r, and stops at the first polygon near enough: far cheaper than the distance where the answer is yes.
 func (x *MapIndex) NearDrivable(p geom.Vec2, r float64) bool {
 	if x.InDrivable(p) {
 		return true
@@ -361,8 +361,9 @@ func (x *MapIndex) NearDrivable(p geom.Vec2, r float64) bool {
 		return false
 	}
 	g := &x.grid
-	x0, y0 := g.coord(geom.Vec2{X: p.X - r, Y: p.Y - r})
-	x1, y1 := g.coord(geom.Vec2{X: p.X + r, Y: p.Y + r})
+	rc := min(r, 1e12) // cells are found from finite coordinates; the polygon tests use r itself
+	x0, y0 := g.coord(geom.Vec2{X: p.X - rc, Y: p.Y - rc})
+	x1, y1 := g.coord(geom.Vec2{X: p.X + rc, Y: p.Y + rc})
 	for yy := y0; yy <= y1; yy++ {
 		for xx := x0; xx <= x1; xx++ {
 			for _, i := range g.cellItems(yy*g.nx + xx) {

@@ -182,6 +182,9 @@ func TestNearDrivableAgreesWithTheDistance(t *testing.T) {
 	if !x.NearDrivable(geom.V(25, 0), 0.1) {
 		t.Error("a point on a lane is near the drivable area")
 	}
+	if !x.NearDrivable(geom.V(-1e6, 3e5), math.Inf(1)) {
+		t.Error("every point is nearer than +Inf to a map with a drivable area")
+	}
 	for _, c := range []struct {
 		p geom.Vec2
 		r float64
