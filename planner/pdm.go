@@ -378,6 +378,7 @@ type PDM struct {
 	goalChange  bool                 // this tick's lane change is the move into the goal's lane (readGuidance)
 	hasWindow   bool
 	goalS       float64 // the goal's arc length on the centerline, NaN when it is not near the centerline
+	goalBack    float64 // how far before goalS the ego may be at the goal's time (Initialization.GoalSpan's Aim)
 	startSpeed  float64 // the ego's speed at the first tick
 	startTime   float64 // the first tick's time
 	startBrake  bool    // the ego was braking (below takeoverBrake) at the first tick
@@ -567,6 +568,7 @@ func (p *PDM) Initialize(init Initialization) error {
 	if w := init.GoalWindow; w != nil && !math.IsNaN(w.Start) && !math.IsNaN(w.End) && w.Start <= w.End {
 		p.goalWindow, p.hasWindow = *w, true
 	}
+	p.goalBack, _ = init.GoalSpan.Aim()
 	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
 		return errors.New("pdm: vehicle wheelbase must be a positive number")
 	}
@@ -808,7 +810,7 @@ func (p *PDM) pacedSpeed(ego dynamics.State, limit float64) float64 {
 	}
 	w := p.goalWindow
 	now := ego.Time
-	d := p.goalS - p.lastS - (p.vehicle.FrontLength-p.vehicle.RearLength)/2
+	d := p.goalS - p.goalBack - p.lastS - (p.vehicle.FrontLength-p.vehicle.RearLength)/2
 	hi := w.End - min(paceMargin, (w.End-w.Start)/4)
 	if !(d > 0) || hi <= now {
 		return limit

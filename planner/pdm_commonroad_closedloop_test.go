@@ -270,3 +270,27 @@ func TestPDMCommonRoadMotorwayMapEdge(t *testing.T) {
 	const file = "NGSIM/USA_US101-15_1_T-1.xml.gz"
 	expectGoal(t, file, planner.PDMConfig{})
 }
+
+// NGSIM US-101: the goal is lanelet 63, the lane to the right, 147 m long, 2.7 s in; the ego starts beside it,
+// 19 m past where it begins, at 12.2 m/s behind a slowing car. Paced towards the lanelet's middle, 55 m ahead,
+// PDM took itself to be late and braked at up to 2.5 m/s^2 in its first 2 s, failing comfort; aiming into
+// the lanelet's stretch (Initialization.GoalSpan) it brakes at under 2 and the run is clean.
+func TestPDMCommonRoadAimsIntoALaneletGoal(t *testing.T) {
+	const file = "NGSIM/USA_US101-8_2_T-1.xml.gz"
+	if testing.Short() {
+		t.Skip("closed-loop run on recorded data")
+	}
+	res := importCommonRoad(t, file)
+	if res.Scenario.GoalSpan == nil {
+		t.Fatalf("%s: no goal span for a lanelet goal", file)
+	}
+	expectCleanRun(t, file, planner.PDMConfig{})
+	res.Scenario.GoalSpan = nil
+	out, err := sim.Run(res.Scenario, planner.NewPDM(planner.PDMConfig{}), sim.Config{Overtime: 50})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.Metrics.Comfortable == 1 {
+		t.Logf("%s: comfortable paced towards the lanelet's middle too", file)
+	}
+}

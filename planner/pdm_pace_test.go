@@ -35,7 +35,9 @@ func TestCruiseSpeed(t *testing.T) {
 
 // A goal 200 m ahead to be reached within [10, 11] s is out of reach at the 15 m/s the planner targets on a
 // road without a posted limit: the proposals target the cruise speed for the window's middle, and not without
-// a window, with pacing off, once the window is past, or with a window that is easily met.
+// a window, with pacing off, once the window is past, or with a window that is easily met. A goal that reaches
+// along the lane (Initialization.GoalSpan: a lanelet) is aimed at 2 m past where it begins: not late when that
+// is 12 m ahead, late for 182 m when it begins 180 m ahead.
 func TestPDMPacesToGoalWindow(t *testing.T) {
 	sc := fixtureScenario(600, 10, 15)
 	for i := range sc.Map.Lanes {
@@ -48,17 +50,20 @@ func TestPDMPacesToGoalWindow(t *testing.T) {
 		name   string
 		cfg    PDMConfig
 		window *scenarios.TimeWindow
+		span   *scenarios.Span
 		now    float64
-		faster bool
+		faster float64 // the distance paced for, 0 for none
 	}{
-		{"late", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, 0, true},
-		{"no window", PDMConfig{}, nil, 0, false},
-		{"pacing off", PDMConfig{NoGoalPacing: true}, &scenarios.TimeWindow{Start: 10, End: 11}, 0, false},
-		{"window past", PDMConfig{}, &scenarios.TimeWindow{Start: -5, End: -1}, 0, false},
-		{"in time", PDMConfig{}, &scenarios.TimeWindow{Start: 0, End: 300}, 0, false},
+		{"late", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, nil, 0, 200},
+		{"no window", PDMConfig{}, nil, nil, 0, 0},
+		{"pacing off", PDMConfig{NoGoalPacing: true}, &scenarios.TimeWindow{Start: 10, End: 11}, nil, 0, 0},
+		{"window past", PDMConfig{}, &scenarios.TimeWindow{Start: -5, End: -1}, nil, 0, 0},
+		{"in time", PDMConfig{}, &scenarios.TimeWindow{Start: 0, End: 300}, nil, 0, 0},
+		{"lane goal begins near", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: 190, Ahead: 10}, 0, 0},
+		{"lane goal begins far", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: 20, Ahead: 10}, 0, 182},
 	} {
 		p := NewPDM(c.cfg)
-		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: goal, GoalWindow: c.window}); err != nil {
+		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: goal, GoalWindow: c.window, GoalSpan: c.span}); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := p.ComputeTrajectory(fixtureInput(c.now, geom.Pose{X: 10}, 15, nil)); err != nil {
@@ -69,9 +74,9 @@ func TestPDMPacesToGoalWindow(t *testing.T) {
 			got = max(got, pr.target)
 		}
 		want := laneSpeed
-		if c.faster {
+		if c.faster > 0 {
 			// 200 m by the window's middle (10.5 s) from 15 m/s, speeding up at 1 m/s^2: 20.5 m/s.
-			want = cruiseSpeed(200, 15, 10.5, paceAccel)
+			want = cruiseSpeed(c.faster, 15, 10.5, paceAccel)
 		}
 		if math.Abs(got-want) > 0.05 {
 			t.Errorf("%s: highest target %.2f m/s, want %.2f", c.name, got, want)

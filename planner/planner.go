@@ -20,8 +20,11 @@ type Initialization struct {
 	// GoalWindow, when set, is when the mission asks the ego to be at Goal, on Input.Time's clock (a
 	// CommonRoad planning problem's goal time interval); nil: any time.
 	GoalWindow *scenarios.TimeWindow
-	Vehicle    dynamics.VehicleParams
-	DT         float64 // simulation period, s
+	// GoalSpan, when set, is how far the goal's region reaches along its lane behind and ahead of Goal (a
+	// goal given as a whole lane); nil: Goal is the place to be.
+	GoalSpan *scenarios.Span
+	Vehicle  dynamics.VehicleParams
+	DT       float64 // simulation period, s
 }
 
 // mapFollowing validates the initialization of a planner that follows the map's lanes and fills the defaults:

@@ -63,6 +63,10 @@ type Scenario struct {
 	// GoalWindow, when set, is the time interval in which the mission asks the ego to be at its goal (seconds
 	// from the run start), as a CommonRoad planning problem gives it; nil: no time is asked for.
 	GoalWindow *TimeWindow `json:"goal_window,omitempty"`
+	// GoalSpan, when set, is how far the goal's region reaches along the goal's lane behind and ahead of Goal:
+	// a CommonRoad goal given as lanelets is met anywhere in them, and Goal (the middle of the first) only
+	// stands for it. nil: the goal is a pose, or a region small enough to aim at its centre.
+	GoalSpan *Span `json:"goal_span,omitempty"`
 	// Expert is the human or expert ego log at DT spacing; Expert[0] is the initial state at t=0.
 	Expert []EgoState `json:"expert"`
 	Tracks []Track    `json:"tracks"`
@@ -111,6 +115,34 @@ func (s *Scenario) PlannerMission() (route []string, goal geom.Pose) {
 type TimeWindow struct {
 	Start float64 `json:"start"`
 	End   float64 `json:"end"`
+}
+
+// Span is a stretch along a lane around a point: Behind and Ahead of it, in metres (both >= 0).
+type Span struct {
+	Behind float64 `json:"behind"`
+	Ahead  float64 `json:"ahead"`
+}
+
+// SpanAimInside (m) is how far inside either end of a goal's span a driver aims.
+const SpanAimInside = 2.0
+
+// Aim returns the part of the span a driver aims for: from behind metres before its point to ahead metres past
+// it, SpanAimInside inside either end, or the point itself where the span reaches less far. A nil span is
+// the point.
+func (s *Span) Aim() (behind, ahead float64) {
+	if s == nil {
+		return 0, 0
+	}
+	return max(s.Behind-SpanAimInside, 0), max(s.Ahead-SpanAimInside, 0)
+}
+
+// PlannerGoalSpan returns the goal's span a planner is told: GoalSpan, or nil when the scenario shows the
+// planner no goal (see PlannerMission).
+func (s *Scenario) PlannerGoalSpan() *Span {
+	if _, goal := s.PlannerMission(); !HasGoal(goal) {
+		return nil
+	}
+	return s.GoalSpan
 }
 
 // PlannerGoalWindow returns the goal's time window a planner is told: GoalWindow, or nil when the scenario

@@ -131,16 +131,22 @@ func TestKinds(t *testing.T) {
 	}
 }
 
-// The planner is told the goal's time window only with the goal itself.
+// The planner is told the goal's time window and span only with the goal itself.
 func TestPlannerGoalWindow(t *testing.T) {
-	w := &TimeWindow{Start: 1, End: 2}
-	sc := &Scenario{Route: []string{"a", "b"}, Goal: geom.Pose{X: 5}, GoalWindow: w}
+	w, sp := &TimeWindow{Start: 1, End: 2}, &Span{Behind: 3, Ahead: 4}
+	sc := &Scenario{Route: []string{"a", "b"}, Goal: geom.Pose{X: 5}, GoalWindow: w, GoalSpan: sp}
 	if got := sc.PlannerGoalWindow(); got != w {
 		t.Errorf("goal shown: window %v, want %v", got, w)
+	}
+	if got := sc.PlannerGoalSpan(); got != sp {
+		t.Errorf("goal shown: span %v, want %v", got, sp)
 	}
 	sc.RouteShown = 1
 	if got := sc.PlannerGoalWindow(); got != nil {
 		t.Errorf("goal hidden: window %v, want nil", got)
+	}
+	if got := sc.PlannerGoalSpan(); got != nil {
+		t.Errorf("goal hidden: span %v, want nil", got)
 	}
 }
 
@@ -151,5 +157,21 @@ func TestLaneAlong(t *testing.T) {
 	}
 	if l.Left[0] != geom.V(0, 2) || l.Right[0] != geom.V(0, -2) || l.Left[2] != geom.V(8, 10) || l.Right[2] != geom.V(12, 10) {
 		t.Errorf("bounds left %v right %v, want 2 m either side of the centerline", l.Left, l.Right)
+	}
+}
+
+// A span is aimed at 2 m inside either end, never past its point; a nil span is the point.
+func TestSpanAim(t *testing.T) {
+	for _, c := range []struct {
+		span          *Span
+		behind, ahead float64
+	}{
+		{nil, 0, 0},
+		{&Span{Behind: 50, Ahead: 150}, 48, 148},
+		{&Span{Behind: 1, Ahead: 2}, 0, 0},
+	} {
+		if b, a := c.span.Aim(); b != c.behind || a != c.ahead {
+			t.Errorf("%+v.Aim() = %v, %v, want %v, %v", c.span, b, a, c.behind, c.ahead)
+		}
 	}
 }

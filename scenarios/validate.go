@@ -137,6 +137,9 @@ func (v *validator) scenario(sc *Scenario) {
 	if w := sc.GoalWindow; w != nil && (!finite(w.Start, w.End) || w.End < w.Start) {
 		v.fail("goal_window", "needs finite times with start <= end, got [%v, %v]", w.Start, w.End)
 	}
+	if g := sc.GoalSpan; g != nil && (!finite(g.Behind, g.Ahead) || g.Behind < 0 || g.Ahead < 0) {
+		v.fail("goal_span", "needs finite lengths >= 0, got behind %v, ahead %v", g.Behind, g.Ahead)
+	}
 	if sc.RouteShown < 0 || sc.RouteShown > len(sc.Route) {
 		v.fail("route_shown", "must be between 0 and the route's %d roadblocks, got %d", len(sc.Route), sc.RouteShown)
 	}

@@ -35,6 +35,8 @@ func TestValidateDefects(t *testing.T) {
 		{"NaN goal", func(sc *Scenario) { sc.Goal.Heading = nan }, "goal", "not finite"},
 		{"goal window ends first", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: 3, End: 2} }, "goal_window", "start <= end"},
 		{"NaN goal window", func(sc *Scenario) { sc.GoalWindow = &TimeWindow{Start: nan, End: 2} }, "goal_window", "finite"},
+		{"negative goal span", func(sc *Scenario) { sc.GoalSpan = &Span{Behind: -1, Ahead: 2} }, "goal_span", ">= 0"},
+		{"infinite goal span", func(sc *Scenario) { sc.GoalSpan = &Span{Behind: 1, Ahead: math.Inf(1)} }, "goal_span", "finite"},
 		{"NaN ego width", func(sc *Scenario) { v := dynamics.Pacifica(); v.Width = nan; sc.Vehicle = &v }, "ego_vehicle", "width"},
 		{"ego axle ahead of its bumper", func(sc *Scenario) { v := dynamics.Pacifica(); v.FrontLength = 1; sc.Vehicle = &v }, "ego_vehicle", "shorter than the wheelbase"},
 		// Expert.

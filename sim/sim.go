@@ -141,7 +141,7 @@ func New(sc *scenarios.Scenario, p planner.Planner, cfg Config) (*Simulation, er
 	// The planner is told the mission the scenario shows it: the whole route and the goal, or, where the
 	// instructions give the mission, the route up to the branch and no goal (Scenario.PlannerMission).
 	route, goal := sc.PlannerMission()
-	init := planner.Initialization{Map: &sc.Map, Route: route, Goal: goal, GoalWindow: sc.PlannerGoalWindow(), Vehicle: cfg.Vehicle, DT: sc.DT}
+	init := planner.Initialization{Map: &sc.Map, Route: route, Goal: goal, GoalWindow: sc.PlannerGoalWindow(), GoalSpan: sc.PlannerGoalSpan(), Vehicle: cfg.Vehicle, DT: sc.DT}
 	if err := p.Initialize(init); err != nil {
 		return nil, fmt.Errorf("sim: %s: initialize planner %s: %w", sc.ID, p.Name(), err)
 	}

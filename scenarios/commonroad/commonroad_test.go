@@ -489,6 +489,49 @@ func TestSyntheticExpertFollowsTheRoadUserAhead(t *testing.T) {
 	}
 }
 
+// A goal given as lanelets is met anywhere in them: the scenario says how far they reach along the lane
+// around the goal pose (the middle of the first), and the synthetic expert, whose cruise already ends inside
+// them at the goal's time, holds its speed instead of speeding towards that middle.
+func TestLaneletGoalSpan(t *testing.T) {
+	// Three lanelets in a row, 0-100, 100-200 and 200-300 m; the goal lanelets 2 and 3 between 2 and 3 s.
+	lanelet := func(id, x0, x1 int, pred, succ string) string {
+		return fmt.Sprintf(`<lanelet id="%d"><leftBound><point><x>%d</x><y>2</y></point><point><x>%d</x><y>2</y></point></leftBound>`+
+			`<rightBound><point><x>%d</x><y>-2</y></point><point><x>%d</x><y>-2</y></point></rightBound>%s%s</lanelet>`, id, x0, x1, x0, x1, pred, succ)
+	}
+	lanes := lanelet(1, 0, 100, "", `<successor ref="2"/>`) + lanelet(2, 100, 200, `<predecessor ref="1"/>`, `<successor ref="3"/>`) +
+		lanelet(3, 200, 300, `<predecessor ref="2"/>`, "")
+	doc := minimal[:strings.Index(minimal, " <lanelet")] + lanes + minimal[strings.Index(minimal, " <trafficSign "):]
+	doc = strings.Replace(doc, `<position><point><x>10</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>5</exact></velocity></initialState>`,
+		`<position><point><x>90</x><y>0</y></point></position><orientation><exact>0</exact></orientation><velocity><exact>10</exact></velocity></initialState>`, 1)
+	doc = regexp.MustCompile(`(?s)<goalState>.*</goalState>`).ReplaceAllString(doc,
+		`<goalState><time><intervalStart>20</intervalStart><intervalEnd>30</intervalEnd></time><position><lanelet ref="2"/><lanelet ref="3"/></position></goalState>`)
+	doc = regexp.MustCompile(`(?s)<dynamicObstacle.*</dynamicObstacle>`).ReplaceAllString(doc, "")
+	res, err := Decode(strings.NewReader(doc), "lanes.xml", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc := res.Scenario
+	if sc.Goal.X != 150 {
+		t.Errorf("goal pose %+v, want the middle of lanelet 2 (x 150)", sc.Goal)
+	}
+	if sp := sc.GoalSpan; sp == nil || math.Abs(sp.Behind-50) > 1e-9 || math.Abs(sp.Ahead-150) > 1e-9 {
+		t.Errorf("goal span %+v, want 50 m behind and 150 ahead (lanelets 2 and 3)", sp)
+	}
+	// Cruising at 10 m/s the ego is 25 m on, past x 100, at the window's middle: no acceleration is asked
+	// for (towards x 150 it was the schedule's cap, 1.5 m/s^2).
+	if a := sc.Expert[0].Accel; a != 0 {
+		t.Errorf("first state's acceleration %v, want 0 (cruising meets the goal)", a)
+	}
+	// A goal region gives none.
+	plain, err := Decode(strings.NewReader(minimal), "min.xml", nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if plain.Scenario.GoalSpan != nil {
+		t.Errorf("a rectangle goal has a span %+v", plain.Scenario.GoalSpan)
+	}
+}
+
 // A missing step of a trajectory is filled in between its neighbours. A standing road user whose recorded
 // heading flips by half a turn from one sample to the next (a heading read off a velocity of a few cm/s, as in
 // some highD tracks) keeps its axis there: interpolated through a quarter turn, its box stood across the lane

@@ -873,7 +873,8 @@ func (c *converter) goal(pp *problem) {
 		g.States = append(g.States, out)
 	}
 	// Goal pose: the centre of the first region, headed as the orientation interval's middle, else as the lane
-	// there, else as the ego starts.
+	// there, else as the ego starts. A goal given as lanelets also says how far they reach along the lane
+	// (Scenario.GoalSpan): its pose, the middle of the first, is only one point of it.
 	pose := geom.Pose{X: pp.init.pos.X, Y: pp.init.pos.Y, Heading: pp.init.heading}
 	found := false
 	for gi, gs := range pp.goals {
@@ -906,6 +907,9 @@ func (c *converter) goal(pp *problem) {
 			}
 		}
 		pose, found = geom.Pose{X: ctr.X, Y: ctr.Y, Heading: geom.NormalizeAngle(heading)}, true
+		if len(gs.shapes) == 0 {
+			c.sc.GoalSpan = c.laneletSpan(gs.lanelets)
+		}
 		// The planner is told when to be there: this goal state's time interval, when the file gives one.
 		if st := g.States[gi]; finite(st.TimeStart) && finite(st.TimeEnd) && st.TimeStart <= st.TimeEnd {
 			c.sc.GoalWindow = &scenarios.TimeWindow{Start: st.TimeStart, End: st.TimeEnd}
@@ -917,6 +921,47 @@ func (c *converter) goal(pp *problem) {
 		c.res.Report.NoGoalPosition = true
 	}
 	c.sc.Goal = pose
+}
+
+// laneletSpan returns how far a goal given as lanelets reaches along the lane behind and ahead of the middle of
+// its first lanelet: half that lanelet's length, plus the lanelets of the goal that follow on from it
+// (successors) or lead into it (predecessors).
+func (c *converter) laneletSpan(ids []string) *scenarios.Span {
+	in := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		in[id] = true
+	}
+	lanes := c.sc.Map.Lanes
+	length := func(i int) float64 {
+		pl := geom.NewPolyline(lanes[i].Centerline)
+		return pl.Length()
+	}
+	first, ok := c.laneIx[ids[0]]
+	if !ok {
+		return nil
+	}
+	half := length(first) / 2
+	span := &scenarios.Span{Behind: half, Ahead: half}
+	// chain adds the goal's lanelets that follow one another from lane i along next, each once.
+	chain := func(i int, next func(int) []string) float64 {
+		total, seen := 0.0, map[int]bool{i: true}
+		for {
+			found := false
+			for _, id := range next(i) {
+				if j, ok := c.laneIx[id]; ok && in[id] && !seen[j] {
+					seen[j], i, found = true, j, true
+					total += length(j)
+					break
+				}
+			}
+			if !found {
+				return total
+			}
+		}
+	}
+	span.Ahead += chain(first, func(i int) []string { return lanes[i].Successors })
+	span.Behind += chain(first, func(i int) []string { return lanes[i].Predecessors })
+	return span
 }
 
 func reversed(p []geom.Vec2) []geom.Vec2 {

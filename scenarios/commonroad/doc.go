@@ -82,9 +82,11 @@
 // differences) and the run's horizon is its length; it is then extended by [Lookahead] seconds at its last
 // speed along the route, so that a log-replay planner sees a future at the end. Without one (NGSIM, the format
 // tests) a synthetic expert drives from the initial state along the route with the acceleration that brings
-// it to the goal's centre by the middle of the goal's time interval, for the length of that interval (3 to
-// 30 s), but keeps [SyntheticHeadway] behind the recorded road user ahead of it in its lane (the Intelligent
-// Driver Model's braking whenever that asks for less); [Report.SyntheticExpert] says so.
+// it to the goal's centre by the middle of the goal's time interval (for a goal given as lanelets, met
+// anywhere in them, into their stretch along the lane, Scenario.GoalSpan: at its own speed when cruising ends
+// inside), for the length of that interval (3 to 30 s), but keeps [SyntheticHeadway] behind the recorded road
+// user ahead of it in its lane (the Intelligent Driver Model's braking whenever that asks for less);
+// [Report.SyntheticExpert] says so. The file gives no acceleration: the run starts with the schedule's.
 //
 // # Flags
 //

@@ -371,8 +371,9 @@ func shortestPath(mx *scenarios.MapIndex, from int, to map[int]bool) ([]int, flo
 
 // synthesize builds an expert for a file without a solution: from the initial state along the route's lanes,
 // its lateral offset fading over 3 s, with the acceleration (within [-3, 1.5] m/s^2) that brings it from where
-// it is to the goal's centre by the middle of the goal's time interval (constant speed when the goal has no
-// position or time), but never closer to the recorded road user ahead of it in its lane than a driver keeping
+// it is to the goal's centre by the middle of the goal's time interval (into the stretch of a goal given as
+// lanelets, Scenario.GoalSpan; constant speed when cruising ends inside it, or when the goal has no position
+// or time), but never closer to the recorded road user ahead of it in its lane than a driver keeping
 // [SyntheticHeadway] would come (the Intelligent Driver Model's braking, as hard as it takes), and braking
 // for the end of its lanes as for a standing car where the road ends (where the recorded map was cut it
 // drives on). Its first state has the first step's scheduled acceleration.
@@ -399,13 +400,20 @@ func (c *converter) synthesize(pp *problem, mx *scenarios.MapIndex, start geom.P
 			T = (g.TimeStart + g.TimeEnd) / 2
 		}
 	}
-	// sched is the constant acceleration that reaches the goal's centre at T from station s at speed v,
-	// t seconds in; once too close to T it stays as it was.
+	// sched is the constant acceleration that reaches the goal's centre (or the nearest point of [lo, hi]) at
+	// T from station s at speed v, t seconds in; once too close to T it stays as it was.
+	// A goal that reaches along the lane (lanelets) is met anywhere in it: the schedule aims at the nearest
+	// point of its stretch (Span.Aim) that cruising misses, and holds its speed when cruising ends inside.
+	behind, ahead := c.sc.GoalSpan.Aim()
+	lo, hi := sg-behind, sg+ahead
 	sched, a := 0.0, 0.0
 	plan := func(t, s, v float64) {
-		if D, left := sg-s, T-t; D > 0 && left > 0.5 {
-			sched = min(max(2*(D-v*left)/(left*left), -3), 1.5)
+		left := T - t
+		if !(left > 0.5) || !(hi-s > 0) {
+			return
 		}
+		D := min(max(v*left, lo-s), hi-s)
+		sched = min(max(2*(D-v*left)/(left*left), -3), 1.5)
 	}
 	veh := c.sc.EgoVehicle()
 	follow := idm.Params{TargetSpeed: math.Inf(1), MinGap: 2, Headway: SyntheticHeadway, AccelMax: 1.5, DecelMax: 3}
