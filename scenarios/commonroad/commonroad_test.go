@@ -349,6 +349,7 @@ func TestIsFile(t *testing.T) {
 func FuzzImport(f *testing.F) {
 	f.Add([]byte(minimal))
 	f.Add([]byte(minimal[:len(minimal)/2]))
+	f.Add([]byte(laneletGoalDoc()))
 	for _, name := range []string{"format-2020a/test_reading_all.xml.gz", "NGSIM/USA_US101-3_3_T-1.xml.gz"} {
 		if data, err := readMaybeGz(filepath.Join(dataDir, name)); err == nil {
 			f.Add(data[:min(len(data), 4000)])
@@ -489,11 +490,9 @@ func TestSyntheticExpertFollowsTheRoadUserAhead(t *testing.T) {
 	}
 }
 
-// A goal given as lanelets is met anywhere in them: the scenario says how far they reach along the lane
-// around the goal pose (the middle of the first), and the synthetic expert, whose cruise already ends inside
-// them at the goal's time, holds its speed instead of speeding towards that middle.
-func TestLaneletGoalSpan(t *testing.T) {
-	// Three lanelets in a row, 0-100, 100-200 and 200-300 m; the goal lanelets 2 and 3 between 2 and 3 s.
+// laneletGoalDoc is minimal with three lanelets in a row, 0-100, 100-200 and 200-300 m, no other road user,
+// the ego at x 90 at 10 m/s and the goal lanelets 2 and 3 between 2 and 3 s.
+func laneletGoalDoc() string {
 	lanelet := func(id, x0, x1 int, pred, succ string) string {
 		return fmt.Sprintf(`<lanelet id="%d"><leftBound><point><x>%d</x><y>2</y></point><point><x>%d</x><y>2</y></point></leftBound>`+
 			`<rightBound><point><x>%d</x><y>-2</y></point><point><x>%d</x><y>-2</y></point></rightBound>%s%s</lanelet>`, id, x0, x1, x0, x1, pred, succ)
@@ -506,6 +505,14 @@ func TestLaneletGoalSpan(t *testing.T) {
 	doc = regexp.MustCompile(`(?s)<goalState>.*</goalState>`).ReplaceAllString(doc,
 		`<goalState><time><intervalStart>20</intervalStart><intervalEnd>30</intervalEnd></time><position><lanelet ref="2"/><lanelet ref="3"/></position></goalState>`)
 	doc = regexp.MustCompile(`(?s)<dynamicObstacle.*</dynamicObstacle>`).ReplaceAllString(doc, "")
+	return doc
+}
+
+// A goal given as lanelets is met anywhere in them: the scenario says how far they reach along the lane
+// around the goal pose (the middle of the first), and the synthetic expert, whose cruise already ends inside
+// them at the goal's time, holds its speed instead of speeding towards that middle.
+func TestLaneletGoalSpan(t *testing.T) {
+	doc := laneletGoalDoc()
 	res, err := Decode(strings.NewReader(doc), "lanes.xml", nil, "")
 	if err != nil {
 		t.Fatal(err)
