@@ -68,7 +68,7 @@ func NewHeader(sc *scenarios.Scenario, plannerName, agents string, vehicle dynam
 		Flags:        sc.Flags,
 	}
 	if g := sc.Goal; scenarios.HasGoal(g) {
-		h.Goal = &g
+		h.Goal, h.GoalSpan = &g, sc.GoalSpan
 	}
 	for k, e := range sc.Expert {
 		h.Expert = append(h.Expert, Point{T: float64(k) * sc.DT, X: e.Pose.X, Y: e.Pose.Y, Heading: e.Pose.Heading, Speed: e.Speed})

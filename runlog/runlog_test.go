@@ -12,6 +12,7 @@ import (
 	"github.com/foxglove/mcap/go/mcap"
 
 	"asyncdrive/dynamics"
+	"asyncdrive/geom"
 	"asyncdrive/metrics"
 	"asyncdrive/planner"
 	"asyncdrive/scenarios"
@@ -409,4 +410,16 @@ func FuzzDecode(f *testing.F) {
 			}
 		}
 	})
+}
+
+// The header carries a goal's span along its lane (a goal given as lanelets) with the goal, for the viewer.
+func TestHeaderGoalSpan(t *testing.T) {
+	sc := &scenarios.Scenario{ID: "x", DT: 0.1, Route: []string{"rb"}, Goal: geom.Pose{X: 50}, GoalSpan: &scenarios.Span{Behind: 30, Ahead: 5}}
+	if h := NewHeader(sc, "pdm", "nonreactive", dynamics.Pacifica()); h.GoalSpan == nil || *h.GoalSpan != *sc.GoalSpan {
+		t.Errorf("header goal span %v, want %v", h.GoalSpan, sc.GoalSpan)
+	}
+	sc.Goal = geom.Pose{X: math.NaN()}
+	if h := NewHeader(sc, "pdm", "nonreactive", dynamics.Pacifica()); h.Goal != nil || h.GoalSpan != nil {
+		t.Errorf("no goal: header goal %v span %v, want neither", h.Goal, h.GoalSpan)
+	}
 }

@@ -24,6 +24,9 @@ type Header struct {
 	// viewer tints the route and marks the goal. Absent in logs written before they were recorded.
 	Route []string   `json:"route,omitempty"`
 	Goal  *geom.Pose `json:"goal,omitempty"`
+	// GoalSpan is how far the goal reaches along its lane behind and ahead of Goal, for a goal given as
+	// lanelets (scenarios.Scenario.GoalSpan); absent otherwise.
+	GoalSpan *scenarios.Span `json:"goal_span,omitempty"`
 	// Expert is the scenario's expert log (the recorded driver, or the importer's synthetic one): its rear
 	// axle and speed at every state, T from the run's start; a viewer draws where it was at each frame. Absent
 	// without an expert and in logs written before it was recorded.

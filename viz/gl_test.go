@@ -3,6 +3,7 @@
 package viz
 
 import (
+	"asyncdrive/scenarios"
 	"errors"
 	"image"
 	_ "image/png"
@@ -93,6 +94,7 @@ func TestRenderPixels(t *testing.T) {
 	check("background", geom.V(40, 20), 0, ColorBackground)
 	check("goal", geom.V(50, 0), 0, ColorGoal)
 	check("goal ring", geom.V(50, 2.5), 1, ColorGoal)
+	check("no goal stretch without a span", geom.V(35, 0), 0, ColorRoute.Over(ColorDrivable))
 	// The light bars where the connectors start: the left turn (red) on the left half, straight (green) right.
 	check("red light", geom.V(60.7, 0.9), 0, ColorRed)
 	check("green light", geom.V(60.7, -0.9), 0, ColorGreen)
@@ -238,4 +240,17 @@ func TestRenderExpert(t *testing.T) {
 	check("expert outline, left side", geom.V(15.5, 1.15), 1, ColorExpert)
 	check("expert outline, front", geom.V(18.05, -0.5), 1, ColorExpert)
 	check("inside the outline: the road", geom.V(15.5, 0.6), 0, ColorRoute.Over(ColorDrivable))
+}
+
+// A goal given as lanelets is drawn along its lane over its stretch: 30 m behind the goal at (50, 0) and 5 m
+// past it, on lane a's centreline, and no further.
+func TestRenderGoalStretch(t *testing.T) {
+	run, route := testRun(1)
+	route.GoalSpan = &scenarios.Span{Behind: 30, Ahead: 5}
+	img, cam := render(t, run, 0.5, Options{Width: 1280, Height: 720, PixelsPerMeter: 8, Route: route})
+	check := checker(t, img, cam)
+	check("goal stretch", geom.V(35, 0), 0, ColorGoal)
+	check("goal stretch", geom.V(53, 0), 0, ColorGoal)
+	check("behind the stretch", geom.V(17, 0.8), 0, ColorRoute.Over(ColorDrivable))
+	check("past the stretch", geom.V(57, 0), 0, ColorRoute.Over(ColorDrivable))
 }

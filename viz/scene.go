@@ -12,10 +12,12 @@ import (
 )
 
 // Route is what the ego was sent to do: the roadblocks from its start to its goal, in order, and the goal.
-// Either may be missing (a run log that does not say).
+// Either may be missing (a run log that does not say). GoalSpan, when set, is how far the goal reaches along
+// its lane (scenarios.Scenario.GoalSpan: a goal given as lanelets).
 type Route struct {
 	Roadblocks []string
 	Goal       *geom.Pose
+	GoalSpan   *scenarios.Span
 }
 
 // MapBatch draws a map: drivable lanes (connectors a shade lighter), extra areas, the route's lanes tinted,
@@ -63,9 +65,48 @@ func MapBatch(m *scenarios.Map, route Route) Batch {
 		}
 	}
 	if g := route.Goal; g != nil && g.IsFinite() {
+		if m != nil && route.GoalSpan != nil {
+			b.ThickPolyline(goalStretch(m.Index(), *g, *route.GoalSpan), 0.5, ColorGoal)
+		}
 		goalMark(&b, *g)
 	}
 	return b
+}
+
+// goalStretch returns the centreline of the lanes around goal g from span.Behind before it to span.Ahead past
+// it, along the lane under g and the first of its predecessors and successors (sampled every metre, at most
+// 2 km); nil when no lane lies under g or the span is not finite.
+func goalStretch(mx *scenarios.MapIndex, g geom.Pose, span scenarios.Span) []geom.Vec2 {
+	const step, most = 1.0, 2000.0
+	behind, ahead := min(span.Behind, most), min(span.Ahead, most)
+	lane, s, _, ok := mx.NearestLane(g, 5)
+	if !ok || !(behind >= 0) || !(ahead >= 0) {
+		return nil
+	}
+	lanes := []int{lane}
+	for n := 0; s < behind && n < 100; n++ {
+		pred := mx.Predecessors(lanes[0])
+		if len(pred) == 0 || slices.Contains(lanes, pred[0]) {
+			break
+		}
+		lanes = slices.Insert(lanes, 0, pred[0])
+		s += mx.Path(pred[0]).Length()
+	}
+	path := mx.JoinPaths(lanes)
+	for n := 0; path.Length()-s < ahead && n < 100; n++ {
+		succ := mx.Successors(lanes[len(lanes)-1])
+		if len(succ) == 0 || slices.Contains(lanes, succ[0]) {
+			break
+		}
+		lanes = append(lanes, succ[0])
+		path = mx.JoinPaths(lanes)
+	}
+	from, to := max(s-behind, 0), min(s+ahead, path.Length())
+	var pts []geom.Vec2
+	for d := from; d < to; d += step {
+		pts = append(pts, path.At(d))
+	}
+	return append(pts, path.At(to))
 }
 
 // goalMark draws the goal: a ring of 2.5 m radius with a chevron pointing the goal's heading.

@@ -407,6 +407,13 @@ func TestNonFiniteInput(t *testing.T) {
 	f.Metrics["x"] = nan
 	nanGoal := geom.Pose{X: nan}
 	route.Goal = &nanGoal
+	route.GoalSpan = &scenarios.Span{Behind: nan, Ahead: inf}
+	if pts := goalStretch(run.Map.Index(), geom.Pose{X: 50}, *route.GoalSpan); pts != nil {
+		t.Errorf("a NaN span draws %d points", len(pts))
+	}
+	if pts := goalStretch(run.Map.Index(), geom.Pose{X: 50}, scenarios.Span{Behind: 1e300, Ahead: inf}); len(pts) == 0 || len(pts) > 2001 {
+		t.Errorf("a huge span draws %d points, want the lane's, at most 2 km", len(pts))
+	}
 	sc := NewScene(run, route)
 	st := NewState(run)
 	var b Batch

@@ -222,7 +222,7 @@ func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 	}
 	o.Route = viz.Route{Roadblocks: sc.Route}
 	if sc.Goal.IsFinite() {
-		o.Route.Goal = &sc.Goal
+		o.Route.Goal, o.Route.GoalSpan = &sc.Goal, sc.GoalSpan
 	}
 	verr := viz.Live(runlog.NewHeader(sc, s.planner, s.agents, sc.EgoVehicle()), &sc.Map, frames, o)
 	cancel()

@@ -103,7 +103,7 @@ func runView(_ context.Context, args []string, stdout, stderr io.Writer) error {
 		o.Compare = other
 	}
 	// The route and goal the run log carries (logs from before they were recorded have none).
-	o.Route = viz.Route{Roadblocks: run.Header.Route, Goal: run.Header.Goal}
+	o.Route = viz.Route{Roadblocks: run.Header.Route, Goal: run.Header.Goal, GoalSpan: run.Header.GoalSpan}
 	if (v.screenshot != "" || v.benchFrames > 0) && viz.Available {
 		// Offscreen work needs a display all the same: without one, start a virtual one (Xvfb).
 		stop, err := viz.Headless()
