@@ -92,15 +92,19 @@ func goalStretch(mx *scenarios.MapIndex, g geom.Pose, span scenarios.Span) []geo
 		lanes = slices.Insert(lanes, 0, pred[0])
 		s += mx.Path(pred[0]).Length()
 	}
-	path := mx.JoinPaths(lanes)
-	for n := 0; path.Length()-s < ahead && n < 100; n++ {
+	end := 0.0 // the lanes' length: where the last one ends
+	for _, l := range lanes {
+		end += mx.Path(l).Length()
+	}
+	for n := 0; end-s < ahead && n < 100; n++ {
 		succ := mx.Successors(lanes[len(lanes)-1])
 		if len(succ) == 0 || slices.Contains(lanes, succ[0]) {
 			break
 		}
 		lanes = append(lanes, succ[0])
-		path = mx.JoinPaths(lanes)
+		end += mx.Path(succ[0]).Length()
 	}
+	path := mx.JoinPaths(lanes)
 	from, to := max(s-behind, 0), min(s+ahead, path.Length())
 	var pts []geom.Vec2
 	for d := from; d < to; d += step {
