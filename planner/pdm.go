@@ -568,7 +568,10 @@ func (p *PDM) Initialize(init Initialization) error {
 	if w := init.GoalWindow; w != nil && !math.IsNaN(w.Start) && !math.IsNaN(w.End) && w.Start <= w.End {
 		p.goalWindow, p.hasWindow = *w, true
 	}
-	p.goalBack, _ = init.GoalSpan.Aim()
+	p.goalBack = 0
+	if g := init.GoalSpan; g != nil && g.Behind >= 0 && g.Ahead >= 0 { // NaN or negative: no span
+		p.goalBack, _ = g.Aim()
+	}
 	if !(p.vehicle.Wheelbase > 0) || math.IsInf(p.vehicle.Wheelbase, 0) {
 		return errors.New("pdm: vehicle wheelbase must be a positive number")
 	}

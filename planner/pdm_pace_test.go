@@ -37,7 +37,7 @@ func TestCruiseSpeed(t *testing.T) {
 // road without a posted limit: the proposals target the cruise speed for the window's middle, and not without
 // a window, with pacing off, once the window is past, or with a window that is easily met. A goal that reaches
 // along the lane (Initialization.GoalSpan: a lanelet) is aimed at 2 m past where it begins: not late when that
-// is 12 m ahead, late for 182 m when it begins 180 m ahead.
+// is 12 m ahead, late for 182 m when it begins 180 m ahead; a span that is NaN or negative is none.
 func TestPDMPacesToGoalWindow(t *testing.T) {
 	sc := fixtureScenario(600, 10, 15)
 	for i := range sc.Map.Lanes {
@@ -61,6 +61,8 @@ func TestPDMPacesToGoalWindow(t *testing.T) {
 		{"in time", PDMConfig{}, &scenarios.TimeWindow{Start: 0, End: 300}, nil, 0, 0},
 		{"lane goal begins near", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: 190, Ahead: 10}, 0, 0},
 		{"lane goal begins far", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: 20, Ahead: 10}, 0, 182},
+		{"NaN span: none", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: math.NaN(), Ahead: 10}, 0, 200},
+		{"negative span: none", PDMConfig{}, &scenarios.TimeWindow{Start: 10, End: 11}, &scenarios.Span{Behind: 20, Ahead: -1}, 0, 200},
 	} {
 		p := NewPDM(c.cfg)
 		if err := p.Initialize(Initialization{Map: &sc.Map, Route: sc.Route, Goal: goal, GoalWindow: c.window, GoalSpan: c.span}); err != nil {

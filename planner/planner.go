@@ -21,7 +21,7 @@ type Initialization struct {
 	// CommonRoad planning problem's goal time interval); nil: any time.
 	GoalWindow *scenarios.TimeWindow
 	// GoalSpan, when set, is how far the goal's region reaches along its lane behind and ahead of Goal (a
-	// goal given as a whole lane); nil: Goal is the place to be.
+	// goal given as a whole lane); nil (or NaN or negative lengths): Goal is the place to be.
 	GoalSpan *scenarios.Span
 	Vehicle  dynamics.VehicleParams
 	DT       float64 // simulation period, s
