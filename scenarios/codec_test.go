@@ -101,6 +101,16 @@ func TestRoundTrip(t *testing.T) {
 	if err := sameBits(got, withVehicle); err != nil || got.EgoVehicle() != v {
 		t.Errorf("ego vehicle round trip: %v", err)
 	}
+	// A goal's span along its lane round-trips under "goal_span"; absent, the key is not written.
+	withSpan := testScenario()
+	withSpan.GoalSpan = &Span{Behind: 48.5, Ahead: 151.25}
+	data = encode(t, withSpan, false)
+	if !bytes.Contains(data, []byte(`"goal_span":{"behind":48.5,"ahead":151.25}`)) || bytes.Contains(encode(t, testScenario(), false), []byte("goal_span")) {
+		t.Errorf("goal_span written wrongly")
+	}
+	if got, err := DecodeBytes(data, "span.json"); err != nil || got.GoalSpan == nil || *got.GoalSpan != *withSpan.GoalSpan {
+		t.Errorf("goal span round trip: %v, %+v", err, got)
+	}
 	// Awkward floats survive bit for bit, in every kind of field.
 	sc := testScenario()
 	weird := []float64{0.1, 1.0 / 3, math.Copysign(0, -1), 5e-324, 2.2250738585072014e-308, math.MaxFloat64,
