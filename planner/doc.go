@@ -7,6 +7,8 @@
 //     It takes optional Guidance (lane change, speed cap, stop, weights) with its age.
 //   - IDM, nuPlan's IDM baseline ("idm", integrated in 0.1 s steps; "idm_nuplan", exactly as nuPlan runs it),
 //     and LogReplay, the expert ("log_replay").
+//   - Brake, which only brakes hard from the first tick (not registered): the reference that tells a
+//     collision braking could have avoided from one it could not (sim.UnavoidableCollision).
 //
 // Planners are created by name with New; Names lists them. Runtime runs any planner at a fixed rate on wall
 // time with a per-tick deadline and safe fallbacks, for embedding in vehicle software.

@@ -888,14 +888,6 @@ const (
 	emergencyMaxDecel = 4.05
 )
 
-// trackerGain returns how many m/s^2 the longitudinal LQR of the planner's controller commands per m/s of
-// speed above the reference: b Q / (b^2 Q + R) with b the tracking horizon in seconds (0.91 for nuPlan's).
-func (p *PDM) trackerGain() float64 {
-	lp := p.ctrl.Tracker().Params()
-	b := float64(lp.TrackingHorizon) * lp.Discretization
-	return b * lp.QLongitudinal / (b*b*lp.QLongitudinal + lp.RLongitudinal)
-}
-
 // maxFallbackSpeed (m/s) caps the pace kept where the map has no speed limit (130 km/h).
 const maxFallbackSpeed = 36.0
 
@@ -1275,40 +1267,23 @@ func appendStop(dst dynamics.Trajectory, ego dynamics.State, t0, decel float64, 
 	return dst
 }
 
-// brakeTrajectory returns the emergency brake. Up to emergencyLowSpeed it follows tuplan_garage's idea
-// (PDMEmergencyBrake): nuPlan's LQR tracker fits its reference speed to the trajectory's poses and commands
-// about -0.9 m/s^2 per m/s of speed error (trackerGain), so a plan that stops in place brakes a 1 m/s ego at
-// only 0.9 m/s^2; a straight line along the heading at a lower, negative, "correcting" speed brakes it hard.
-// tuplan_garage's correcting speed, 1.1 (v - 4.05) near walking pace, overshoots into reversing through the
-// actuator's lag; here the line's speed is the one at which the tracker (its LQR, or its stopping controller
-// below 0.2 m/s) commands -min(4.05, u / 0.15 s), u the speed the ego settles at once the lag has passed,
-// which stops the ego without backing up (with PDMConfig.StopProfileBrake, a stop along the heading at that
-// deceleration instead). Faster, it is a stop at EmergencyDecel along path j from the
-// ego's projection on it, at EmergencyHardDecel when the collision it brakes for is EmergencyHardTime away
-// or nearer.
+// brakeTrajectory returns the emergency brake. Up to emergencyLowSpeed it is the correcting line of
+// brake.go, braking at up to emergencyMaxDecel (with PDMConfig.StopProfileBrake, a stop along the heading at
+// that deceleration instead): tuplan_garage's idea (PDMEmergencyBrake), whose correcting speed, 1.1 (v -
+// 4.05) near walking pace, overshoots into reversing through the actuator's lag. Faster, it is a stop at
+// EmergencyDecel along path j from the ego's projection on it, at EmergencyHardDecel when the collision it
+// brakes for is EmergencyHardTime away or nearer.
 func (p *PDM) brakeTrajectory(ego dynamics.State, j int) dynamics.Trajectory {
 	if ego.Speed <= emergencyLowSpeed {
-		lp := p.ctrl.Tracker().Params()
-		v := ego.Speed
-		// The speed the ego would settle at if the command went to zero now (the actuator lags).
-		settle := v + ego.Accel*p.vehicle.AccelTimeConst
-		want := -min(emergencyMaxDecel, settle/emergencyStopTime)
+		want := stopCommand(ego, emergencyMaxDecel, p.vehicle.AccelTimeConst)
 		if p.cfg.StopProfileBrake {
 			// The deceleration the line asks the tracker for, as a stop (at least enough to stop within
 			// emergencyStopTime where the lagging actuator would carry the ego to a standstill anyway).
-			decel := min(emergencyMaxDecel, max(-want, v/emergencyStopTime))
+			decel := min(emergencyMaxDecel, max(-want, ego.Speed/emergencyStopTime))
 			p.out = appendStop(p.out[:0], ego, ego.Time, decel, p.cfg.TrajectorySteps, p.cfg.Step)
 			return p.out
 		}
-		cv := v + want/p.trackerGain()
-		if v <= lp.StoppingVelocity && cv <= lp.StoppingVelocity && lp.StoppingGain > 0 {
-			cv = v + want/lp.StoppingGain // the tracker's stopping controller takes over
-		}
-		p.out = p.out[:0]
-		for k := 0; k <= p.cfg.TrajectorySteps; k++ {
-			t := float64(k) * p.cfg.Step
-			p.out = append(p.out, dynamics.TrajectoryPoint{Time: ego.Time + t, Pose: ego.Pose.Translate(cv*t, 0), Speed: cv})
-		}
+		p.out = appendCommandLine(p.out[:0], ego, want, p.ctrl.Tracker().Params(), p.cfg.TrajectorySteps, p.cfg.Step)
 		return p.out
 	}
 	pa := &p.paths[j]
