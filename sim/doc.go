@@ -5,6 +5,8 @@
 // (Reactive, with the project's additions: yielding inside junctions, the pace each keeps from its log, the
 // logged lane changes made into safe gaps; ReactiveNuPlan re-implements nuPlan's IDM agents themselves, see
 // nuplan_agents.go). Where a lane ends at the edge of a recorded map, agents drive on, as the ego may. The finished run is scored with nuPlan's metrics (package metrics).
+// UnavoidableCollision tells an at-fault collision that braking hard from the start could not have avoided
+// (the scenario's) from the planner's.
 //
 // Time is virtual: an EventQueue orders the planner ticks (and, in later components, the guide's results and
 // perception messages) by virtual time, so the same inputs give byte-identical results on any machine.
