@@ -289,3 +289,70 @@ func TestGoalMissesAndPerTypeGoals(t *testing.T) {
 		t.Errorf("goal_miss with the goal met: %v", err)
 	}
 }
+
+// TestUnavoidableCollisionsCountApart: a collision the runner says the scenario causes is recorded
+// (collision_unavoidable), counts in collisions but not in collisions_of_avoidable, and the table shows
+// both; an explanation without a collision is not recorded, and a record with one is rejected.
+func TestUnavoidableCollisionsCountApart(t *testing.T) {
+	type c struct {
+		id, typ     string
+		collisions  int
+		unavoidable string
+	}
+	cases := []c{
+		{"a-planner", "A", 1, ""},
+		{"a-scene", "A", 1, "cut in"},
+		{"a-clean", "A", 0, "stray"},
+		{"b-clean", "B", 0, ""},
+	}
+	items := make([]Item, len(cases))
+	for i, tc := range cases {
+		items[i] = Item{Key: tc.id, Type: tc.typ, Source: "builtin", Load: func() (*scenarios.Scenario, Goal, error) {
+			return testScenario(tc.id, tc.typ), GoalFunc(func(float64, geom.Pose, float64) bool { return true }), nil
+		}}
+	}
+	runner := func(_ context.Context, sc *scenarios.Scenario, goal Goal) (Outcome, error) {
+		reached := true
+		out := Outcome{Score: 0.5, Metrics: map[string]float64{"m": 1}, PlannerMS: []float64{1}, GoalReached: &reached}
+		for _, tc := range cases {
+			if tc.id == sc.ID {
+				out.AtFaultCollisions, out.CollisionUnavoidable = tc.collisions, tc.unavoidable
+			}
+		}
+		return out, nil
+	}
+	dir := t.TempDir()
+	s := mustRun(t, testConfig(dir, items, 2), runner)
+	recs, err := ReadResults(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range recs {
+		if want := map[bool]string{true: "cut in"}[r.Key == "a-scene"]; r.CollisionUnavoidable != want {
+			t.Errorf("%s: collision_unavoidable %q, want %q", r.Key, r.CollisionUnavoidable, want)
+		}
+	}
+	if s.Collisions != 0.5 || s.CollisionAvoidable != 3 || math.Abs(s.CollisionsOfAvoidable-1.0/3) > 1e-12 {
+		t.Errorf("collisions %v, of the %d avoidable %v; want 1/2, 3 and 1/3", s.Collisions, s.CollisionAvoidable, s.CollisionsOfAvoidable)
+	}
+	a, b := s.ByType["A"], s.ByType["B"]
+	if math.Abs(a.Collisions-2.0/3) > 1e-12 || a.CollisionAvoidable != 2 || a.CollisionsOfAvoidable != 0.5 {
+		t.Errorf("type A: %+v, want collisions 2/3, 1/2 of the 2 avoidable", a)
+	}
+	if b.Collisions != 0 || b.CollisionAvoidable != 1 || b.CollisionsOfAvoidable != 0 {
+		t.Errorf("type B: %+v, want no collision, 1 avoidable", b)
+	}
+	var tab strings.Builder
+	if err := WriteTable(&tab, s, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"collisions  of avoidable", "    66.7%         50.0%", "at-fault collisions in 50.00% of the completed scenarios (33.33% of the 3 without a collision the scenario causes, 1 with one)"} {
+		if !strings.Contains(tab.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, tab.String())
+		}
+	}
+	rec := `{"index":0,"key":"a","id":"a","type":"t","source":"s","score":1,"planner":{"calls":0,"total_ms":0,"mean_ms":0,"p50_ms":0,"p99_ms":0,"max_ms":0,"hist":{"buckets":[]}},"goal_reached":null,"at_fault_collisions":0,"collision_unavoidable":"x"}`
+	if _, err := DecodeRecord([]byte(rec)); err == nil || !strings.Contains(err.Error(), "collision_unavoidable without an at-fault collision") {
+		t.Errorf("collision_unavoidable without a collision: %v", err)
+	}
+}

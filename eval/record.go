@@ -27,6 +27,10 @@ type Outcome struct {
 	GoalMiss *commonroad.Miss
 	// AtFaultCollisions counts the ego's at-fault collisions.
 	AtFaultCollisions int
+	// CollisionUnavoidable says why the run's first at-fault collision is the scenario's, not the planner's
+	// (sim.UnavoidableCollision: an ego braking hard from the start meets the same road user still moving);
+	// empty when braking could have avoided it, or there is none.
+	CollisionUnavoidable string
 	// Uncomfortable maps each comfort quantity of the run outside nuPlan's bound (lon_accel, lat_accel,
 	// jerk, lon_jerk, yaw_rate, yaw_accel) to the run's extreme value of it; empty for a comfortable run.
 	Uncomfortable map[string]float64
@@ -118,6 +122,9 @@ type Record struct {
 	GoalUnreachable string `json:"goal_unreachable,omitempty"`
 	// AtFaultCollisions counts the ego's at-fault collisions (0 if failed).
 	AtFaultCollisions int `json:"at_fault_collisions"`
+	// CollisionUnavoidable says why the first at-fault collision is the scenario's (Outcome.CollisionUnavoidable);
+	// absent when braking could have avoided it, or there is none.
+	CollisionUnavoidable string `json:"collision_unavoidable,omitempty"`
 	// Uncomfortable says why ego_is_comfortable failed: each comfort quantity outside nuPlan's bound
 	// (lon_accel, lat_accel, jerk, lon_jerk, yaw_rate, yaw_accel) with the run's extreme value of it (m/s^2,
 	// m/s^3, rad/s, rad/s^2; rounded to 1e-3). Absent for a comfortable run, or a failed one.
@@ -226,6 +233,8 @@ func DecodeRecord(data []byte) (*Record, error) {
 		return nil, fmt.Errorf("record %d (%s): goal_miss without a missed goal, or without a reason", r.Index, r.Key)
 	case r.GoalUnreachable != "" && r.GoalReached == nil:
 		return nil, fmt.Errorf("record %d (%s): goal_unreachable without a goal", r.Index, r.Key)
+	case r.CollisionUnavoidable != "" && r.AtFaultCollisions == 0:
+		return nil, fmt.Errorf("record %d (%s): collision_unavoidable without an at-fault collision", r.Index, r.Key)
 	}
 	for name, v := range r.Uncomfortable {
 		if name == "" || math.IsNaN(v) || math.IsInf(v, 0) {

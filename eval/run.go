@@ -385,6 +385,9 @@ func runOne(ctx context.Context, k int, it Item, runner Runner) *Record {
 	}
 	rec.InstructionFollowed = out.InstructionFollowed
 	rec.AtFaultCollisions = out.AtFaultCollisions
+	if out.AtFaultCollisions > 0 {
+		rec.CollisionUnavoidable = out.CollisionUnavoidable
+	}
 	for name, v := range out.Uncomfortable {
 		if rec.Uncomfortable == nil {
 			rec.Uncomfortable = map[string]float64{}

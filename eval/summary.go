@@ -26,6 +26,10 @@ type TypeScore struct {
 	GoalReachable          int      `json:"goal_reachable,omitempty"`
 	// Collisions is the fraction of the type's scenarios that ran with an at-fault collision.
 	Collisions float64 `json:"collisions"`
+	// CollisionsOfAvoidable is that fraction over the type's CollisionAvoidable scenarios: those that ran
+	// without a collision the scenario itself causes (Record.CollisionUnavoidable).
+	CollisionsOfAvoidable float64 `json:"collisions_of_avoidable"`
+	CollisionAvoidable    int     `json:"collision_avoidable"`
 }
 
 // ErrorLine names a failed scenario in the summary.
@@ -78,6 +82,10 @@ type Summary struct {
 	// Collisions is the fraction of the scenarios that ran with at least one at-fault collision (0 if none
 	// ran).
 	Collisions float64 `json:"collisions"`
+	// CollisionsOfAvoidable is that fraction over the CollisionAvoidable scenarios: those that ran without
+	// a collision the scenario itself causes (Record.CollisionUnavoidable; 0 if none).
+	CollisionsOfAvoidable float64 `json:"collisions_of_avoidable"`
+	CollisionAvoidable    int     `json:"collision_avoidable"`
 	// LeftMap counts the scenarios that ran whose ego drove off the map through the open end of a lane
 	// (Record.LeftMapS), ending its scored run there.
 	LeftMap int `json:"left_map"`
@@ -130,7 +138,7 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	var totalMS float64
 	var reached, collided int
 	var followed acc
-	var reachable acc
+	var reachable, avoidable acc
 	types, flags := map[string]*group{}, map[string]*group{}
 	for _, r := range recs {
 		typ := r.Type
@@ -176,6 +184,9 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 		}
 		if r.AtFaultCollisions > 0 {
 			collided++
+		}
+		if r.CollisionUnavoidable == "" {
+			avoidable.count(r.AtFaultCollisions > 0)
 		}
 		if r.LeftMapS != nil {
 			s.LeftMap++
@@ -229,6 +240,7 @@ func Summarize(man *Manifest, recs []*Record) *Summary {
 	if completed.n > 0 {
 		s.Collisions = float64(collided) / float64(completed.n)
 	}
+	s.CollisionsOfAvoidable, s.CollisionAvoidable = avoidable.mean(), avoidable.n
 	s.InstructionFollowed, s.InstructionScenarios = followed.fraction(), followed.n
 	for typ, g := range types {
 		s.ByType[typ] = g.row()
@@ -256,6 +268,7 @@ type group struct {
 	n, failed, collided      int
 	score                    acc // over all n, failed ones counting 0
 	goals, reachable, follow acc
+	avoidable                acc // collided, over the runs without a collision the scenario causes
 }
 
 // add counts record r in the group.
@@ -276,6 +289,9 @@ func (g *group) add(r *Record) {
 	if r.AtFaultCollisions > 0 {
 		g.collided++
 	}
+	if r.CollisionUnavoidable == "" {
+		g.avoidable.count(r.AtFaultCollisions > 0)
+	}
 	if f := r.InstructionFollowed; f != nil {
 		g.follow.count(*f)
 	}
@@ -287,6 +303,7 @@ func (g *group) row() TypeScore {
 	if ran := g.n - g.failed; ran > 0 {
 		ts.Collisions = float64(g.collided) / float64(ran)
 	}
+	ts.CollisionsOfAvoidable, ts.CollisionAvoidable = g.avoidable.mean(), g.avoidable.n
 	if g.goals.n > 0 {
 		ts.GoalReached, ts.GoalScenarios = g.goals.fraction(), g.goals.n
 	}
@@ -319,6 +336,14 @@ func (a *acc) count(ok bool) {
 	if ok {
 		a.sum++
 	}
+}
+
+// mean is sum / n, 0 when there is no record.
+func (a *acc) mean() float64 {
+	if a.n == 0 {
+		return 0
+	}
+	return a.sum / float64(a.n)
 }
 
 // fraction is sum / n, nil when there is no record.

@@ -44,13 +44,15 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	// goals reached of the reachable ones when some goal is unreachable.
 	goals := s.GoalReached != nil
 	unreachable := goals && s.GoalReachable < s.GoalScenarios
+	// ... and of the at-fault collisions of the runs without one the scenario causes, when some run has one.
+	unavoidable := goals && s.CollisionAvoidable < s.Scenarios-s.Failed
 	pct := func(f *float64, w int) string {
 		if f == nil {
 			return fmt.Sprintf("  %*s", w, "-")
 		}
 		return fmt.Sprintf("  %*.1f%%", w-1, 100**f)
 	}
-	goalCols := func(f, ofReachable *float64, collisions float64) string {
+	goalCols := func(f, ofReachable *float64, collisions float64, ofAvoidable *float64) string {
 		if !goals {
 			return ""
 		}
@@ -58,7 +60,11 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		if unreachable {
 			out += pct(ofReachable, 12)
 		}
-		return out + pct(&collisions, 10)
+		out += pct(&collisions, 10)
+		if unavoidable {
+			out += pct(ofAvoidable, 12)
+		}
+		return out
 	}
 	rule := width + 26
 	head := fmt.Sprintf("%-*s  %5s  %6s  %7s", width, "scenario type", "n", "failed", "score")
@@ -74,18 +80,23 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 		}
 		head += fmt.Sprintf("  %10s", "collisions")
 		rule += 21
+		if unavoidable {
+			head += fmt.Sprintf("  %12s", "of avoidable")
+			rule += 14
+		}
 	}
 	fmt.Fprintf(&b, "%s\n%s\n", head, strings.Repeat("-", rule))
 	row := func(name string, ts TypeScore) {
 		fmt.Fprintf(&b, "%-*s  %5d  %6d  %7.2f%s%s\n", width, name, ts.N, ts.Failed, ts.Score, followed(ts.InstructionFollowed),
-			goalCols(ts.GoalReached, ts.GoalReachedOfReachable, ts.Collisions))
+			goalCols(ts.GoalReached, ts.GoalReachedOfReachable, ts.Collisions, ofAvoidable(ts)))
 	}
 	for _, t := range types {
 		row(t, s.ByType[t])
 	}
 	fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
 	row("all (CLS x100)", TypeScore{N: s.Scenarios, Failed: s.Failed, Score: s.Score, InstructionFollowed: s.InstructionFollowed,
-		GoalReached: s.GoalReached, GoalReachedOfReachable: s.GoalReachedOfReachable, Collisions: s.Collisions})
+		GoalReached: s.GoalReached, GoalReachedOfReachable: s.GoalReachedOfReachable, Collisions: s.Collisions,
+		CollisionsOfAvoidable: s.CollisionsOfAvoidable, CollisionAvoidable: s.CollisionAvoidable})
 	if len(flags) > 0 {
 		fmt.Fprintf(&b, "%s\n", strings.Repeat("-", rule))
 		fmt.Fprintf(&b, "flagged on import (results.jsonl's flags; a scenario counts under each of its flags):\n")
@@ -118,6 +129,10 @@ func WriteTable(w io.Writer, s *Summary, metricNames []string) error {
 	fmt.Fprintf(&b, "\nscore %.2f over all scenarios (a failed scenario scores 0), %.2f over the %d completed\n",
 		s.Score, s.ScoreCompleted, s.Scenarios-s.Failed)
 	fmt.Fprintf(&b, "at-fault collisions in %.2f%% of the completed scenarios", 100*s.Collisions)
+	if ran := s.Scenarios - s.Failed; s.CollisionAvoidable < ran {
+		fmt.Fprintf(&b, " (%.2f%% of the %d without a collision the scenario causes, %d with one)", 100*s.CollisionsOfAvoidable,
+			s.CollisionAvoidable, ran-s.CollisionAvoidable)
+	}
 	if s.GoalReached != nil {
 		fmt.Fprintf(&b, "; goal reached in %.2f%% of the %d completed with a goal", 100**s.GoalReached, s.GoalScenarios)
 		if r := s.GoalReachedOfReachable; r != nil && s.GoalReachable < s.GoalScenarios {
@@ -308,3 +323,11 @@ func WriteComparison(w io.Writer, sums []*Summary) error {
 
 // percent formats a fraction as a percentage with one decimal.
 func percent(f float64) string { return fmt.Sprintf("%.1f%%", 100*f) }
+
+// ofAvoidable returns a row's collisions of the avoidable runs, nil when it has none.
+func ofAvoidable(ts TypeScore) *float64 {
+	if ts.CollisionAvoidable == 0 {
+		return nil
+	}
+	return &ts.CollisionsOfAvoidable
+}

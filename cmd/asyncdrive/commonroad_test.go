@@ -221,3 +221,50 @@ func TestSimSaysWhyUncomfortable(t *testing.T) {
 		t.Errorf("records %+v, summary comfort_violations %v; want the run's lon_jerk %.3f", recs, s.ComfortViolations, jerk)
 	}
 }
+
+// TestEvalUnavoidableCollision: the format test file test_reading_all starts its ego inside three
+// obstacles, so its at-fault collision is the scenario's (an ego braking hard from the start meets them
+// too); in NGSIM US101-13_3 PDM meets a car cutting in at the start, which braking at 8 m/s^2 from the first
+// frame would have avoided. The records, summary.json, the table and sim tell the two apart.
+func TestEvalUnavoidableCollision(t *testing.T) {
+	const overlap, cutIn = "test_reading_all.xml.gz", "USA_US101-13_3_T-1"
+	src := crFile(t, "format-2020a", overlap)
+	files := filepath.Join(t.TempDir(), "scenarios")
+	if err := os.MkdirAll(files, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(files, overlap), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	copyRecorded(t, files, "NGSIM", cutIn)
+	stdout, recs, s := evalFolder(t, files, "pdm")
+	for _, r := range recs {
+		if r.AtFaultCollisions == 0 {
+			t.Errorf("%s: no at-fault collision", r.Key)
+		}
+		scenes := strings.HasPrefix(r.Key, overlap)
+		if got := r.CollisionUnavoidable != ""; got != scenes ||
+			scenes && !strings.HasPrefix(r.CollisionUnavoidable, "braking at 8 m/s^2 from the start, the ego still meets ") {
+			t.Errorf("%s: collision_unavoidable %q, want it only for the start overlap", r.Key, r.CollisionUnavoidable)
+		}
+	}
+	if s.Collisions != 1 || s.CollisionAvoidable != 1 || s.CollisionsOfAvoidable != 1 {
+		t.Errorf("collisions %v; %d avoidable, %v of them; want 1, 1, 1", s.Collisions, s.CollisionAvoidable, s.CollisionsOfAvoidable)
+	}
+	if !strings.Contains(stdout, "at-fault collisions in 100.00% of the completed scenarios (100.00% of the 1 without a collision the scenario causes, 1 with one)") ||
+		!strings.Contains(stdout, "of avoidable") {
+		t.Errorf("eval output:\n%s", stdout)
+	}
+	code, stdout, stderr := asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, overlap))
+	if code != exitOK || !strings.Contains(stdout, "the first at-fault collision is the scenario's: braking at 8 m/s^2") {
+		t.Errorf("sim: exit %d\n%s%s", code, stdout, stderr)
+	}
+	code, stdout, stderr = asyncdrive(t, "sim", "--planner", "pdm", "--file", filepath.Join(files, cutIn+".xml.gz"))
+	if code != exitOK || !strings.Contains(stdout, "1 at-fault collisions") || strings.Contains(stdout, "scenario's") {
+		t.Errorf("sim of %s: exit %d\n%s%s", cutIn, code, stdout, stderr)
+	}
+}

@@ -267,6 +267,9 @@ func (o simOutcome) print(w io.Writer, sc *scenarios.Scenario) {
 	if len(sc.Flags) > 0 {
 		fmt.Fprintf(w, "  flagged on import: %s\n", strings.Join(sc.Flags, ", "))
 	}
+	if o.unavoidable != "" {
+		fmt.Fprintf(w, "  the first at-fault collision is the scenario's: %s\n", o.unavoidable)
+	}
 	if o.unscoredCollisions > 0 {
 		fmt.Fprintf(w, "  %d of the at-fault collisions came after the scored horizon (the goal's overtime), the first at %.1f s; the goal counts only before it\n",
 			o.unscoredCollisions, o.unscoredAt)

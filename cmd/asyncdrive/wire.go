@@ -153,6 +153,9 @@ func newRunner(o runOptions) eval.Runner {
 		}
 		out.LeftMapS = leftMapTime(res)
 		out.AtFaultCollisions = res.Metrics.AtFaultTotal() + res.UnscoredAtFaultCollisions
+		if out.CollisionUnavoidable, err = unavoidableCollision(sc, cfg, res); err != nil {
+			return eval.Outcome{}, err
+		}
 		for _, v := range res.Metrics.Comfort.Violations(metrics.DefaultComfortBounds) {
 			if out.Uncomfortable == nil {
 				out.Uncomfortable = map[string]float64{}
@@ -175,6 +178,22 @@ func newRunner(o runOptions) eval.Runner {
 		}
 		return out, nil
 	}
+}
+
+// unavoidableCollision says why the first at-fault collision in a run's scored frames is the scenario's, not
+// the planner's (sim.UnavoidableCollision): "" when braking could have avoided it, or there is none.
+func unavoidableCollision(sc *scenarios.Scenario, cfg sim.Config, res *sim.Result) (string, error) {
+	for _, col := range res.Metrics.CollisionList() {
+		if !col.AtFault {
+			continue
+		}
+		t, ok, err := sim.UnavoidableCollision(sc, cfg, col.ObjectID)
+		if err != nil || !ok {
+			return "", err
+		}
+		return fmt.Sprintf("braking at %g m/s^2 from the start, the ego still meets %s at %.1f s, moving", sim.HardBrakeDecel, col.ObjectID, t), nil
+	}
+	return "", nil
 }
 
 // runlogName is the run log's file name for a scenario id: the id with path separators and other
@@ -258,6 +277,8 @@ type simJob struct {
 type simOutcome struct {
 	score      float64
 	collisions int // at-fault collisions over the whole run, the unscored frames included
+	// unavoidable says why the first at-fault collision is the scenario's (unavoidableCollision); "" if not.
+	unavoidable string
 	// unscoredCollisions of them came after the scored frames (goal overtime), the first at unscoredAt (s).
 	unscoredCollisions int
 	unscoredAt         float64
@@ -353,6 +374,9 @@ func (j simJob) run(ctx context.Context, live func(*runlog.Frame) error) (simOut
 		out.metrics[name] = res.Metrics.Value(name)
 	}
 	out.collisions = res.Metrics.AtFaultTotal() + res.UnscoredAtFaultCollisions
+	if out.unavoidable, err = unavoidableCollision(j.sc, cfg, res); err != nil {
+		return simOutcome{}, err
+	}
 	if out.unscoredCollisions = res.UnscoredAtFaultCollisions; out.unscoredCollisions > 0 {
 		out.unscoredAt = res.Ego[res.FirstUnscoredAtFault].Time
 	}
