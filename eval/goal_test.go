@@ -241,13 +241,7 @@ func TestGoalMissesAndPerTypeGoals(t *testing.T) {
 		}
 		return out, nil
 	}
-	dir := t.TempDir()
-	s := mustRun(t, testConfig(dir, items, 2), runner)
-
-	recs, err := ReadResults(filepath.Join(dir, ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, recs := runAndRead(t, items, runner)
 	if m := recs[0].GoalMiss; m == nil || m.Reason != "late" || m.By == nil || *m.By != 0.712 {
 		t.Errorf("a-late: goal_miss %+v, want late by 0.712", m)
 	}
@@ -321,12 +315,7 @@ func TestUnavoidableCollisionsCountApart(t *testing.T) {
 		}
 		return out, nil
 	}
-	dir := t.TempDir()
-	s := mustRun(t, testConfig(dir, items, 2), runner)
-	recs, err := ReadResults(filepath.Join(dir, ResultsFile))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, recs := runAndRead(t, items, runner)
 	for _, r := range recs {
 		if want := map[bool]string{true: "cut in"}[r.Key == "a-scene"]; r.CollisionUnavoidable != want {
 			t.Errorf("%s: collision_unavoidable %q, want %q", r.Key, r.CollisionUnavoidable, want)

@@ -99,6 +99,19 @@ func mustRun(t *testing.T, cfg Config, r Runner) *Summary {
 	return s
 }
 
+// runAndRead evaluates items with runner (two workers) into a temporary folder and returns the summary and
+// the records read back from results.jsonl.
+func runAndRead(t *testing.T, items []Item, r Runner) (*Summary, []*Record) {
+	t.Helper()
+	dir := t.TempDir()
+	s := mustRun(t, testConfig(dir, items, 2), r)
+	recs, err := ReadResults(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, recs
+}
+
 // stable returns summary.json of dir with the timing fields cleared, for comparisons.
 func stable(t *testing.T, dir string) string {
 	t.Helper()
