@@ -44,8 +44,8 @@ func appendCommandLine(dst dynamics.Trajectory, ego dynamics.State, want float64
 	return dst
 }
 
-// Brake is a planner that only brakes: from its first tick it stops along the ego's heading at up to Decel
-// m/s^2 through nuPlan's tracker, and stays stopped. It drives nowhere; it is the reference that tells a
+// Brake is a planner that only brakes: from its first tick it stops along the ego's heading, at up to the
+// deceleration NewBrake was given, through nuPlan's tracker, and stays stopped. It drives nowhere; it is the reference that tells a
 // collision braking could have avoided from one it could not (sim.UnavoidableCollision).
 type Brake struct {
 	decel   float64
