@@ -65,22 +65,16 @@ func (b *Brake) Initialize(init Initialization) error {
 	if !(b.decel > 0) || math.IsInf(b.decel, 1) {
 		return errors.New("brake: the deceleration must be a positive number")
 	}
-	b.vehicle = init.Vehicle
-	if b.vehicle == (dynamics.VehicleParams{}) {
-		b.vehicle = dynamics.Pacifica()
-	}
+	b.vehicle = init.vehicle()
 	b.lp = dynamics.DefaultLQR()
 	return nil
 }
 
 // ComputeTrajectory returns 8 s of the correcting line that brakes the ego now.
 func (b *Brake) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
-	if len(in.Ego) == 0 {
-		return nil, errors.New("brake: no ego state")
-	}
-	ego := in.Current()
-	if !ego.IsFinite() {
-		return nil, errors.New("brake: ego state is not finite")
+	ego, err := currentEgo(in, "brake")
+	if err != nil {
+		return nil, err
 	}
 	want := stopCommand(ego, b.decel, b.vehicle.AccelTimeConst)
 	b.out = appendCommandLine(b.out[:0], ego, want, b.lp, brakeSteps, brakeStep)

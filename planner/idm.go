@@ -141,12 +141,9 @@ func (p *IDM) initPath(center geom.Pose, speed float64) error {
 
 // ComputeTrajectory plans 8 s of IDM motion along the route path from the current state.
 func (p *IDM) ComputeTrajectory(in *Input) (dynamics.Trajectory, error) {
-	if len(in.Ego) == 0 {
-		return nil, errors.New("idm: no ego state")
-	}
-	ego := in.Current()
-	if !ego.IsFinite() {
-		return nil, errors.New("idm: ego state is not finite")
+	ego, err := currentEgo(in, "idm")
+	if err != nil {
+		return nil, err
 	}
 	foot := p.vehicle.Footprint(ego.Pose)
 	if !p.ready {

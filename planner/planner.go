@@ -36,11 +36,28 @@ func (init Initialization) mapFollowing(name string) (*scenarios.MapIndex, dynam
 	if len(init.Route) == 0 {
 		return nil, dynamics.VehicleParams{}, errors.New(name + ": empty route")
 	}
-	v := init.Vehicle
-	if v == (dynamics.VehicleParams{}) {
-		v = dynamics.Pacifica()
+	return init.Map.Index(), init.vehicle(), nil
+}
+
+// vehicle returns the initialization's vehicle, nuPlan's Pacifica when unset.
+func (init Initialization) vehicle() dynamics.VehicleParams {
+	if init.Vehicle == (dynamics.VehicleParams{}) {
+		return dynamics.Pacifica()
 	}
-	return init.Map.Index(), v, nil
+	return init.Vehicle
+}
+
+// currentEgo returns the input's current ego state, or an error prefixed with name when there is none or it
+// is not finite.
+func currentEgo(in *Input, name string) (dynamics.State, error) {
+	if in == nil || len(in.Ego) == 0 {
+		return dynamics.State{}, errors.New(name + ": no ego state")
+	}
+	ego := in.Current()
+	if !ego.IsFinite() {
+		return dynamics.State{}, errors.New(name + ": ego state is not finite")
+	}
+	return ego, nil
 }
 
 // LightStatus is the observed state of the traffic light controlling a lane connector.
