@@ -60,19 +60,8 @@ type SharedFailure struct {
 // DiffRecords compares two evaluations' records (results.jsonl of each) scenario by scenario. A key that
 // appears twice in one evaluation keeps its last record, as a resumed run's would.
 func DiffRecords(base, new []*Record) *Diff {
-	index := func(recs []*Record) (map[string]*Record, []string) {
-		m := make(map[string]*Record, len(recs))
-		var order []string
-		for _, r := range recs {
-			if _, dup := m[r.Key]; !dup {
-				order = append(order, r.Key)
-			}
-			m[r.Key] = r
-		}
-		return m, order
-	}
-	bm, border := index(base)
-	nm, norder := index(new)
+	bm, border := lastByKey(base)
+	nm, norder := lastByKey(new)
 	d := &Diff{ByType: map[string]TypeDiff{}}
 	for _, k := range border {
 		if _, ok := nm[k]; !ok {

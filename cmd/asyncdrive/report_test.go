@@ -47,3 +47,44 @@ func TestReportDiff(t *testing.T) {
 		t.Errorf("report --diff with a folder that is no evaluation: exit %d, %q", code, stderr)
 	}
 }
+
+// report --failures lists what failed in one evaluation and why: IDM standing behind a kerb obstacle that
+// the expert passes fails making progress; with --below a low-scoring run joins the list.
+func TestReportFailures(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "idm")
+	if code, _, stderr := asyncdrive(t, "eval", "--planner", "idm", "--types", "following_lane_with_lead",
+		"--per-type", "4", "--workers", "2", "--out", out); code != exitOK {
+		t.Fatalf("eval: exit %d: %s", code, stderr)
+	}
+	code, stdout, stderr := asyncdrive(t, "report", "--failures", out)
+	if code != exitOK {
+		t.Fatalf("report --failures: exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{
+		out + " (idm, agents nonreactive, 4 scenarios, CLS x100 ",
+		"1 of 4 scenarios with an at-fault collision, a missed goal, another multiplier failed or an error\n",
+		"following_lane_with_lead: 1 of 4\n   0.00  following_lane_with_lead/000  not making progress (under 0.2 of the expert's)",
+	} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("report --failures lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, stdout, _ = asyncdrive(t, "report", "--failures", "--below", "70", out)
+	if code != exitOK || !strings.Contains(stdout, "2 of 4 scenarios") ||
+		!strings.Contains(stdout, "following_lane_with_lead/003  progress 0.2") {
+		t.Errorf("report --failures --below 70: exit %d\n%s", code, stdout)
+	}
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--failures", out, out}, "--failures lists one output folder, got 2"},
+		{[]string{"--failures", "--diff", out, out}, "--diff and --failures are two different reports"},
+		{[]string{"--below", "50", out}, "--below applies to --failures only"},
+		{[]string{"--failures", "--below", "NaN", out}, "--below NaN: want a CLS x100 in [0, 100]"},
+	} {
+		if code, _, stderr := asyncdrive(t, append([]string{"report"}, c.args...)...); code != exitUsage || !strings.Contains(stderr, c.want) {
+			t.Errorf("report %v: exit %d, %q, want %q", c.args, code, stderr, c.want)
+		}
+	}
+}
