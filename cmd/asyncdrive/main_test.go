@@ -66,7 +66,7 @@ func TestBadFlags(t *testing.T) {
 		{[]string{"merge", "a"}, "missing --out"},
 		{[]string{"merge", "--out", "x"}, "no shard folders"},
 		{[]string{"report"}, "no output folders given"},
-		{[]string{"report", "--limit", "5", "a"}, "--limit applies to --diff only"},
+		{[]string{"report", "--limit", "5", "a"}, "--limit applies to --diff and --failures only"},
 		{[]string{"report", "--diff", "--limit", "-1", "a", "b"}, "--limit -1: want a count >= 0"},
 		{[]string{"sim", "--planner", "idm", "--scenario", "starting_left_turn"}, "--scenario must be TYPE/INDEX"},
 		{[]string{"sim", "--planner", "idm", "--scenario", "main_test.go"}, `"main_test.go" is a file: use --file main_test.go`},
