@@ -154,11 +154,14 @@ func SelectFailures(recs []*Record, below float64) []*Record {
 // key and Why. name labels the evaluation; limit caps the listed scenarios (<= 0: all).
 func WriteFailures(w io.Writer, name string, recs []*Record, below float64, limit int) error {
 	all, _ := lastByKey(recs)
-	perType := map[string]int{}
+	perType, failing := map[string]int{}, map[string]int{}
 	for _, r := range all {
 		perType[cmp.Or(r.Type, UnknownType)]++
 	}
 	sel := SelectFailures(recs, below)
+	for _, r := range sel {
+		failing[cmp.Or(r.Type, UnknownType)]++
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n", name)
 	what := "an at-fault collision, a missed goal, another multiplier failed or an error"
@@ -169,15 +172,9 @@ func WriteFailures(w io.Writer, name string, recs []*Record, below float64, limi
 	shown := sel[:listed(len(sel), limit)]
 	typ := ""
 	for _, r := range shown {
-		if t := cmp.Or(r.Type, UnknownType); t != typ || typ == "" {
+		if t := cmp.Or(r.Type, UnknownType); t != typ {
 			typ = t
-			n := 0
-			for _, s := range sel {
-				if cmp.Or(s.Type, UnknownType) == t {
-					n++
-				}
-			}
-			fmt.Fprintf(&b, "\n%s: %d of %d\n", t, n, perType[t])
+			fmt.Fprintf(&b, "\n%s: %d of %d\n", t, failing[t], perType[t])
 		}
 		why := Why(r)
 		if len(why) == 0 {

@@ -26,10 +26,11 @@ with what moved. Use it after a change, against the evaluation from before it, o
 fails and log replay does not (BASE the log_replay folder).
 
 With --failures it lists the scenarios of one evaluation that failed (an at-fault collision, a missed
-goal, another multiplier such as making progress, an error), and with --below those scoring under that CLS x100 too, type by type and lowest score
-first, each with why in a line: the collision (and whether the scenario causes it), how the goal was
-missed and by how much, the multipliers and weighted metrics it lost, leaving the map. The start of
-finding out why a run fails; "asyncdrive sim --file F --trace 5" takes one apart.
+goal, another multiplier such as making progress, an error), and with --below those scoring under that
+CLS x100 too, type by type and lowest score first, each with why in a line: the collision (and whether
+the scenario causes it), how the goal was missed and by how much, the multipliers and weighted metrics
+it lost, leaving the map. The start of finding out why a run fails; "asyncdrive sim --file F --trace 5"
+takes one apart.
 
 examples:
   asyncdrive report out/log_replay-nonreactive out/log_replay-reactive out/idm-nonreactive out/idm-reactive
