@@ -136,6 +136,11 @@ func multiplierFailed(r *Record) bool {
 // ordered by type, then by score, lowest first, then by key. A key that appears twice keeps its last record.
 func SelectFailures(recs []*Record, below float64) []*Record {
 	m, order := lastByKey(recs)
+	return selectFailures(m, order, below)
+}
+
+// selectFailures is SelectFailures over records already indexed by lastByKey.
+func selectFailures(m map[string]*Record, order []string, below float64) []*Record {
 	var out []*Record
 	for _, k := range order {
 		r := m[k]
@@ -153,12 +158,12 @@ func SelectFailures(recs []*Record, below float64) []*Record {
 // WriteFailures prints an evaluation's failures (SelectFailures) type by type, one line each: CLS x100, the
 // key and Why. name labels the evaluation; limit caps the listed scenarios (<= 0: all).
 func WriteFailures(w io.Writer, name string, recs []*Record, below float64, limit int) error {
-	all, _ := lastByKey(recs)
+	all, order := lastByKey(recs)
 	perType, failing := map[string]int{}, map[string]int{}
 	for _, r := range all {
 		perType[cmp.Or(r.Type, UnknownType)]++
 	}
-	sel := SelectFailures(recs, below)
+	sel := selectFailures(all, order, below)
 	for _, r := range sel {
 		failing[cmp.Or(r.Type, UnknownType)]++
 	}
